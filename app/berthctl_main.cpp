@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// berthctl: the command line face of the Berth engine. Commands live in app/cli/.
+#include "app/cli/command.h"
+
+#include <QCoreApplication>
+#include <algorithm>
+#include <cstdio>
+
+using namespace Berth;
+
+namespace Berth::Cli {
+
+namespace {
+QList<Command> &registry()
+{
+    static QList<Command> list;
+    return list;
+}
+} // namespace
+
+bool registerCommand(Command command)
+{
+    registry().append(std::move(command));
+    return true;
+}
+
+const QList<Command> &commands() { return registry(); }
+
+Context::Context(QStringList a)
+    : args(std::move(a))
+    , out(stdout)
+    , err(stderr)
+{
+}
+
+Engine::Engine *Context::engine()
+{
+    if (!m_engine) {
+        auto e = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
+        if (!e) {
+            fail(e.error());
+            return nullptr;
+        }
+        m_engine = std::move(*e);
+    }
+    return m_engine.get();
+}
+
+int Context::fail(const Engine::Error &error)
+{
+    err << "Error: " << error.message << Qt::endl;
+    return error.kind == Engine::ErrorKind::InvalidArgument ? 125 : 1;
+}
+
+int Context::usage(const QString &message)
+{
+    err << "Error: " << message << Qt::endl;
+    return 125;
+}
+
+} // namespace Berth::Cli
+
+static void printHelp(QTextStream &out)
+{
+    out << "Usage: berthctl COMMAND [OPTIONS]\n\n"
+           "Berth manages images and containers with an engine that runs in-process: no daemon.\n"
+           "The store is $BERTH_ROOT, or /var/lib/berth (root), or ~/.local/share/berth.\n\n"
+           "Commands:\n";
+    QList<Cli::Command> sorted = Cli::commands();
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Cli::Command &a, const Cli::Command &b) { return a.name < b.name; });
+    for (const Cli::Command &c : sorted)
+        out << "  " << c.name.leftJustified(14) << c.summary << '\n';
+    out << "\nRun 'berthctl COMMAND --help' for more about a command.\n";
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("berthctl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(BERTH_VERSION));
+    QStringList args = app.arguments().mid(1);
+    QTextStream out(stdout);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h") ||
+        args.first() == QLatin1String("help")) {
+        printHelp(out);
+        return args.isEmpty() ? 125 : 0;
+    }
+    if (args.first() == QLatin1String("--version") || args.first() == QLatin1String("version")) {
+        out << "berthctl " << BERTH_VERSION << Qt::endl;
+        return 0;
+    }
+    // "system df" and friends: a two-word command is registered as "system df".
+    QString name = args.takeFirst();
+    const Cli::Command *found = nullptr;
+    for (const Cli::Command &c : Cli::commands()) {
+        if (!args.isEmpty() && c.name == name + QLatin1Char(' ') + args.first()) {
+            found = &c;
+            args.removeFirst();
+            break;
+        }
+    }
+    if (!found)
+        for (const Cli::Command &c : Cli::commands())
+            if (c.name == name)
+                found = &c;
+    if (!found) {
+        QTextStream(stderr) << "berthctl: '" << name << "' is not a berthctl command.\n"
+                            << "See 'berthctl --help'." << Qt::endl;
+        return 125;
+    }
+    Cli::Context ctx(args);
+    return found->run(ctx);
+}

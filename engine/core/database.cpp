@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/core/database.h"
+
+#include <QFileInfo>
+#include <QSqlError>
+#include <QThread>
+#include <QUuid>
+
+namespace Berth::Engine {
+
+namespace {
+// Each entry migrates from version (index) to version (index + 1).
+const char *const kMigrations[] = {
+    R"sql(
+    CREATE TABLE images (
+        id TEXT PRIMARY KEY,              -- config digest, Docker's image ID
+        manifest_digest TEXT NOT NULL,    -- the manifest blob kept in the content store
+        manifest_media_type TEXT NOT NULL,
+        created TEXT,                     -- from the image config
+        os TEXT, architecture TEXT,
+        size INTEGER NOT NULL DEFAULT 0,  -- unpacked bytes of all layers
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE tags (
+        reference TEXT PRIMARY KEY,       -- normalised, e.g. docker.io/library/busybox:latest
+        image_id TEXT NOT NULL REFERENCES images(id)
+    );
+    CREATE INDEX tags_image ON tags(image_id);
+    CREATE TABLE image_layers (
+        image_id TEXT NOT NULL REFERENCES images(id),
+        position INTEGER NOT NULL,        -- 0 = base layer
+        diff_id TEXT NOT NULL,
+        chain_id TEXT NOT NULL,
+        blob_digest TEXT NOT NULL,        -- the layer blob as stored (compressed or not)
+        blob_media_type TEXT NOT NULL,
+        blob_size INTEGER NOT NULL,
+        PRIMARY KEY (image_id, position)
+    );
+    CREATE INDEX image_layers_chain ON image_layers(chain_id);
+    CREATE INDEX image_layers_blob ON image_layers(blob_digest);
+    CREATE TABLE snapshots (
+        chain_id TEXT PRIMARY KEY,
+        parent TEXT,                      -- chain ID of the layer below, NULL for a base layer
+        diff_id TEXT NOT NULL,
+        size INTEGER NOT NULL,            -- bytes on disk of the unpacked layer
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time_ns INTEGER NOT NULL,
+        type TEXT NOT NULL,               -- image, container, volume
+        action TEXT NOT NULL,             -- pull, load, tag, untag, delete, create, start, die...
+        actor TEXT NOT NULL,              -- id of the object
+        attributes TEXT NOT NULL DEFAULT '{}'
+    );
+    )sql",
+};
+} // namespace
+
+Error sqlError(const QString &what, const QSqlQuery &query)
+{
+    const QSqlError e = query.lastError();
+    const QString text = e.text().isEmpty() ? QStringLiteral("unknown database error") : e.text();
+    const ErrorKind kind = text.contains(QLatin1String("UNIQUE")) ? ErrorKind::AlreadyExists
+                           : text.contains(QLatin1String("locked")) ? ErrorKind::Unavailable
+                                                                    : ErrorKind::Internal;
+    return Error{kind, what + QStringLiteral(": ") + text};
+}
+
+Database::Database(const QString &path)
+    : m_path(path)
+    , m_id(QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+Database::~Database()
+{
+    // Connections of other threads are closed when those threads end; drop ours.
+    const QString name = connectionName();
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+QString Database::connectionName() const
+{
+    return QStringLiteral("berth-%1-%2").arg(m_id).arg(quintptr(QThread::currentThreadId()));
+}
+
+QSqlDatabase Database::connection() const
+{
+    const QString name = connectionName();
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+    if (db.open()) {
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    }
+    return db;
+}
+
+Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &bind) const
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen())
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+    QSqlQuery q(db);
+    if (!q.prepare(sql))
+        return fail(sqlError(QStringLiteral("prepare"), q));
+    for (const QVariant &v : bind)
+        q.addBindValue(v);
+    if (!q.exec())
+        return fail(sqlError(QStringLiteral("query"), q));
+    return q;
+}
+
+Status Database::transaction(const std::function<Status(QSqlDatabase &)> &work) const
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen())
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+    QSqlQuery begin(db);
+    if (!begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return fail(sqlError(QStringLiteral("begin transaction"), begin));
+    Status st = work(db);
+    QSqlQuery end(db);
+    if (!st) {
+        end.exec(QStringLiteral("ROLLBACK"));
+        return st;
+    }
+    if (!end.exec(QStringLiteral("COMMIT"))) {
+        const Error e = sqlError(QStringLiteral("commit"), end);
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return fail(e);
+    }
+    return {};
+}
+
+qint64 Database::dataVersion() const
+{
+    QSqlQuery q(connection());
+    if (q.exec(QStringLiteral("PRAGMA data_version")) && q.next())
+        return q.value(0).toLongLong();
+    return -1;
+}
+
+Status Database::open()
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen())
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+    return transaction([this](QSqlDatabase &db) { return migrate(db); });
+}
+
+Status Database::migrate(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return fail(sqlError(QStringLiteral("read schema version"), q));
+    int version = q.value(0).toInt();
+    if (version > schemaVersion)
+        return fail(ErrorKind::Conflict,
+                    QStringLiteral("the store %1 was created by a newer Berth (schema %2, this "
+                                   "Berth knows %3)")
+                        .arg(m_path)
+                        .arg(version)
+                        .arg(schemaVersion));
+    for (; version < schemaVersion; ++version) {
+        const QStringList statements =
+            QString::fromUtf8(kMigrations[version]).split(QLatin1Char(';'), Qt::SkipEmptyParts);
+        for (const QString &statement : statements) {
+            if (statement.trimmed().isEmpty())
+                continue;
+            QSqlQuery m(db);
+            if (!m.exec(statement))
+                return fail(sqlError(QStringLiteral("migrate schema to %1").arg(version + 1), m));
+        }
+    }
+    QSqlQuery set(db);
+    if (!set.exec(QStringLiteral("PRAGMA user_version=%1").arg(schemaVersion)))
+        return fail(sqlError(QStringLiteral("set schema version"), set));
+    return {};
+}
+
+} // namespace Berth::Engine

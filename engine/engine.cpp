@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/engine.h"
+
+#include "engine/core/fileutil.h"
+
+namespace Berth::Engine {
+
+Engine::Engine(const StorePaths &paths)
+    : m_paths(paths)
+{
+}
+
+Engine::~Engine() { m_pool.waitForDone(); }
+
+Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths)
+{
+    std::unique_ptr<Engine> e(new Engine(paths));
+    for (const QString &dir : {paths.root(), paths.tmp(), paths.cache()})
+        if (auto st = makeDirectories(dir); !st)
+            return fail(st.error().withContext(QStringLiteral("open store %1").arg(paths.root())));
+    e->m_db = std::make_unique<Database>(paths.database());
+    if (auto st = e->m_db->open(); !st)
+        return fail(st.error().withContext(QStringLiteral("open store %1").arg(paths.root())));
+    e->m_content = std::make_unique<ContentStore>(paths);
+    if (auto st = e->m_content->init(); !st)
+        return fail(st.error());
+    e->m_images = std::make_unique<ImageStore>(*e->m_db, *e->m_content);
+    e->m_snapshots = std::make_unique<SnapshotStore>(paths, *e->m_db);
+    if (auto st = e->m_snapshots->init(); !st)
+        return fail(st.error());
+    e->m_events = std::make_unique<EventJournal>(*e->m_db);
+    return e;
+}
+
+Result<StoreLock> Engine::lockForWriting()
+{
+    return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+}
+
+Result<StoreLock> Engine::lockForCollecting()
+{
+    return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Exclusive);
+}
+
+} // namespace Berth::Engine

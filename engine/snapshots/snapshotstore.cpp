@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/snapshots/snapshotstore.h"
+
+#include "engine/core/fileutil.h"
+#include "engine/snapshots/unpacker.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <cerrno>
+#include <cstdio>
+
+namespace Berth::Engine {
+
+namespace {
+const QString kTmpPrefix = QStringLiteral("tmp");
+}
+
+SnapshotStore::SnapshotStore(const StorePaths &paths, Database &db)
+    : m_paths(paths)
+    , m_db(db)
+{
+}
+
+Status SnapshotStore::init()
+{
+    if (auto st = makeDirectories(m_paths.snapshots()); !st)
+        return st;
+    const QStringList entries =
+        QDir(m_paths.snapshots()).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
+    for (const QString &name : entries) {
+        if (name.startsWith(kTmpPrefix) && !tempNameOwnerAlive(name))
+            removeTree(m_paths.snapshots() + QLatin1Char('/') + name);
+    }
+    return {};
+}
+
+QString SnapshotStore::filesPath(const Digest &chainId) const
+{
+    return m_paths.snapshots() + QLatin1Char('/') + chainId.hex() + QStringLiteral("/fs");
+}
+
+bool SnapshotStore::exists(const Digest &chainId) const
+{
+    if (!QFileInfo(filesPath(chainId)).isDir())
+        return false;
+    auto q = m_db.exec(QStringLiteral("SELECT 1 FROM snapshots WHERE chain_id = ?"),
+                       {chainId.toString()});
+    return q && q->next();
+}
+
+Result<SnapshotInfo> SnapshotStore::unpack(const QString &blobPath, const Digest &parent,
+                                           const Digest &expectedDiffId)
+{
+    if (expectedDiffId.isValid()) {
+        const Digest chainId = chainIdOf(parent, expectedDiffId);
+        if (exists(chainId))
+            return info(chainId);
+    }
+    const QString tmp = m_paths.snapshots() + QLatin1Char('/') + uniqueTempName(kTmpPrefix);
+    const QString tmpFiles = tmp + QStringLiteral("/fs");
+    if (auto st = makeDirectories(tmpFiles); !st)
+        return fail(st.error());
+    auto discard = [&tmp](const Error &e) {
+        removeTree(tmp);
+        return fail(e);
+    };
+    auto unpacked = unpackLayer(blobPath, tmpFiles, UnpackOptions::forCurrentUser());
+    if (!unpacked)
+        return discard(unpacked.error());
+    if (expectedDiffId.isValid() && unpacked->diffId != expectedDiffId)
+        return discard(Error{ErrorKind::Corrupt,
+                             QStringLiteral("layer content does not match its diffID: expected "
+                                            "%1, got %2")
+                                 .arg(expectedDiffId.toString(), unpacked->diffId.toString())});
+    SnapshotInfo info;
+    info.diffId = unpacked->diffId;
+    info.parent = parent;
+    info.chainId = chainIdOf(parent, unpacked->diffId);
+    info.size = diskUsage(tmpFiles);
+    const QString target = m_paths.snapshots() + QLatin1Char('/') + info.chainId.hex();
+    if (::rename(QFile::encodeName(tmp).constData(), QFile::encodeName(target).constData()) != 0) {
+        // Another process (or an earlier interrupted run) already committed this layer.
+        const int err = errno;
+        removeTree(tmp);
+        if (err != EEXIST && err != ENOTEMPTY)
+            return failErrno(QStringLiteral("commit snapshot %1").arg(info.chainId.toString()), err);
+    } else {
+        fsyncPath(m_paths.snapshots());
+    }
+    auto q = m_db.exec(QStringLiteral("INSERT OR IGNORE INTO snapshots (chain_id, parent, diff_id, "
+                                      "size, created_at) VALUES (?,?,?,?,?)"),
+                       {info.chainId.toString(),
+                        parent.isValid() ? QVariant(parent.toString()) : QVariant(),
+                        info.diffId.toString(), info.size, QDateTime::currentMSecsSinceEpoch()});
+    if (!q)
+        return fail(q.error().withContext(QStringLiteral("record snapshot")));
+    return info;
+}
+
+Result<SnapshotInfo> SnapshotStore::info(const Digest &chainId) const
+{
+    auto q = m_db.exec(
+        QStringLiteral("SELECT parent, diff_id, size FROM snapshots WHERE chain_id = ?"),
+        {chainId.toString()});
+    if (!q)
+        return fail(q.error());
+    if (!q->next())
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("no snapshot for layer %1").arg(chainId.toString()));
+    SnapshotInfo s;
+    s.chainId = chainId;
+    s.parent = Digest::parse(q->value(0).toString()).value_or(Digest());
+    s.diffId = Digest::parse(q->value(1).toString()).value_or(Digest());
+    s.size = q->value(2).toLongLong();
+    return s;
+}
+
+QList<SnapshotInfo> SnapshotStore::list() const
+{
+    QList<SnapshotInfo> out;
+    auto q = m_db.exec(QStringLiteral("SELECT chain_id, parent, diff_id, size FROM snapshots"));
+    while (q && q->next()) {
+        SnapshotInfo s;
+        s.chainId = Digest::parse(q->value(0).toString()).value_or(Digest());
+        s.parent = Digest::parse(q->value(1).toString()).value_or(Digest());
+        s.diffId = Digest::parse(q->value(2).toString()).value_or(Digest());
+        s.size = q->value(3).toLongLong();
+        out.append(s);
+    }
+    return out;
+}
+
+Status SnapshotStore::remove(const Digest &chainId)
+{
+    // Forget the row first: a snapshot directory without a row is garbage that init() or a
+    // later prune can delete, a row without a directory would be a broken store.
+    auto q = m_db.exec(QStringLiteral("DELETE FROM snapshots WHERE chain_id = ?"),
+                       {chainId.toString()});
+    if (!q)
+        return fail(q.error());
+    const QString dir = m_paths.snapshots() + QLatin1Char('/') + chainId.hex();
+    // Rename aside first so a half-deleted tree is never mistaken for a snapshot.
+    const QString doomed = m_paths.snapshots() + QLatin1Char('/') + uniqueTempName(kTmpPrefix);
+    if (::rename(QFile::encodeName(dir).constData(), QFile::encodeName(doomed).constData()) != 0)
+        return errno == ENOENT ? Status{} : failErrno(QStringLiteral("remove snapshot"), errno);
+    return removeTree(doomed);
+}
+
+} // namespace Berth::Engine

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/models/imagesmodel.h"
+
+#include <QLocale>
+
+namespace Berth::Gui {
+
+ImagesModel::ImagesModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+void ImagesModel::setImages(const QList<Engine::ImageRecord> &images)
+{
+    beginResetModel();
+    m_rows.clear();
+    for (const Engine::ImageRecord &image : images) {
+        if (image.tags.isEmpty()) {
+            m_rows.append({QStringLiteral("<none>"), QStringLiteral("<none>"), QString(), image});
+            continue;
+        }
+        for (const QString &tag : image.tags) {
+            auto ref = Engine::Reference::parse(tag);
+            if (!ref)
+                continue;
+            m_rows.append({ref->familiarName(), ref->tag(), tag, image});
+        }
+    }
+    endResetModel();
+}
+
+int ImagesModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ImagesModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ImagesModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const Row &row = m_rows.at(index.row());
+    if (role == ImageIdRole)
+        return row.image.id.toString();
+    if (role == ReferenceRole)
+        return row.reference;
+    if (role == Qt::TextAlignmentRole && index.column() == Size)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (index.column()) {
+    case Repository: return row.repository;
+    case Tag: return row.tag;
+    case ImageId: return role == Qt::ToolTipRole ? row.image.id.toString() : row.image.id.shortId();
+    case Created:
+        return role == Qt::ToolTipRole ? QLocale().toString(row.image.created.toLocalTime())
+                                       : QLocale().toString(row.image.created.toLocalTime(),
+                                                            QLocale::ShortFormat);
+    case Size: return QLocale().formattedDataSize(row.image.size, 1, QLocale::DataSizeSIFormat);
+    }
+    return {};
+}
+
+QVariant ImagesModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Repository: return tr("Repository");
+    case Tag: return tr("Tag");
+    case ImageId: return tr("Image ID");
+    case Created: return tr("Created");
+    case Size: return tr("Size");
+    }
+    return {};
+}
+
+} // namespace Berth::Gui

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/images/imagestore.h"
+
+#include <QAbstractTableModel>
+
+namespace Berth::Gui {
+
+// The images in the store, one row per tag (an untagged image is one "<none>" row), with the
+// columns `docker images` shows. No widget code: tested with QAbstractItemModelTester.
+class ImagesModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Repository, Tag, ImageId, Created, Size, ColumnCount };
+    enum Role { ImageIdRole = Qt::UserRole + 1, ReferenceRole };
+
+    explicit ImagesModel(QObject *parent = nullptr);
+
+    void setImages(const QList<Engine::ImageRecord> &images);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    struct Row {
+        QString repository;
+        QString tag;
+        QString reference;
+        Engine::ImageRecord image;
+    };
+    QList<Row> m_rows;
+};
+
+} // namespace Berth::Gui
