@@ -58,6 +58,34 @@ int Context::usage(const QString &message)
     return 125;
 }
 
+int Context::parse(QCommandLineParser &parser, const QString &command, const QString &positional,
+                   int minPositional)
+{
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help"));
+    parser.addOption(help);
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    if (!parser.parse(QStringList{QStringLiteral("berthctl ") + command} + args))
+        return usage(parser.errorText());
+    if (parser.isSet(help)) {
+        out << "Usage: berthctl " << command << " [OPTIONS] " << positional << "\n\n"
+            << parser.applicationDescription() << "\n\n";
+        QString text = parser.helpText();
+        // helpText() starts with Qt's own usage line; show only the options part.
+        const qsizetype options = text.indexOf(QLatin1String("Options:"));
+        out << (options >= 0 ? text.mid(options) : text);
+        out.flush();
+        return 0;
+    }
+    if (parser.positionalArguments().size() < minPositional)
+        return usage(QStringLiteral("\"berthctl %1\" requires at least %2 argument(s).\nUsage: "
+                                    "berthctl %1 [OPTIONS] %3")
+                         .arg(command)
+                         .arg(minPositional)
+                         .arg(positional));
+    return -1;
+}
+
 } // namespace Berth::Cli
 
 static void printHelp(QTextStream &out)

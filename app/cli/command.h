@@ -3,6 +3,7 @@
 
 #include "engine/engine.h"
 
+#include <QCommandLineParser>
 #include <QStringList>
 #include <QTextStream>
 #include <functional>
@@ -26,6 +27,12 @@ public:
     // Prints "Error: <message>" and returns the exit code for it (1, or 125 for usage).
     int fail(const Engine::Error &error);
     int usage(const QString &message);
+
+    // Parses args with `parser` (adds --help). Returns -1 when the command should go on, or the
+    // exit code to return (0 after --help, 125 on a usage error, printed). `positional` is the
+    // usage text after the command name, e.g. "IMAGE [IMAGE...]"; `minPositional` is checked.
+    int parse(QCommandLineParser &parser, const QString &command, const QString &positional,
+              int minPositional = 0);
 
 private:
     std::unique_ptr<Engine::Engine> m_engine;
