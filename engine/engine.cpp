@@ -6,14 +6,13 @@
 namespace Berth::Engine {
 
 Engine::Engine(const StorePaths &paths)
-    : m_paths(paths)
-{
+    : m_paths(paths) {}
+
+Engine::~Engine() {
+    m_pool.waitForDone();
 }
 
-Engine::~Engine() { m_pool.waitForDone(); }
-
-Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths)
-{
+Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     std::unique_ptr<Engine> e(new Engine(paths));
     for (const QString &dir : {paths.root(), paths.tmp(), paths.cache()})
         if (auto st = makeDirectories(dir); !st)
@@ -29,16 +28,16 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths)
     if (auto st = e->m_snapshots->init(); !st)
         return fail(st.error());
     e->m_events = std::make_unique<EventJournal>(*e->m_db);
+    e->m_maintenance = std::make_unique<StoreMaintenance>(paths, *e->m_content, *e->m_snapshots,
+                                                          *e->m_images, *e->m_events);
     return e;
 }
 
-Result<StoreLock> Engine::lockForWriting()
-{
+Result<StoreLock> Engine::lockForWriting() {
     return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
 }
 
-Result<StoreLock> Engine::lockForCollecting()
-{
+Result<StoreLock> Engine::lockForCollecting() {
     return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Exclusive);
 }
 

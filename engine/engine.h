@@ -8,6 +8,7 @@
 #include "engine/core/storelock.h"
 #include "engine/core/storepaths.h"
 #include "engine/images/imagestore.h"
+#include "engine/maintenance/storemaintenance.h"
 #include "engine/snapshots/snapshotstore.h"
 
 #include <QFuture>
@@ -24,8 +25,7 @@ namespace Berth::Engine {
 //
 // The stores are thread-safe and synchronous; async() runs any of them on the engine's pool and
 // returns a QFuture, which is how the GUI calls into the engine without blocking its thread.
-class Engine
-{
+class Engine {
 public:
     static Result<std::unique_ptr<Engine>> open(const StorePaths &paths);
     ~Engine();
@@ -36,13 +36,16 @@ public:
     ImageStore &images() { return *m_images; }
     SnapshotStore &snapshots() { return *m_snapshots; }
     EventJournal &events() { return *m_events; }
+    StoreMaintenance &maintenance() { return *m_maintenance; }
     QThreadPool *pool() { return &m_pool; }
 
     // Held (shared) by operations that add content, (exclusive) by garbage collection.
     Result<StoreLock> lockForWriting();
     Result<StoreLock> lockForCollecting();
 
-    template <typename Fn> auto async(Fn &&fn) { return QtConcurrent::run(&m_pool, std::forward<Fn>(fn)); }
+    template <typename Fn> auto async(Fn &&fn) {
+        return QtConcurrent::run(&m_pool, std::forward<Fn>(fn));
+    }
 
 private:
     explicit Engine(const StorePaths &paths);
@@ -53,6 +56,7 @@ private:
     std::unique_ptr<ImageStore> m_images;
     std::unique_ptr<SnapshotStore> m_snapshots;
     std::unique_ptr<EventJournal> m_events;
+    std::unique_ptr<StoreMaintenance> m_maintenance;
     QThreadPool m_pool;
 };
 

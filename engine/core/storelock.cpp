@@ -10,14 +10,21 @@
 
 namespace Berth::Engine {
 
-Result<StoreLock> StoreLock::acquire(const QString &lockFile, Mode mode)
-{
-    const int fd = ::open(QFile::encodeName(lockFile).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+Result<StoreLock> StoreLock::acquire(const QString &lockFile, Mode mode, Blocking blocking) {
+    const int fd =
+        ::open(QFile::encodeName(lockFile).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return failErrno(QStringLiteral("open lock %1").arg(lockFile), errno);
-    while (::flock(fd, mode == Mode::Shared ? LOCK_SH : LOCK_EX) != 0) {
+    const int operation =
+        (mode == Mode::Shared ? LOCK_SH : LOCK_EX) | (blocking == Blocking::DontWait ? LOCK_NB : 0);
+    while (::flock(fd, operation) != 0) {
         if (errno == EINTR)
             continue;
+        if (errno == EWOULDBLOCK) {
+            ::close(fd);
+            return fail(ErrorKind::Unavailable,
+                        QStringLiteral("the store is busy (another Berth process is using it)"));
+        }
         const int err = errno;
         ::close(fd);
         return failErrno(QStringLiteral("lock %1").arg(lockFile), err);
@@ -26,12 +33,9 @@ Result<StoreLock> StoreLock::acquire(const QString &lockFile, Mode mode)
 }
 
 StoreLock::StoreLock(StoreLock &&other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1))
-{
-}
+    : m_fd(std::exchange(other.m_fd, -1)) {}
 
-StoreLock &StoreLock::operator=(StoreLock &&other) noexcept
-{
+StoreLock &StoreLock::operator=(StoreLock &&other) noexcept {
     if (this != &other) {
         if (m_fd >= 0)
             ::close(m_fd);
@@ -40,8 +44,7 @@ StoreLock &StoreLock::operator=(StoreLock &&other) noexcept
     return *this;
 }
 
-StoreLock::~StoreLock()
-{
+StoreLock::~StoreLock() {
     if (m_fd >= 0)
         ::close(m_fd);
 }

@@ -11,12 +11,15 @@ namespace Berth::Engine {
 // hold it shared so they run side by side; garbage collection holds it exclusive so it never
 // deletes a blob or snapshot another process is about to reference. Released on destruction or
 // when the process dies, so a killed process never leaves the store locked.
-class StoreLock
-{
+class StoreLock {
 public:
     enum class Mode { Shared, Exclusive };
 
-    static Result<StoreLock> acquire(const QString &lockFile, Mode mode);
+    enum class Blocking { Wait, DontWait };
+
+    // With Blocking::DontWait a lock held by another process is ErrorKind::Unavailable.
+    static Result<StoreLock> acquire(const QString &lockFile, Mode mode,
+                                     Blocking blocking = Blocking::Wait);
 
     StoreLock(StoreLock &&other) noexcept;
     StoreLock &operator=(StoreLock &&other) noexcept;
@@ -26,9 +29,7 @@ public:
 
 private:
     explicit StoreLock(int fd)
-        : m_fd(fd)
-    {
-    }
+        : m_fd(fd) {}
     int m_fd = -1;
 };
 

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/maintenance/storemaintenance.h"
+
+#include "engine/core/fileutil.h"
+#include "engine/core/storelock.h"
+#include "engine/images/imageconfig.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSet>
+
+namespace Berth::Engine {
+
+StoreMaintenance::StoreMaintenance(const StorePaths &paths, ContentStore &content,
+                                   SnapshotStore &snapshots, ImageStore &images,
+                                   EventJournal &events)
+    : m_paths(paths)
+    , m_content(content)
+    , m_snapshots(snapshots)
+    , m_images(images)
+    , m_events(events) {}
+
+Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, Force force) {
+    auto image = m_images.resolve(nameOrId);
+    if (!image)
+        return fail(image.error());
+    RemovalReport report;
+    auto ref = Reference::parse(nameOrId);
+    const bool byName = ref && image->tags.contains(ref->toString());
+    if (byName && image->tags.size() > 1) {
+        // Other names still use the image: only this name goes.
+        if (auto st = m_images.untag(*ref); !st)
+            return fail(st.error());
+        report.untagged.append(ref->familiarString());
+        m_events.record(QStringLiteral("image"), QStringLiteral("untag"), image->id.toString(),
+                        {{QStringLiteral("name"), ref->toString()}});
+        return report;
+    }
+    if (!byName && image->tags.size() > 1 && force == Force::No)
+        return fail(ErrorKind::Conflict,
+                    QStringLiteral("conflict: unable to delete %1 (must be forced) - image is "
+                                   "referenced in multiple repositories")
+                        .arg(image->id.shortId()));
+    if (auto st = m_images.remove(image->id); !st)
+        return fail(st.error());
+    for (const QString &tag : std::as_const(image->tags)) {
+        auto r = Reference::parse(tag);
+        report.untagged.append(r ? r->familiarString() : tag);
+        m_events.record(QStringLiteral("image"), QStringLiteral("untag"), image->id.toString(),
+                        {{QStringLiteral("name"), tag}});
+    }
+    report.deletedImages.append(image->id);
+    m_events.record(QStringLiteral("image"), QStringLiteral("delete"), image->id.toString());
+    auto gc = collectGarbage(Wait::No);
+    if (gc) {
+        report.deletedLayers = gc->deletedLayers;
+        report.deletedBlobs = gc->deletedBlobs;
+        report.reclaimedBytes = gc->reclaimedBytes;
+    }
+    return report;
+}
+
+Result<RemovalReport> StoreMaintenance::prune(PruneScope scope, DryRun dryRun) {
+    RemovalReport report;
+    const QList<ImageRecord> images = m_images.list();
+    QList<ImageRecord> doomed;
+    for (const ImageRecord &image : images) {
+        // Containers do not exist yet in this store version, so every image is unused.
+        if (scope == PruneScope::AllUnused || image.tags.isEmpty())
+            doomed.append(image);
+    }
+    if (dryRun == DryRun::Yes) {
+        // What would be freed: layers only doomed images use, and their blobs.
+        QHash<QString, int> uses = m_images.chainIdUseCounts();
+        QSet<QString> counted;
+        for (const ImageRecord &image : std::as_const(doomed)) {
+            report.deletedImages.append(image.id);
+            for (const QString &t : image.tags)
+                report.untagged.append(t);
+            for (const LayerRecord &layer : image.layers)
+                uses[layer.chainId.toString()] -= 1;
+        }
+        for (const ImageRecord &image : std::as_const(doomed))
+            for (const LayerRecord &layer : image.layers) {
+                const QString key = layer.chainId.toString();
+                if (uses.value(key) == 0 && !counted.contains(key)) {
+                    counted.insert(key);
+                    report.deletedLayers.append(layer.chainId);
+                    if (auto info = m_snapshots.info(layer.chainId))
+                        report.reclaimedBytes += info->size;
+                    report.reclaimedBytes += layer.blob.size;
+                }
+            }
+        return report;
+    }
+    for (const ImageRecord &image : std::as_const(doomed)) {
+        if (auto st = m_images.remove(image.id); !st)
+            return fail(st.error());
+        report.deletedImages.append(image.id);
+        for (const QString &t : image.tags)
+            report.untagged.append(t);
+        m_events.record(QStringLiteral("image"), QStringLiteral("delete"), image.id.toString());
+    }
+    auto gc = collectGarbage(Wait::Yes);
+    if (!gc)
+        return fail(gc.error());
+    report.deletedLayers = gc->deletedLayers;
+    report.deletedBlobs = gc->deletedBlobs;
+    report.reclaimedBytes = gc->reclaimedBytes;
+    m_events.record(QStringLiteral("image"), QStringLiteral("prune"), QString(),
+                    {{QStringLiteral("reclaimed"), report.reclaimedBytes}});
+    return report;
+}
+
+Result<RemovalReport> StoreMaintenance::collectGarbage(Wait wait) {
+    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Exclusive,
+                                   wait == Wait::Yes ? StoreLock::Blocking::Wait
+                                                     : StoreLock::Blocking::DontWait);
+    if (!lock) {
+        if (wait == Wait::No && lock.error().kind == ErrorKind::Unavailable)
+            return RemovalReport{};
+        return fail(lock.error());
+    }
+    return collectGarbageLocked();
+}
+
+Result<RemovalReport> StoreMaintenance::collectGarbageLocked() {
+    RemovalReport report;
+    QSet<Digest> liveBlobs;
+    QSet<Digest> liveLayers;
+    for (const ImageRecord &image : m_images.list()) {
+        liveBlobs.insert(image.id);
+        liveBlobs.insert(image.manifestDigest);
+        for (const LayerRecord &layer : image.layers) {
+            liveBlobs.insert(layer.blob.digest);
+            liveLayers.insert(layer.chainId);
+        }
+    }
+    // Snapshots: rows nobody references, then directories without a row (interrupted commits).
+    for (const SnapshotInfo &s : m_snapshots.list()) {
+        if (liveLayers.contains(s.chainId))
+            continue;
+        if (auto st = m_snapshots.remove(s.chainId); !st)
+            return fail(st.error());
+        report.deletedLayers.append(s.chainId);
+        report.reclaimedBytes += s.size;
+    }
+    const QStringList dirs =
+        QDir(m_paths.snapshots()).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
+    for (const QString &name : dirs) {
+        auto chain = Digest::parse(QStringLiteral("sha256:") + name);
+        const bool orphan = chain ? !liveLayers.contains(*chain) && !m_snapshots.exists(*chain)
+                                  : !tempNameOwnerAlive(name);
+        if (!orphan)
+            continue;
+        const QString path = m_paths.snapshots() + QLatin1Char('/') + name;
+        report.reclaimedBytes += Engine::diskUsage(path);
+        removeTree(path);
+    }
+    for (const Digest &blob : m_content.list()) {
+        if (liveBlobs.contains(blob))
+            continue;
+        report.reclaimedBytes += m_content.size(blob).value_or(0);
+        if (auto st = m_content.remove(blob); !st)
+            return fail(st.error());
+        report.deletedBlobs.append(blob);
+    }
+    report.reclaimedBytes += m_content.cleanIngest();
+    return report;
+}
+
+Result<DiskUsage> StoreMaintenance::diskUsage() const {
+    DiskUsage usage;
+    const QList<ImageRecord> images = m_images.list();
+    const QHash<QString, int> uses = m_images.chainIdUseCounts();
+    QHash<QString, qint64> layerSizes;
+    for (const SnapshotInfo &s : m_snapshots.list())
+        layerSizes.insert(s.chainId.toString(), s.size);
+    QSet<QString> counted;
+    QHash<QString, bool> onlyDangling; // chain ID -> used by dangling images only
+    for (const ImageRecord &image : images) {
+        ImageUsage u;
+        u.image = image;
+        for (const LayerRecord &layer : image.layers) {
+            const QString key = layer.chainId.toString();
+            const qint64 size = layerSizes.value(key);
+            if (uses.value(key) > 1)
+                u.sharedBytes += size;
+            else
+                u.uniqueBytes += size;
+            if (!counted.contains(key)) {
+                counted.insert(key);
+                usage.imagesBytes += size;
+            }
+            const bool dangling = image.tags.isEmpty();
+            onlyDangling[key] = onlyDangling.value(key, true) && dangling;
+        }
+        usage.images.append(u);
+    }
+    for (auto it = onlyDangling.cbegin(); it != onlyDangling.cend(); ++it)
+        if (it.value())
+            usage.reclaimableBytes += layerSizes.value(it.key());
+    QSet<Digest> liveBlobs;
+    for (const ImageRecord &image : images) {
+        liveBlobs.insert(image.id);
+        liveBlobs.insert(image.manifestDigest);
+        for (const LayerRecord &layer : image.layers)
+            liveBlobs.insert(layer.blob.digest);
+    }
+    for (const Digest &blob : m_content.list()) {
+        const qint64 size = m_content.size(blob).value_or(0);
+        usage.blobBytes += size;
+        if (!liveBlobs.contains(blob))
+            usage.unreferencedBytes += size;
+    }
+    for (auto it = layerSizes.cbegin(); it != layerSizes.cend(); ++it)
+        if (!counted.contains(it.key()))
+            usage.unreferencedBytes += it.value();
+    return usage;
+}
+
+CheckReport StoreMaintenance::check() const {
+    CheckReport report;
+    QSet<Digest> liveLayers;
+    QSet<Digest> liveBlobs;
+    for (const ImageRecord &image : m_images.list()) {
+        const QString name = image.tags.isEmpty() ? image.id.shortId() : image.tags.first();
+        auto manifest = m_images.manifest(image);
+        if (!manifest) {
+            report.problems.append(
+                QStringLiteral("image %1: manifest: %2").arg(name, manifest.error().message));
+            continue;
+        }
+        auto config = m_images.config(image);
+        if (!config) {
+            report.problems.append(
+                QStringLiteral("image %1: config: %2").arg(name, config.error().message));
+            continue;
+        }
+        if (Digest::ofData(*m_images.rawConfig(image)) != image.id)
+            report.problems.append(
+                QStringLiteral("image %1: config blob does not match the image ID").arg(name));
+        const QList<Digest> diffIds = config->diffIds();
+        if (diffIds.size() != image.layers.size() ||
+            manifest->layers.size() != image.layers.size()) {
+            report.problems.append(
+                QStringLiteral(
+                    "image %1: layer count differs between config, manifest and metadata")
+                    .arg(name));
+            continue;
+        }
+        liveBlobs.insert(image.id);
+        liveBlobs.insert(image.manifestDigest);
+        Digest parent;
+        for (int i = 0; i < image.layers.size(); ++i) {
+            const LayerRecord &layer = image.layers[i];
+            liveBlobs.insert(layer.blob.digest);
+            liveLayers.insert(layer.chainId);
+            if (layer.diffId != diffIds[i] || layer.chainId != chainIdOf(parent, layer.diffId))
+                report.problems.append(
+                    QStringLiteral("image %1: layer %2: chain ID does not follow from the diffIDs")
+                        .arg(name)
+                        .arg(i + 1));
+            if (manifest->layers[i].digest != layer.blob.digest)
+                report.problems.append(
+                    QStringLiteral("image %1: layer %2: blob differs from the manifest")
+                        .arg(name)
+                        .arg(i + 1));
+            if (!m_content.contains(layer.blob.digest))
+                report.problems.append(QStringLiteral("image %1: layer %2: blob %3 is missing")
+                                           .arg(name)
+                                           .arg(i + 1)
+                                           .arg(layer.blob.digest.toString()));
+            else if (m_content.size(layer.blob.digest).value_or(-1) != layer.blob.size)
+                report.problems.append(
+                    QStringLiteral("image %1: layer %2: blob %3 has the wrong size")
+                        .arg(name)
+                        .arg(i + 1)
+                        .arg(layer.blob.digest.toString()));
+            if (!m_snapshots.exists(layer.chainId))
+                report.problems.append(QStringLiteral("image %1: layer %2: snapshot %3 is missing")
+                                           .arg(name)
+                                           .arg(i + 1)
+                                           .arg(layer.chainId.toString()));
+            parent = layer.chainId;
+        }
+    }
+    for (const SnapshotInfo &s : m_snapshots.list())
+        if (!liveLayers.contains(s.chainId))
+            report.notes.append(
+                QStringLiteral("unused layer %1 (%2 bytes)").arg(s.chainId.toString()).arg(s.size));
+    const QStringList dirs =
+        QDir(m_paths.snapshots()).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
+    for (const QString &name : dirs) {
+        auto chain = Digest::parse(QStringLiteral("sha256:") + name);
+        if (!chain)
+            report.notes.append(QStringLiteral("unfinished layer directory %1").arg(name));
+        else if (!m_snapshots.exists(*chain))
+            report.notes.append(QStringLiteral("unrecorded layer directory %1").arg(name));
+    }
+    for (const Digest &blob : m_content.list())
+        if (!liveBlobs.contains(blob))
+            report.notes.append(QStringLiteral("unused blob %1").arg(blob.toString()));
+    const QStringList ingests = QDir(m_paths.ingest()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &ref : ingests)
+        report.notes.append(QStringLiteral("partial download %1 (resumable)").arg(ref));
+    return report;
+}
+
+} // namespace Berth::Engine

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/content/contentstore.h"
+#include "engine/core/eventjournal.h"
+#include "engine/core/storepaths.h"
+#include "engine/images/imagestore.h"
+#include "engine/snapshots/snapshotstore.h"
+
+#include <QStringList>
+
+namespace Berth::Engine {
+
+// What removing images or collecting garbage did (or, for a preview, would do).
+struct RemovalReport {
+    QStringList untagged; // familiar references
+    QList<Digest> deletedImages;
+    QList<Digest> deletedLayers; // chain IDs of snapshots removed
+    QList<Digest> deletedBlobs;
+    qint64 reclaimedBytes = 0;
+};
+
+struct ImageUsage {
+    ImageRecord image;
+    qint64 sharedBytes = 0; // in layers other images use too
+    qint64 uniqueBytes = 0; // in layers only this image uses: what removing it frees
+    int containers = 0;
+};
+
+struct DiskUsage {
+    QList<ImageUsage> images;
+    qint64 imagesBytes = 0;       // every layer counted once
+    qint64 reclaimableBytes = 0;  // layers used only by dangling (untagged) images
+    qint64 blobBytes = 0;         // content store (compressed layers, manifests, configs)
+    qint64 unreferencedBytes = 0; // blobs, snapshots and ingest data no image references
+};
+
+struct CheckReport {
+    QStringList problems; // metadata that does not match the files: the store is broken
+    QStringList notes;    // leftovers that garbage collection will remove: harmless
+    bool ok() const { return problems.isEmpty(); }
+};
+
+// Store-wide operations that span images, blobs and snapshots: removing images (Docker's rmi
+// semantics), garbage collection, disk usage, prune and the consistency check.
+//
+// Garbage collection deletes only what no image references, and only while it holds the store
+// lock exclusively, so it never races a load or pull in another process (those hold it shared
+// from their first blob to their last metadata write).
+class StoreMaintenance {
+public:
+    StoreMaintenance(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
+                     ImageStore &images, EventJournal &events);
+
+    enum class Force { No, Yes };
+    // `docker rmi` semantics: a reference with other tags left only untags; an image ID with
+    // several tags needs Force; then the image is forgotten and what only it used is freed.
+    Result<RemovalReport> removeImage(const QString &nameOrId, Force force);
+
+    enum class PruneScope { Dangling, AllUnused };
+    enum class DryRun { No, Yes };
+    // Removes dangling (untagged) images, or with AllUnused every image no container uses,
+    // then collects garbage. With DryRun::Yes only reports what would go.
+    Result<RemovalReport> prune(PruneScope scope, DryRun dryRun);
+
+    enum class Wait { No, Yes };
+    // Frees blobs and snapshots no image references. With Wait::No it gives up at once (and
+    // reports nothing) when another process is adding content; the next collection frees it.
+    Result<RemovalReport> collectGarbage(Wait wait);
+
+    Result<DiskUsage> diskUsage() const;
+    CheckReport check() const;
+
+private:
+    Result<RemovalReport> collectGarbageLocked();
+
+    StorePaths m_paths;
+    ContentStore &m_content;
+    SnapshotStore &m_snapshots;
+    ImageStore &m_images;
+    EventJournal &m_events;
+};
+
+} // namespace Berth::Engine
