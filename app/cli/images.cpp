@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// berthctl images, tag, rmi, inspect, history: the image store, with Docker's output.
+#include "app/cli/command.h"
+#include "app/cli/format.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace Berth::Engine;
+
+namespace Berth::Cli {
+namespace {
+
+QString shortOrFull(const Digest &d, bool noTrunc) {
+    return noTrunc ? d.toString() : d.shortId();
+}
+
+int images(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("List images"));
+    const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")},
+                                   QStringLiteral("Only show image IDs"));
+    const QCommandLineOption noTrunc(QStringLiteral("no-trunc"),
+                                     QStringLiteral("Don't truncate output"));
+    const QCommandLineOption digests(QStringLiteral("digests"), QStringLiteral("Show digests"));
+    const QCommandLineOption all({QStringLiteral("a"), QStringLiteral("all")},
+                                 QStringLiteral("Show all images (accepted for compatibility)"));
+    const QCommandLineOption format(QStringLiteral("format"),
+                                    QStringLiteral("Output format: table or json"),
+                                    QStringLiteral("FORMAT"), QStringLiteral("table"));
+    p.addOptions({quiet, noTrunc, digests, all, format});
+    if (int rc = ctx.parse(p, QStringLiteral("images"), QStringLiteral("[REPOSITORY[:TAG]]"));
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    const QString filter = p.positionalArguments().value(0);
+    std::optional<Reference> filterRef;
+    if (!filter.isEmpty()) {
+        auto r = filter.contains(QLatin1Char(':')) ? Reference::parse(filter)
+                                                   : Reference::parseRepository(filter);
+        if (!r)
+            return ctx.fail(r.error());
+        filterRef = *r;
+    }
+    struct Row {
+        QString repository, tag, reference;
+        ImageRecord image;
+    };
+    QList<Row> rows;
+    for (const ImageRecord &image : engine->images().list()) {
+        if (image.tags.isEmpty()) {
+            if (!filterRef)
+                rows.append({QStringLiteral("<none>"), QStringLiteral("<none>"), QString(), image});
+            continue;
+        }
+        for (const QString &tag : image.tags) {
+            auto ref = Reference::parse(tag);
+            if (!ref)
+                continue;
+            if (filterRef && (ref->name() != filterRef->name() ||
+                              (!filterRef->tag().isEmpty() && ref->tag() != filterRef->tag())))
+                continue;
+            rows.append({ref->familiarName(), ref->tag(), tag, image});
+        }
+    }
+    if (p.isSet(quiet)) {
+        QSet<QString> seen;
+        for (const Row &r : rows)
+            if (!seen.contains(r.image.id.toString())) {
+                seen.insert(r.image.id.toString());
+                ctx.out << shortOrFull(r.image.id, p.isSet(noTrunc)) << '\n';
+            }
+        return 0;
+    }
+    if (p.value(format) == QLatin1String("json")) {
+        for (const Row &r : rows) {
+            const QJsonObject o{
+                {QStringLiteral("Repository"), r.repository},
+                {QStringLiteral("Tag"), r.tag},
+                {QStringLiteral("ID"), shortOrFull(r.image.id, p.isSet(noTrunc))},
+                {QStringLiteral("Digest"), r.image.manifestDigest.toString()},
+                {QStringLiteral("CreatedAt"), r.image.created.toUTC().toString(Qt::ISODate)},
+                {QStringLiteral("CreatedSince"), humanSince(r.image.created)},
+                {QStringLiteral("Size"), humanSize(r.image.size)},
+                {QStringLiteral("SizeBytes"), r.image.size},
+            };
+            ctx.out << QJsonDocument(o).toJson(QJsonDocument::Compact) << '\n';
+        }
+        return 0;
+    }
+    if (p.value(format) != QLatin1String("table"))
+        return ctx.usage(
+            QStringLiteral("unknown format \"%1\" (use table or json)").arg(p.value(format)));
+    QStringList header{QStringLiteral("REPOSITORY"), QStringLiteral("TAG")};
+    if (p.isSet(digests))
+        header << QStringLiteral("DIGEST");
+    header << QStringLiteral("IMAGE ID") << QStringLiteral("CREATED") << QStringLiteral("SIZE");
+    QList<QStringList> table;
+    for (const Row &r : rows) {
+        QStringList line{r.repository, r.tag};
+        if (p.isSet(digests))
+            line << r.image.manifestDigest.toString();
+        line << shortOrFull(r.image.id, p.isSet(noTrunc)) << humanSince(r.image.created)
+             << humanSize(r.image.size);
+        table.append(line);
+    }
+    printTable(ctx.out, header, table);
+    return 0;
+}
+
+int tag(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"));
+    if (int rc = ctx.parse(p, QStringLiteral("tag"),
+                           QStringLiteral("SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]"), 2);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    auto image = engine->images().resolve(p.positionalArguments()[0]);
+    if (!image)
+        return ctx.fail(image.error());
+    auto target = Reference::parse(p.positionalArguments()[1]);
+    if (!target)
+        return ctx.fail(target.error());
+    if (auto st = engine->images().tag(image->id, *target); !st)
+        return ctx.fail(st.error());
+    engine->events().record(QStringLiteral("image"), QStringLiteral("tag"), image->id.toString(),
+                            {{QStringLiteral("name"), target->toString()}});
+    return 0;
+}
+
+int rmi(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Remove one or more images; layers other images use are kept"));
+    const QCommandLineOption force({QStringLiteral("f"), QStringLiteral("force")},
+                                   QStringLiteral("Force removal of the image"));
+    p.addOption(force);
+    if (int rc = ctx.parse(p, QStringLiteral("rmi"), QStringLiteral("IMAGE [IMAGE...]"), 1);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    int exitCode = 0;
+    for (const QString &name : p.positionalArguments()) {
+        auto report = engine->maintenance().removeImage(
+            name, p.isSet(force) ? StoreMaintenance::Force::Yes : StoreMaintenance::Force::No);
+        if (!report) {
+            exitCode = ctx.fail(report.error());
+            continue;
+        }
+        for (const QString &t : std::as_const(report->untagged))
+            ctx.out << "Untagged: " << t << '\n';
+        for (const Digest &d : std::as_const(report->deletedImages))
+            ctx.out << "Deleted: " << d.toString() << '\n';
+        if (report->reclaimedBytes > 0)
+            ctx.out << "Freed: " << humanSize(report->reclaimedBytes) << " ("
+                    << report->deletedLayers.size() << " layers no other image uses)\n";
+    }
+    return exitCode;
+}
+
+QJsonObject inspectImage(Engine::Engine &engine, const ImageRecord &image) {
+    QJsonArray repoTags;
+    QJsonArray repoDigests;
+    for (const QString &t : image.tags) {
+        auto ref = Reference::parse(t);
+        repoTags.append(ref ? ref->familiarString() : t);
+        if (ref)
+            repoDigests.append(ref->familiarName() + QLatin1Char('@') +
+                               image.manifestDigest.toString());
+    }
+    QJsonArray layers;
+    for (const LayerRecord &l : image.layers)
+        layers.append(l.diffId.toString());
+    QJsonObject o{
+        {QStringLiteral("Id"), image.id.toString()},
+        {QStringLiteral("RepoTags"), repoTags},
+        {QStringLiteral("RepoDigests"), repoDigests},
+        {QStringLiteral("Created"), image.created.toUTC().toString(Qt::ISODateWithMs)},
+        {QStringLiteral("Architecture"), image.architecture},
+        {QStringLiteral("Os"), image.os},
+        {QStringLiteral("Size"), image.size},
+        {QStringLiteral("RootFS"), QJsonObject{{QStringLiteral("Type"), QStringLiteral("layers")},
+                                               {QStringLiteral("Layers"), layers}}},
+        {QStringLiteral("Manifest"),
+         QJsonObject{{QStringLiteral("Digest"), image.manifestDigest.toString()},
+                     {QStringLiteral("MediaType"), image.manifestMediaType}}}};
+    if (auto config = engine.images().config(image)) {
+        const QJsonObject json = config->json();
+        o.insert(QStringLiteral("Config"), json.value(QStringLiteral("config")));
+        o.insert(QStringLiteral("Author"), json.value(QStringLiteral("author")).toString());
+        if (json.contains(QStringLiteral("variant")))
+            o.insert(QStringLiteral("Variant"), json.value(QStringLiteral("variant")));
+    }
+    return o;
+}
+
+int inspect(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Display detailed information on one or more images"));
+    if (int rc = ctx.parse(p, QStringLiteral("inspect"), QStringLiteral("IMAGE [IMAGE...]"), 1);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    QJsonArray out;
+    int exitCode = 0;
+    for (const QString &name : p.positionalArguments()) {
+        auto image = engine->images().resolve(name);
+        if (!image) {
+            exitCode = ctx.fail(image.error());
+            continue;
+        }
+        out.append(inspectImage(*engine, *image));
+    }
+    ctx.out << prettyJson(out) << '\n';
+    return exitCode;
+}
+
+int history(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Show the history of an image: one line per step, newest first"));
+    const QCommandLineOption noTrunc(QStringLiteral("no-trunc"),
+                                     QStringLiteral("Don't truncate output"));
+    const QCommandLineOption human({QStringLiteral("H"), QStringLiteral("human")},
+                                   QStringLiteral("Print sizes and dates in human readable format"),
+                                   QStringLiteral("BOOL"), QStringLiteral("true"));
+    const QCommandLineOption format(QStringLiteral("format"),
+                                    QStringLiteral("Output format: table or json"),
+                                    QStringLiteral("FORMAT"), QStringLiteral("table"));
+    const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")},
+                                   QStringLiteral("Only show layer IDs"));
+    p.addOptions({noTrunc, human, format, quiet});
+    if (int rc = ctx.parse(p, QStringLiteral("history"), QStringLiteral("IMAGE"), 1); rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    auto image = engine->images().resolve(p.positionalArguments().first());
+    if (!image)
+        return ctx.fail(image.error());
+    auto config = engine->images().config(*image);
+    if (!config)
+        return ctx.fail(config.error());
+    QList<HistoryEntry> entries = config->history();
+    // Images without history (some imports) still have layers: show one line each.
+    if (entries.isEmpty())
+        for (int i = 0; i < image->layers.size(); ++i)
+            entries.append(HistoryEntry{});
+    struct Line {
+        QString id;
+        HistoryEntry entry;
+        qint64 size = 0;
+        int layer = -1;
+    };
+    QList<Line> lines;
+    int layerIndex = 0;
+    for (const HistoryEntry &h : std::as_const(entries)) {
+        Line line{QStringLiteral("<missing>"), h, 0, -1};
+        if (!h.emptyLayer && layerIndex < image->layers.size()) {
+            line.layer = layerIndex;
+            if (auto info = engine->snapshots().info(image->layers[layerIndex].chainId))
+                line.size = info->size;
+            ++layerIndex;
+        }
+        lines.prepend(line);
+    }
+    if (!lines.isEmpty())
+        lines.first().id = shortOrFull(image->id, p.isSet(noTrunc));
+    const bool humanReadable = p.value(human) != QLatin1String("false");
+    if (p.isSet(quiet)) {
+        for (const Line &l : std::as_const(lines))
+            ctx.out << l.id << '\n';
+        return 0;
+    }
+    if (p.value(format) == QLatin1String("json")) {
+        for (const Line &l : std::as_const(lines)) {
+            QJsonObject o{
+                {QStringLiteral("ID"), l.id},
+                {QStringLiteral("CreatedAt"), l.entry.created.toUTC().toString(Qt::ISODate)},
+                {QStringLiteral("CreatedSince"), humanSince(l.entry.created)},
+                {QStringLiteral("CreatedBy"), l.entry.createdBy},
+                {QStringLiteral("Size"), humanSize(l.size)},
+                {QStringLiteral("SizeBytes"), l.size},
+                {QStringLiteral("EmptyLayer"), l.entry.emptyLayer},
+                {QStringLiteral("Comment"), l.entry.comment}};
+            if (l.layer >= 0) {
+                o.insert(QStringLiteral("Layer"), l.layer);
+                o.insert(QStringLiteral("DiffID"), image->layers[l.layer].diffId.toString());
+            }
+            ctx.out << QJsonDocument(o).toJson(QJsonDocument::Compact) << '\n';
+        }
+        return 0;
+    }
+    QList<QStringList> table;
+    for (const Line &l : std::as_const(lines)) {
+        QString createdBy = l.entry.createdBy;
+        if (!p.isSet(noTrunc) && createdBy.size() > 45)
+            createdBy = createdBy.left(44) + QStringLiteral("…");
+        table.append({l.id,
+                      humanReadable ? humanSince(l.entry.created)
+                                    : l.entry.created.toUTC().toString(Qt::ISODate),
+                      createdBy, humanReadable ? humanSize(l.size) : QString::number(l.size),
+                      l.entry.comment});
+    }
+    printTable(ctx.out,
+               {QStringLiteral("IMAGE"), QStringLiteral("CREATED"), QStringLiteral("CREATED BY"),
+                QStringLiteral("SIZE"), QStringLiteral("COMMENT")},
+               table);
+    return 0;
+}
+
+int imagePrune(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Remove dangling (untagged) images, or with -a every image no container uses"));
+    const QCommandLineOption all(
+        {QStringLiteral("a"), QStringLiteral("all")},
+        QStringLiteral("Remove all unused images, not just dangling ones"));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
+                                    QStringLiteral("Only show what would be removed"));
+    const QCommandLineOption force({QStringLiteral("f"), QStringLiteral("force")},
+                                   QStringLiteral("Do not prompt (accepted for compatibility)"));
+    p.addOptions({all, dryRun, force});
+    if (int rc = ctx.parse(p, QStringLiteral("image prune"), QString()); rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    auto report = engine->maintenance().prune(p.isSet(all) ? StoreMaintenance::PruneScope::AllUnused
+                                                           : StoreMaintenance::PruneScope::Dangling,
+                                              p.isSet(dryRun) ? StoreMaintenance::DryRun::Yes
+                                                              : StoreMaintenance::DryRun::No);
+    if (!report)
+        return ctx.fail(report.error());
+    const QString verb =
+        p.isSet(dryRun) ? QStringLiteral("Would delete") : QStringLiteral("Deleted");
+    for (const QString &t : std::as_const(report->untagged))
+        ctx.out << (p.isSet(dryRun) ? "Would untag: " : "Untagged: ") << t << '\n';
+    for (const Digest &d : std::as_const(report->deletedImages))
+        ctx.out << verb << " image: " << d.toString() << '\n';
+    for (const Digest &d : std::as_const(report->deletedLayers))
+        ctx.out << verb << " layer: " << d.toString() << '\n';
+    ctx.out << (p.isSet(dryRun) ? "Space that would be reclaimed: " : "Total reclaimed space: ")
+            << humanSize(report->reclaimedBytes) << '\n';
+    return 0;
+}
+
+const bool registered =
+    registerCommand({QStringLiteral("images"), QStringLiteral("List images"), images}) &&
+    registerCommand({QStringLiteral("image ls"), QStringLiteral("List images"), images}) &&
+    registerCommand(
+        {QStringLiteral("tag"), QStringLiteral("Create a tag that refers to an image"), tag}) &&
+    registerCommand(
+        {QStringLiteral("rmi"), QStringLiteral("Remove images (shared layers stay)"), rmi}) &&
+    registerCommand(
+        {QStringLiteral("image rm"), QStringLiteral("Remove images (shared layers stay)"), rmi}) &&
+    registerCommand({QStringLiteral("inspect"),
+                     QStringLiteral("Show detailed information on images"), inspect}) &&
+    registerCommand({QStringLiteral("image inspect"),
+                     QStringLiteral("Show detailed information on images"), inspect}) &&
+    registerCommand(
+        {QStringLiteral("history"), QStringLiteral("Show the history of an image"), history}) &&
+    registerCommand({QStringLiteral("image history"),
+                     QStringLiteral("Show the history of an image"), history}) &&
+    registerCommand(
+        {QStringLiteral("image prune"), QStringLiteral("Remove unused images"), imagePrune});
+
+} // namespace
+} // namespace Berth::Cli
