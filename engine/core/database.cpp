@@ -5,6 +5,7 @@
 #include <QSqlError>
 #include <QThread>
 #include <QUuid>
+#include <atomic>
 
 namespace Berth::Engine {
 
@@ -55,13 +56,26 @@ const char *const kMigrations[] = {
     );
     )sql",
 };
+// Thread IDs are reused once a thread ends, so connections are named by a per-thread serial
+// number instead, and closed when their thread ends (thread-pool threads come and go).
+std::atomic<quint64> g_threadSerial{0};
+struct ThreadConnections {
+    quint64 serial = ++g_threadSerial;
+    QStringList names;
+    ~ThreadConnections() {
+        for (const QString &name : std::as_const(names)) {
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+};
+thread_local ThreadConnections t_connections;
 } // namespace
 
-Error sqlError(const QString &what, const QSqlQuery &query)
-{
+Error sqlError(const QString &what, const QSqlQuery &query) {
     const QSqlError e = query.lastError();
     const QString text = e.text().isEmpty() ? QStringLiteral("unknown database error") : e.text();
-    const ErrorKind kind = text.contains(QLatin1String("UNIQUE")) ? ErrorKind::AlreadyExists
+    const ErrorKind kind = text.contains(QLatin1String("UNIQUE"))   ? ErrorKind::AlreadyExists
                            : text.contains(QLatin1String("locked")) ? ErrorKind::Unavailable
                                                                     : ErrorKind::Internal;
     return Error{kind, what + QStringLiteral(": ") + text};
@@ -69,31 +83,27 @@ Error sqlError(const QString &what, const QSqlQuery &query)
 
 Database::Database(const QString &path)
     : m_path(path)
-    , m_id(QUuid::createUuid().toString(QUuid::WithoutBraces))
-{
-}
+    , m_id(QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
 
-Database::~Database()
-{
+Database::~Database() {
     // Connections of other threads are closed when those threads end; drop ours.
     const QString name = connectionName();
-    if (QSqlDatabase::contains(name)) {
+    if (t_connections.names.removeAll(name) > 0) {
         QSqlDatabase::database(name, false).close();
         QSqlDatabase::removeDatabase(name);
     }
 }
 
-QString Database::connectionName() const
-{
-    return QStringLiteral("berth-%1-%2").arg(m_id).arg(quintptr(QThread::currentThreadId()));
+QString Database::connectionName() const {
+    return QStringLiteral("berth-%1-%2").arg(m_id).arg(t_connections.serial);
 }
 
-QSqlDatabase Database::connection() const
-{
+QSqlDatabase Database::connection() const {
     const QString name = connectionName();
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    t_connections.names.append(name);
     db.setDatabaseName(m_path);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
     if (db.open()) {
@@ -105,12 +115,12 @@ QSqlDatabase Database::connection() const
     return db;
 }
 
-Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &bind) const
-{
+Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &bind) const {
     QSqlDatabase db = connection();
     if (!db.isOpen())
-        return fail(ErrorKind::Unavailable,
-                    QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+        return fail(
+            ErrorKind::Unavailable,
+            QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
     QSqlQuery q(db);
     if (!q.prepare(sql))
         return fail(sqlError(QStringLiteral("prepare"), q));
@@ -121,12 +131,12 @@ Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &bind) c
     return q;
 }
 
-Status Database::transaction(const std::function<Status(QSqlDatabase &)> &work) const
-{
+Status Database::transaction(const std::function<Status(QSqlDatabase &)> &work) const {
     QSqlDatabase db = connection();
     if (!db.isOpen())
-        return fail(ErrorKind::Unavailable,
-                    QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+        return fail(
+            ErrorKind::Unavailable,
+            QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
     QSqlQuery begin(db);
     if (!begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return fail(sqlError(QStringLiteral("begin transaction"), begin));
@@ -144,25 +154,23 @@ Status Database::transaction(const std::function<Status(QSqlDatabase &)> &work) 
     return {};
 }
 
-qint64 Database::dataVersion() const
-{
+qint64 Database::dataVersion() const {
     QSqlQuery q(connection());
     if (q.exec(QStringLiteral("PRAGMA data_version")) && q.next())
         return q.value(0).toLongLong();
     return -1;
 }
 
-Status Database::open()
-{
+Status Database::open() {
     QSqlDatabase db = connection();
     if (!db.isOpen())
-        return fail(ErrorKind::Unavailable,
-                    QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+        return fail(
+            ErrorKind::Unavailable,
+            QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
     return transaction([this](QSqlDatabase &db) { return migrate(db); });
 }
 
-Status Database::migrate(QSqlDatabase &db)
-{
+Status Database::migrate(QSqlDatabase &db) {
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
         return fail(sqlError(QStringLiteral("read schema version"), q));

@@ -11,8 +11,7 @@
 using namespace Berth::Engine;
 using namespace Berth::Test;
 
-class TestContentStore : public QObject
-{
+class TestContentStore : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void writesAndReads();
@@ -23,8 +22,7 @@ private Q_SLOTS:
     void cleanIngestKeepsBusyWriters();
 };
 
-void TestContentStore::writesAndReads()
-{
+void TestContentStore::writesAndReads() {
     TestStore store;
     ContentStore &cs = store.engine().content();
     const QByteArray data("hello layers");
@@ -41,15 +39,15 @@ void TestContentStore::writesAndReads()
     QVERIFY(!cs.contains(*d));
 }
 
-void TestContentStore::mismatchIsNeverVisible()
-{
+void TestContentStore::mismatchIsNeverVisible() {
     TestStore store;
     ContentStore &cs = store.engine().content();
     const Digest claimed = Digest::ofData("the real bytes");
     auto r = cs.write("forged bytes", claimed);
     QVERIFY(!r);
     QCOMPARE(r.error().kind, ErrorKind::Corrupt);
-    QVERIFY2(r.error().message.contains(QStringLiteral("digest mismatch")), qPrintable(r.error().message));
+    QVERIFY2(r.error().message.contains(QStringLiteral("digest mismatch")),
+             qPrintable(r.error().message));
     QVERIFY(!cs.contains(claimed));
     QVERIFY(!cs.contains(Digest::ofData("forged bytes")));
 
@@ -61,11 +59,11 @@ void TestContentStore::mismatchIsNeverVisible()
     QVERIFY(!c);
     QVERIFY2(c.error().message.contains(claimed.toString()), qPrintable(c.error().message));
     QVERIFY(!cs.contains(claimed));
-    QVERIFY(QDir(store.paths().ingest()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
+    QVERIFY(
+        QDir(store.paths().ingest()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
 }
 
-void TestContentStore::sizeLimitIsEnforced()
-{
+void TestContentStore::sizeLimitIsEnforced() {
     TestStore store;
     ContentStore &cs = store.engine().content();
     QByteArray big(100000, 'x');
@@ -81,8 +79,7 @@ void TestContentStore::sizeLimitIsEnforced()
     (*w)->abort();
 }
 
-void TestContentStore::resumesPartialWrite()
-{
+void TestContentStore::resumesPartialWrite() {
     TestStore store;
     ContentStore &cs = store.engine().content();
     const QByteArray data = QByteArray(300000, 'a') + QByteArray(300000, 'b');
@@ -104,8 +101,7 @@ void TestContentStore::resumesPartialWrite()
     QCOMPARE(cs.read(digest, data.size()).value(), data);
 }
 
-void TestContentStore::concurrentWritersOfTheSameBlob()
-{
+void TestContentStore::concurrentWritersOfTheSameBlob() {
     TestStore store;
     ContentStore &cs = store.engine().content();
     const QByteArray data(2000000, 'z');
@@ -133,8 +129,7 @@ void TestContentStore::concurrentWritersOfTheSameBlob()
     QCOMPARE(cs.read(digest, data.size()).value(), data);
 }
 
-void TestContentStore::cleanIngestKeepsBusyWriters()
-{
+void TestContentStore::cleanIngestKeepsBusyWriters() {
     TestStore store;
     ContentStore &cs = store.engine().content();
     {
