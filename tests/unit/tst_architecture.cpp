@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The dependency direction app -> ui -> engine holds: the engine never includes GUI code, and
+// inside the engine lower layers never include higher ones (DESIGN.md §2).
+#include "tests/support/testsupport.h"
+
+#include <QDirIterator>
+#include <QRegularExpression>
+
+class TestArchitecture : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void engineHasNoGuiIncludes();
+    void engineLayersPointDownwards();
+};
+
+namespace {
+// Every #include "..." / <...> in the engine's sources, as (file, included path).
+QList<QPair<QString, QString>> engineIncludes()
+{
+    QList<QPair<QString, QString>> out;
+    static const QRegularExpression include(QStringLiteral("^\\s*#\\s*include\\s*[<\"]([^>\"]+)[>\"]"),
+                                            QRegularExpression::MultilineOption);
+    QDirIterator it(QStringLiteral(BERTH_SOURCE_DIR "/engine"), {"*.h", "*.cpp"}, QDir::Files,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QString text = QString::fromUtf8(f.readAll());
+        auto matches = include.globalMatch(text);
+        while (matches.hasNext())
+            out.append({path.mid(QStringLiteral(BERTH_SOURCE_DIR "/").size()), matches.next().captured(1)});
+    }
+    return out;
+}
+} // namespace
+
+void TestArchitecture::engineHasNoGuiIncludes()
+{
+    const auto includes = engineIncludes();
+    QVERIFY(includes.size() > 20);
+    static const QRegularExpression forbidden(
+        "^(QtGui|QtWidgets|QtCharts|QtQuick|ui/|app/)|^Q(Widget|Application|Pixmap|Image|Icon|Color|Painter|Font|Action|MainWindow|Dialog|Chart)\\b");
+    for (const auto &[file, included] : includes)
+        QVERIFY2(!forbidden.match(included).hasMatch(), qPrintable(file + " includes " + included));
+}
+
+void TestArchitecture::engineLayersPointDownwards()
+{
+    // Rank of each engine folder: a folder may include only folders of lower or equal rank
+    // (same-rank folders side by side do not include each other either).
+    const QHash<QString, int> rank{{"core", 0},     {"content", 1},  {"images", 2},     {"snapshots", 3},
+                                   {"registry", 3}, {"analysis", 4}, {"archive", 4},    {"maintenance", 4},
+                                   {"runtime", 4},  {"build", 5}};
+    for (const auto &[file, included] : engineIncludes()) {
+        const QStringList from = file.split('/');
+        const QStringList to = included.split('/');
+        if (from.size() < 3 || to.size() < 3 || to[0] != "engine")
+            continue; // the facade (engine/engine.h) may include everything
+        const QString a = from[1], b = to[1];
+        if (a == b)
+            continue;
+        QVERIFY2(rank.contains(a) && rank.contains(b), qPrintable("unknown engine folder in " + file + " -> " + included));
+        QVERIFY2(rank[b] < rank[a], qPrintable(file + " (" + a + ") must not include " + included + " (" + b + ")"));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestArchitecture)
+#include "tst_architecture.moc"
