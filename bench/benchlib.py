@@ -5,6 +5,8 @@
   benchlib.py mkimage LAYOUT_DIR       write the 5-layer OCI image layout "bench" (see below)
   benchlib.py run OUT_FILE -- CMD...   run CMD, append "wall user sys maxrss_kib rc" to OUT_FILE
   benchlib.py median FILE COLUMN       median of a column of a `run` output file
+  benchlib.py image-id LAYOUT_DIR      the image's config digest (Docker's image ID)
+  benchlib.py version                  the generator's version (the layout's stamp)
 
 The image is generated from a fixed seed, so its digests are the same on every machine and
 every run (the "random" data is a seeded pseudo-random stream: incompressible like
@@ -307,8 +309,10 @@ def mkimage(layout):
         "manifests": [{
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "digest": mdigest, "size": msize,
-            # umoci and skopeo address the image as LAYOUT:bench.
-            "annotations": {"org.opencontainers.image.ref.name": "bench"},
+            # umoci and skopeo address the image as LAYOUT:bench; containerd, podman and Berth
+            # name it from io.containerd.image.name.
+            "annotations": {"org.opencontainers.image.ref.name": "bench",
+                            "io.containerd.image.name": "docker.io/library/bench:latest"},
         }],
     }
     with open(os.path.join(layout, "oci-layout"), "w") as f:
@@ -325,6 +329,15 @@ def mkimage(layout):
     total = sum(l["uncompressed"] for l in layers)
     print(f"  total: {sum(l['size'] for l in layers) / MIB:.1f} MiB compressed, "
           f"{total / MIB:.1f} MiB uncompressed")
+
+
+def image_id(layout):
+    """The config digest (Docker's image ID) of the layout's first image."""
+    blobs = os.path.join(layout, "blobs", "sha256")
+    with open(os.path.join(layout, "index.json")) as f:
+        mdigest = json.load(f)["manifests"][0]["digest"]
+    with open(os.path.join(blobs, mdigest.split(":")[1])) as f:
+        return json.load(f)["config"]["digest"]
 
 
 def run(out, cmd):
@@ -359,6 +372,8 @@ def main(argv):
         return run(argv[2], argv[4:])
     elif len(argv) == 4 and argv[1] == "median":
         print(median(argv[2], int(argv[3])))
+    elif len(argv) == 3 and argv[1] == "image-id":
+        print(image_id(argv[2]))
     elif len(argv) == 2 and argv[1] == "version":
         print(GENERATOR_VERSION)
     else:

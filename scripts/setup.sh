@@ -15,7 +15,7 @@ build_dir=${BERTH_BUILD_DIR:-$here/build}
 # Everything Berth needs to build, run and test, from Debian's archive.
 packages=(
   # toolchain
-  build-essential cmake ninja-build ccache pkg-config git clang-format-14
+  build-essential cmake ninja-build ccache pkg-config git clang-format-14 python3
   # Qt 6 and libraries
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-tools-dev
   qt6-tools-dev-tools qt6-l10n-tools libqt6sql6-sqlite qtkeychain-qt6-dev libgl-dev
