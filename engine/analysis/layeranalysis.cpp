@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QIODevice>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <thread>
 #include <unistd.h>
 #include <unordered_map>
 #include <vector>
@@ -738,6 +740,30 @@ std::shared_ptr<LayerAnalysis::Data> Builder::finish() {
     return d;
 }
 
+// Reads a tree's metadata into the kernel's caches (and closes `fd`) until `stop` is set.
+void warmMetadata(int fd, const std::atomic<bool> &stop) {
+    alignas(8) char buffer[16384];
+    for (;;) {
+        const long n = ::syscall(SYS_getdents64, fd, buffer, sizeof buffer);
+        if (n <= 0 || stop.load(std::memory_order_relaxed))
+            break;
+        for (long offset = 0; offset < n;) {
+            const auto *d = reinterpret_cast<const LinuxDirent64 *>(buffer + offset);
+            offset += d->d_reclen;
+            const char *name = d->d_name;
+            if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))
+                continue;
+            struct stat st;
+            if (::fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+                const int sub = ::openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub >= 0)
+                    warmMetadata(sub, stop);
+            }
+        }
+    }
+    ::close(fd);
+}
+
 template <typename T> void writeVector(QDataStream &out, const std::vector<T> &v) {
     out << quint64(v.size());
     out.writeRawData(reinterpret_cast<const char *>(v.data()), int(v.size() * sizeof(T)));
@@ -819,10 +845,30 @@ LayerAnalysis::LayerAnalysis(std::shared_ptr<const Data> data)
 Result<LayerAnalysis> LayerAnalysis::analyze(const QList<LayerSource> &layers) {
     if (layers.size() > 65000)
         return fail(ErrorKind::InvalidArgument, QStringLiteral("too many layers"));
+    // The walk must go bottom to top, but reading metadata from disk need not: helpers stat the
+    // upper layers ahead of it, so a cold walk waits for the disk with several requests queued.
+    std::atomic<int> next{1};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> helpers;
+    const int helperCount = std::clamp(int(layers.size()) - 1, 0, 3);
+    for (int i = 0; i < helperCount; ++i)
+        helpers.emplace_back([&layers, &next, &stop] {
+            for (int l = next++; l < layers.size() && !stop; l = next++) {
+                const int fd = ::open(QFile::encodeName(layers[l].directory).constData(),
+                                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd >= 0)
+                    warmMetadata(fd, stop);
+            }
+        });
     Builder builder(layers);
-    for (int l = 0; l < layers.size(); ++l)
-        if (auto st = builder.walkLayer(l); !st)
-            return fail(st.error().withContext(QStringLiteral("analyse layers")));
+    Status status;
+    for (int l = 0; l < layers.size() && status; ++l)
+        status = builder.walkLayer(l);
+    stop = true; // the walk is done (or failed): nothing left to warm
+    for (std::thread &t : helpers)
+        t.join();
+    if (!status)
+        return fail(status.error().withContext(QStringLiteral("analyse layers")));
     return LayerAnalysis(builder.finish());
 }
 
