@@ -654,6 +654,7 @@ Status Preparer::ociLayout(const QByteArray &indexJson, QList<PreparedImage> &ou
             if (!ref)
                 return fail(ref.error().withContext(image.label));
             image.tags.append(*ref);
+            image.label = QStringLiteral("image %1").arg(ref->familiarString());
         }
         if (auto st = ociImage(d, 0, image); !st)
             return fail(st.error().withContext(image.label));
