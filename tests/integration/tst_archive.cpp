@@ -262,6 +262,42 @@ private Q_SLOTS:
             QCOMPARE(loaded->layers[i].diffId, img.diffIds()[i]);
     }
 
+    void podmanRoundTrip() {
+        BERTH_REQUIRE_ROOT();
+        BERTH_REQUIRE_TOOL("podman");
+        // A private podman store (vfs works everywhere, also inside containers).
+        const QStringList podman = {"--root",           path("podman-root"), "--runroot",
+                                    path("podman-run"), "--storage-driver",  "vfs"};
+        const ImageFixture img = richImage(ImageFixture::ManifestFormat::Docker);
+        TestStore store;
+        BERTH_VERIFY_OK(img.install(store, {"example.com/pod/app:v1"}));
+        auto r = berthctl(store, {"save", "-o", path("berth.tar"), "example.com/pod/app:v1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        r = run(findTool("podman"), podman + QStringList{"load", "-i", path("berth.tar")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        QVERIFY2(r.out.contains("example.com/pod/app:v1"), r.out.constData());
+        // podman's docker-archive (legacy layout, layer symlinks, VERSION/json files) and its
+        // oci-archive both load.
+        for (const QString &format : {QString("docker-archive"), QString("oci-archive")}) {
+            const QString file = path("podman-" + format + ".tar");
+            r = run(findTool("podman"), podman + QStringList{"save", "--format", format, "-o", file,
+                                                             "example.com/pod/app:v1"});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+            TestStore fresh;
+            r = berthctl(fresh, {"load", "-i", file});
+            QVERIFY2(r.exitCode == 0, qPrintable(format + ": " + r.describe()));
+            QCOMPARE(r.out, QByteArray("Loaded image: example.com/pod/app:v1\n"));
+            auto loaded = fresh.engine().images().resolve("example.com/pod/app:v1");
+            BERTH_VERIFY_OK(loaded);
+            QCOMPARE(loaded->layers.size(), 3);
+            for (int i = 0; i < 3; ++i)
+                QCOMPARE(loaded->layers[i].diffId, img.diffIds()[i]);
+            if (format == "docker-archive")
+                QCOMPARE(loaded->id, img.id()); // the config travels unchanged
+        }
+        run(findTool("podman"), podman + QStringList{"system", "reset", "--force"});
+    }
+
     void saveToStdoutAndByIdIsUntagged() {
         BERTH_REQUIRE_ROOT();
         TestStore store;
