@@ -6,12 +6,13 @@
 #include <QMainWindow>
 
 class QTableView;
-class QLabel;
+class QStackedWidget;
 class QTimer;
 
 namespace Berth::Gui {
 
 class ImagesModel;
+class WelcomePage;
 
 // The Berth main window. Reads the store asynchronously through the engine and polls the
 // database's data version so changes made by berthctl in another process appear within a second.
@@ -25,6 +26,8 @@ public:
 
 public Q_SLOTS:
     void refresh();
+    // Builds the offline starter image in the background.
+    void createStarterImage();
 
 Q_SIGNALS:
     void imagesRefreshed();
@@ -35,7 +38,9 @@ private:
     Engine::Engine &m_engine;
     ImagesModel *m_imagesModel = nullptr;
     QTableView *m_imagesView = nullptr;
-    QLabel *m_emptyHint = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    WelcomePage *m_welcomePage = nullptr;
+    QWidget *m_imagesPage = nullptr;
     QTimer *m_pollTimer = nullptr;
     qint64 m_seenDataVersion = -1;
     bool m_refreshing = false;
