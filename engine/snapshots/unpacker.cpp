@@ -217,7 +217,7 @@ private:
                           MissingParents missing = MissingParents::Create);
     void closeStack(size_t depth);
     Status makeRoom(int dirFd, const CleanPath &path, const std::string &entryPath);
-    Status writeFile(struct archive *inner, int dirFd, const std::string &name,
+    Status writeFile(struct archive *inner, int dirFd, const CleanPath &path,
                      struct archive_entry *entry, const std::string &entryPath);
     Status applyXattrs(int fd, const char *linkPath, struct archive_entry *entry,
                        const std::string &entryPath);
@@ -402,10 +402,17 @@ Status Extractor::applyXattrs(int fd, const char *linkPath, struct archive_entry
     return {};
 }
 
-Status Extractor::writeFile(struct archive *inner, int dirFd, const std::string &name,
+Status Extractor::writeFile(struct archive *inner, int dirFd, const CleanPath &path,
                             struct archive_entry *entry, const std::string &entryPath) {
-    Fd fd(
-        ::openat(dirFd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    const char *name = path.parts.back().c_str();
+    constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    // Create first and look only on a clash: one lookup fewer per file in the common case.
+    Fd fd(::openat(dirFd, name, flags, 0600));
+    if (!fd.valid() && errno == EEXIST) {
+        if (auto st = makeRoom(dirFd, path, entryPath); !st)
+            return st;
+        fd = Fd(::openat(dirFd, name, flags, 0600));
+    }
     if (!fd.valid())
         return fail(entryErrno(entryPath, QStringLiteral("create file"), errno));
     qint64 end = 0;
@@ -593,9 +600,7 @@ Status Extractor::extract(struct archive *inner, struct archive_entry *entry) {
         return {};
     }
     case AE_IFREG:
-        if (auto st = makeRoom(dirFd, path, entryPath); !st)
-            return st;
-        return writeFile(inner, dirFd, name, entry, entryPath);
+        return writeFile(inner, dirFd, path, entry, entryPath);
     case AE_IFLNK: {
         const char *target = archive_entry_symlink(entry);
         if (!target)
@@ -603,9 +608,13 @@ Status Extractor::extract(struct archive *inner, struct archive_entry *entry) {
         if (!target)
             return fail(entryError(ErrorKind::Corrupt, entryPath,
                                    QStringLiteral("symlink without a target")));
-        if (auto st = makeRoom(dirFd, path, entryPath); !st)
-            return st;
-        if (::symlinkat(target, dirFd, name.c_str()) != 0)
+        int r = ::symlinkat(target, dirFd, name.c_str());
+        if (r != 0 && errno == EEXIST) {
+            if (auto st = makeRoom(dirFd, path, entryPath); !st)
+                return st;
+            r = ::symlinkat(target, dirFd, name.c_str());
+        }
+        if (r != 0)
             return fail(entryErrno(entryPath, QStringLiteral("create symlink"), errno));
         if (auto st = setOwner(dirFd, name, entry, entryPath); !st)
             return st;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Layer extraction: faithful for real layers, and nothing written outside the target directory
 // for hostile ones.
+#include "engine/core/fileutil.h"
 #include "engine/snapshots/unpacker.h"
 #include "engine/snapshots/whiteouts.h"
 #include "tests/support/layerbuilder.h"
@@ -34,6 +35,8 @@ struct Sandbox {
         root = parent.path() + QStringLiteral("/root");
         QDir().mkpath(root);
     }
+    // Layers may hold read-only directories, which QTemporaryDir cannot remove without root.
+    ~Sandbox() { removeTree(parent.path()); }
     QString path(const QString &rel) const { return root + QLatin1Char('/') + rel; }
     bool onlyTarget() const {
         return QDir(parent.path())
