@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
@@ -236,6 +237,9 @@ private:
     // Directories whose final mode and times are applied at the end: they must stay writable
     // while their children are created, and creating children changes their mtime.
     std::map<std::string, DirMeta> m_dirs;
+    // Entries deliberately not written (devices without allowDevices, AUFS bookkeeping):
+    // hardlinks to them are skipped too instead of failing as dangling.
+    std::set<std::string> m_skipped;
 };
 
 void Extractor::closeStack(size_t depth) {
@@ -496,10 +500,15 @@ Status Extractor::extract(struct archive *inner, struct archive_entry *entry) {
         if (deleted.empty() || deleted == "." || deleted == "..")
             return fail(entryError(ErrorKind::InvalidArgument, entryPath,
                                    QStringLiteral("invalid whiteout")));
-        // .wh..wh.<x> other than the opaque marker is AUFS bookkeeping (hardlink directories),
-        // meaningless outside AUFS; Docker skips it too.
-        if (deleted.starts_with(".wh.") && nameView != ".wh..wh..opq")
+    }
+    // .wh..wh.<x> other than the opaque marker is AUFS bookkeeping (.wh..wh.plnk, .wh..wh.orph
+    // and what they hold), meaningless outside AUFS; Docker skips it too.
+    for (const std::string &part : path.parts) {
+        if (std::string_view(part).starts_with(".wh..wh.") &&
+            (part != ".wh..wh..opq" || &part != &path.parts.back())) {
+            m_skipped.insert(path.joined());
             return {};
+        }
     }
 
     auto parent = parentDir(path, entryPath);
@@ -535,7 +544,7 @@ Status Extractor::extract(struct archive *inner, struct archive_entry *entry) {
             return fail(entryError(ErrorKind::InvalidArgument, entryPath,
                                    QStringLiteral("hardlink target \"%1\" is the layer root")
                                        .arg(entryName(linkRaw))));
-        if (linkPath->parts == path.parts)
+        if (linkPath->parts == path.parts || m_skipped.contains(linkPath->joined()))
             return {};
         if (auto st = makeRoom(dirFd, path, entryPath); !st)
             return st;
@@ -632,8 +641,10 @@ Status Extractor::extract(struct archive *inner, struct archive_entry *entry) {
     case AE_IFCHR:
     case AE_IFBLK:
     case AE_IFIFO: {
-        if (!m_options.allowDevices)
-            return {}; // skipped, as documented in unpacker.h
+        if (!m_options.allowDevices) {
+            m_skipped.insert(path.joined()); // as documented in unpacker.h
+            return {};
+        }
         if (auto st = makeRoom(dirFd, path, entryPath); !st)
             return st;
         const dev_t dev = type == AE_IFIFO ? 0 : archive_entry_rdev(entry);

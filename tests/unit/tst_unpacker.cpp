@@ -332,6 +332,8 @@ void TestUnpacker::overlayWhiteouts() {
 void TestUnpacker::ociWhiteouts() {
     LayerBuilder b;
     b.dir("a").file("a/keep", "k").whiteout("a/gone").opaque("a");
+    // AUFS bookkeeping from old Docker layers is dropped.
+    b.dir(".wh..wh.plnk").file(".wh..wh.plnk/1.2", "x").hardlink("aufs-link", ".wh..wh.plnk/1.2");
     Sandbox box;
     auto r = unpack(b.build(), box, userOptions());
     QVERIFY2(r, qPrintable(r ? QString() : r.error().message));
@@ -343,6 +345,7 @@ void TestUnpacker::ociWhiteouts() {
     QVERIFY(lstatOf(box.path("a/.wh..wh..opq"), st));
     QVERIFY(Whiteout::isOpaqueDirectory(box.path("a")));
     QVERIFY(!QFileInfo::exists(box.path("a/gone")));
+    QCOMPARE(box.rootEntries(), QStringList{"a"});
 }
 
 void TestUnpacker::laterEntriesReplaceEarlier() {
@@ -503,7 +506,11 @@ void TestUnpacker::devicesSkippedByDefault() {
     // Without allowDevices, device nodes and FIFOs are skipped (not an error): a rootless
     // unpack of an image such as debian (which ships /dev entries in some layers) still works.
     LayerBuilder b;
-    b.charDevice("dev/null", 1, 3).charDevice("dev/mem", 1, 1).fifo("run/fifo").file("ok", "ok");
+    b.charDevice("dev/null", 1, 3)
+        .charDevice("dev/mem", 1, 1)
+        .fifo("run/fifo")
+        .hardlink("dev/null-link", "dev/null")
+        .file("ok", "ok");
     Sandbox box;
     auto r = unpack(b.build(), box, userOptions());
     QVERIFY2(r, qPrintable(r ? QString() : r.error().message));
@@ -511,7 +518,8 @@ void TestUnpacker::devicesSkippedByDefault() {
     QVERIFY(!QFileInfo::exists(box.path("dev/mem")));
     QVERIFY(!QFileInfo::exists(box.path("run/fifo")));
     QCOMPARE(readAll(box.path("ok")), QByteArray("ok"));
-    QCOMPARE(r->entries, qint64(4));
+    QVERIFY(!QFileInfo::exists(box.path("dev/null-link")));
+    QCOMPARE(r->entries, qint64(5));
 }
 
 void TestUnpacker::devicesWhenAllowed() {
