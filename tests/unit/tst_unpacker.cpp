@@ -103,6 +103,7 @@ private Q_SLOTS:
     void laterEntriesReplaceEarlier();
     void absolutePathsLandInside();
     void dotDotInsideIsCleaned();
+    void nonAsciiNames();
     void hostile_data();
     void hostile();
     void devicesSkippedByDefault();
@@ -411,6 +412,19 @@ void TestUnpacker::dotDotInsideIsCleaned() {
     QCOMPARE(readAll(box.path("b")), QByteArray("b"));
     QCOMPARE(readAll(box.path("a/d")), QByteArray("d"));
     QVERIFY(box.onlyTarget());
+}
+
+void TestUnpacker::nonAsciiNames() {
+    // Pax headers carry UTF-8 names; they must land byte for byte whatever the locale.
+    const QString dir = QString::fromUtf8("caf\xc3\xa9");
+    const QString file = QString::fromUtf8("\xed\x95\x9c\xea\xb8\x80.txt");
+    LayerBuilder b;
+    b.file(dir + "/" + file, "k").symlink("link", dir + "/" + file);
+    Sandbox box;
+    auto r = unpack(b.build(), box);
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().message));
+    QCOMPARE(readAll(box.path(dir + "/" + file)), QByteArray("k"));
+    QCOMPARE(QFileInfo(box.path("link")).symLinkTarget(), box.path(dir + "/" + file));
 }
 
 void TestUnpacker::hostile_data() {
