@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/registry/registryclient.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutexLocker>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QThread>
+#include <QTimer>
+#include <QUrlQuery>
+
+namespace Berth::Engine {
+
+namespace {
+
+int envInt(const char *name, int fallback) {
+    bool ok = false;
+    const int v = qEnvironmentVariableIntValue(name, &ok);
+    return ok && v > 0 ? v : fallback;
+}
+
+QString stripPort(const QString &domain) {
+    if (domain.startsWith(QLatin1Char('['))) // [::1]:5000
+        return domain.mid(1, domain.indexOf(QLatin1Char(']')) - 1);
+    const qsizetype colon = domain.lastIndexOf(QLatin1Char(':'));
+    return colon > 0 && domain.count(QLatin1Char(':')) == 1 ? domain.left(colon) : domain;
+}
+
+// Transport failures (no usable HTTP answer) as opposed to HTTP statuses Qt maps to errors.
+bool isTransportError(QNetworkReply::NetworkError e) {
+    return (e > QNetworkReply::NoError && e < QNetworkReply::ContentAccessDenied) ||
+           e == QNetworkReply::ProtocolFailure;
+}
+
+bool isRetryableStatus(int status) {
+    return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+} // namespace
+
+RegistryOptions RegistryOptions::fromEnvironment() {
+    RegistryOptions o;
+    const QString insecure = qEnvironmentVariable("BERTH_INSECURE_REGISTRIES");
+    for (const QString &r : insecure.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        o.insecureRegistries.append(r.trimmed());
+    o.stallTimeoutMs = envInt("BERTH_REGISTRY_STALL_TIMEOUT_MS", o.stallTimeoutMs);
+    o.initialBackoffMs = envInt("BERTH_REGISTRY_BACKOFF_MS", o.initialBackoffMs);
+    o.maxAttempts = envInt("BERTH_REGISTRY_MAX_ATTEMPTS", o.maxAttempts);
+    o.concurrentTransfers = envInt("BERTH_REGISTRY_CONCURRENCY", o.concurrentTransfers);
+    o.chunkSize = envInt("BERTH_REGISTRY_CHUNK_SIZE", 0);
+    return o;
+}
+
+QString registryHostFor(const QString &domain) {
+    if (domain == QLatin1String("docker.io") || domain == QLatin1String("index.docker.io"))
+        return QStringLiteral("registry-1.docker.io");
+    return domain;
+}
+
+bool isInsecureRegistry(const QString &domain, const RegistryOptions &options) {
+    const QString host = stripPort(domain).toLower();
+    if (host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1") ||
+        host == QLatin1String("::1"))
+        return true;
+    for (const QString &r : options.insecureRegistries)
+        if (r.compare(domain, Qt::CaseInsensitive) == 0 ||
+            r.compare(host, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+QByteArray HttpResponse::header(const QByteArray &name) const {
+    for (const auto &h : headers)
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    return {};
+}
+
+QString HttpResponse::describe() const {
+    QStringList parts;
+    const QJsonArray errors =
+        QJsonDocument::fromJson(body).object().value(QLatin1String("errors")).toArray();
+    for (const QJsonValue &e : errors) {
+        const QJsonObject o = e.toObject();
+        parts.append(o.value(QLatin1String("code")).toString() + QStringLiteral(": ") +
+                     o.value(QLatin1String("message")).toString());
+    }
+    QString text = QStringLiteral("HTTP %1").arg(status);
+    if (!parts.isEmpty())
+        text += QStringLiteral(" (%1)").arg(parts.join(QStringLiteral("; ")).left(300));
+    return text;
+}
+
+QList<AuthChallenge> parseAuthChallenges(const QByteArray &header) {
+    // scheme param="value", param=token, ... [, scheme ...]
+    QList<AuthChallenge> out;
+    qsizetype i = 0;
+    const qsizetype n = header.size();
+    auto skipSpace = [&] {
+        while (i < n && (header[i] == ' ' || header[i] == '\t' || header[i] == ','))
+            ++i;
+    };
+    while (true) {
+        skipSpace();
+        if (i >= n)
+            break;
+        qsizetype start = i;
+        while (i < n && header[i] != ' ' && header[i] != ',')
+            ++i;
+        AuthChallenge c;
+        c.scheme = header.mid(start, i - start).toLower();
+        while (true) {
+            skipSpace();
+            const qsizetype nameStart = i;
+            while (i < n && header[i] != '=' && header[i] != ' ' && header[i] != ',')
+                ++i;
+            if (i >= n || header[i] != '=') {
+                i = nameStart; // next challenge's scheme
+                break;
+            }
+            const QString name =
+                QString::fromLatin1(header.mid(nameStart, i - nameStart)).toLower();
+            ++i;
+            QByteArray value;
+            if (i < n && header[i] == '"') {
+                ++i;
+                while (i < n && header[i] != '"') {
+                    if (header[i] == '\\' && i + 1 < n)
+                        ++i;
+                    value += header[i++];
+                }
+                ++i;
+            } else {
+                while (i < n && header[i] != ',' && header[i] != ' ')
+                    value += header[i++];
+            }
+            c.params.insert(name, QString::fromUtf8(value));
+            if (i >= n)
+                break;
+        }
+        out.append(c);
+        if (i >= n)
+            break;
+    }
+    return out;
+}
+
+QUrl nextLink(const QByteArray &linkHeader, const QUrl &base) {
+    for (const QByteArray &part : linkHeader.split(',')) {
+        const QByteArray p = part.trimmed();
+        if (!p.contains("rel=\"next\"") && !p.contains("rel=next"))
+            continue;
+        const qsizetype open = p.indexOf('<');
+        const qsizetype close = p.indexOf('>');
+        if (open < 0 || close < open)
+            continue;
+        return base.resolved(QUrl::fromEncoded(p.mid(open + 1, close - open - 1)));
+    }
+    return {};
+}
+
+// Where a response body goes when it is not buffered.
+struct RegistryClient::Sink {
+    virtual ~Sink() = default;
+    virtual qint64 resumeFrom() const = 0;
+    virtual Status begin(const HttpResponse &head) = 0; // 200 or 206
+    virtual Status write(const char *data, qint64 size) = 0;
+    virtual bool complete() const = 0;
+};
+
+struct RegistryClient::Outcome {
+    std::optional<HttpResponse> response; // an HTTP answer, complete or not
+    std::optional<Error> error;           // transport failure (retryable unless `fatal`)
+    bool fatal = false;
+    bool progressed = false; // some body bytes arrived
+};
+
+RegistryClient::RegistryClient(const QString &domain, const RegistryOptions &options,
+                               std::shared_ptr<RegistryAuth> auth)
+    : m_domain(domain)
+    , m_host(registryHostFor(domain))
+    , m_options(options)
+    , m_auth(auth ? std::move(auth) : std::make_shared<RegistryAuth>())
+    , m_nam(std::make_unique<QNetworkAccessManager>()) {
+    const bool plain = isInsecureRegistry(domain, options);
+    m_base = QUrl((plain ? QStringLiteral("http://") : QStringLiteral("https://")) + m_host +
+                  QStringLiteral("/v2/"));
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    m_nam->setAutoDeleteReplies(false);
+}
+
+RegistryClient::~RegistryClient() = default;
+
+QUrl RegistryClient::url(const QString &path) const {
+    return QUrl(m_base.toString() + path);
+}
+
+QString RegistryClient::scopeKey() const {
+    QStringList s = m_scopes;
+    s.sort();
+    return s.join(QLatin1Char(' '));
+}
+
+bool RegistryClient::sleepInterruptible(int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms) {
+        if (cancelled())
+            return false;
+        QThread::msleep(quint64(qMin<qint64>(50, ms - t.elapsed())));
+    }
+    return !cancelled();
+}
+
+RegistryClient::Outcome RegistryClient::exchange(const Request &request,
+                                                 const QByteArray &authorization, Sink *sink) {
+    Outcome out;
+    QNetworkRequest qr(request.url);
+    qr.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    qr.setRawHeader("User-Agent", "berth/" BERTH_VERSION);
+    qr.setRawHeader("Accept-Encoding", "identity");
+    for (const auto &h : request.headers)
+        qr.setRawHeader(h.first, h.second);
+    if (!authorization.isEmpty())
+        qr.setRawHeader("Authorization", authorization);
+    if (sink && sink->resumeFrom() > 0)
+        qr.setRawHeader("Range", "bytes=" + QByteArray::number(sink->resumeFrom()) + '-');
+
+    std::unique_ptr<QFile> file;
+    QNetworkReply *raw = nullptr;
+    if (!request.bodyFile.isEmpty()) {
+        file = std::make_unique<QFile>(request.bodyFile);
+        if (!file->open(QIODevice::ReadOnly)) {
+            out.error =
+                Error{ErrorKind::NotFound,
+                      QStringLiteral("open %1: %2").arg(request.bodyFile, file->errorString())};
+            out.fatal = true;
+            return out;
+        }
+        qr.setHeader(QNetworkRequest::ContentLengthHeader, file->size());
+        raw = m_nam->sendCustomRequest(qr, request.method, file.get());
+    } else if (request.method == "GET") {
+        raw = m_nam->get(qr);
+    } else if (request.method == "HEAD") {
+        raw = m_nam->head(qr);
+    } else {
+        qr.setHeader(QNetworkRequest::ContentLengthHeader, request.body.size());
+        raw = m_nam->sendCustomRequest(qr, request.method, request.body);
+    }
+    std::unique_ptr<QNetworkReply> reply(raw);
+    reply->setReadBufferSize(1 << 20); // bounded memory: the socket waits while we write
+
+    QEventLoop loop;
+    QTimer stall;
+    stall.setSingleShot(true);
+    stall.setInterval(m_options.stallTimeoutMs);
+    QTimer cancelPoll;
+    cancelPoll.setInterval(100);
+    bool stalled = false;
+    bool wasCancelled = false;
+    bool headDone = false;
+    bool streaming = false;
+    std::optional<Error> sinkError;
+    HttpResponse response;
+
+    auto takeHead = [&] {
+        if (headDone)
+            return;
+        const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+        if (!status.isValid())
+            return;
+        headDone = true;
+        response.status = status.toInt();
+        response.url = request.url;
+        for (const auto &h : reply->rawHeaderPairs())
+            response.headers.append(h);
+        streaming = sink && (response.status == 200 || response.status == 206);
+        if (streaming) {
+            if (auto st = sink->begin(response); !st) {
+                sinkError = st.error();
+                reply->abort();
+            }
+        } else {
+            const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+            if (length > request.maxBody) {
+                sinkError =
+                    Error{ErrorKind::InvalidArgument,
+                          QStringLiteral("response of %1 bytes is larger than the %2 allowed")
+                              .arg(length)
+                              .arg(request.maxBody)};
+                reply->abort();
+            }
+        }
+    };
+    auto drain = [&] {
+        takeHead();
+        if (sinkError)
+            return;
+        while (reply->bytesAvailable() > 0) {
+            const QByteArray data = reply->read(1 << 20);
+            if (data.isEmpty())
+                break;
+            out.progressed = true;
+            if (streaming) {
+                if (auto st = sink->write(data.constData(), data.size()); !st) {
+                    sinkError = st.error();
+                    reply->abort();
+                    return;
+                }
+            } else {
+                response.body += data;
+                if (response.body.size() > request.maxBody) {
+                    sinkError = Error{ErrorKind::InvalidArgument,
+                                      QStringLiteral("response is larger than the %1 bytes allowed")
+                                          .arg(request.maxBody)};
+                    reply->abort();
+                    return;
+                }
+            }
+        }
+        stall.start();
+    };
+    QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] { takeHead(); });
+    QObject::connect(reply.get(), &QIODevice::readyRead, &loop, drain);
+    QObject::connect(reply.get(), &QNetworkReply::uploadProgress, &loop, [&](qint64 sent, qint64) {
+        stall.start();
+        if (m_uploadProgress)
+            m_uploadProgress(sent);
+    });
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&stall, &QTimer::timeout, &loop, [&] {
+        stalled = true;
+        reply->abort();
+    });
+    QObject::connect(&cancelPoll, &QTimer::timeout, &loop, [&] {
+        if (cancelled()) {
+            wasCancelled = true;
+            reply->abort();
+        }
+    });
+    stall.start();
+    cancelPoll.start();
+    if (!reply->isFinished())
+        loop.exec();
+    if (!sinkError && !stalled && !wasCancelled)
+        drain();
+
+    const QString what = QStringLiteral("%1 %2").arg(QString::fromLatin1(request.method),
+                                                     request.url.toDisplayString());
+    if (sinkError) {
+        out.error = sinkError->withContext(what);
+        out.fatal = true;
+        return out;
+    }
+    if (wasCancelled) {
+        out.error = Error{ErrorKind::Cancelled, QStringLiteral("cancelled")};
+        out.fatal = true;
+        return out;
+    }
+    if (stalled) {
+        out.error = Error{ErrorKind::Unavailable, QStringLiteral("%1: timed out: no data for %2 s")
+                                                      .arg(what)
+                                                      .arg(m_options.stallTimeoutMs / 1000.0)};
+        return out;
+    }
+    const QNetworkReply::NetworkError e = reply->error();
+    if (isTransportError(e) || !headDone) {
+        out.error =
+            Error{ErrorKind::Unavailable, QStringLiteral("%1: %2").arg(what, reply->errorString())};
+        out.fatal = e == QNetworkReply::SslHandshakeFailedError ||
+                    e == QNetworkReply::HostNotFoundError ||
+                    e == QNetworkReply::ProtocolUnknownError;
+        if (headDone)
+            out.response = response; // partial body: the caller may resume
+        return out;
+    }
+    out.response = response;
+    return out;
+}
+
+QByteArray RegistryClient::authorizationFor(const QUrl &url) {
+    // The registry's credentials never go to another host (blob storage behind a redirect).
+    if (url.host() != m_base.host() || url.port() != m_base.port() ||
+        url.scheme() != m_base.scheme())
+        return {};
+    QMutexLocker lock(&m_auth->m_mutex);
+    if (m_auth->m_scheme == "basic" && !m_auth->m_credentials.isEmpty())
+        return "Basic " +
+               (m_auth->m_credentials.username + QLatin1Char(':') + m_auth->m_credentials.secret)
+                   .toUtf8()
+                   .toBase64();
+    if (m_auth->m_scheme == "bearer") {
+        const auto it = m_auth->m_tokens.constFind(scopeKey());
+        if (it != m_auth->m_tokens.cend() && it->expires > QDateTime::currentDateTimeUtc())
+            return it->header;
+    }
+    return {};
+}
+
+Status RegistryClient::authenticate(const HttpResponse &challengeResponse,
+                                    const QByteArray &sentAuthorization) {
+    const QList<AuthChallenge> challenges =
+        parseAuthChallenges(challengeResponse.header("WWW-Authenticate"));
+    const Credentials creds = m_auth->credentials();
+    for (const AuthChallenge &c : challenges) {
+        if (c.scheme == "basic") {
+            if (creds.isEmpty())
+                return fail(ErrorKind::PermissionDenied,
+                            QStringLiteral("%1 requires authentication: log in with "
+                                           "\"berthctl login %1\"")
+                                .arg(m_domain));
+            if (sentAuthorization.startsWith("Basic "))
+                return fail(ErrorKind::PermissionDenied,
+                            QStringLiteral("%1 rejected the username or password").arg(m_domain));
+            QMutexLocker lock(&m_auth->m_mutex);
+            m_auth->m_scheme = "basic";
+            return {};
+        }
+        if (c.scheme != "bearer")
+            continue;
+        const QString realm = c.params.value(QStringLiteral("realm"));
+        QUrl realmUrl(realm);
+        if (!realmUrl.isValid() || (realmUrl.scheme() != QLatin1String("https") &&
+                                    !(realmUrl.scheme() == QLatin1String("http") &&
+                                      isInsecureRegistry(realmUrl.authority(), m_options))))
+            return fail(ErrorKind::PermissionDenied,
+                        QStringLiteral("%1: refusing token realm \"%2\" (not HTTPS)")
+                            .arg(m_domain, realm.left(200)));
+        QStringList scopes = m_scopes;
+        const QString wanted = c.params.value(QStringLiteral("scope"));
+        for (const QString &s : wanted.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+            if (!scopes.contains(s))
+                scopes.append(s);
+        QUrlQuery q;
+        if (c.params.contains(QStringLiteral("service")))
+            q.addQueryItem(QStringLiteral("service"), c.params.value(QStringLiteral("service")));
+        for (const QString &s : std::as_const(scopes))
+            q.addQueryItem(QStringLiteral("scope"), s);
+        realmUrl.setQuery(q);
+        Request tokenRequest;
+        tokenRequest.url = realmUrl;
+        QByteArray basic;
+        if (!creds.isEmpty())
+            basic =
+                "Basic " + (creds.username + QLatin1Char(':') + creds.secret).toUtf8().toBase64();
+        Outcome o;
+        for (int attempt = 1;; ++attempt) {
+            o = exchange(tokenRequest, basic, nullptr);
+            const bool retry =
+                (o.error && !o.fatal) || (o.response && isRetryableStatus(o.response->status));
+            if (!retry || attempt >= m_options.maxAttempts)
+                break;
+            if (!sleepInterruptible(m_options.initialBackoffMs << (attempt - 1)))
+                return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+        }
+        if (o.error)
+            return fail(o.error->withContext(QStringLiteral("token")));
+        if (o.response->status == 401 || o.response->status == 403)
+            return fail(ErrorKind::PermissionDenied,
+                        creds.isEmpty()
+                            ? QStringLiteral("%1 requires authentication: log in with "
+                                             "\"berthctl login %1\"")
+                                  .arg(m_domain)
+                            : QStringLiteral("%1 rejected the username or password").arg(m_domain));
+        if (o.response->status != 200)
+            return fail(ErrorKind::Unavailable,
+                        QStringLiteral("token server: %1").arg(o.response->describe()));
+        const QJsonObject json = QJsonDocument::fromJson(o.response->body).object();
+        QString token = json.value(QLatin1String("token")).toString();
+        if (token.isEmpty())
+            token = json.value(QLatin1String("access_token")).toString();
+        if (token.isEmpty())
+            return fail(ErrorKind::Unavailable, QStringLiteral("token server sent no token"));
+        int expiresIn = json.value(QLatin1String("expires_in")).toInt(60);
+        if (expiresIn < 60)
+            expiresIn = 60; // the spec's minimum
+        QMutexLocker lock(&m_auth->m_mutex);
+        m_auth->m_scheme = "bearer";
+        // Renew a little early so a token does not expire in flight.
+        m_auth->m_tokens.insert(
+            scopeKey(),
+            {"Bearer " + token.toUtf8(), QDateTime::currentDateTimeUtc().addSecs(expiresIn - 10)});
+        return {};
+    }
+    return fail(ErrorKind::PermissionDenied,
+                QStringLiteral("%1 requires an unsupported authentication (%2)")
+                    .arg(m_domain, QString::fromLatin1(
+                                       challengeResponse.header("WWW-Authenticate").left(200))));
+}
+
+Result<HttpResponse> RegistryClient::perform(Request request, Sink *sink) {
+    int attempt = 1;
+    int totalAttempts = 0;
+    bool reauthenticated = false;
+    int redirects = 0;
+    for (;;) {
+        if (cancelled())
+            return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+        ++totalAttempts;
+        const QByteArray authorization = authorizationFor(request.url);
+        Outcome o = exchange(request, authorization, sink);
+        int delay = m_options.initialBackoffMs << qMin(attempt - 1, 10);
+        delay = qMin(delay, m_options.maxBackoffMs);
+        if (o.error) {
+            if (o.fatal || !request.retry)
+                return fail(*o.error);
+            // A dropped transfer that made progress starts the attempt count afresh: a
+            // flaky but moving connection should finish, a dead one should not take forever.
+            if (o.progressed && totalAttempts < 100)
+                attempt = 1;
+            else if (++attempt > m_options.maxAttempts)
+                return fail(o.error->withContext(
+                    QStringLiteral("giving up after %1 attempts").arg(m_options.maxAttempts)));
+            if (!sleepInterruptible(o.progressed ? 0 : delay))
+                return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+            continue;
+        }
+        HttpResponse &r = *o.response;
+        if (r.status == 401 && !reauthenticated && authorizationFor(request.url) == authorization) {
+            reauthenticated = true;
+            if (auto st = authenticate(r, authorization); !st)
+                return fail(st.error());
+            continue;
+        }
+        if (r.status == 401 && !reauthenticated) {
+            reauthenticated = true; // another thread renewed the token meanwhile
+            continue;
+        }
+        if (r.status >= 300 && r.status < 400 && r.status != 304 &&
+            !r.header("Location").isEmpty()) {
+            if (++redirects > 10)
+                return fail(ErrorKind::Unavailable, QStringLiteral("too many redirects"));
+            const QUrl next = request.url.resolved(QUrl::fromEncoded(r.header("Location")));
+            if (request.url.scheme() == QLatin1String("https") &&
+                next.scheme() != QLatin1String("https"))
+                return fail(ErrorKind::PermissionDenied,
+                            QStringLiteral("refusing a redirect from HTTPS to %1")
+                                .arg(next.toDisplayString()));
+            request.url = next;
+            if (r.status == 303)
+                request.method = request.method == "HEAD" ? "HEAD" : "GET";
+            continue;
+        }
+        if (isRetryableStatus(r.status) && request.retry) {
+            if (++attempt > m_options.maxAttempts)
+                return r; // the caller reports the final status
+            bool ok = false;
+            const int retryAfter = r.header("Retry-After").toInt(&ok);
+            if (ok && retryAfter >= 0)
+                delay = qMin(qMax(delay, retryAfter * 1000), 120000);
+            if (!sleepInterruptible(delay))
+                return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+            continue;
+        }
+        if (sink && (r.status == 200 || r.status == 206) && !sink->complete()) {
+            // The body ended early without a transport error; resume like a drop.
+            if (++attempt > m_options.maxAttempts)
+                return fail(
+                    ErrorKind::Unavailable,
+                    QStringLiteral("%1: body ended early").arg(request.url.toDisplayString()));
+            continue;
+        }
+        return r;
+    }
+}
+
+Result<HttpResponse> RegistryClient::send(const Request &request) {
+    return perform(request, nullptr);
+}
+
+namespace {
+
+class BlobSink : public RegistryClient::Sink {
+public:
+    BlobSink(BlobWriter &writer, const Descriptor &blob,
+             const std::function<void(qint64)> &progress, int &resumed)
+        : m_writer(writer)
+        , m_blob(blob)
+        , m_progress(progress)
+        , m_resumed(resumed) {}
+    qint64 resumeFrom() const override { return m_writer.offset(); }
+    Status begin(const HttpResponse &head) override {
+        if (head.status == 206) {
+            // "bytes START-END/TOTAL" must start where we are.
+            const QByteArray range = head.header("Content-Range");
+            const qsizetype space = range.indexOf(' ');
+            const qint64 start = range.mid(space + 1, range.indexOf('-') - space - 1).toLongLong();
+            if (start != m_writer.offset())
+                return restart();
+            ++m_resumed;
+            return {};
+        }
+        if (m_writer.offset() > 0)
+            return restart(); // the server ignored Range: take the whole body
+        return {};
+    }
+    Status write(const char *data, qint64 size) override {
+        if (auto st = m_writer.write(data, size); !st)
+            return st;
+        if (m_progress)
+            m_progress(m_writer.offset());
+        return {};
+    }
+    bool complete() const override { return m_writer.offset() >= m_blob.size; }
+
+private:
+    Status restart() {
+        if (auto st = m_writer.restart(); !st)
+            return st;
+        if (m_progress)
+            m_progress(0);
+        return {};
+    }
+    BlobWriter &m_writer;
+    const Descriptor &m_blob;
+    const std::function<void(qint64)> &m_progress;
+    int &m_resumed;
+};
+
+} // namespace
+
+Status RegistryClient::fetchBlob(const QString &repository, const Descriptor &blob,
+                                 BlobWriter &writer, const std::function<void(qint64)> &progress) {
+    if (writer.offset() >= blob.size && blob.size > 0)
+        return {};
+    BlobSink sink(writer, blob, progress, m_resumed);
+    Request request;
+    request.url = url(repository + QStringLiteral("/blobs/") + blob.digest.toString());
+    auto r = perform(request, &sink);
+    if (!r)
+        return fail(r.error().withContext(QStringLiteral("blob %1").arg(blob.digest.toString())));
+    if (r->status != 200 && r->status != 206)
+        return fail(r->status == 404                       ? ErrorKind::NotFound
+                    : r->status == 401 || r->status == 403 ? ErrorKind::PermissionDenied
+                                                           : ErrorKind::Unavailable,
+                    QStringLiteral("blob %1: %2").arg(blob.digest.toString(), r->describe()));
+    return {};
+}
+
+Status RegistryClient::ping() {
+    Request request;
+    request.url = m_base;
+    auto r = perform(request, nullptr);
+    if (!r)
+        return fail(r.error());
+    if (r->status == 401)
+        return fail(ErrorKind::PermissionDenied,
+                    QStringLiteral("%1 rejected the username or password").arg(m_domain));
+    if (r->status != 200)
+        return fail(
+            ErrorKind::Unavailable,
+            QStringLiteral("%1 does not answer as a registry: %2").arg(m_domain, r->describe()));
+    return {};
+}
+
+} // namespace Berth::Engine

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/content/contentstore.h"
+#include "engine/core/result.h"
+#include "engine/images/manifest.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace Berth::Engine {
+
+// How the registry client talks to registries. Defaults suit real registries; tests shorten
+// the timeouts through the environment (fromEnvironment()).
+struct RegistryOptions {
+    // host[:port] reachable over plain HTTP besides the loopback names (localhost, 127.0.0.1,
+    // ::1), which always are. Env: BERTH_INSECURE_REGISTRIES (comma-separated).
+    QStringList insecureRegistries;
+    int maxAttempts = 5;        // per request, on 5xx/429 and dropped connections
+    int initialBackoffMs = 500; // doubled after each failed attempt; env BERTH_REGISTRY_BACKOFF_MS
+    int maxBackoffMs = 15000;
+    int stallTimeoutMs =
+        60000; // no byte in this long: the attempt fails; env BERTH_REGISTRY_STALL_TIMEOUT_MS
+    int concurrentTransfers = 3; // layer downloads/uploads at a time
+    qint64 chunkSize = 0;        // push: 0 = monolithic PUT, else PATCH chunks of this size
+
+    static RegistryOptions fromEnvironment();
+};
+
+struct Credentials {
+    QString username;
+    QString secret; // password or identity token
+    bool isEmpty() const { return username.isEmpty() && secret.isEmpty(); }
+};
+
+// The host a reference's domain is served from (docker.io -> registry-1.docker.io).
+QString registryHostFor(const QString &domain);
+// Whether `domain` may be spoken to over plain HTTP.
+bool isInsecureRegistry(const QString &domain, const RegistryOptions &options);
+
+// Authentication state shared by every client of one operation on one registry (the
+// concurrent transfers of a pull, say), so a token is fetched once and reused until it
+// expires. Thread-safe.
+class RegistryAuth {
+public:
+    explicit RegistryAuth(Credentials credentials = {})
+        : m_credentials(std::move(credentials)) {}
+    Credentials credentials() const { return m_credentials; }
+
+private:
+    friend class RegistryClient;
+    struct Token {
+        QByteArray header;
+        QDateTime expires;
+    };
+    QMutex m_mutex;
+    Credentials m_credentials;
+    QByteArray m_scheme; // "basic" or "bearer" once a challenge was seen
+    QString m_realm;
+    QString m_service;
+    QHash<QString, Token> m_tokens; // by scope set
+};
+
+struct HttpResponse {
+    int status = 0;
+    QUrl url; // after redirects
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body; // empty when it was streamed to a sink
+
+    QByteArray header(const QByteArray &name) const; // case-insensitive, first value
+    // "HTTP 404 (MANIFEST_UNKNOWN: manifest unknown)" from the registry's error document.
+    QString describe() const;
+};
+
+// A blocking client for one registry's Distribution API (/v2/...).
+//
+// Threading: every call blocks its thread while a QNetworkAccessManager, owned by the client
+// and living in the thread that created it, runs in a local QEventLoop. A client is used by
+// one thread only and never on the GUI thread: engine operations run on a worker (Engine's
+// pool via Engine::async(), or a transfer pool the pull owns, one client per thread); the
+// shared RegistryAuth is what those clients have in common.
+//
+// Every request gets: plain HTTP only for loopback or insecure registries (else TLS with the
+// system CAs); retries with exponential backoff on 5xx, 429 (honouring Retry-After) and
+// dropped or stalled connections; the Bearer token flow or Basic auth from the registry's
+// WWW-Authenticate challenge, once per 401; redirects followed by hand so the registry's
+// Authorization header never goes to another host; "Accept-Encoding: identity" so blobs
+// arrive byte-exact.
+class RegistryClient {
+public:
+    RegistryClient(const QString &domain, const RegistryOptions &options,
+                   std::shared_ptr<RegistryAuth> auth);
+    ~RegistryClient();
+    RegistryClient(const RegistryClient &) = delete;
+    RegistryClient &operator=(const RegistryClient &) = delete;
+
+    // Scopes asked for when a token is needed ("repository:library/busybox:pull").
+    void setScopes(const QStringList &scopes) { m_scopes = scopes; }
+    void setCancelFlag(const std::atomic<bool> *cancel) { m_cancel = cancel; }
+
+    QString domain() const { return m_domain; }
+    // "https://registry-1.docker.io/v2/" + `path`.
+    QUrl url(const QString &path) const;
+
+    struct Request {
+        QByteArray method = "GET";
+        QUrl url;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray body;
+        QString bodyFile;         // upload this file instead of `body`
+        qint64 maxBody = 1 << 20; // larger response bodies are an error
+        bool retry = true;        // false for non-idempotent steps whose failure the caller handles
+    };
+    // Sends a request through auth, redirects and retries; any final HTTP status is a response
+    // (the caller decides), a transport failure after the last attempt an error.
+    Result<HttpResponse> send(const Request &request);
+
+    // Streams blob `digest` of `repository` into `writer`, resuming from writer.offset() with
+    // HTTP Range (and starting over when the server ignores it). `progress` gets the bytes
+    // held so far. The caller commits the writer (which verifies the digest).
+    Status fetchBlob(const QString &repository, const Descriptor &blob, BlobWriter &writer,
+                     const std::function<void(qint64)> &progress = {});
+
+    // GET /v2/: whether the registry answers and accepts our credentials.
+    Status ping();
+
+    // Uploaded bytes callback for uploads done with send() (bytes of the current request).
+    void setUploadProgress(std::function<void(qint64)> progress) {
+        m_uploadProgress = std::move(progress);
+    }
+
+    // Range requests seen answered with 206, for diagnostics.
+    int resumedTransfers() const { return m_resumed; }
+
+    struct Sink;
+
+private:
+    struct Outcome;
+    Outcome exchange(const Request &request, const QByteArray &authorization, Sink *sink);
+    Result<HttpResponse> perform(Request request, Sink *sink);
+    QByteArray authorizationFor(const QUrl &url);
+    Status authenticate(const HttpResponse &challenge, const QByteArray &sentAuthorization);
+    bool sleepInterruptible(int ms);
+    bool cancelled() const { return m_cancel && m_cancel->load(); }
+    QString scopeKey() const;
+
+    QString m_domain;
+    QString m_host;
+    QUrl m_base;
+    RegistryOptions m_options;
+    std::shared_ptr<RegistryAuth> m_auth;
+    QStringList m_scopes;
+    const std::atomic<bool> *m_cancel = nullptr;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::function<void(qint64)> m_uploadProgress;
+    int m_resumed = 0;
+};
+
+// Parses an HTTP challenge list ("Bearer realm=\"...\",service=\"...\",scope=\"...\"").
+struct AuthChallenge {
+    QByteArray scheme; // lower case
+    QHash<QString, QString> params;
+};
+QList<AuthChallenge> parseAuthChallenges(const QByteArray &header);
+
+// The "next" URL of an RFC 5988 Link header ("</v2/x/tags/list?n=2&last=b>; rel=\"next\""),
+// resolved against `base`; empty when there is none.
+QUrl nextLink(const QByteArray &linkHeader, const QUrl &base);
+
+} // namespace Berth::Engine
