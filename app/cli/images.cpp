@@ -321,42 +321,6 @@ int history(Context &ctx) {
     return 0;
 }
 
-int imagePrune(Context &ctx) {
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Remove dangling (untagged) images, or with -a every image no container uses"));
-    const QCommandLineOption all(
-        {QStringLiteral("a"), QStringLiteral("all")},
-        QStringLiteral("Remove all unused images, not just dangling ones"));
-    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
-                                    QStringLiteral("Only show what would be removed"));
-    const QCommandLineOption force({QStringLiteral("f"), QStringLiteral("force")},
-                                   QStringLiteral("Do not prompt (accepted for compatibility)"));
-    p.addOptions({all, dryRun, force});
-    if (int rc = ctx.parse(p, QStringLiteral("image prune"), QString()); rc >= 0)
-        return rc;
-    Engine::Engine *engine = ctx.engine();
-    if (!engine)
-        return 1;
-    auto report = engine->maintenance().prune(p.isSet(all) ? StoreMaintenance::PruneScope::AllUnused
-                                                           : StoreMaintenance::PruneScope::Dangling,
-                                              p.isSet(dryRun) ? StoreMaintenance::DryRun::Yes
-                                                              : StoreMaintenance::DryRun::No);
-    if (!report)
-        return ctx.fail(report.error());
-    const QString verb =
-        p.isSet(dryRun) ? QStringLiteral("Would delete") : QStringLiteral("Deleted");
-    for (const QString &t : std::as_const(report->untagged))
-        ctx.out << (p.isSet(dryRun) ? "Would untag: " : "Untagged: ") << t << '\n';
-    for (const Digest &d : std::as_const(report->deletedImages))
-        ctx.out << verb << " image: " << d.toString() << '\n';
-    for (const Digest &d : std::as_const(report->deletedLayers))
-        ctx.out << verb << " layer: " << d.toString() << '\n';
-    ctx.out << (p.isSet(dryRun) ? "Space that would be reclaimed: " : "Total reclaimed space: ")
-            << humanSize(report->reclaimedBytes) << '\n';
-    return 0;
-}
-
 const bool registered =
     registerCommand({QStringLiteral("images"), QStringLiteral("List images"), images}) &&
     registerCommand({QStringLiteral("image ls"), QStringLiteral("List images"), images}) &&
@@ -372,10 +336,8 @@ const bool registered =
                      QStringLiteral("Show detailed information on images"), inspect}) &&
     registerCommand(
         {QStringLiteral("history"), QStringLiteral("Show the history of an image"), history}) &&
-    registerCommand({QStringLiteral("image history"),
-                     QStringLiteral("Show the history of an image"), history}) &&
     registerCommand(
-        {QStringLiteral("image prune"), QStringLiteral("Remove unused images"), imagePrune});
+        {QStringLiteral("image history"), QStringLiteral("Show the history of an image"), history});
 
 } // namespace
 } // namespace Berth::Cli

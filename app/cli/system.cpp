@@ -91,11 +91,13 @@ int systemDf(Context &ctx) {
     return 0;
 }
 
-int systemPrune(Context &ctx) {
+// `image prune` and `system prune` (which will also remove stopped containers once they
+// exist in the store) share the images part.
+int prune(Context &ctx, const QString &command) {
     QCommandLineParser p;
-    p.setApplicationDescription(
-        QStringLiteral("Remove dangling images (with -a: all unused images) and layers, blobs and "
-                       "partial downloads nothing uses"));
+    p.setApplicationDescription(QStringLiteral(
+        "Remove dangling images (with -a: all unused images), then the layers, blobs and partial "
+        "downloads nothing uses"));
     const QCommandLineOption all(
         {QStringLiteral("a"), QStringLiteral("all")},
         QStringLiteral("Remove all unused images, not just dangling ones"));
@@ -104,25 +106,28 @@ int systemPrune(Context &ctx) {
     const QCommandLineOption force({QStringLiteral("f"), QStringLiteral("force")},
                                    QStringLiteral("Do not prompt (accepted for compatibility)"));
     p.addOptions({all, dryRun, force});
-    if (int rc = ctx.parse(p, QStringLiteral("system prune"), QString()); rc >= 0)
+    if (int rc = ctx.parse(p, command, QString()); rc >= 0)
         return rc;
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
+    const bool preview = p.isSet(dryRun);
     auto report = engine->maintenance().prune(p.isSet(all) ? StoreMaintenance::PruneScope::AllUnused
                                                            : StoreMaintenance::PruneScope::Dangling,
-                                              p.isSet(dryRun) ? StoreMaintenance::DryRun::Yes
-                                                              : StoreMaintenance::DryRun::No);
+                                              preview ? StoreMaintenance::DryRun::Yes
+                                                      : StoreMaintenance::DryRun::No);
     if (!report)
         return ctx.fail(report.error());
-    const char *verb = p.isSet(dryRun) ? "Would delete" : "Deleted";
+    const char *verb = preview ? "Would delete" : "Deleted";
+    for (const QString &t : std::as_const(report->untagged))
+        ctx.out << (preview ? "Would untag: " : "Untagged: ") << t << '\n';
     for (const Digest &d : std::as_const(report->deletedImages))
         ctx.out << verb << " image: " << d.toString() << '\n';
     for (const Digest &d : std::as_const(report->deletedLayers))
         ctx.out << verb << " layer: " << d.toString() << '\n';
-    if (!p.isSet(dryRun))
+    if (!preview)
         ctx.out << "Deleted blobs: " << report->deletedBlobs.size() << '\n';
-    ctx.out << (p.isSet(dryRun) ? "Space that would be reclaimed: " : "Total reclaimed space: ")
+    ctx.out << (preview ? "Space that would be reclaimed: " : "Total reclaimed space: ")
             << humanSize(report->reclaimedBytes) << '\n';
     return 0;
 }
@@ -158,8 +163,10 @@ int systemCheck(Context &ctx) {
 
 const bool registered =
     registerCommand({QStringLiteral("system df"), QStringLiteral("Show disk usage"), systemDf}) &&
-    registerCommand(
-        {QStringLiteral("system prune"), QStringLiteral("Remove unused data"), systemPrune}) &&
+    registerCommand({QStringLiteral("system prune"), QStringLiteral("Remove unused data"),
+                     [](Context &ctx) { return prune(ctx, QStringLiteral("system prune")); }}) &&
+    registerCommand({QStringLiteral("image prune"), QStringLiteral("Remove unused images"),
+                     [](Context &ctx) { return prune(ctx, QStringLiteral("image prune")); }}) &&
     registerCommand({QStringLiteral("system check"),
                      QStringLiteral("Check the store's consistency"), systemCheck});
 

@@ -55,6 +55,26 @@ const char *const kMigrations[] = {
         attributes TEXT NOT NULL DEFAULT '{}'
     );
     )sql",
+    // 1 -> 2: containers (engine/runtime). Times are nanoseconds since the epoch, 0 = never.
+    R"sql(
+    CREATE TABLE containers (
+        id TEXT PRIMARY KEY,              -- 64 hex characters
+        name TEXT NOT NULL UNIQUE,
+        image_id TEXT NOT NULL,           -- images(id), which rmi keeps while a container uses it
+        config TEXT NOT NULL,             -- ContainerSpec as JSON
+        state TEXT NOT NULL,              -- created, running, exited
+        pid INTEGER NOT NULL DEFAULT 0,
+        shim_pid INTEGER NOT NULL DEFAULT 0,
+        exit_code INTEGER NOT NULL DEFAULT 0,
+        oom_killed INTEGER NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT '',
+        restart_count INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER NOT NULL DEFAULT 0,
+        finished_at INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX containers_image ON containers(image_id);
+    )sql",
 };
 // Thread IDs are reused once a thread ends, so connections are named by a per-thread serial
 // number instead, and closed when their thread ends (thread-pool threads come and go).
@@ -121,6 +141,10 @@ Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &bind) c
         return fail(
             ErrorKind::Unavailable,
             QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+    return execOn(db, sql, bind);
+}
+
+Result<QSqlQuery> Database::execOn(QSqlDatabase &db, const QString &sql, const QVariantList &bind) {
     QSqlQuery q(db);
     if (!q.prepare(sql))
         return fail(sqlError(QStringLiteral("prepare"), q));

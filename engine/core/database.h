@@ -16,8 +16,7 @@ namespace Berth::Engine {
 // thread. Every change goes through transaction(), which takes SQLite's write lock up front
 // (BEGIN IMMEDIATE) and waits for other writers instead of failing with SQLITE_BUSY.
 // The schema is created and migrated by open(); it is owned here so all layers agree on it.
-class Database
-{
+class Database {
 public:
     explicit Database(const QString &path);
     ~Database();
@@ -36,12 +35,15 @@ public:
 
     // A prepared query on the calling thread's connection, bound and executed.
     Result<QSqlQuery> exec(const QString &sql, const QVariantList &bind = {}) const;
+    // The same on a given connection, e.g. inside transaction().
+    static Result<QSqlQuery> execOn(QSqlDatabase &db, const QString &sql,
+                                    const QVariantList &bind = {});
 
     // The monotonically increasing data version SQLite keeps for changes by *other*
     // connections; pollers use it to notice changes made by another process.
     qint64 dataVersion() const;
 
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
 
 private:
     QString connectionName() const;

@@ -9,27 +9,20 @@
 namespace Berth::Engine {
 
 namespace {
-Status execIn(QSqlDatabase &db, const QString &sql, const QVariantList &bind)
-{
-    QSqlQuery q(db);
-    if (!q.prepare(sql))
-        return fail(sqlError(QStringLiteral("prepare"), q));
-    for (const QVariant &v : bind)
-        q.addBindValue(v);
-    if (!q.exec())
-        return fail(sqlError(QStringLiteral("update image metadata"), q));
+// Runs one statement inside a transaction's connection.
+Status execIn(QSqlDatabase &db, const QString &sql, const QVariantList &bind) {
+    auto q = Database::execOn(db, sql, bind);
+    if (!q)
+        return fail(q.error().withContext(QStringLiteral("update image metadata")));
     return {};
 }
 } // namespace
 
 ImageStore::ImageStore(Database &db, ContentStore &content)
     : m_db(db)
-    , m_content(content)
-{
-}
+    , m_content(content) {}
 
-Status ImageStore::add(const ImageRecord &image, const QList<Reference> &tags)
-{
+Status ImageStore::add(const ImageRecord &image, const QList<Reference> &tags) {
     return m_db.transaction([&](QSqlDatabase &db) -> Status {
         QSqlQuery exists(db);
         exists.prepare(QStringLiteral("SELECT 1 FROM images WHERE id = ?"));
@@ -37,27 +30,26 @@ Status ImageStore::add(const ImageRecord &image, const QList<Reference> &tags)
         if (!exists.exec())
             return fail(sqlError(QStringLiteral("look up image"), exists));
         if (!exists.next()) {
-            if (auto st = execIn(db,
-                                 QStringLiteral("INSERT INTO images (id, manifest_digest, "
-                                                "manifest_media_type, created, os, architecture, "
-                                                "size, added_at) VALUES (?,?,?,?,?,?,?,?)"),
-                                 {image.id.toString(), image.manifestDigest.toString(),
-                                  image.manifestMediaType,
-                                  image.created.toUTC().toString(Qt::ISODateWithMs), image.os,
-                                  image.architecture, image.size,
-                                  QDateTime::currentMSecsSinceEpoch()});
+            if (auto st = execIn(
+                    db,
+                    QStringLiteral("INSERT INTO images (id, manifest_digest, "
+                                   "manifest_media_type, created, os, architecture, "
+                                   "size, added_at) VALUES (?,?,?,?,?,?,?,?)"),
+                    {image.id.toString(), image.manifestDigest.toString(), image.manifestMediaType,
+                     image.created.toUTC().toString(Qt::ISODateWithMs), image.os,
+                     image.architecture, image.size, QDateTime::currentMSecsSinceEpoch()});
                 !st)
                 return st;
             for (int i = 0; i < image.layers.size(); ++i) {
                 const LayerRecord &l = image.layers[i];
-                if (auto st = execIn(db,
-                                     QStringLiteral("INSERT INTO image_layers (image_id, position, "
-                                                    "diff_id, chain_id, blob_digest, "
-                                                    "blob_media_type, blob_size) VALUES "
-                                                    "(?,?,?,?,?,?,?)"),
-                                     {image.id.toString(), i, l.diffId.toString(),
-                                      l.chainId.toString(), l.blob.digest.toString(),
-                                      l.blob.mediaType, l.blob.size});
+                if (auto st =
+                        execIn(db,
+                               QStringLiteral("INSERT INTO image_layers (image_id, position, "
+                                              "diff_id, chain_id, blob_digest, "
+                                              "blob_media_type, blob_size) VALUES "
+                                              "(?,?,?,?,?,?,?)"),
+                               {image.id.toString(), i, l.diffId.toString(), l.chainId.toString(),
+                                l.blob.digest.toString(), l.blob.mediaType, l.blob.size});
                     !st)
                     return st;
             }
@@ -73,8 +65,7 @@ Status ImageStore::add(const ImageRecord &image, const QList<Reference> &tags)
     });
 }
 
-Result<QList<ImageRecord>> ImageStore::query(const QString &where, const QVariantList &bind) const
-{
+Result<QList<ImageRecord>> ImageStore::query(const QString &where, const QVariantList &bind) const {
     auto q = m_db.exec(QStringLiteral("SELECT id, manifest_digest, manifest_media_type, created, "
                                       "os, architecture, size, added_at FROM images ") +
                            where + QStringLiteral(" ORDER BY added_at DESC, id"),
@@ -134,8 +125,7 @@ Result<QList<ImageRecord>> ImageStore::query(const QString &where, const QVarian
     return images;
 }
 
-Result<ImageRecord> ImageStore::get(const Digest &id) const
-{
+Result<ImageRecord> ImageStore::get(const Digest &id) const {
     auto r = query(QStringLiteral("WHERE id = ?"), {id.toString()});
     if (!r)
         return fail(r.error());
@@ -144,10 +134,11 @@ Result<ImageRecord> ImageStore::get(const Digest &id) const
     return r->first();
 }
 
-QList<ImageRecord> ImageStore::list() const { return query(QString(), {}).value_or(QList<ImageRecord>()); }
+QList<ImageRecord> ImageStore::list() const {
+    return query(QString(), {}).value_or(QList<ImageRecord>());
+}
 
-Result<ImageRecord> ImageStore::resolve(const QString &nameOrId) const
-{
+Result<ImageRecord> ImageStore::resolve(const QString &nameOrId) const {
     static const QRegularExpression hexPrefix(QStringLiteral("^(sha256:)?([a-f0-9]{4,64})$"));
     const QRegularExpressionMatch m = hexPrefix.match(nameOrId);
     if (m.hasMatch()) {
@@ -199,24 +190,25 @@ Result<ImageRecord> ImageStore::resolve(const QString &nameOrId) const
     return get(*Digest::parse(q->value(0).toString()));
 }
 
-Status ImageStore::tag(const Digest &id, const Reference &reference)
-{
+Status ImageStore::tag(const Digest &id, const Reference &reference) {
     if (reference.digest().isValid())
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("cannot tag with a digest reference: %1").arg(reference.toString()));
+        return fail(
+            ErrorKind::InvalidArgument,
+            QStringLiteral("cannot tag with a digest reference: %1").arg(reference.toString()));
     return m_db.transaction([&](QSqlDatabase &db) -> Status {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("SELECT 1 FROM images WHERE id = ?"));
         q.addBindValue(id.toString());
         if (!q.exec() || !q.next())
-            return fail(ErrorKind::NotFound, QStringLiteral("no such image: %1").arg(id.toString()));
-        return execIn(db, QStringLiteral("INSERT OR REPLACE INTO tags (reference, image_id) VALUES (?, ?)"),
-                      {reference.toString(), id.toString()});
+            return fail(ErrorKind::NotFound,
+                        QStringLiteral("no such image: %1").arg(id.toString()));
+        return execIn(
+            db, QStringLiteral("INSERT OR REPLACE INTO tags (reference, image_id) VALUES (?, ?)"),
+            {reference.toString(), id.toString()});
     });
 }
 
-Status ImageStore::untag(const Reference &reference)
-{
+Status ImageStore::untag(const Reference &reference) {
     return m_db.transaction([&](QSqlDatabase &db) -> Status {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("DELETE FROM tags WHERE reference = ?"));
@@ -230,41 +222,36 @@ Status ImageStore::untag(const Reference &reference)
     });
 }
 
-Status ImageStore::remove(const Digest &id)
-{
+Status ImageStore::remove(const Digest &id) {
     return m_db.transaction([&](QSqlDatabase &db) -> Status {
-        for (const char *sql : {"DELETE FROM tags WHERE image_id = ?",
-                                "DELETE FROM image_layers WHERE image_id = ?",
-                                "DELETE FROM images WHERE id = ?"})
+        for (const char *sql :
+             {"DELETE FROM tags WHERE image_id = ?", "DELETE FROM image_layers WHERE image_id = ?",
+              "DELETE FROM images WHERE id = ?"})
             if (auto st = execIn(db, QString::fromLatin1(sql), {id.toString()}); !st)
                 return st;
         return {};
     });
 }
 
-Result<Manifest> ImageStore::manifest(const ImageRecord &image) const
-{
+Result<Manifest> ImageStore::manifest(const ImageRecord &image) const {
     auto data = m_content.read(image.manifestDigest, kMaxManifestSize);
     if (!data)
         return fail(data.error());
     return Manifest::parse(*data, image.manifestMediaType);
 }
 
-Result<QByteArray> ImageStore::rawConfig(const ImageRecord &image) const
-{
+Result<QByteArray> ImageStore::rawConfig(const ImageRecord &image) const {
     return m_content.read(image.id, kMaxConfigSize);
 }
 
-Result<ImageConfig> ImageStore::config(const ImageRecord &image) const
-{
+Result<ImageConfig> ImageStore::config(const ImageRecord &image) const {
     auto data = rawConfig(image);
     if (!data)
         return fail(data.error());
     return ImageConfig::parse(*data);
 }
 
-QHash<QString, int> ImageStore::chainIdUseCounts() const
-{
+QHash<QString, int> ImageStore::chainIdUseCounts() const {
     QHash<QString, int> counts;
     auto q = m_db.exec(QStringLiteral("SELECT chain_id, COUNT(DISTINCT image_id) FROM image_layers "
                                       "GROUP BY chain_id"));
