@@ -30,6 +30,11 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     e->m_events = std::make_unique<EventJournal>(*e->m_db);
     e->m_maintenance = std::make_unique<StoreMaintenance>(paths, *e->m_content, *e->m_snapshots,
                                                           *e->m_images, *e->m_events);
+    e->m_containers = std::make_unique<ContainerRuntime>(paths, *e->m_db, *e->m_images,
+                                                         *e->m_snapshots, *e->m_events);
+    // Images containers use are kept by rmi, prune and garbage collection.
+    ContainerStore *containers = &e->m_containers->store();
+    e->m_maintenance->setImageUsers([containers] { return containers->imageUseCounts(); });
     return e;
 }
 

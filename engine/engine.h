@@ -9,6 +9,7 @@
 #include "engine/core/storepaths.h"
 #include "engine/images/imagestore.h"
 #include "engine/maintenance/storemaintenance.h"
+#include "engine/runtime/containerruntime.h"
 #include "engine/snapshots/snapshotstore.h"
 
 #include <QFuture>
@@ -37,6 +38,7 @@ public:
     SnapshotStore &snapshots() { return *m_snapshots; }
     EventJournal &events() { return *m_events; }
     StoreMaintenance &maintenance() { return *m_maintenance; }
+    ContainerRuntime &containers() { return *m_containers; }
     QThreadPool *pool() { return &m_pool; }
 
     // Held (shared) by operations that add content, (exclusive) by garbage collection.
@@ -57,6 +59,7 @@ private:
     std::unique_ptr<SnapshotStore> m_snapshots;
     std::unique_ptr<EventJournal> m_events;
     std::unique_ptr<StoreMaintenance> m_maintenance;
+    std::unique_ptr<ContainerRuntime> m_containers;
     QThreadPool m_pool;
 };
 

@@ -36,6 +36,27 @@ Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, For
                         {{QStringLiteral("name"), ref->toString()}});
         return report;
     }
+    if (const int users = m_imageUsers ? m_imageUsers().value(image->id.toString()) : 0;
+        users > 0) {
+        if (force == Force::No)
+            return fail(ErrorKind::Conflict,
+                        QStringLiteral("conflict: unable to remove %1 (must force) - image is "
+                                       "being used by %2 container(s)")
+                            .arg(byName ? nameOrId : image->id.shortId())
+                            .arg(users));
+        // Forced: the names go, the image stays (dangling) for as long as containers use it.
+        for (const QString &tag : std::as_const(image->tags)) {
+            auto r = Reference::parse(tag);
+            if (!r)
+                continue;
+            if (auto st = m_images.untag(*r); !st)
+                return fail(st.error());
+            report.untagged.append(r->familiarString());
+            m_events.record(QStringLiteral("image"), QStringLiteral("untag"),
+                            image->id.toString(), {{QStringLiteral("name"), tag}});
+        }
+        return report;
+    }
     if (!byName && image->tags.size() > 1 && force == Force::No)
         return fail(ErrorKind::Conflict,
                     QStringLiteral("conflict: unable to delete %1 (must be forced) - image is "
@@ -63,9 +84,11 @@ Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, For
 Result<RemovalReport> StoreMaintenance::prune(PruneScope scope, DryRun dryRun) {
     RemovalReport report;
     const QList<ImageRecord> images = m_images.list();
+    const QHash<QString, int> users = m_imageUsers ? m_imageUsers() : QHash<QString, int>();
     QList<ImageRecord> doomed;
     for (const ImageRecord &image : images) {
-        // Containers do not exist yet in this store version, so every image is unused.
+        if (users.value(image.id.toString()) > 0)
+            continue;
         if (scope == PruneScope::AllUnused || image.tags.isEmpty())
             doomed.append(image);
     }
@@ -178,9 +201,11 @@ Result<DiskUsage> StoreMaintenance::diskUsage() const {
         layerSizes.insert(s.chainId.toString(), s.size);
     QSet<QString> counted;
     QHash<QString, bool> onlyDangling; // chain ID -> used by dangling images only
+    const QHash<QString, int> users = m_imageUsers ? m_imageUsers() : QHash<QString, int>();
     for (const ImageRecord &image : images) {
         ImageUsage u;
         u.image = image;
+        u.containers = users.value(image.id.toString());
         for (const LayerRecord &layer : image.layers) {
             const QString key = layer.chainId.toString();
             const qint64 size = layerSizes.value(key);

@@ -8,6 +8,7 @@
 #include "engine/snapshots/snapshotstore.h"
 
 #include <QStringList>
+#include <functional>
 
 namespace Berth::Engine {
 
@@ -71,6 +72,12 @@ public:
     Result<DiskUsage> diskUsage() const;
     CheckReport check() const;
 
+    // Image ID -> how many containers use it (the runtime sits above this layer, so the engine
+    // facade wires it in). An image in use is never deleted: rmi needs Force and then only
+    // untags it, prune skips it, so its layers stay for garbage collection too.
+    using ImageUsers = std::function<QHash<QString, int>()>;
+    void setImageUsers(ImageUsers users) { m_imageUsers = std::move(users); }
+
 private:
     Result<RemovalReport> collectGarbageLocked();
 
@@ -79,6 +86,7 @@ private:
     SnapshotStore &m_snapshots;
     ImageStore &m_images;
     EventJournal &m_events;
+    ImageUsers m_imageUsers;
 };
 
 } // namespace Berth::Engine

@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// berthctl create, run, start, stop, restart, kill, rm, ps, inspect, wait, logs, rename,
+// container prune: the container life cycle, with Docker's options and output.
+#include "app/cli/command.h"
+#include "app/cli/format.h"
+#include "engine/runtime/containerlogs.h"
+#include "engine/runtime/ocispec.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcessEnvironment>
+#include <QThread>
+#include <csignal>
+#include <cstdio>
+
+using namespace Berth::Engine;
+
+namespace Berth::Cli {
+namespace {
+
+// Parses like Context::parse, but stops at the first positional argument (IMAGE): what follows
+// is the container's command, whose options are its own (`run busybox sh -c ...`). Only
+// --help shows help, since -h is --hostname here, as in Docker.
+int parseRunLike(Context &ctx, QCommandLineParser &parser, const QString &command,
+                 const QString &positional) {
+    const QCommandLineOption help(QStringLiteral("help"), QStringLiteral("Show this help"));
+    parser.addOption(help);
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    if (!parser.parse(QStringList{QStringLiteral("berthctl ") + command} + ctx.args))
+        return ctx.usage(parser.errorText());
+    if (parser.isSet(help)) {
+        ctx.out << "Usage: berthctl " << command << " [OPTIONS] " << positional << "\n\n"
+                << parser.applicationDescription() << "\n\n";
+        const QString text = parser.helpText();
+        const qsizetype options = text.indexOf(QLatin1String("Options:"));
+        ctx.out << (options >= 0 ? text.mid(options) : text);
+        ctx.out.flush();
+        return 0;
+    }
+    if (parser.positionalArguments().isEmpty())
+        return ctx.usage(QStringLiteral("\"berthctl %1\" requires at least 1 argument.\nUsage: "
+                                        "berthctl %1 [OPTIONS] %2")
+                             .arg(command, positional));
+    return -1;
+}
+
+struct RunOptions {
+    QCommandLineOption name{QStringLiteral("name"),
+                            QStringLiteral("Assign a name to the container"),
+                            QStringLiteral("NAME")};
+    QCommandLineOption env{{QStringLiteral("e"), QStringLiteral("env")},
+                           QStringLiteral("Set environment variables"),
+                           QStringLiteral("KEY=VALUE")};
+    QCommandLineOption envFile{QStringLiteral("env-file"),
+                               QStringLiteral("Read in a file of environment variables"),
+                               QStringLiteral("FILE")};
+    QCommandLineOption workdir{{QStringLiteral("w"), QStringLiteral("workdir")},
+                               QStringLiteral("Working directory inside the container"),
+                               QStringLiteral("DIR")};
+    QCommandLineOption user{{QStringLiteral("u"), QStringLiteral("user")},
+                            QStringLiteral("Username or UID (format: <name|uid>[:<group|gid>])"),
+                            QStringLiteral("USER")};
+    QCommandLineOption entrypoint{QStringLiteral("entrypoint"),
+                                  QStringLiteral("Overwrite the default ENTRYPOINT of the image"),
+                                  QStringLiteral("CMD")};
+    QCommandLineOption hostname{{QStringLiteral("h"), QStringLiteral("hostname")},
+                                QStringLiteral("Container host name"),
+                                QStringLiteral("NAME")};
+    QCommandLineOption label{{QStringLiteral("l"), QStringLiteral("label")},
+                             QStringLiteral("Set meta data on a container"),
+                             QStringLiteral("KEY=VALUE")};
+    QCommandLineOption init{QStringLiteral("init"),
+                            QStringLiteral("Run an init inside the container that forwards "
+                                           "signals and reaps processes")};
+    QCommandLineOption memory{{QStringLiteral("m"), QStringLiteral("memory")},
+                              QStringLiteral("Memory limit"),
+                              QStringLiteral("BYTES")};
+    QCommandLineOption cpus{QStringLiteral("cpus"), QStringLiteral("Number of CPUs"),
+                            QStringLiteral("DECIMAL")};
+    QCommandLineOption pidsLimit{QStringLiteral("pids-limit"),
+                                 QStringLiteral("Tune container pids limit"), QStringLiteral("N")};
+    QCommandLineOption readOnly{
+        QStringLiteral("read-only"),
+        QStringLiteral("Mount the container's root filesystem as read only")};
+    QCommandLineOption capAdd{QStringLiteral("cap-add"), QStringLiteral("Add Linux capabilities"),
+                              QStringLiteral("CAP")};
+    QCommandLineOption capDrop{QStringLiteral("cap-drop"),
+                               QStringLiteral("Drop Linux capabilities"), QStringLiteral("CAP")};
+    QCommandLineOption stopTimeout{QStringLiteral("stop-timeout"),
+                                   QStringLiteral("Timeout (in seconds) to stop a container"),
+                                   QStringLiteral("SECONDS")};
+    QCommandLineOption stopSignal{QStringLiteral("stop-signal"),
+                                  QStringLiteral("Signal to stop the container"),
+                                  QStringLiteral("SIGNAL")};
+    QCommandLineOption rm{QStringLiteral("rm"),
+                          QStringLiteral("Automatically remove the container when it exits")};
+    QCommandLineOption securityOpt{QStringLiteral("security-opt"),
+                                   QStringLiteral("Security options (no-new-privileges)"),
+                                   QStringLiteral("OPT")};
+    QCommandLineOption logOpt{QStringLiteral("log-opt"),
+                              QStringLiteral("Log options: max-size=SIZE, max-file=N"),
+                              QStringLiteral("OPT")};
+
+    void addTo(QCommandLineParser &p) const {
+        p.addOptions({name,    env,         envFile,    workdir, user,        entrypoint, hostname,
+                      label,   init,        memory,     cpus,    pidsLimit,   readOnly,   capAdd,
+                      capDrop, stopTimeout, stopSignal, rm,      securityOpt, logOpt});
+    }
+};
+
+// KEY=VALUE, or KEY alone taking the value from berthctl's environment (Docker's rule).
+QString envEntry(const QString &text) {
+    if (text.contains(QLatin1Char('=')))
+        return text;
+    const QProcessEnvironment host = QProcessEnvironment::systemEnvironment();
+    return host.contains(text) ? text + QLatin1Char('=') + host.value(text) : QString();
+}
+
+Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions &o) {
+    CreateRequest r;
+    ContainerSpec &s = r.spec;
+    const QStringList positional = p.positionalArguments();
+    s.image = positional.first();
+    s.cmd = positional.mid(1);
+    r.name = p.value(o.name);
+    for (const QString &file : p.values(o.envFile)) {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("open %1: %2").arg(file, f.errorString()));
+        for (const QByteArray &raw : f.readAll().split('\n')) {
+            const QString line = QString::fromUtf8(raw).trimmed();
+            if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+                continue;
+            if (const QString e = envEntry(line); !e.isEmpty())
+                s.env.append(e);
+        }
+    }
+    for (const QString &e : p.values(o.env))
+        if (const QString entry = envEntry(e); !entry.isEmpty())
+            s.env.append(entry);
+    s.workingDir = p.value(o.workdir);
+    s.user = p.value(o.user);
+    if (p.isSet(o.entrypoint)) {
+        r.entrypointSet = true;
+        s.entrypoint = QStringList{p.value(o.entrypoint)};
+    }
+    s.hostname = p.value(o.hostname);
+    for (const QString &l : p.values(o.label))
+        s.labels.insert(l.section(QLatin1Char('='), 0, 0), l.section(QLatin1Char('='), 1));
+    s.init = p.isSet(o.init);
+    if (p.isSet(o.memory)) {
+        s.memory = parseSize(p.value(o.memory));
+        if (s.memory <= 0)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("invalid memory size: %1").arg(p.value(o.memory)));
+    }
+    if (p.isSet(o.cpus)) {
+        bool ok = false;
+        const double cpus = p.value(o.cpus).toDouble(&ok);
+        if (!ok || cpus <= 0)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("invalid value for --cpus: %1").arg(p.value(o.cpus)));
+        s.nanoCpus = qint64(cpus * 1e9);
+    }
+    if (p.isSet(o.pidsLimit)) {
+        bool ok = false;
+        s.pidsLimit = p.value(o.pidsLimit).toLongLong(&ok);
+        if (!ok)
+            return fail(ErrorKind::InvalidArgument, QStringLiteral("invalid --pids-limit"));
+    }
+    s.readOnly = p.isSet(o.readOnly);
+    s.capAdd = p.values(o.capAdd);
+    s.capDrop = p.values(o.capDrop);
+    if (p.isSet(o.stopTimeout)) {
+        bool ok = false;
+        s.stopTimeout = p.value(o.stopTimeout).toInt(&ok);
+        if (!ok || s.stopTimeout < 0)
+            return fail(ErrorKind::InvalidArgument, QStringLiteral("invalid --stop-timeout"));
+    }
+    s.stopSignal = p.value(o.stopSignal);
+    s.autoRemove = p.isSet(o.rm);
+    for (const QString &opt : p.values(o.securityOpt)) {
+        if (opt == QLatin1String("no-new-privileges") ||
+            opt == QLatin1String("no-new-privileges:true") ||
+            opt == QLatin1String("no-new-privileges=true"))
+            s.noNewPrivileges = true;
+        else
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("unsupported --security-opt: %1").arg(opt));
+    }
+    for (const QString &opt : p.values(o.logOpt)) {
+        const QString key = opt.section(QLatin1Char('='), 0, 0);
+        const QString value = opt.section(QLatin1Char('='), 1);
+        if (key == QLatin1String("max-size") && parseSize(value) > 0)
+            s.logMaxSize = parseSize(value);
+        else if (key == QLatin1String("max-file") && value.toInt() > 0)
+            s.logMaxFiles = value.toInt();
+        else
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("unsupported --log-opt: %1").arg(opt));
+    }
+    return r;
+}
+
+volatile std::sig_atomic_t g_forwardSignal = 0;
+void recordSignal(int sig) {
+    g_forwardSignal = sig;
+}
+
+void printEntry(const LogEntry &e, bool timestamps) {
+    FILE *stream = e.stream == QLatin1String("stderr") ? stderr : stdout;
+    if (timestamps) {
+        const QByteArray ts = e.timestamp().toUtf8() + ' ';
+        std::fwrite(ts.constData(), 1, size_t(ts.size()), stream);
+    }
+    std::fwrite(e.text.constData(), 1, size_t(e.text.size()), stream);
+    std::fflush(stream);
+}
+
+// Streams the container's output until it stops; forwards SIGINT/SIGTERM/SIGHUP to it, as
+// `docker run` does. Returns its exit code.
+int attach(Context &ctx, Engine::Engine &engine, const QString &id, LogReader &reader) {
+    g_forwardSignal = 0;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+        std::signal(sig, recordSignal);
+    ContainerRuntime &rt = engine.containers();
+    for (;;) {
+        if (const int sig = g_forwardSignal) {
+            g_forwardSignal = 0;
+            rt.kill(id, sig);
+        }
+        auto record = rt.get(id);
+        // Read after the state check: once it says "exited", the log is complete.
+        for (const LogEntry &e : reader.follow())
+            printEntry(e, false);
+        if (!record)
+            return ctx.fail(record.error());
+        if (!record->isRunning()) {
+            for (const LogEntry &e : reader.follow())
+                printEntry(e, false);
+            if (!record->error.isEmpty() && record->exitCode == 255)
+                ctx.err << "Error: " << record->error << Qt::endl;
+            return record->exitCode;
+        }
+        QThread::msleep(50);
+    }
+}
+
+int createOrRun(Context &ctx, bool run) {
+    QCommandLineParser p;
+    p.setApplicationDescription(run ? QStringLiteral("Create and run a new container from an image")
+                                    : QStringLiteral("Create a new container"));
+    RunOptions o;
+    o.addTo(p);
+    const QCommandLineOption detach({QStringLiteral("d"), QStringLiteral("detach")},
+                                    QStringLiteral("Run container in background and print its ID"));
+    if (run)
+        p.addOption(detach);
+    if (int rc = parseRunLike(ctx, p, run ? QStringLiteral("run") : QStringLiteral("create"),
+                              QStringLiteral("IMAGE [COMMAND] [ARG...]"));
+        rc >= 0)
+        return rc;
+    auto request = requestFrom(p, o);
+    if (!request)
+        return ctx.fail(request.error());
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    ContainerRuntime &rt = engine->containers();
+    auto created = rt.create(*request);
+    if (!created)
+        return ctx.fail(created.error());
+    if (!run) {
+        ctx.out << created->id << Qt::endl;
+        return 0;
+    }
+    LogReader reader(rt.logPath(created->id));
+    auto started = rt.start(created->id);
+    if (!started) {
+        // Docker keeps the failed container unless --rm; its error says why.
+        if (request->spec.autoRemove)
+            rt.remove(created->id, ContainerRuntime::Force::Yes);
+        const int code = ctx.fail(started.error());
+        return code == 125 ? 125 : 127;
+    }
+    if (p.isSet(detach)) {
+        ctx.out << created->id << Qt::endl;
+        return 0;
+    }
+    const int exitCode = attach(ctx, *engine, created->id, reader);
+    // Another berthctl listing containers may have removed it already (list() does for --rm).
+    if (request->spec.autoRemove)
+        if (auto st = rt.remove(created->id, ContainerRuntime::Force::Yes);
+            !st && st.error().kind != ErrorKind::NotFound)
+            ctx.fail(st.error());
+    return exitCode;
+}
+
+int createCmd(Context &ctx) {
+    return createOrRun(ctx, false);
+}
+int runCmd(Context &ctx) {
+    return createOrRun(ctx, true);
+}
+
+// The commands that take a list of containers and do one thing to each, printing its name.
+int forEach(Context &ctx, const QStringList &names,
+            const std::function<Status(const QString &)> &action) {
+    int rc = 0;
+    for (const QString &name : names) {
+        if (auto st = action(name); !st) {
+            rc = ctx.fail(st.error());
+            continue;
+        }
+        ctx.out << name << Qt::endl;
+    }
+    return rc;
+}
+
+int startCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Start one or more stopped containers"));
+    const QCommandLineOption attachOpt({QStringLiteral("a"), QStringLiteral("attach")},
+                                       QStringLiteral("Attach STDOUT/STDERR and forward signals"));
+    p.addOption(attachOpt);
+    if (int rc =
+            ctx.parse(p, QStringLiteral("start"), QStringLiteral("CONTAINER [CONTAINER...]"), 1);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    ContainerRuntime &rt = engine->containers();
+    if (p.isSet(attachOpt)) {
+        if (p.positionalArguments().size() != 1)
+            return ctx.usage(QStringLiteral("you cannot attach to multiple containers at once"));
+        auto record = rt.get(p.positionalArguments().first());
+        if (!record)
+            return ctx.fail(record.error());
+        LogReader reader(rt.logPath(record->id));
+        reader.read(LogQuery{0, 0, 0}); // only what this run writes
+        if (auto st = rt.start(record->id); !st)
+            return ctx.fail(st.error());
+        return attach(ctx, *engine, record->id, reader);
+    }
+    return forEach(ctx, p.positionalArguments(), [&](const QString &name) -> Status {
+        auto r = rt.start(name);
+        return r ? Status{} : fail(r.error());
+    });
+}
+
+int stopOrRestart(Context &ctx, bool restart) {
+    QCommandLineParser p;
+    p.setApplicationDescription(restart ? QStringLiteral("Restart one or more containers")
+                                        : QStringLiteral("Stop one or more running containers"));
+    const QCommandLineOption time({QStringLiteral("t"), QStringLiteral("time")},
+                                  QStringLiteral("Seconds to wait before killing the container"),
+                                  QStringLiteral("SECONDS"));
+    const QCommandLineOption signal({QStringLiteral("s"), QStringLiteral("signal")},
+                                    QStringLiteral("Signal to send to the container"),
+                                    QStringLiteral("SIGNAL"));
+    p.addOptions({time, signal});
+    if (int rc = ctx.parse(p, restart ? QStringLiteral("restart") : QStringLiteral("stop"),
+                           QStringLiteral("CONTAINER [CONTAINER...]"), 1);
+        rc >= 0)
+        return rc;
+    int timeout = -1;
+    if (p.isSet(time)) {
+        bool ok = false;
+        timeout = p.value(time).toInt(&ok);
+        if (!ok || timeout < 0)
+            return ctx.usage(QStringLiteral("invalid --time: %1").arg(p.value(time)));
+    }
+    if (p.isSet(signal))
+        return ctx.usage(QStringLiteral("--signal is not supported yet; use the image's "
+                                        "STOPSIGNAL or --stop-signal at create"));
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    ContainerRuntime &rt = engine->containers();
+    return forEach(ctx, p.positionalArguments(), [&](const QString &name) {
+        return restart ? rt.restart(name, timeout) : rt.stop(name, timeout);
+    });
+}
+
+int stopCmd(Context &ctx) {
+    return stopOrRestart(ctx, false);
+}
+int restartCmd(Context &ctx) {
+    return stopOrRestart(ctx, true);
+}
+
+int killCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Kill one or more running containers"));
+    const QCommandLineOption signal({QStringLiteral("s"), QStringLiteral("signal")},
+                                    QStringLiteral("Signal to send to the container"),
+                                    QStringLiteral("SIGNAL"), QStringLiteral("KILL"));
+    p.addOption(signal);
+    if (int rc =
+            ctx.parse(p, QStringLiteral("kill"), QStringLiteral("CONTAINER [CONTAINER...]"), 1);
+        rc >= 0)
+        return rc;
+    const int sig = signalFromName(p.value(signal));
+    if (sig < 0)
+        return ctx.usage(QStringLiteral("invalid signal: %1").arg(p.value(signal)));
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    return forEach(ctx, p.positionalArguments(),
+                   [&](const QString &name) { return engine->containers().kill(name, sig); });
+}
+
+int rmCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Remove one or more containers and the data they "
+                                               "wrote (their read-write layer)"));
+    const QCommandLineOption force({QStringLiteral("f"), QStringLiteral("force")},
+                                   QStringLiteral("Force the removal of a running container"));
+    p.addOption(force);
+    if (int rc = ctx.parse(p, QStringLiteral("rm"), QStringLiteral("CONTAINER [CONTAINER...]"), 1);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    const auto mode = p.isSet(force) ? ContainerRuntime::Force::Yes : ContainerRuntime::Force::No;
+    return forEach(ctx, p.positionalArguments(),
+                   [&](const QString &name) { return engine->containers().remove(name, mode); });
+}
+
+QString commandText(const ContainerRecord &r) {
+    QStringList args = r.spec.args();
+    if (r.spec.init)
+        args = QStringList{InitPath, QStringLiteral("--")} + args;
+    return args.join(QLatin1Char(' '));
+}
+
+QString statusText(const ContainerRecord &r) {
+    auto ago = [](const QDateTime &t) {
+        QString s = humanSince(t);
+        return s.endsWith(QLatin1String(" ago")) ? s.chopped(4) : s;
+    };
+    switch (r.state) {
+    case ContainerState::Created:
+        return QStringLiteral("Created");
+    case ContainerState::Running:
+        return QStringLiteral("Up ") + ago(r.started);
+    case ContainerState::Exited:
+        return QStringLiteral("Exited (%1) %2").arg(r.exitCode).arg(humanSince(r.finished));
+    }
+    return QString();
+}
+
+QString rfc3339(const QDateTime &t) {
+    return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs)
+                       : QStringLiteral("0001-01-01T00:00:00Z");
+}
+
+int psCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("List containers"));
+    const QCommandLineOption all(
+        {QStringLiteral("a"), QStringLiteral("all")},
+        QStringLiteral("Show all containers (default shows just running)"));
+    const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")},
+                                   QStringLiteral("Only display container IDs"));
+    const QCommandLineOption size({QStringLiteral("s"), QStringLiteral("size")},
+                                  QStringLiteral("Display the size each container wrote"));
+    const QCommandLineOption noTrunc(QStringLiteral("no-trunc"),
+                                     QStringLiteral("Don't truncate output"));
+    const QCommandLineOption format(QStringLiteral("format"),
+                                    QStringLiteral("Output format: table or json"),
+                                    QStringLiteral("FORMAT"), QStringLiteral("table"));
+    p.addOptions({all, quiet, size, noTrunc, format});
+    if (int rc = ctx.parse(p, QStringLiteral("ps"), QString()); rc >= 0)
+        return rc;
+    if (p.value(format) != QLatin1String("table") && p.value(format) != QLatin1String("json"))
+        return ctx.usage(
+            QStringLiteral("unknown format \"%1\" (use table or json)").arg(p.value(format)));
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    ContainerRuntime &rt = engine->containers();
+    QList<ContainerRecord> rows;
+    for (const ContainerRecord &r : rt.list())
+        if (p.isSet(all) || r.isRunning())
+            rows.append(r);
+    const bool full = p.isSet(noTrunc);
+    if (p.isSet(quiet)) {
+        for (const ContainerRecord &r : std::as_const(rows))
+            ctx.out << (full ? r.id : r.shortId()) << '\n';
+        return 0;
+    }
+    auto sizeText = [&](const ContainerRecord &r) {
+        qint64 virtualSize = 0;
+        if (auto image = engine->images().get(r.imageId))
+            virtualSize = image->size;
+        const qint64 rw = rt.rwSize(r.id);
+        return QStringLiteral("%1 (virtual %2)").arg(humanSize(rw), humanSize(rw + virtualSize));
+    };
+    if (p.value(format) == QLatin1String("json")) {
+        for (const ContainerRecord &r : std::as_const(rows)) {
+            QJsonObject labels;
+            for (auto it = r.spec.labels.cbegin(); it != r.spec.labels.cend(); ++it)
+                labels.insert(it.key(), it.value());
+            QJsonObject o{{QStringLiteral("ID"), full ? r.id : r.shortId()},
+                          {QStringLiteral("Names"), r.name},
+                          {QStringLiteral("Image"), r.spec.image},
+                          {QStringLiteral("ImageID"), r.imageId.toString()},
+                          {QStringLiteral("Command"), commandText(r)},
+                          {QStringLiteral("CreatedAt"), rfc3339(r.created)},
+                          {QStringLiteral("State"), containerStateName(r.state)},
+                          {QStringLiteral("Status"), statusText(r)},
+                          {QStringLiteral("ExitCode"), r.exitCode},
+                          {QStringLiteral("Labels"), labels}};
+            if (p.isSet(size)) {
+                o.insert(QStringLiteral("Size"), sizeText(r));
+                o.insert(QStringLiteral("SizeRw"), rt.rwSize(r.id));
+            }
+            ctx.out << QJsonDocument(o).toJson(QJsonDocument::Compact) << '\n';
+        }
+        return 0;
+    }
+    QStringList header{QStringLiteral("CONTAINER ID"), QStringLiteral("IMAGE"),
+                       QStringLiteral("COMMAND"),      QStringLiteral("CREATED"),
+                       QStringLiteral("STATUS"),       QStringLiteral("PORTS"),
+                       QStringLiteral("NAMES")};
+    if (p.isSet(size))
+        header << QStringLiteral("SIZE");
+    QList<QStringList> table;
+    for (const ContainerRecord &r : std::as_const(rows)) {
+        QString command = commandText(r);
+        if (!full && command.size() > 20)
+            command = command.left(19) + QChar(0x2026);
+        QStringList line{full ? r.id : r.shortId(),
+                         r.spec.image,
+                         QLatin1Char('"') + command + QLatin1Char('"'),
+                         humanSince(r.created),
+                         statusText(r),
+                         QString(),
+                         r.name};
+        if (p.isSet(size))
+            line << sizeText(r);
+        table.append(line);
+    }
+    printTable(ctx.out, header, table);
+    return 0;
+}
+
+QJsonObject inspectContainer(Engine::Engine &engine, const ContainerRecord &r) {
+    ContainerRuntime &rt = engine.containers();
+    const QJsonObject spec = r.spec.toJson();
+    const QStringList args =
+        r.spec.init ? QStringList{InitPath, QStringLiteral("--")} + r.spec.args() : r.spec.args();
+    QJsonObject config{
+        {QStringLiteral("Hostname"), r.spec.hostname.isEmpty() ? r.shortId() : r.spec.hostname},
+        {QStringLiteral("User"), r.spec.user},
+        {QStringLiteral("Env"), spec.value(QStringLiteral("Env"))},
+        {QStringLiteral("Cmd"), spec.value(QStringLiteral("Cmd"))},
+        {QStringLiteral("Entrypoint"), spec.value(QStringLiteral("Entrypoint"))},
+        {QStringLiteral("WorkingDir"), r.spec.workingDir},
+        {QStringLiteral("Image"), r.spec.image},
+        {QStringLiteral("Labels"), spec.value(QStringLiteral("Labels"))},
+        {QStringLiteral("StopSignal"), r.spec.stopSignal}};
+    if (r.spec.stopTimeout >= 0)
+        config.insert(QStringLiteral("StopTimeout"), r.spec.stopTimeout);
+    const QJsonObject hostConfig{
+        {QStringLiteral("AutoRemove"), r.spec.autoRemove},
+        {QStringLiteral("Init"), r.spec.init},
+        {QStringLiteral("ReadonlyRootfs"), r.spec.readOnly},
+        {QStringLiteral("Memory"), r.spec.memory},
+        {QStringLiteral("NanoCpus"), r.spec.nanoCpus},
+        {QStringLiteral("PidsLimit"), r.spec.pidsLimit},
+        {QStringLiteral("CapAdd"), spec.value(QStringLiteral("CapAdd"))},
+        {QStringLiteral("CapDrop"), spec.value(QStringLiteral("CapDrop"))},
+        {QStringLiteral("NetworkMode"), QStringLiteral("none")},
+        {QStringLiteral("SecurityOpt"),
+         r.spec.noNewPrivileges ? QJsonArray{QStringLiteral("no-new-privileges")} : QJsonArray()},
+        {QStringLiteral("LogConfig"),
+         QJsonObject{{QStringLiteral("Type"), QStringLiteral("json-file")},
+                     {QStringLiteral("MaxSize"), r.spec.logMaxSize},
+                     {QStringLiteral("MaxFile"), r.spec.logMaxFiles}}},
+        {QStringLiteral("Runtime"), rt.runtime() ? rt.runtime()->name() : QString()},
+        {QStringLiteral("CgroupsPath"), rt.cgroupsPath(r.id)}};
+    return QJsonObject{
+        {QStringLiteral("Id"), r.id},
+        {QStringLiteral("Created"), rfc3339(r.created)},
+        {QStringLiteral("Path"), args.value(0)},
+        {QStringLiteral("Args"), QJsonArray::fromStringList(args.mid(1))},
+        {QStringLiteral("State"),
+         QJsonObject{{QStringLiteral("Status"), containerStateName(r.state)},
+                     {QStringLiteral("Running"), r.isRunning()},
+                     {QStringLiteral("Paused"), false},
+                     {QStringLiteral("Restarting"), false},
+                     {QStringLiteral("OOMKilled"), r.oomKilled},
+                     {QStringLiteral("Dead"), false},
+                     {QStringLiteral("Pid"), r.pid},
+                     {QStringLiteral("ShimPid"), r.shimPid},
+                     {QStringLiteral("ExitCode"), r.exitCode},
+                     {QStringLiteral("Error"), r.error},
+                     {QStringLiteral("StartedAt"), rfc3339(r.started)},
+                     {QStringLiteral("FinishedAt"), rfc3339(r.finished)}}},
+        {QStringLiteral("Image"), r.imageId.toString()},
+        {QStringLiteral("Name"), QLatin1Char('/') + r.name},
+        {QStringLiteral("RestartCount"), r.restartCount},
+        {QStringLiteral("LogPath"), rt.logPath(r.id)},
+        {QStringLiteral("Driver"), QStringLiteral("overlay")},
+        {QStringLiteral("GraphDriver"),
+         QJsonObject{
+             {QStringLiteral("Name"), QStringLiteral("overlay")},
+             {QStringLiteral("Data"),
+              QJsonObject{{QStringLiteral("LowerDir"), rt.lowerDirs(r).join(QLatin1Char(':'))},
+                          {QStringLiteral("UpperDir"), rt.upperDir(r.id)},
+                          {QStringLiteral("WorkDir"), rt.directory(r.id) + QStringLiteral("/work")},
+                          {QStringLiteral("MergedDir"), rt.rootfs(r.id)}}}}},
+        {QStringLiteral("SizeRw"), rt.rwSize(r.id)},
+        {QStringLiteral("Config"), config},
+        {QStringLiteral("HostConfig"), hostConfig},
+    };
+}
+
+int inspectCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Display detailed information on containers"));
+    if (int rc = ctx.parse(p, QStringLiteral("container inspect"),
+                           QStringLiteral("CONTAINER [CONTAINER...]"), 1);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    QJsonArray out;
+    int rc = 0;
+    for (const QString &name : p.positionalArguments()) {
+        auto r = engine->containers().get(name);
+        if (!r) {
+            rc = ctx.fail(r.error());
+            continue;
+        }
+        out.append(inspectContainer(*engine, *r));
+    }
+    ctx.out << prettyJson(out) << '\n';
+    return rc;
+}
+
+int waitCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Block until one or more containers stop, then print their exit codes"));
+    if (int rc =
+            ctx.parse(p, QStringLiteral("wait"), QStringLiteral("CONTAINER [CONTAINER...]"), 1);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    int rc = 0;
+    for (const QString &name : p.positionalArguments()) {
+        auto code = engine->containers().wait(name);
+        if (!code) {
+            rc = ctx.fail(code.error());
+            continue;
+        }
+        ctx.out << *code << Qt::endl;
+    }
+    return rc;
+}
+
+int logsCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Fetch the logs of a container"));
+    const QCommandLineOption follow({QStringLiteral("f"), QStringLiteral("follow")},
+                                    QStringLiteral("Follow log output"));
+    const QCommandLineOption tail(
+        {QStringLiteral("n"), QStringLiteral("tail")},
+        QStringLiteral("Number of lines to show from the end of the logs"), QStringLiteral("N"),
+        QStringLiteral("all"));
+    const QCommandLineOption timestamps({QStringLiteral("t"), QStringLiteral("timestamps")},
+                                        QStringLiteral("Show timestamps"));
+    const QCommandLineOption since(QStringLiteral("since"),
+                                   QStringLiteral("Show logs since a timestamp or relative (42m)"),
+                                   QStringLiteral("TIME"));
+    const QCommandLineOption until(QStringLiteral("until"),
+                                   QStringLiteral("Show logs before a timestamp or relative (42m)"),
+                                   QStringLiteral("TIME"));
+    p.addOptions({follow, tail, timestamps, since, until});
+    if (int rc = ctx.parse(p, QStringLiteral("logs"), QStringLiteral("CONTAINER"), 1); rc >= 0)
+        return rc;
+    LogQuery query;
+    if (p.value(tail) != QLatin1String("all")) {
+        bool ok = false;
+        query.tail = p.value(tail).toInt(&ok);
+        if (!ok || query.tail < 0)
+            return ctx.usage(QStringLiteral("invalid --tail: %1").arg(p.value(tail)));
+    }
+    if (p.isSet(since)) {
+        auto t = parseLogTime(p.value(since));
+        if (!t)
+            return ctx.fail(t.error());
+        query.sinceNs = *t;
+    }
+    if (p.isSet(until)) {
+        auto t = parseLogTime(p.value(until));
+        if (!t)
+            return ctx.fail(t.error());
+        query.untilNs = *t;
+    }
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    ContainerRuntime &rt = engine->containers();
+    auto record = rt.get(p.positionalArguments().first());
+    if (!record)
+        return ctx.fail(record.error());
+    LogReader reader(rt.logPath(record->id));
+    auto entries = reader.read(query);
+    if (!entries)
+        return ctx.fail(entries.error());
+    const bool ts = p.isSet(timestamps);
+    for (const LogEntry &e : std::as_const(*entries))
+        printEntry(e, ts);
+    if (!p.isSet(follow) || query.untilNs > 0)
+        return 0;
+    for (;;) {
+        auto now = rt.get(record->id);
+        for (const LogEntry &e : reader.follow())
+            if (query.sinceNs == 0 || e.timeNs >= query.sinceNs)
+                printEntry(e, ts);
+        if (!now || !now->isRunning())
+            return 0;
+        QThread::msleep(100);
+    }
+}
+
+int renameCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Rename a container"));
+    if (int rc = ctx.parse(p, QStringLiteral("rename"), QStringLiteral("CONTAINER NEW_NAME"), 2);
+        rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    if (auto st =
+            engine->containers().rename(p.positionalArguments()[0], p.positionalArguments()[1]);
+        !st)
+        return ctx.fail(st.error());
+    return 0;
+}
+
+int pruneCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Remove all stopped containers"));
+    const QCommandLineOption force({QStringLiteral("f"), QStringLiteral("force")},
+                                   QStringLiteral("Do not prompt for confirmation"));
+    p.addOption(force);
+    if (int rc = ctx.parse(p, QStringLiteral("container prune"), QString()); rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    auto report = engine->containers().prune();
+    if (!report)
+        return ctx.fail(report.error());
+    if (!report->removed.isEmpty())
+        ctx.out << "Deleted Containers:\n";
+    for (const QString &id : std::as_const(report->removed))
+        ctx.out << id << '\n';
+    ctx.out << "\nTotal reclaimed space: " << humanSize(report->reclaimedBytes) << '\n';
+    return 0;
+}
+
+const bool registered = [] {
+    registerCommand(
+        {QStringLiteral("create"), QStringLiteral("Create a new container"), createCmd});
+    registerCommand({QStringLiteral("run"),
+                     QStringLiteral("Create and run a new container from an image"), runCmd});
+    registerCommand({QStringLiteral("start"),
+                     QStringLiteral("Start one or more stopped containers"), startCmd});
+    registerCommand(
+        {QStringLiteral("stop"), QStringLiteral("Stop one or more running containers"), stopCmd});
+    registerCommand(
+        {QStringLiteral("restart"), QStringLiteral("Restart one or more containers"), restartCmd});
+    registerCommand(
+        {QStringLiteral("kill"), QStringLiteral("Kill one or more running containers"), killCmd});
+    registerCommand({QStringLiteral("rm"), QStringLiteral("Remove one or more containers"), rmCmd});
+    registerCommand({QStringLiteral("ps"), QStringLiteral("List containers"), psCmd});
+    registerCommand({QStringLiteral("container ls"), QStringLiteral("List containers"), psCmd});
+    registerCommand({QStringLiteral("container inspect"),
+                     QStringLiteral("Display detailed information on containers"), inspectCmd});
+    registerCommand({QStringLiteral("wait"),
+                     QStringLiteral("Block until containers stop, print their exit codes"),
+                     waitCmd});
+    registerCommand(
+        {QStringLiteral("logs"), QStringLiteral("Fetch the logs of a container"), logsCmd});
+    registerCommand({QStringLiteral("rename"), QStringLiteral("Rename a container"), renameCmd});
+    registerCommand({QStringLiteral("container prune"),
+                     QStringLiteral("Remove all stopped containers"), pruneCmd});
+    return true;
+}();
+
+} // namespace
+} // namespace Berth::Cli

@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/runtime/containerruntime.h"
+
+#include "engine/core/fileutil.h"
+#include "engine/runtime/ocispec.h"
+#include "engine/runtime/shimprotocol.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QThread>
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace Berth::Engine {
+
+namespace {
+
+constexpr qint64 kDefaultLogMaxSize = 100LL * 1000 * 1000;
+constexpr int kDefaultLogMaxFiles = 3;
+constexpr int kDefaultStopTimeout = 10;
+// The shim reports within the runtime's start time; this only guards against a hung runtime.
+constexpr int kShimStartTimeoutMs = 120000;
+
+QString fileIn(const QString &dir, const char *name) {
+    return dir + QLatin1Char('/') + QLatin1String(name);
+}
+
+// An flock held on a file while one operation changes a container, across processes.
+class FileLock {
+public:
+    explicit FileLock(const QString &path) {
+        m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (m_fd >= 0)
+            while (::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
+            }
+    }
+    ~FileLock() {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    FileLock(const FileLock &) = delete;
+    FileLock &operator=(const FileLock &) = delete;
+
+private:
+    int m_fd = -1;
+};
+
+bool isMountPoint(const QString &path) {
+    struct stat self {
+    }, parent{};
+    const QByteArray p = QFile::encodeName(path);
+    if (::lstat(p.constData(), &self) != 0)
+        return false;
+    if (::lstat((p + "/..").constData(), &parent) != 0)
+        return false;
+    return self.st_dev != parent.st_dev;
+}
+
+QString randomHex(int bytes) {
+    QByteArray raw(bytes, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), bytes / 4);
+    return QString::fromLatin1(raw.toHex());
+}
+
+QString findInitBinary() {
+    const QString forced = qEnvironmentVariable("BERTH_INIT");
+    if (!forced.isEmpty())
+        return QFileInfo(forced).isExecutable() ? forced : QString();
+    // Must be static: the image may have no libc at all.
+    for (const char *candidate : {"/usr/bin/catatonit", "/usr/libexec/podman/catatonit",
+                                  "/usr/bin/tini-static", "/usr/sbin/tini-static"}) {
+        const QString path = QString::fromLatin1(candidate);
+        if (QFileInfo(path).isExecutable())
+            return path;
+    }
+    return QString();
+}
+
+QString findShim() {
+    const QString forced = qEnvironmentVariable("BERTH_SHIM");
+    if (!forced.isEmpty())
+        return forced;
+    QStringList candidates;
+    if (QCoreApplication::instance()) {
+        const QString dir = QCoreApplication::applicationDirPath();
+        candidates << dir + QStringLiteral("/berth-shim")
+                   << dir + QStringLiteral("/../shim/berth-shim")
+                   << dir + QStringLiteral("/../libexec/berth/berth-shim");
+    }
+    candidates << QStringLiteral(BERTH_SHIM_INSTALL_PATH) << QStringLiteral(BERTH_SHIM_BUILD_PATH);
+    for (const QString &c : std::as_const(candidates))
+        if (QFileInfo(c).isExecutable())
+            return QFileInfo(c).canonicalFilePath();
+    return QString();
+}
+
+QStringList mergeEnv(const QStringList &base, const QStringList &overrides) {
+    QStringList out = base;
+    for (const QString &e : overrides) {
+        const QString key = e.section(QLatin1Char('='), 0, 0);
+        bool replaced = false;
+        for (QString &existing : out)
+            if (existing.section(QLatin1Char('='), 0, 0) == key) {
+                existing = e;
+                replaced = true;
+            }
+        if (!replaced)
+            out.append(e);
+    }
+    return out;
+}
+
+} // namespace
+
+ContainerRuntime::ContainerRuntime(const StorePaths &paths, Database &db, ImageStore &images,
+                                   SnapshotStore &snapshots, EventJournal &events)
+    : m_paths(paths)
+    , m_db(db)
+    , m_images(images)
+    , m_snapshots(snapshots)
+    , m_events(events)
+    , m_store(db) {}
+
+QString ContainerRuntime::directory(const QString &id) const {
+    return m_paths.containers() + QLatin1Char('/') + id;
+}
+QString ContainerRuntime::logPath(const QString &id) const {
+    return fileIn(directory(id), Shim::LogFile);
+}
+QString ContainerRuntime::upperDir(const QString &id) const {
+    return directory(id) + QStringLiteral("/diff");
+}
+QString ContainerRuntime::rootfs(const QString &id) const {
+    return fileIn(directory(id), Shim::RootfsDir);
+}
+
+QStringList ContainerRuntime::lowerDirs(const ContainerRecord &container) const {
+    QStringList out;
+    auto image = m_images.get(container.imageId);
+    if (!image)
+        return out;
+    for (qsizetype i = image->layers.size() - 1; i >= 0; --i)
+        out.append(m_snapshots.filesPath(image->layers[i].chainId));
+    return out;
+}
+
+qint64 ContainerRuntime::rwSize(const QString &id) const {
+    return QFileInfo::exists(upperDir(id)) ? diskUsage(upperDir(id)) : 0;
+}
+
+bool ContainerRuntime::isValidName(const QString &name) {
+    static const QRegularExpression re(QStringLiteral("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"));
+    return name.size() <= 128 && re.match(name).hasMatch();
+}
+
+QString ContainerRuntime::generateName() const {
+    static const char *const adjectives[] = {
+        "brave", "calm",  "eager", "fancy", "gentle", "happy",  "jolly", "keen",  "lucid",
+        "merry", "nifty", "proud", "quiet", "sharp",  "tender", "vivid", "witty", "zealous"};
+    static const char *const names[] = {"babbage", "curie",   "darwin",  "euler",    "fermi",
+                                        "gauss",   "hopper",  "kepler",  "lovelace", "noether",
+                                        "pascal",  "ritchie", "shannon", "turing",   "wozniak"};
+    auto *rng = QRandomGenerator::global();
+    for (int attempt = 0;; ++attempt) {
+        QString name = QStringLiteral("%1_%2").arg(
+            QLatin1String(adjectives[rng->bounded(int(std::size(adjectives)))]),
+            QLatin1String(names[rng->bounded(int(std::size(names)))]));
+        if (attempt > 5)
+            name += QString::number(rng->bounded(1000));
+        if (m_store.resolve(name).error().kind == ErrorKind::NotFound)
+            return name;
+    }
+}
+
+Result<OciRuntime> ContainerRuntime::runtime() {
+    QMutexLocker locker(&m_runtimeMutex);
+    if (!m_runtime) {
+        auto rt = OciRuntime::detect(m_paths);
+        if (!rt)
+            return fail(rt.error());
+        m_runtime = *rt;
+    }
+    return *m_runtime;
+}
+
+Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
+    const ContainerSpec &req = request.spec;
+    if (!request.name.isEmpty() && !isValidName(request.name))
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("invalid container name \"%1\", only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+                                   "are allowed")
+                        .arg(request.name));
+    auto image = m_images.resolve(req.image);
+    if (!image)
+        return fail(image.error());
+    auto config = m_images.config(*image);
+    if (!config)
+        return fail(config.error().withContext(QStringLiteral("image %1").arg(req.image)));
+    const ContainerConfig ic = config->config();
+
+    ContainerSpec spec = req;
+    spec.entrypoint = request.entrypointSet ? req.entrypoint : ic.entrypoint;
+    spec.entrypoint.removeAll(QString());
+    spec.cmd = !req.cmd.isEmpty() ? req.cmd : (request.entrypointSet ? QStringList() : ic.cmd);
+    spec.env = mergeEnv(ic.env, req.env);
+    spec.workingDir = req.workingDir.isEmpty() ? ic.workingDir : req.workingDir;
+    spec.user = req.user.isEmpty() ? ic.user : req.user;
+    spec.stopSignal = req.stopSignal.isEmpty() ? ic.stopSignal : req.stopSignal;
+    spec.labels = ic.labels;
+    for (auto it = req.labels.cbegin(); it != req.labels.cend(); ++it)
+        spec.labels.insert(it.key(), it.value());
+    if (spec.args().isEmpty())
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("no command specified (the image has no Entrypoint or Cmd)"));
+    if (!spec.stopSignal.isEmpty() && signalFromName(spec.stopSignal) < 0)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("invalid stop signal: %1").arg(spec.stopSignal));
+    if (auto caps = effectiveCapabilities(spec.capAdd, spec.capDrop); !caps)
+        return fail(caps.error());
+    if (spec.memory > 0 && spec.memory < 6 * 1024 * 1024)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("minimum memory limit allowed is 6MB"));
+    if (!spec.workingDir.isEmpty() && !spec.workingDir.startsWith(QLatin1Char('/')))
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("the working directory '%1' is invalid, it needs to be an "
+                                   "absolute path")
+                        .arg(spec.workingDir));
+    if (spec.init && findInitBinary().isEmpty())
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("--init needs catatonit or tini-static installed on the host "
+                                   "(or BERTH_INIT pointing at a static init)"));
+
+    ContainerRecord record;
+    record.id = randomHex(32);
+    record.name = request.name.isEmpty() ? generateName() : request.name;
+    record.imageId = image->id;
+    record.spec = spec;
+    record.state = ContainerState::Created;
+    record.created = QDateTime::currentDateTimeUtc();
+    const QString dir = directory(record.id);
+    for (const QString &d : {upperDir(record.id), dir + QStringLiteral("/work"), rootfs(record.id)})
+        if (auto st = makeDirectories(d); !st)
+            return fail(st.error().withContext(QStringLiteral("create container")));
+    if (auto st = m_store.add(record); !st) {
+        removeTree(dir);
+        return fail(st.error());
+    }
+    m_events.record(QStringLiteral("container"), QStringLiteral("create"), record.id,
+                    {{QStringLiteral("name"), record.name}, {QStringLiteral("image"), spec.image}});
+    return record;
+}
+
+Status ContainerRuntime::mountRootfs(const ContainerRecord &record) {
+    const QString target = rootfs(record.id);
+    if (isMountPoint(target))
+        return {}; // left over from a run whose shim could not unmount; same layers
+    QStringList lowers = lowerDirs(record);
+    if (lowers.isEmpty()) {
+        // An image without layers: overlayfs still needs one lower directory.
+        const QString empty = directory(record.id) + QStringLiteral("/empty");
+        if (auto st = makeDirectories(empty); !st)
+            return st;
+        lowers.append(empty);
+    }
+    for (const QString &l : std::as_const(lowers))
+        if (!QFileInfo(l).isDir())
+            return fail(ErrorKind::Corrupt,
+                        QStringLiteral("layer directory %1 of the container's image is missing "
+                                       "(see `berthctl system check`)")
+                            .arg(l));
+    for (const QString &d :
+         {upperDir(record.id), directory(record.id) + QStringLiteral("/work"), target})
+        if (auto st = makeDirectories(d); !st)
+            return st;
+    const QByteArray options =
+        QFile::encodeName(QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3")
+                              .arg(lowers.join(QLatin1Char(':')), upperDir(record.id),
+                                   directory(record.id) + QStringLiteral("/work")));
+    // mount(2) takes at most one page of options; deep images would need shorter paths.
+    if (options.size() >= 4000)
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("the image has too many layers (%1) for one overlay mount")
+                        .arg(lowers.size()));
+    if (::mount("overlay", QFile::encodeName(target).constData(), "overlay", 0,
+                options.constData()) != 0)
+        return failErrno(
+            QStringLiteral("mount the container's overlay filesystem on %1").arg(target), errno);
+    return {};
+}
+
+Status ContainerRuntime::unmountRootfs(const QString &id) const {
+    const QString target = rootfs(id);
+    const QByteArray p = QFile::encodeName(target);
+    for (int i = 0; i < 16 && isMountPoint(target); ++i) {
+        if (::umount2(p.constData(), 0) != 0 && errno == EBUSY)
+            ::umount2(p.constData(), MNT_DETACH);
+    }
+    if (isMountPoint(target))
+        return fail(ErrorKind::Conflict, QStringLiteral("cannot unmount %1").arg(target));
+    return {};
+}
+
+bool ContainerRuntime::shimAlive(const QString &id) const {
+    const QByteArray lock = QFile::encodeName(fileIn(directory(id), Shim::LockFile));
+    const int fd = ::open(lock.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    ::close(fd);
+    return held;
+}
+
+bool ContainerRuntime::waitForShim(const QString &id, int timeoutMs) const {
+    QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
+    while (shimAlive(id)) {
+        if (deadline.hasExpired())
+            return false;
+        QThread::msleep(20);
+    }
+    return true;
+}
+
+Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord &record,
+                                                          const OciRuntime &rt) {
+    const QString shim = findShim();
+    if (shim.isEmpty())
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("berth-shim not found (set BERTH_SHIM or install it next to "
+                                   "berthctl)"));
+    const ContainerSpec &spec = record.spec;
+    const QStringList args{
+        shim,
+        QStringLiteral("--id"),
+        record.id,
+        QStringLiteral("--bundle"),
+        directory(record.id),
+        QStringLiteral("--runtime"),
+        rt.path(),
+        QStringLiteral("--runtime-root"),
+        rt.stateRoot(),
+        QStringLiteral("--cgroup"),
+        cgroupsPath(record.id),
+        QStringLiteral("--log-max-size"),
+        QString::number(spec.logMaxSize > 0 ? spec.logMaxSize : kDefaultLogMaxSize),
+        QStringLiteral("--log-max-files"),
+        QString::number(spec.logMaxFiles > 0 ? spec.logMaxFiles : kDefaultLogMaxFiles),
+    };
+    // Everything the child needs is prepared before fork: after it, only async-signal-safe
+    // calls (this process has threads).
+    QList<QByteArray> storage;
+    for (const QString &a : args)
+        storage.append(QFile::encodeName(a));
+    std::vector<char *> argv;
+    for (QByteArray &a : storage)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const QByteArray shimLog = QFile::encodeName(fileIn(directory(record.id), Shim::ShimLogFile));
+
+    int sync[2];
+    if (::pipe2(sync, O_CLOEXEC) != 0)
+        return failErrno(QStringLiteral("pipe"), errno);
+    const pid_t child = ::fork();
+    if (child < 0) {
+        const int err = errno;
+        ::close(sync[0]);
+        ::close(sync[1]);
+        return failErrno(QStringLiteral("fork"), err);
+    }
+    if (child == 0) {
+        // Double fork + setsid: the shim is re-parented to init (or a subreaper) and has no
+        // controlling terminal, so it outlives berthctl, the GUI and their sessions.
+        ::setsid();
+        if (::fork() != 0)
+            ::_exit(0);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        const int devnull = ::open("/dev/null", O_RDWR);
+        const int log = ::open(shimLog.constData(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        ::dup2(devnull, 0);
+        ::dup2(log >= 0 ? log : devnull, 1);
+        ::dup2(log >= 0 ? log : devnull, 2);
+        if (sync[1] == Shim::SyncFd)
+            ::fcntl(Shim::SyncFd, F_SETFD, 0);
+        else
+            ::dup2(sync[1], Shim::SyncFd);
+        ::close_range(Shim::SyncFd + 1, ~0U, 0);
+        ::execv(argv[0], argv.data());
+        static const char msg[] = "error cannot execute berth-shim\n";
+        [[maybe_unused]] auto n = ::write(Shim::SyncFd, msg, sizeof msg - 1);
+        ::_exit(127);
+    }
+    ::close(sync[1]);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    QByteArray reply;
+    QDeadlineTimer deadline(kShimStartTimeoutMs);
+    for (;;) {
+        pollfd pfd{sync[0], POLLIN, 0};
+        const int ready = ::poll(&pfd, 1, int(qMax<qint64>(0, deadline.remainingTime())));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            break;
+        char buf[4096];
+        const ssize_t n = ::read(sync[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        reply.append(buf, n);
+    }
+    ::close(sync[0]);
+    reply = reply.trimmed();
+    if (reply.startsWith("ok ")) {
+        const QList<QByteArray> parts = reply.mid(3).split(' ');
+        return qMakePair(parts.value(0).toLongLong(), parts.value(1).toLongLong());
+    }
+    if (reply.startsWith("error "))
+        return fail(ErrorKind::Internal, QString::fromUtf8(reply.mid(6)));
+    return fail(
+        ErrorKind::Internal,
+        reply.isEmpty()
+            ? QStringLiteral("berth-shim did not report (see %1)").arg(QString::fromUtf8(shimLog))
+            : QString::fromUtf8(reply));
+}
+
+Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId) {
+    auto found = m_store.resolve(nameOrId);
+    if (!found)
+        return fail(found.error());
+    FileLock lock(fileIn(directory(found->id), "op.lock"));
+    auto current = m_store.get(found->id);
+    if (!current)
+        return fail(current.error());
+    const ContainerRecord record = reconcile(*current);
+    if (record.isRunning())
+        return record;
+    auto started = startLocked(record);
+    if (!started) {
+        m_store.setError(record.id, started.error().message);
+        return fail(
+            started.error().withContext(QStringLiteral("start container %1").arg(record.name)));
+    }
+    return started;
+}
+
+Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &record) {
+    auto rt = runtime();
+    if (!rt)
+        return fail(rt.error());
+    if (!m_images.get(record.imageId))
+        return fail(
+            ErrorKind::NotFound,
+            QStringLiteral("the container's image %1 is gone").arg(record.imageId.shortId()));
+    const QString dir = directory(record.id);
+    // What a previous run left: its exit status and runtime state.
+    QFile::remove(fileIn(dir, Shim::ExitFile));
+    QFile::remove(fileIn(dir, Shim::PidFile));
+    rt->forceDelete(record.id);
+    if (auto st = mountRootfs(record); !st)
+        return fail(st.error());
+    auto cleanup = [&](const Error &e) -> Result<ContainerRecord> {
+        unmountRootfs(record.id);
+        return fail(e);
+    };
+    auto user = resolveUser(rootfs(record.id), record.spec.user);
+    if (!user)
+        return cleanup(user.error());
+    const QString hostname =
+        record.spec.hostname.isEmpty() ? record.shortId() : record.spec.hostname;
+    SpecContext ctx;
+    ctx.id = record.id;
+    ctx.hostsFile = dir + QStringLiteral("/hosts");
+    ctx.hostnameFile = dir + QStringLiteral("/hostname");
+    ctx.resolvConfFile = dir + QStringLiteral("/resolv.conf");
+    ctx.initBinary = record.spec.init ? findInitBinary() : QString();
+    ctx.cgroupsPath = cgroupsPath(record.id);
+    ctx.user = *user;
+    const QByteArray hostResolv =
+        readFileLimited(QStringLiteral("/etc/resolv.conf"), 1 << 20).value_or(QByteArray());
+    for (const auto &[path, content] :
+         {std::pair{ctx.hostsFile, hostsFileContent(hostname)},
+          std::pair{ctx.hostnameFile, hostname.toUtf8() + '\n'},
+          std::pair{ctx.resolvConfFile, resolvConfContent(hostResolv)}})
+        if (auto st = writeFileAtomically(path, content); !st)
+            return cleanup(st.error());
+    auto spec = buildOciSpec(record.spec, ctx);
+    if (!spec)
+        return cleanup(spec.error());
+    if (auto st = writeFileAtomically(dir + QStringLiteral("/config.json"),
+                                      QJsonDocument(*spec).toJson());
+        !st)
+        return cleanup(st.error());
+    const QDateTime startedAt = QDateTime::currentDateTimeUtc();
+    auto pids = spawnShim(record, *rt);
+    if (!pids) {
+        rt->forceDelete(record.id);
+        return cleanup(pids.error());
+    }
+    if (auto st = m_store.setRunning(record.id, pids->first, pids->second, startedAt); !st)
+        return fail(st.error());
+    m_events.record(
+        QStringLiteral("container"), QStringLiteral("start"), record.id,
+        {{QStringLiteral("name"), record.name}, {QStringLiteral("image"), record.spec.image}});
+    auto updated = m_store.get(record.id);
+    if (!updated)
+        return fail(updated.error());
+    return reconcile(*updated);
+}
+
+ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
+    const QString dir = directory(record.id);
+    const QString exitFile = fileIn(dir, Shim::ExitFile);
+    if (record.state != ContainerState::Running) {
+        // A start whose caller died after the shim came up but before the database knew.
+        if (QFileInfo::exists(fileIn(dir, Shim::LockFile)) && shimAlive(record.id) &&
+            !QFileInfo::exists(exitFile)) {
+            const qint64 pid = readFileLimited(fileIn(dir, Shim::PidFile), 64)
+                                   .value_or("0")
+                                   .trimmed()
+                                   .toLongLong();
+            const QDateTime started = QFileInfo(fileIn(dir, Shim::PidFile)).lastModified().toUTC();
+            if (m_store.setRunning(record.id, pid, 0, started))
+                if (auto r = m_store.get(record.id))
+                    return reconcile(*r);
+        }
+        return record;
+    }
+    int exitCode = 0;
+    bool oom = false;
+    QDateTime finished;
+    QString error;
+    auto readExit = [&]() {
+        auto data = readFileLimited(exitFile, 65536);
+        if (!data)
+            return false;
+        const QJsonObject o = QJsonDocument::fromJson(*data).object();
+        exitCode = o.value(QStringLiteral("exitCode")).toInt(255);
+        oom = o.value(QStringLiteral("oomKilled")).toBool();
+        finished = QDateTime::fromString(o.value(QStringLiteral("finishedAt")).toString(),
+                                         Qt::ISODateWithMs);
+        if (!finished.isValid())
+            finished = QDateTime::currentDateTimeUtc();
+        return true;
+    };
+    bool done = readExit();
+    if (!done && !shimAlive(record.id)) {
+        // The shim writes exit.json before it releases its lock: look once more.
+        done = readExit();
+        if (!done) {
+            // The monitor died (killed, OOM, crash): nobody can report the exit status, so
+            // stop what is left rather than let the container run unobserved.
+            if (auto rt = runtime())
+                rt->forceDelete(record.id);
+            exitCode = 255;
+            finished = QDateTime::currentDateTimeUtc();
+            error = QStringLiteral("berth-shim (the container's monitor) exited unexpectedly; "
+                                   "the container was stopped");
+            done = true;
+        }
+    }
+    if (!done)
+        return record;
+    unmountRootfs(record.id);
+    auto changed = m_store.setExited(record.id, record.started, exitCode, oom, finished, error);
+    if (changed && *changed)
+        m_events.record(QStringLiteral("container"), QStringLiteral("die"), record.id,
+                        {{QStringLiteral("name"), record.name},
+                         {QStringLiteral("image"), record.spec.image},
+                         {QStringLiteral("exitCode"), exitCode},
+                         {QStringLiteral("oomKilled"), oom}});
+    return m_store.get(record.id).value_or(record);
+}
+
+Result<ContainerRecord> ContainerRuntime::get(const QString &nameOrId) {
+    auto r = m_store.resolve(nameOrId);
+    if (!r)
+        return fail(r.error());
+    return reconcile(*r);
+}
+
+QList<ContainerRecord> ContainerRuntime::list() {
+    QList<ContainerRecord> out;
+    for (const ContainerRecord &r : m_store.list()) {
+        const ContainerRecord now = reconcile(r);
+        if (now.spec.autoRemove && now.state == ContainerState::Exited) {
+            if (remove(now.id, Force::No))
+                continue;
+        }
+        out.append(now);
+    }
+    return out;
+}
+
+Status ContainerRuntime::stop(const QString &nameOrId, int timeoutSecs) {
+    auto found = m_store.resolve(nameOrId);
+    if (!found)
+        return fail(found.error());
+    FileLock lock(fileIn(directory(found->id), "op.lock"));
+    auto current = m_store.get(found->id);
+    if (!current)
+        return fail(current.error());
+    const ContainerRecord record = reconcile(*current);
+    if (!record.isRunning())
+        return {};
+    auto rt = runtime();
+    if (!rt)
+        return fail(rt.error());
+    const int sig =
+        record.spec.stopSignal.isEmpty() ? SIGTERM : signalFromName(record.spec.stopSignal);
+    const int timeout = timeoutSecs >= 0               ? timeoutSecs
+                        : record.spec.stopTimeout >= 0 ? record.spec.stopTimeout
+                                                       : kDefaultStopTimeout;
+    // PID 1 ignores signals it has no handler for (busybox sh does), hence the KILL after.
+    if (auto st = rt->kill(record.id, sig); !st && st.error().kind != ErrorKind::NotFound)
+        return fail(st.error());
+    if (!waitForShim(record.id, timeout * 1000)) {
+        if (auto st = rt->kill(record.id, SIGKILL); !st && st.error().kind != ErrorKind::NotFound)
+            return fail(st.error());
+        if (!waitForShim(record.id, 60000))
+            rt->forceDelete(record.id);
+    }
+    reconcile(record);
+    m_events.record(QStringLiteral("container"), QStringLiteral("stop"), record.id,
+                    {{QStringLiteral("name"), record.name}});
+    return {};
+}
+
+Status ContainerRuntime::restart(const QString &nameOrId, int timeoutSecs) {
+    if (auto st = stop(nameOrId, timeoutSecs); !st)
+        return st;
+    auto r = start(nameOrId);
+    if (!r)
+        return fail(r.error());
+    m_events.record(QStringLiteral("container"), QStringLiteral("restart"), r->id,
+                    {{QStringLiteral("name"), r->name}});
+    return {};
+}
+
+Status ContainerRuntime::kill(const QString &nameOrId, int signal) {
+    auto record = get(nameOrId);
+    if (!record)
+        return fail(record.error());
+    if (!record->isRunning())
+        return fail(
+            ErrorKind::Conflict,
+            QStringLiteral("cannot kill container %1: container is not running").arg(record->name));
+    auto rt = runtime();
+    if (!rt)
+        return fail(rt.error());
+    if (auto st = rt->kill(record->id, signal); !st)
+        return fail(st.error());
+    m_events.record(QStringLiteral("container"), QStringLiteral("kill"), record->id,
+                    {{QStringLiteral("name"), record->name}, {QStringLiteral("signal"), signal}});
+    return {};
+}
+
+Status ContainerRuntime::remove(const QString &nameOrId, Force force) {
+    auto found = m_store.resolve(nameOrId);
+    if (!found)
+        return fail(found.error());
+    const QString dir = directory(found->id);
+    {
+        FileLock lock(fileIn(dir, "op.lock"));
+        auto current = m_store.get(found->id);
+        if (!current)
+            return fail(current.error()); // removed meanwhile by another process
+        if (auto st = removeLocked(reconcile(*current), force); !st)
+            return st;
+    }
+    // The lock file goes last, so a waiter finds the row gone rather than a half removal.
+    removeTree(dir);
+    return {};
+}
+
+Status ContainerRuntime::removeLocked(const ContainerRecord &record, Force force) {
+    if (record.isRunning()) {
+        if (force == Force::No)
+            return fail(ErrorKind::Conflict,
+                        QStringLiteral("cannot remove container \"%1\": container is running: "
+                                       "stop the container before removing or force remove")
+                            .arg(record.name));
+        auto rt = runtime();
+        if (!rt)
+            return fail(rt.error());
+        rt->kill(record.id, SIGKILL);
+        if (!waitForShim(record.id, 60000))
+            rt->forceDelete(record.id);
+        reconcile(record);
+    }
+    if (auto rt = runtime())
+        rt->forceDelete(record.id);
+    // A shim that wrote exit.json is about to exit; give it the moment it needs.
+    waitForShim(record.id, 10000);
+    if (shimAlive(record.id))
+        return fail(ErrorKind::Conflict,
+                    QStringLiteral("cannot remove container \"%1\": its berth-shim is still "
+                                   "running")
+                        .arg(record.name));
+    // Never remove files through a mounted rootfs.
+    if (auto st = unmountRootfs(record.id); !st)
+        return fail(st.error().withContext(QStringLiteral("remove container %1").arg(record.name)));
+    const QString dir = directory(record.id);
+    const QDir d(dir);
+    for (const QString &entry :
+         d.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)) {
+        if (entry == QLatin1String("op.lock"))
+            continue;
+        if (auto st = removeTree(dir + QLatin1Char('/') + entry); !st)
+            return fail(
+                st.error().withContext(QStringLiteral("remove container %1").arg(record.name)));
+    }
+    if (auto st = m_store.remove(record.id); !st)
+        return st;
+    m_events.record(
+        QStringLiteral("container"), QStringLiteral("destroy"), record.id,
+        {{QStringLiteral("name"), record.name}, {QStringLiteral("image"), record.spec.image}});
+    return {};
+}
+
+Status ContainerRuntime::rename(const QString &nameOrId, const QString &newName) {
+    if (!isValidName(newName))
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("invalid container name \"%1\"").arg(newName));
+    auto record = m_store.resolve(nameOrId);
+    if (!record)
+        return fail(record.error());
+    if (auto st = m_store.rename(record->id, newName); !st)
+        return st;
+    m_events.record(QStringLiteral("container"), QStringLiteral("rename"), record->id,
+                    {{QStringLiteral("name"), newName}, {QStringLiteral("oldName"), record->name}});
+    return {};
+}
+
+Result<int> ContainerRuntime::wait(const QString &nameOrId) {
+    for (;;) {
+        auto record = get(nameOrId);
+        if (!record)
+            return fail(record.error());
+        if (!record->isRunning())
+            return record->exitCode;
+        // Blocks until the shim releases its lock, i.e. exits.
+        const QByteArray lock = QFile::encodeName(fileIn(directory(record->id), Shim::LockFile));
+        const int fd = ::open(lock.constData(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            while (::flock(fd, LOCK_SH) != 0 && errno == EINTR) {
+            }
+            ::close(fd);
+        } else {
+            QThread::msleep(50);
+        }
+    }
+}
+
+Result<PruneReport> ContainerRuntime::prune() {
+    PruneReport report;
+    for (const ContainerRecord &r : list()) {
+        if (r.isRunning())
+            continue;
+        const qint64 size = rwSize(r.id);
+        if (auto st = remove(r.id, Force::No); !st) {
+            if (st.error().kind == ErrorKind::NotFound)
+                continue;
+            return fail(st.error());
+        }
+        report.removed.append(r.id);
+        report.reclaimedBytes += size;
+    }
+    return report;
+}
+
+} // namespace Berth::Engine

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/runtime/containerstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace Berth::Engine {
+
+namespace {
+QJsonArray toArray(const QStringList &list) {
+    return QJsonArray::fromStringList(list);
+}
+
+QStringList fromArray(const QJsonValue &v) {
+    QStringList out;
+    for (const QJsonValue &e : v.toArray())
+        out.append(e.toString());
+    return out;
+}
+
+qint64 toNs(const QDateTime &t) {
+    return t.isValid() ? t.toMSecsSinceEpoch() * 1000000LL : 0;
+}
+QDateTime fromNs(qint64 ns) {
+    return ns > 0 ? QDateTime::fromMSecsSinceEpoch(ns / 1000000LL, Qt::UTC) : QDateTime();
+}
+
+const QString kColumns = QStringLiteral(
+    "id, name, image_id, config, state, pid, shim_pid, exit_code, oom_killed, error, "
+    "restart_count, created_at, started_at, finished_at");
+} // namespace
+
+QJsonObject ContainerSpec::toJson() const {
+    QJsonObject labelsJson;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+        labelsJson.insert(it.key(), it.value());
+    return QJsonObject{
+        {QStringLiteral("Image"), image},
+        {QStringLiteral("Entrypoint"), toArray(entrypoint)},
+        {QStringLiteral("Cmd"), toArray(cmd)},
+        {QStringLiteral("Env"), toArray(env)},
+        {QStringLiteral("WorkingDir"), workingDir},
+        {QStringLiteral("User"), user},
+        {QStringLiteral("Hostname"), hostname},
+        {QStringLiteral("Labels"), labelsJson},
+        {QStringLiteral("StopSignal"), stopSignal},
+        {QStringLiteral("StopTimeout"), stopTimeout},
+        {QStringLiteral("Init"), init},
+        {QStringLiteral("ReadonlyRootfs"), readOnly},
+        {QStringLiteral("AutoRemove"), autoRemove},
+        {QStringLiteral("NoNewPrivileges"), noNewPrivileges},
+        {QStringLiteral("Memory"), memory},
+        {QStringLiteral("NanoCpus"), nanoCpus},
+        {QStringLiteral("PidsLimit"), pidsLimit},
+        {QStringLiteral("CapAdd"), toArray(capAdd)},
+        {QStringLiteral("CapDrop"), toArray(capDrop)},
+        {QStringLiteral("LogMaxSize"), logMaxSize},
+        {QStringLiteral("LogMaxFiles"), logMaxFiles},
+    };
+}
+
+ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
+    ContainerSpec s;
+    s.image = o.value(QStringLiteral("Image")).toString();
+    s.entrypoint = fromArray(o.value(QStringLiteral("Entrypoint")));
+    s.cmd = fromArray(o.value(QStringLiteral("Cmd")));
+    s.env = fromArray(o.value(QStringLiteral("Env")));
+    s.workingDir = o.value(QStringLiteral("WorkingDir")).toString();
+    s.user = o.value(QStringLiteral("User")).toString();
+    s.hostname = o.value(QStringLiteral("Hostname")).toString();
+    const QJsonObject labels = o.value(QStringLiteral("Labels")).toObject();
+    for (auto it = labels.begin(); it != labels.end(); ++it)
+        s.labels.insert(it.key(), it.value().toString());
+    s.stopSignal = o.value(QStringLiteral("StopSignal")).toString();
+    s.stopTimeout = o.value(QStringLiteral("StopTimeout")).toInt(-1);
+    s.init = o.value(QStringLiteral("Init")).toBool();
+    s.readOnly = o.value(QStringLiteral("ReadonlyRootfs")).toBool();
+    s.autoRemove = o.value(QStringLiteral("AutoRemove")).toBool();
+    s.noNewPrivileges = o.value(QStringLiteral("NoNewPrivileges")).toBool();
+    s.memory = o.value(QStringLiteral("Memory")).toInteger();
+    s.nanoCpus = o.value(QStringLiteral("NanoCpus")).toInteger();
+    s.pidsLimit = o.value(QStringLiteral("PidsLimit")).toInteger();
+    s.capAdd = fromArray(o.value(QStringLiteral("CapAdd")));
+    s.capDrop = fromArray(o.value(QStringLiteral("CapDrop")));
+    s.logMaxSize = o.value(QStringLiteral("LogMaxSize")).toInteger();
+    s.logMaxFiles = o.value(QStringLiteral("LogMaxFiles")).toInt();
+    return s;
+}
+
+QString containerStateName(ContainerState state) {
+    switch (state) {
+    case ContainerState::Created:
+        return QStringLiteral("created");
+    case ContainerState::Running:
+        return QStringLiteral("running");
+    case ContainerState::Exited:
+        return QStringLiteral("exited");
+    }
+    return QStringLiteral("unknown");
+}
+
+static ContainerState stateFromName(const QString &name) {
+    if (name == QLatin1String("running"))
+        return ContainerState::Running;
+    if (name == QLatin1String("exited"))
+        return ContainerState::Exited;
+    return ContainerState::Created;
+}
+
+ContainerStore::ContainerStore(Database &db)
+    : m_db(db) {}
+
+Status ContainerStore::add(const ContainerRecord &r) {
+    auto q = m_db.exec(
+        QStringLiteral("INSERT INTO containers (id, name, image_id, config, state, created_at) "
+                       "VALUES (?,?,?,?,?,?)"),
+        {r.id, r.name, r.imageId.toString(),
+         QString::fromUtf8(QJsonDocument(r.spec.toJson()).toJson(QJsonDocument::Compact)),
+         containerStateName(r.state), toNs(r.created)});
+    if (!q) {
+        if (q.error().kind == ErrorKind::AlreadyExists)
+            return fail(ErrorKind::AlreadyExists,
+                        QStringLiteral("the container name \"/%1\" is already in use").arg(r.name));
+        return fail(q.error().withContext(QStringLiteral("create container %1").arg(r.name)));
+    }
+    return {};
+}
+
+Result<QList<ContainerRecord>> ContainerStore::query(const QString &where,
+                                                     const QVariantList &bind) const {
+    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM containers %2 ORDER BY created_at DESC")
+                           .arg(kColumns, where),
+                       bind);
+    if (!q)
+        return fail(q.error());
+    QList<ContainerRecord> out;
+    while (q->next()) {
+        ContainerRecord r;
+        r.id = q->value(0).toString();
+        r.name = q->value(1).toString();
+        r.imageId = Digest::parse(q->value(2).toString()).value_or(Digest());
+        r.spec = ContainerSpec::fromJson(
+            QJsonDocument::fromJson(q->value(3).toString().toUtf8()).object());
+        r.state = stateFromName(q->value(4).toString());
+        r.pid = q->value(5).toLongLong();
+        r.shimPid = q->value(6).toLongLong();
+        r.exitCode = q->value(7).toInt();
+        r.oomKilled = q->value(8).toInt() != 0;
+        r.error = q->value(9).toString();
+        r.restartCount = q->value(10).toInt();
+        r.created = fromNs(q->value(11).toLongLong());
+        r.started = fromNs(q->value(12).toLongLong());
+        r.finished = fromNs(q->value(13).toLongLong());
+        out.append(r);
+    }
+    return out;
+}
+
+Result<ContainerRecord> ContainerStore::get(const QString &id) const {
+    auto rows = query(QStringLiteral("WHERE id = ?"), {id});
+    if (!rows)
+        return fail(rows.error());
+    if (rows->isEmpty())
+        return fail(ErrorKind::NotFound, QStringLiteral("no such container: %1").arg(id));
+    return rows->first();
+}
+
+Result<ContainerRecord> ContainerStore::resolve(const QString &nameOrId) const {
+    const QString key = nameOrId.startsWith(QLatin1Char('/')) ? nameOrId.mid(1) : nameOrId;
+    if (key.isEmpty())
+        return fail(ErrorKind::InvalidArgument, QStringLiteral("empty container name"));
+    auto rows = query(QStringLiteral("WHERE name = ? OR id = ?"), {key, key});
+    if (!rows)
+        return fail(rows.error());
+    if (!rows->isEmpty())
+        return rows->first();
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{1,64}$"));
+    if (hex.match(key).hasMatch()) {
+        // Prefixes are compared with a range, which uses the primary key index.
+        auto byPrefix =
+            query(QStringLiteral("WHERE id >= ? AND id < ?"), {key, key + QStringLiteral("g")});
+        if (!byPrefix)
+            return fail(byPrefix.error());
+        if (byPrefix->size() == 1)
+            return byPrefix->first();
+        if (byPrefix->size() > 1)
+            return fail(
+                ErrorKind::InvalidArgument,
+                QStringLiteral("multiple containers found with provided prefix: %1").arg(key));
+    }
+    return fail(ErrorKind::NotFound, QStringLiteral("no such container: %1").arg(nameOrId));
+}
+
+QList<ContainerRecord> ContainerStore::list() const {
+    return query(QString(), {}).value_or(QList<ContainerRecord>());
+}
+
+Status ContainerStore::remove(const QString &id) {
+    auto q = m_db.exec(QStringLiteral("DELETE FROM containers WHERE id = ?"), {id});
+    if (!q)
+        return fail(q.error());
+    return {};
+}
+
+Status ContainerStore::rename(const QString &id, const QString &newName) {
+    auto q =
+        m_db.exec(QStringLiteral("UPDATE containers SET name = ? WHERE id = ?"), {newName, id});
+    if (!q) {
+        if (q.error().kind == ErrorKind::AlreadyExists)
+            return fail(
+                ErrorKind::AlreadyExists,
+                QStringLiteral("the container name \"/%1\" is already in use").arg(newName));
+        return fail(q.error());
+    }
+    return {};
+}
+
+Status ContainerStore::setRunning(const QString &id, qint64 pid, qint64 shimPid,
+                                  const QDateTime &started) {
+    auto q = m_db.exec(
+        QStringLiteral("UPDATE containers SET state = 'running', pid = ?, shim_pid = ?, "
+                       "started_at = ?, exit_code = 0, oom_killed = 0, error = '' WHERE id = ?"),
+        {pid, shimPid, toNs(started), id});
+    if (!q)
+        return fail(q.error());
+    return {};
+}
+
+Result<bool> ContainerStore::setExited(const QString &id, const QDateTime &started, int exitCode,
+                                       bool oomKilled, const QDateTime &finished,
+                                       const QString &error) {
+    auto q = m_db.exec(QStringLiteral("UPDATE containers SET state = 'exited', pid = 0, "
+                                      "shim_pid = 0, exit_code = ?, oom_killed = ?, "
+                                      "finished_at = ?, error = COALESCE(?, '') WHERE id = ? AND "
+                                      "state = 'running' AND started_at = ?"),
+                       {exitCode, oomKilled ? 1 : 0, toNs(finished), error, id, toNs(started)});
+    if (!q)
+        return fail(q.error());
+    return q->numRowsAffected() > 0;
+}
+
+Status ContainerStore::setError(const QString &id, const QString &error) {
+    auto q = m_db.exec(QStringLiteral("UPDATE containers SET error = COALESCE(?, '') WHERE id = ?"),
+                       {error, id});
+    if (!q)
+        return fail(q.error());
+    return {};
+}
+
+QHash<QString, int> ContainerStore::imageUseCounts() const {
+    QHash<QString, int> out;
+    auto q =
+        m_db.exec(QStringLiteral("SELECT image_id, COUNT(*) FROM containers GROUP BY image_id"));
+    if (!q)
+        return out;
+    while (q->next())
+        out.insert(q->value(0).toString(), q->value(1).toInt());
+    return out;
+}
+
+} // namespace Berth::Engine

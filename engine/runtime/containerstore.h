@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/core/database.h"
+#include "engine/core/digest.h"
+#include "engine/core/result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QStringList>
+
+namespace Berth::Engine {
+
+// What a container runs and with which limits: the image config merged with the user's
+// options at create time (Docker's container "Config" + "HostConfig"). Stored as JSON in the
+// containers table, so starting again never needs the image config, only its layers.
+struct ContainerSpec {
+    QString image;          // what the user typed ("busybox:latest")
+    QStringList entrypoint; // resolved: the image's or --entrypoint
+    QStringList cmd;        // resolved: the image's or the user's
+    QStringList env;        // KEY=VALUE, image first, user overrides
+    QString workingDir;     // "" = "/"
+    QString user;           // "name", "uid", "uid:gid", "name:group"
+    QString hostname;       // "" = the first 12 characters of the ID
+    QMap<QString, QString> labels;
+    QString stopSignal;      // "" = SIGTERM
+    int stopTimeout = -1;    // seconds; -1 = 10
+    bool init = false;       // run a tiny init (catatonit/tini) as PID 1
+    bool readOnly = false;   // read-only root filesystem
+    bool autoRemove = false; // --rm
+    bool noNewPrivileges = false;
+    qint64 memory = 0;    // bytes, 0 = unlimited
+    qint64 nanoCpus = 0;  // 1e9 = one CPU
+    qint64 pidsLimit = 0; // 0 = unlimited
+    QStringList capAdd;   // CAP_* names or ALL
+    QStringList capDrop;
+    qint64 logMaxSize = 0; // 0 = the default
+    int logMaxFiles = 0;   // 0 = the default
+
+    QStringList args() const { return entrypoint + cmd; }
+    QJsonObject toJson() const;
+    static ContainerSpec fromJson(const QJsonObject &o);
+};
+
+enum class ContainerState { Created, Running, Exited };
+QString containerStateName(ContainerState state);
+
+struct ContainerRecord {
+    QString id; // 64 hex characters
+    QString name;
+    Digest imageId;
+    ContainerSpec spec;
+    ContainerState state = ContainerState::Created;
+    qint64 pid = 0;     // the container's init process as the host sees it (while running)
+    qint64 shimPid = 0; // its berth-shim
+    int exitCode = 0;
+    bool oomKilled = false;
+    QString error; // why the last start failed, or why it stopped abnormally
+    QDateTime created;
+    QDateTime started;  // invalid until first started
+    QDateTime finished; // invalid until first exit
+    int restartCount = 0;
+
+    QString shortId() const { return id.left(12); }
+    bool isRunning() const { return state == ContainerState::Running; }
+};
+
+// Container metadata: rows of the containers table. Pure bookkeeping; ContainerRuntime owns
+// the life cycle and keeps these rows in step with the shims' exit files.
+class ContainerStore {
+public:
+    explicit ContainerStore(Database &db);
+
+    Status add(const ContainerRecord &record); // AlreadyExists when the name is taken
+    Result<ContainerRecord> get(const QString &id) const;
+    // Resolves a name, a full ID or an unambiguous ID prefix.
+    Result<ContainerRecord> resolve(const QString &nameOrId) const;
+    QList<ContainerRecord> list() const;
+    Status remove(const QString &id);
+    Status rename(const QString &id, const QString &newName);
+
+    // Marks the container running (after its shim reported the process started).
+    Status setRunning(const QString &id, qint64 pid, qint64 shimPid, const QDateTime &started);
+    // Records the end of the run that started at `started`, only if the row is still in that
+    // run's Running state. Returns whether this call made the change (so exactly one caller
+    // records the "die" event when several processes notice the exit at once).
+    Result<bool> setExited(const QString &id, const QDateTime &started, int exitCode,
+                           bool oomKilled, const QDateTime &finished, const QString &error);
+    // Records a failed start; the container keeps its previous (not running) state.
+    Status setError(const QString &id, const QString &error);
+
+    // Images containers use: image ID -> number of containers.
+    QHash<QString, int> imageUseCounts() const;
+
+private:
+    Result<QList<ContainerRecord>> query(const QString &where, const QVariantList &bind) const;
+    Database &m_db;
+};
+
+} // namespace Berth::Engine

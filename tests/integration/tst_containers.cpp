@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Real containers (runc on overlayfs, busybox images) through the engine and berthctl: each
+// container sees only its own writes and leaves the image untouched, a stopped container keeps
+// its data, rm takes it away with its mount, stop escalates to KILL, --init makes TERM work,
+// exit codes and logs are exact, and a killed shim does not leave a container "running".
+#include "engine/runtime/containerlogs.h"
+#include "engine/runtime/shimprotocol.h"
+#include "tests/support/imagefixture.h"
+#include "tests/support/testsupport.h"
+
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <csignal>
+#include <unistd.h>
+
+using namespace Berth::Engine;
+using namespace Berth::Test;
+
+namespace {
+
+// Removes every container of the store (killing running ones, unmounting) when the test ends,
+// also when it fails half-way, so no mount or process outlives the temporary store.
+class ContainerCleanup {
+public:
+    explicit ContainerCleanup(TestStore &store)
+        : m_store(store) {}
+    ~ContainerCleanup() {
+        ContainerRuntime &rt = m_store.engine().containers();
+        for (const ContainerRecord &c : rt.store().list())
+            rt.remove(c.id, ContainerRuntime::Force::Yes);
+    }
+
+private:
+    TestStore &m_store;
+};
+
+// Lines of /proc/self/mountinfo that mention `path`.
+QStringList mountsUnder(const QString &path) {
+    QFile f(QStringLiteral("/proc/self/mountinfo"));
+    QStringList out;
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (line.contains(path.toUtf8()))
+            out.append(QString::fromUtf8(line));
+    return out;
+}
+
+// Path, size and mtime of every entry below `dir`: enough to see any change to a layer.
+QStringList treeListing(const QString &dir) {
+    QStringList out;
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        const QFileInfo info = it.fileInfo();
+        out.append(QStringLiteral("%1 %2 %3")
+                       .arg(info.filePath())
+                       .arg(info.size())
+                       .arg(info.lastModified().toMSecsSinceEpoch()));
+    }
+    out.sort();
+    return out;
+}
+
+ContainerRecord createContainer(TestStore &store, const QStringList &cmd, const QString &name = {},
+                                bool init = false) {
+    CreateRequest request;
+    request.name = name;
+    request.spec.image = QStringLiteral("busybox:latest");
+    request.spec.cmd = cmd;
+    request.spec.init = init;
+    auto created = store.engine().containers().create(request);
+    if (!created)
+        qWarning("create failed: %s", qPrintable(created.error().message));
+    return created.value_or(ContainerRecord());
+}
+
+QJsonObject psEntry(const TestStore &store, const QString &name) {
+    const ProcessResult ps = berthctl(store, {"ps", "-a", "--no-trunc", "--format", "json"});
+    for (const QByteArray &line : ps.out.split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value("Names").toString() == name)
+            return o;
+    }
+    return {};
+}
+
+} // namespace
+
+class TestContainers : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void containersSeeOnlyTheirOwnWrites();
+    void stoppedContainerKeepsItsData();
+    void stopEscalatesToKill();
+    void initMakesTermWork();
+    void exitCodesAreExact();
+    void logsKeepStreamsAndOrder();
+    void logsTailReadsFromTheEnd();
+    void killedShimIsNoticed();
+    void rmRefusesRunningContainer();
+    void rmiKeepsImagesContainersUse();
+
+private:
+    std::unique_ptr<TestStore> m_store;
+    ImageRecord m_image;
+};
+
+void TestContainers::init() {
+    BERTH_REQUIRE_ROOT();
+    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
+    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
+                  "needs runc or crun installed");
+    m_store = std::make_unique<TestStore>();
+    ImageFixture img;
+    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
+    auto record = img.install(*m_store, {"busybox:latest"});
+    BERTH_VERIFY_OK(record);
+    m_image = *record;
+}
+
+void TestContainers::containersSeeOnlyTheirOwnWrites() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    ContainerRuntime &rt = store.engine().containers();
+    const QString lower = store.engine().snapshots().filesPath(m_image.topChainId());
+    const QStringList before = treeListing(lower);
+    QVERIFY(!before.isEmpty());
+
+    const ContainerRecord one =
+        createContainer(store, {"sh", "-c", "test ! -e /file-two && echo one > /file-one"}, "one");
+    const ContainerRecord two =
+        createContainer(store, {"sh", "-c", "test ! -e /file-one && echo two > /file-two"}, "two");
+    QVERIFY(!one.id.isEmpty() && !two.id.isEmpty());
+    BERTH_VERIFY_OK(rt.start(one.id));
+    auto code = rt.wait(one.id);
+    BERTH_VERIFY_OK(code);
+    QCOMPARE(*code, 0);
+    BERTH_VERIFY_OK(rt.start(two.id));
+    code = rt.wait(two.id);
+    BERTH_VERIFY_OK(code);
+    QCOMPARE(*code, 0);
+
+    // Each write landed in its own container's read-write layer only.
+    QVERIFY(QFile::exists(rt.upperDir(one.id) + "/file-one"));
+    QVERIFY(!QFile::exists(rt.upperDir(one.id) + "/file-two"));
+    QVERIFY(QFile::exists(rt.upperDir(two.id) + "/file-two"));
+    QVERIFY(!QFile::exists(rt.upperDir(two.id) + "/file-one"));
+    // The image's layer is exactly as before.
+    QCOMPARE(treeListing(lower), before);
+    QVERIFY(rt.rwSize(one.id) > 0);
+    // Stopped containers hold no mount.
+    QVERIFY2(mountsUnder(store.root()).isEmpty(), qPrintable(mountsUnder(store.root()).join('\n')));
+}
+
+void TestContainers::stoppedContainerKeepsItsData() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    ContainerRuntime &rt = store.engine().containers();
+    const ContainerRecord c = createContainer(
+        store, {"sh", "-c", "if [ -e /data ]; then cat /data; exit 7; fi; echo kept > /data"},
+        "keeper");
+    BERTH_VERIFY_OK(rt.start(c.id));
+    auto code = rt.wait(c.id);
+    BERTH_VERIFY_OK(code);
+    QCOMPARE(*code, 0);
+    // Started again: the file written by the first run is there.
+    const ProcessResult again = berthctl(store, {"start", "-a", "keeper"});
+    QVERIFY2(again.exitCode == 7, qPrintable(again.describe()));
+    QCOMPARE(again.out, QByteArray("kept\n"));
+
+    const QString dir = rt.directory(c.id);
+    QVERIFY(QFileInfo::exists(rt.upperDir(c.id) + "/data"));
+    const ProcessResult rm = berthctl(store, {"rm", "keeper"});
+    QVERIFY2(rm.exitCode == 0, qPrintable(rm.describe()));
+    QVERIFY(!QFileInfo::exists(dir));
+    QVERIFY(!rt.get(c.id));
+    QVERIFY2(mountsUnder(store.root()).isEmpty(), qPrintable(mountsUnder(store.root()).join('\n')));
+}
+
+void TestContainers::stopEscalatesToKill() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    // busybox sh as PID 1 has no TERM handler, so TERM is ignored and only KILL ends it.
+    const ProcessResult run =
+        berthctl(store, {"run", "-d", "--name", "sleeper", "busybox", "sh", "-c", "sleep 1000"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QCOMPARE(psEntry(store, "sleeper").value("State").toString(), QString("running"));
+    QVERIFY(!mountsUnder(store.root()).isEmpty());
+    const ProcessResult stop = berthctl(store, {"stop", "-t", "1", "sleeper"});
+    QVERIFY2(stop.exitCode == 0, qPrintable(stop.describe()));
+    const QJsonObject entry = psEntry(store, "sleeper");
+    QCOMPARE(entry.value("State").toString(), QString("exited"));
+    QCOMPARE(entry.value("ExitCode").toInt(), 137);
+    const ProcessResult wait = berthctl(store, {"wait", "sleeper"});
+    QCOMPARE(wait.out.trimmed(), QByteArray("137"));
+    QVERIFY2(mountsUnder(store.root()).isEmpty(), qPrintable(mountsUnder(store.root()).join('\n')));
+}
+
+void TestContainers::initMakesTermWork() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult run = berthctl(
+        store, {"run", "-d", "--init", "--name", "inited", "busybox", "sh", "-c", "sleep 1000"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    // A generous timeout: with an init, TERM ends the container, so KILL is never needed.
+    const ProcessResult stop = berthctl(store, {"stop", "-t", "120", "inited"});
+    QVERIFY2(stop.exitCode == 0, qPrintable(stop.describe()));
+    const QJsonObject entry = psEntry(store, "inited");
+    QCOMPARE(entry.value("ExitCode").toInt(), 143);
+}
+
+void TestContainers::exitCodesAreExact() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    for (int expected : {0, 1, 42}) {
+        const ProcessResult run = berthctl(
+            store, {"run", "--rm", "busybox", "sh", "-c", QStringLiteral("exit %1").arg(expected)});
+        QVERIFY2(run.exitCode == expected, qPrintable(run.describe()));
+    }
+    // --rm removed them all.
+    QVERIFY(store.engine().containers().list().isEmpty());
+    const ProcessResult kept =
+        berthctl(store, {"run", "--name", "one", "busybox", "sh", "-c", "false"});
+    QCOMPARE(kept.exitCode, 1);
+    QCOMPARE(psEntry(store, "one").value("ExitCode").toInt(), 1);
+}
+
+void TestContainers::logsKeepStreamsAndOrder() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult run =
+        berthctl(store, {"run", "--name", "talker", "busybox", "sh", "-c",
+                         "echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2; sleep 0.2; "
+                         "printf 'no newline' >&2"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QCOMPARE(run.out, QByteArray("out1\nout2\n"));
+    QCOMPARE(run.err, QByteArray("err1\nno newline"));
+
+    auto record = store.engine().containers().get("talker");
+    BERTH_VERIFY_OK(record);
+    LogReader reader(store.engine().containers().logPath(record->id));
+    auto entries = reader.read({});
+    BERTH_VERIFY_OK(entries);
+    QCOMPARE(entries->size(), 4);
+    const QList<QPair<QString, QByteArray>> expected{
+        {"stdout", "out1\n"}, {"stderr", "err1\n"}, {"stdout", "out2\n"}, {"stderr", "no newline"}};
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(entries->at(i).stream, expected[i].first);
+        QCOMPARE(entries->at(i).text, expected[i].second);
+    }
+    const ProcessResult logs = berthctl(store, {"logs", "talker"});
+    QCOMPARE(logs.out, QByteArray("out1\nout2\n"));
+    QCOMPARE(logs.err, QByteArray("err1\nno newline"));
+    const ProcessResult stamped = berthctl(store, {"logs", "-t", "--tail", "1", "talker"});
+    QVERIFY2(QRegularExpression("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z no newline$")
+                 .match(QString::fromUtf8(stamped.err))
+                 .hasMatch(),
+             qPrintable(stamped.describe()));
+    // --until before the first line: nothing; --since far in the past: everything.
+    QCOMPARE(berthctl(store, {"logs", "--until", "2000-01-01T00:00:00Z", "talker"}).out,
+             QByteArray());
+    QCOMPARE(berthctl(store, {"logs", "--since", "946684800", "talker"}).out,
+             QByteArray("out1\nout2\n"));
+}
+
+void TestContainers::logsTailReadsFromTheEnd() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult run =
+        berthctl(store, {"run", "--name", "counter", "busybox", "sh", "-c",
+                         "i=0; while [ $i -lt 5000 ]; do echo line$i; i=$((i+1)); done"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QByteArray expected;
+    for (int i = 4990; i < 5000; ++i)
+        expected += "line" + QByteArray::number(i) + "\n";
+    const ProcessResult tail = berthctl(store, {"logs", "--tail", "10", "counter"});
+    QCOMPARE(tail.out, expected);
+
+    // A big log (200,000 lines, plus a rotated file behind it), written the way the shim
+    // writes it: the tail is exact, also across the rotation boundary.
+    auto record = store.engine().containers().get("counter");
+    BERTH_VERIFY_OK(record);
+    const QString logPath = store.engine().containers().logPath(record->id);
+    auto writeLog = [](const QString &path, int from, int to) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QByteArray chunk;
+        for (int i = from; i < to; ++i) {
+            chunk += "{\"time\":\"2024-01-01T00:00:00.000000001Z\",\"stream\":\"stdout\","
+                     "\"log\":\"big" +
+                     QByteArray::number(i) + "\\n\"}\n";
+            if (chunk.size() > 1 << 20) {
+                f.write(chunk);
+                chunk.clear();
+            }
+        }
+        f.write(chunk);
+    };
+    writeLog(logPath + ".1", 0, 200000);
+    writeLog(logPath, 200000, 200004);
+    LogReader reader(logPath);
+    auto entries = reader.read(LogQuery{10, 0, 0});
+    BERTH_VERIFY_OK(entries);
+    QCOMPARE(entries->size(), 10);
+    QCOMPARE(entries->first().text, QByteArray("big199994\n"));
+    QCOMPARE(entries->last().text, QByteArray("big200003\n"));
+    const ProcessResult big = berthctl(store, {"logs", "-n", "3", "counter"});
+    QCOMPARE(big.out, QByteArray("big200001\nbig200002\nbig200003\n"));
+}
+
+void TestContainers::killedShimIsNoticed() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult run =
+        berthctl(store, {"run", "-d", "--name", "orphan", "busybox", "sh", "-c", "sleep 1000"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    auto record = store.engine().containers().get("orphan");
+    BERTH_VERIFY_OK(record);
+    QVERIFY(record->isRunning());
+    QVERIFY(record->shimPid > 0);
+    QCOMPARE(::kill(pid_t(record->shimPid), SIGKILL), 0);
+    // The kernel releases the shim's lock once it is gone; then the next look notices.
+    QTRY_VERIFY_WITH_TIMEOUT(psEntry(store, "orphan").value("State").toString() == "exited", 60000);
+    const QJsonObject entry = psEntry(store, "orphan");
+    QCOMPARE(entry.value("ExitCode").toInt(), 255);
+    auto after = store.engine().containers().get("orphan");
+    BERTH_VERIFY_OK(after);
+    QVERIFY(after->error.contains("berth-shim"));
+    QVERIFY2(mountsUnder(store.root()).isEmpty(), qPrintable(mountsUnder(store.root()).join('\n')));
+    // It can start again, monitored by a new shim.
+    const ProcessResult start = berthctl(store, {"start", "orphan"});
+    QVERIFY2(start.exitCode == 0, qPrintable(start.describe()));
+    QCOMPARE(psEntry(store, "orphan").value("State").toString(), QString("running"));
+    const ProcessResult rm = berthctl(store, {"rm", "-f", "orphan"});
+    QVERIFY2(rm.exitCode == 0, qPrintable(rm.describe()));
+    QVERIFY2(mountsUnder(store.root()).isEmpty(), qPrintable(mountsUnder(store.root()).join('\n')));
+}
+
+void TestContainers::rmRefusesRunningContainer() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult run =
+        berthctl(store, {"run", "-d", "--name", "busy", "busybox", "sh", "-c", "sleep 1000"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    const ProcessResult refused = berthctl(store, {"rm", "busy"});
+    QVERIFY(refused.exitCode != 0);
+    QVERIFY2(refused.err.contains("container is running"), qPrintable(refused.describe()));
+    QCOMPARE(psEntry(store, "busy").value("State").toString(), QString("running"));
+    const ProcessResult forced = berthctl(store, {"rm", "-f", "busy"});
+    QVERIFY2(forced.exitCode == 0, qPrintable(forced.describe()));
+    QVERIFY(psEntry(store, "busy").isEmpty());
+    QVERIFY2(mountsUnder(store.root()).isEmpty(), qPrintable(mountsUnder(store.root()).join('\n')));
+    QVERIFY(
+        QDir(store.paths().containers()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
+}
+
+void TestContainers::rmiKeepsImagesContainersUse() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult create =
+        berthctl(store, {"create", "--name", "user", "busybox", "sh", "-c", "true"});
+    QVERIFY2(create.exitCode == 0, qPrintable(create.describe()));
+    const ProcessResult refused = berthctl(store, {"rmi", "busybox"});
+    QVERIFY(refused.exitCode != 0);
+    QVERIFY2(refused.err.contains("container"), qPrintable(refused.describe()));
+    // Forced: the name goes, the image and its layers stay while the container exists.
+    const ProcessResult forced = berthctl(store, {"rmi", "-f", "busybox"});
+    QVERIFY2(forced.exitCode == 0, qPrintable(forced.describe()));
+    QVERIFY(forced.out.contains("Untagged: busybox:latest"));
+    QVERIFY(store.engine().images().get(m_image.id));
+    QVERIFY(store.engine().snapshots().exists(m_image.topChainId()));
+    const ProcessResult prune = berthctl(store, {"image", "prune", "-a", "-f"});
+    QVERIFY2(prune.exitCode == 0, qPrintable(prune.describe()));
+    QVERIFY(store.engine().snapshots().exists(m_image.topChainId()));
+    const ProcessResult start = berthctl(store, {"start", "-a", "user"});
+    QVERIFY2(start.exitCode == 0, qPrintable(start.describe()));
+    // Once the container is gone, the image can go too.
+    QCOMPARE(berthctl(store, {"rm", "user"}).exitCode, 0);
+    const ProcessResult rmi = berthctl(store, {"rmi", m_image.id.toString()});
+    QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
+    QVERIFY(!store.engine().snapshots().exists(m_image.topChainId()));
+}
+
+QTEST_GUILESS_MAIN(TestContainers)
+#include "tst_containers.moc"
