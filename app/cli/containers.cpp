@@ -774,7 +774,39 @@ int pruneCmd(Context &ctx) {
     return 0;
 }
 
+// What the container runtime looks like on this host: which OCI runtime runs containers and
+// why the others were refused (crun refuses hybrid cgroups, for example).
+int infoCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Show the store and the container runtime in use"));
+    if (int rc = ctx.parse(p, QStringLiteral("info"), QString()); rc >= 0)
+        return rc;
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    ContainerRuntime &rt = engine->containers();
+    int running = 0;
+    const QList<ContainerRecord> all = rt.list();
+    for (const ContainerRecord &r : all)
+        running += r.isRunning() ? 1 : 0;
+    ctx.out << "Store: " << engine->paths().root() << '\n'
+            << "Containers: " << all.size() << " (running " << running << ")\n"
+            << "Images: " << engine->images().list().size() << '\n';
+    auto runtime = rt.runtime();
+    if (!runtime) {
+        ctx.out << "Runtime: none\n";
+        return ctx.fail(runtime.error());
+    }
+    ctx.out << "Runtime: " << runtime->name() << " (" << runtime->path() << ", "
+            << runtime->version() << ")\n";
+    for (const RuntimeRefusal &r : runtime->refused())
+        ctx.out << "  not used: " << r.name << ": " << r.reason << '\n';
+    return 0;
+}
+
 const bool registered = [] {
+    registerCommand({QStringLiteral("info"),
+                     QStringLiteral("Show the store and the container runtime in use"), infoCmd});
     registerCommand(
         {QStringLiteral("create"), QStringLiteral("Create a new container"), createCmd});
     registerCommand({QStringLiteral("run"),

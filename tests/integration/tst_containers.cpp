@@ -105,6 +105,7 @@ private Q_SLOTS:
     void killedShimIsNoticed();
     void rmRefusesRunningContainer();
     void rmiKeepsImagesContainersUse();
+    void runtimeProbeSaysWhy();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -385,6 +386,20 @@ void TestContainers::rmiKeepsImagesContainersUse() {
     const ProcessResult rmi = berthctl(store, {"rmi", m_image.id.toString()});
     QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
     QVERIFY(!store.engine().snapshots().exists(m_image.topChainId()));
+}
+
+void TestContainers::runtimeProbeSaysWhy() {
+    TestStore &store = *m_store;
+    const ProcessResult info = berthctl(store, {"info"});
+    QVERIFY2(info.exitCode == 0, qPrintable(info.describe()));
+    QVERIFY2(QRegularExpression("Runtime: (runc|crun) \\(/").match(info.out).hasMatch(),
+             qPrintable(info.describe()));
+    // A runtime that is forced but refuses this host is an error that quotes its reason.
+    QProcessEnvironment env = store.environment();
+    env.insert("BERTH_RUNTIME", "/nonexistent/crun");
+    const ProcessResult forced = run(BERTH_BERTHCTL, {"info"}, env);
+    QVERIFY(forced.exitCode != 0);
+    QVERIFY2(forced.err.contains("crun: not installed"), qPrintable(forced.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestContainers)
