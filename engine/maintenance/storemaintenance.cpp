@@ -52,8 +52,8 @@ Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, For
             if (auto st = m_images.untag(*r); !st)
                 return fail(st.error());
             report.untagged.append(r->familiarString());
-            m_events.record(QStringLiteral("image"), QStringLiteral("untag"),
-                            image->id.toString(), {{QStringLiteral("name"), tag}});
+            m_events.record(QStringLiteral("image"), QStringLiteral("untag"), image->id.toString(),
+                            {{QStringLiteral("name"), tag}});
         }
         return report;
     }
