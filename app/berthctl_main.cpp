@@ -11,30 +11,27 @@ using namespace Berth;
 namespace Berth::Cli {
 
 namespace {
-QList<Command> &registry()
-{
+QList<Command> &registry() {
     static QList<Command> list;
     return list;
 }
 } // namespace
 
-bool registerCommand(Command command)
-{
+bool registerCommand(Command command) {
     registry().append(std::move(command));
     return true;
 }
 
-const QList<Command> &commands() { return registry(); }
+const QList<Command> &commands() {
+    return registry();
+}
 
 Context::Context(QStringList a)
     : args(std::move(a))
     , out(stdout)
-    , err(stderr)
-{
-}
+    , err(stderr) {}
 
-Engine::Engine *Context::engine()
-{
+Engine::Engine *Context::engine() {
     if (!m_engine) {
         auto e = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
         if (!e) {
@@ -46,21 +43,18 @@ Engine::Engine *Context::engine()
     return m_engine.get();
 }
 
-int Context::fail(const Engine::Error &error)
-{
+int Context::fail(const Engine::Error &error) {
     err << "Error: " << error.message << Qt::endl;
     return error.kind == Engine::ErrorKind::InvalidArgument ? 125 : 1;
 }
 
-int Context::usage(const QString &message)
-{
+int Context::usage(const QString &message) {
     err << "Error: " << message << Qt::endl;
     return 125;
 }
 
 int Context::parse(QCommandLineParser &parser, const QString &command, const QString &positional,
-                   int minPositional)
-{
+                   int minPositional) {
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this help"));
     parser.addOption(help);
@@ -88,8 +82,7 @@ int Context::parse(QCommandLineParser &parser, const QString &command, const QSt
 
 } // namespace Berth::Cli
 
-static void printHelp(QTextStream &out)
-{
+static void printHelp(QTextStream &out) {
     out << "Usage: berthctl COMMAND [OPTIONS]\n\n"
            "Berth manages images and containers with an engine that runs in-process: no daemon.\n"
            "The store is $BERTH_ROOT, or /var/lib/berth (root), or ~/.local/share/berth.\n\n"
@@ -102,15 +95,14 @@ static void printHelp(QTextStream &out)
     out << "\nRun 'berthctl COMMAND --help' for more about a command.\n";
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("berthctl"));
     QCoreApplication::setApplicationVersion(QStringLiteral(BERTH_VERSION));
     QStringList args = app.arguments().mid(1);
     QTextStream out(stdout);
-    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h") ||
-        args.first() == QLatin1String("help")) {
+    if (args.isEmpty() || args.first() == QLatin1String("--help") ||
+        args.first() == QLatin1String("-h") || args.first() == QLatin1String("help")) {
         printHelp(out);
         return args.isEmpty() ? 125 : 0;
     }

@@ -12,8 +12,7 @@ namespace Berth::Cli {
 
 // What a command gets: the opened engine (opened lazily, so `berthctl --help` needs no store),
 // its arguments (after the command name) and the output streams.
-class Context
-{
+class Context {
 public:
     Context(QStringList args);
     QStringList args;

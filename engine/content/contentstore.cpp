@@ -15,8 +15,7 @@
 namespace Berth::Engine {
 
 namespace {
-bool validRef(const QString &ref)
-{
+bool validRef(const QString &ref) {
     if (ref.isEmpty() || ref.size() > 200 || ref.startsWith(QLatin1Char('.')))
         return false;
     for (QChar c : ref)
@@ -28,48 +27,42 @@ bool validRef(const QString &ref)
 } // namespace
 
 ContentStore::ContentStore(const StorePaths &paths)
-    : m_paths(paths)
-{
-}
+    : m_paths(paths) {}
 
-Status ContentStore::init()
-{
+Status ContentStore::init() {
     if (auto st = makeDirectories(m_paths.blobs()); !st)
         return st;
     return makeDirectories(m_paths.ingest());
 }
 
-QString ContentStore::blobPath(const Digest &digest) const
-{
+QString ContentStore::blobPath(const Digest &digest) const {
     return m_paths.blobs() + QLatin1Char('/') + digest.hex();
 }
 
-bool ContentStore::contains(const Digest &digest) const
-{
+bool ContentStore::contains(const Digest &digest) const {
     return digest.isValid() && QFileInfo::exists(blobPath(digest));
 }
 
-Result<qint64> ContentStore::size(const Digest &digest) const
-{
+Result<qint64> ContentStore::size(const Digest &digest) const {
     QFileInfo fi(blobPath(digest));
     if (!fi.exists())
-        return fail(ErrorKind::NotFound, QStringLiteral("blob %1 not found").arg(digest.toString()));
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("blob %1 not found").arg(digest.toString()));
     return fi.size();
 }
 
-Result<QByteArray> ContentStore::read(const Digest &digest, qint64 maxSize) const
-{
+Result<QByteArray> ContentStore::read(const Digest &digest, qint64 maxSize) const {
     auto data = readFileLimited(blobPath(digest), maxSize);
     if (!data)
-        return fail(data.error().kind == ErrorKind::NotFound
-                        ? Error{ErrorKind::NotFound,
-                                QStringLiteral("blob %1 not found").arg(digest.toString())}
-                        : data.error().withContext(QStringLiteral("blob %1").arg(digest.toString())));
+        return fail(
+            data.error().kind == ErrorKind::NotFound
+                ? Error{ErrorKind::NotFound,
+                        QStringLiteral("blob %1 not found").arg(digest.toString())}
+                : data.error().withContext(QStringLiteral("blob %1").arg(digest.toString())));
     return data;
 }
 
-QList<Digest> ContentStore::list() const
-{
+QList<Digest> ContentStore::list() const {
     QList<Digest> out;
     const QStringList names = QDir(m_paths.blobs()).entryList(QDir::Files);
     for (const QString &name : names)
@@ -78,15 +71,13 @@ QList<Digest> ContentStore::list() const
     return out;
 }
 
-Status ContentStore::remove(const Digest &digest)
-{
+Status ContentStore::remove(const Digest &digest) {
     if (::unlink(QFile::encodeName(blobPath(digest)).constData()) != 0 && errno != ENOENT)
         return failErrno(QStringLiteral("remove blob %1").arg(digest.toString()), errno);
     return {};
 }
 
-Result<Digest> ContentStore::write(const QByteArray &data, const Digest &expected)
-{
+Result<Digest> ContentStore::write(const QByteArray &data, const Digest &expected) {
     const Digest actual = Digest::ofData(data);
     if (expected.isValid() && actual != expected)
         return fail(ErrorKind::Corrupt, QStringLiteral("digest mismatch: expected %1, got %2")
@@ -98,12 +89,11 @@ Result<Digest> ContentStore::write(const QByteArray &data, const Digest &expecte
     return actual;
 }
 
-Result<std::unique_ptr<BlobWriter>> ContentStore::openWriter(const QString &ref,
-                                                             const Digest &expected,
-                                                             qint64 expectedSize)
-{
+Result<std::unique_ptr<BlobWriter>>
+ContentStore::openWriter(const QString &ref, const Digest &expected, qint64 expectedSize) {
     if (!validRef(ref))
-        return fail(ErrorKind::InvalidArgument, QStringLiteral("invalid ingest ref \"%1\"").arg(ref));
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("invalid ingest ref \"%1\"").arg(ref));
     std::unique_ptr<BlobWriter> w(new BlobWriter);
     w->m_store = this;
     w->m_dir = m_paths.ingest() + QLatin1Char('/') + ref;
@@ -140,8 +130,7 @@ Result<std::unique_ptr<BlobWriter>> ContentStore::openWriter(const QString &ref,
     return w;
 }
 
-Result<Digest> ContentStore::ingest(QIODevice &in, const Digest &expected, qint64 maxSize)
-{
+Result<Digest> ContentStore::ingest(QIODevice &in, const Digest &expected, qint64 maxSize) {
     auto writer = openWriter(uniqueTempName(QStringLiteral("stream")), expected);
     if (!writer)
         return fail(writer.error());
@@ -168,8 +157,7 @@ Result<Digest> ContentStore::ingest(QIODevice &in, const Digest &expected, qint6
     return w.commit();
 }
 
-qint64 ContentStore::cleanIngest()
-{
+qint64 ContentStore::cleanIngest() {
     qint64 freed = 0;
     const QStringList refs = QDir(m_paths.ingest()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString &ref : refs) {
@@ -189,14 +177,12 @@ qint64 ContentStore::cleanIngest()
     return freed;
 }
 
-BlobWriter::~BlobWriter()
-{
+BlobWriter::~BlobWriter() {
     if (m_fd >= 0)
         ::close(m_fd);
 }
 
-Status BlobWriter::resumeHash()
-{
+Status BlobWriter::resumeHash() {
     m_hash = std::make_unique<Sha256>();
     m_written = 0;
     QByteArray buf(1 << 20, Qt::Uninitialized);
@@ -216,8 +202,7 @@ Status BlobWriter::resumeHash()
     return {};
 }
 
-Status BlobWriter::write(const char *data, qint64 size)
-{
+Status BlobWriter::write(const char *data, qint64 size) {
     if (m_expectedSize >= 0 && m_written + size > m_expectedSize)
         return fail(ErrorKind::Corrupt,
                     QStringLiteral("blob %1 is larger than its declared size of %2 bytes")
@@ -238,8 +223,7 @@ Status BlobWriter::write(const char *data, qint64 size)
     return {};
 }
 
-Status BlobWriter::restart()
-{
+Status BlobWriter::restart() {
     if (::ftruncate(m_fd, 0) != 0)
         return failErrno(QStringLiteral("truncate ingest"), errno);
     ::lseek(m_fd, 0, SEEK_SET);
@@ -248,8 +232,7 @@ Status BlobWriter::restart()
     return {};
 }
 
-Result<Digest> BlobWriter::commit()
-{
+Result<Digest> BlobWriter::commit() {
     const Digest actual = m_hash->finish();
     m_hash = std::make_unique<Sha256>(); // finish() consumed the state
     if (m_expectedSize >= 0 && m_written != m_expectedSize) {
@@ -270,8 +253,8 @@ Result<Digest> BlobWriter::commit()
     }
     ::fchmod(m_fd, 0444);
     const QString target = m_store->blobPath(actual);
-    if (::rename(QFile::encodeName(m_dataPath).constData(), QFile::encodeName(target).constData()) !=
-        0) {
+    if (::rename(QFile::encodeName(m_dataPath).constData(),
+                 QFile::encodeName(target).constData()) != 0) {
         const int err = errno;
         abort();
         return failErrno(QStringLiteral("store blob %1").arg(actual.toString()), err);
@@ -283,8 +266,7 @@ Result<Digest> BlobWriter::commit()
     return actual;
 }
 
-void BlobWriter::abort()
-{
+void BlobWriter::abort() {
     if (m_fd >= 0) {
         ::close(m_fd);
         m_fd = -1;

@@ -22,8 +22,7 @@ class BlobWriter;
 // leaves at most an ingest file and never a wrong or partial blob. Writes of the same blob by
 // several processes are safe (the later rename finds the blob already present). Removal is
 // the caller's business (garbage collection decides what is unreferenced).
-class ContentStore
-{
+class ContentStore {
 public:
     explicit ContentStore(const StorePaths &paths);
 
@@ -61,8 +60,7 @@ private:
 
 // A blob being written into ingest/. Not copyable; one writer per ref at a time (an exclusive
 // lock on the ingest file makes a second writer wait for the first).
-class BlobWriter
-{
+class BlobWriter {
 public:
     ~BlobWriter(); // keeps the partial data for resume unless abort() was called
 

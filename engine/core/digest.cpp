@@ -6,8 +6,7 @@
 namespace Berth::Engine {
 
 namespace {
-bool isLowerHex(const QString &s)
-{
+bool isLowerHex(const QString &s) {
     for (QChar c : s) {
         const char16_t u = c.unicode();
         if (!((u >= u'0' && u <= u'9') || (u >= u'a' && u <= u'f')))
@@ -17,12 +16,12 @@ bool isLowerHex(const QString &s)
 }
 } // namespace
 
-Result<Digest> Digest::parse(const QString &text)
-{
+Result<Digest> Digest::parse(const QString &text) {
     const qsizetype colon = text.indexOf(QLatin1Char(':'));
     if (colon < 0)
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("invalid digest \"%1\": expected algorithm:hex").arg(text.left(80)));
+        return fail(
+            ErrorKind::InvalidArgument,
+            QStringLiteral("invalid digest \"%1\": expected algorithm:hex").arg(text.left(80)));
     const QString algorithm = text.left(colon);
     const QString hex = text.mid(colon + 1);
     if (algorithm != QLatin1String("sha256"))
@@ -34,15 +33,13 @@ Result<Digest> Digest::parse(const QString &text)
     return fromHex(hex);
 }
 
-Digest Digest::fromHex(const QString &hex)
-{
+Digest Digest::fromHex(const QString &hex) {
     Digest d;
     d.m_hex = hex;
     return d;
 }
 
-Digest Digest::ofData(const QByteArray &data)
-{
+Digest Digest::ofData(const QByteArray &data) {
     Sha256 h;
     h.add(data);
     return h.finish();
@@ -53,34 +50,33 @@ struct Sha256::State {
 };
 
 Sha256::Sha256()
-    : d(std::make_unique<State>())
-{
+    : d(std::make_unique<State>()) {
     d->ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(d->ctx, EVP_sha256(), nullptr);
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(d->ctx); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(d->ctx);
+}
 
-void Sha256::add(const char *data, qint64 size)
-{
+void Sha256::add(const char *data, qint64 size) {
     if (size > 0)
         EVP_DigestUpdate(d->ctx, data, size_t(size));
 }
 
-Digest Sha256::finish()
-{
+Digest Sha256::finish() {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(d->ctx, out, &len);
-    return Digest::fromHex(QString::fromLatin1(
-        QByteArray(reinterpret_cast<const char *>(out), int(len)).toHex()));
+    return Digest::fromHex(
+        QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(out), int(len)).toHex()));
 }
 
-Digest chainIdOf(const Digest &parentChainId, const Digest &diffId)
-{
+Digest chainIdOf(const Digest &parentChainId, const Digest &diffId) {
     if (!parentChainId.isValid())
         return diffId;
-    return Digest::ofData((parentChainId.toString() + QLatin1Char(' ') + diffId.toString()).toUtf8());
+    return Digest::ofData(
+        (parentChainId.toString() + QLatin1Char(' ') + diffId.toString()).toUtf8());
 }
 
 } // namespace Berth::Engine

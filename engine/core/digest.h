@@ -12,8 +12,7 @@ namespace Berth::Engine {
 
 // A content digest "sha256:<64 lowercase hex>". Only sha256 is accepted: it is what every
 // registry and tool uses, and accepting others would let a manifest pick a weak algorithm.
-class Digest
-{
+class Digest {
 public:
     Digest() = default;
     static Result<Digest> parse(const QString &text);
@@ -32,11 +31,12 @@ private:
     QString m_hex;
 };
 
-inline size_t qHash(const Digest &d, size_t seed = 0) { return qHash(d.hex(), seed); }
+inline size_t qHash(const Digest &d, size_t seed = 0) {
+    return qHash(d.hex(), seed);
+}
 
 // Incremental SHA-256 (OpenSSL), for hashing streams while they are written.
-class Sha256
-{
+class Sha256 {
 public:
     Sha256();
     ~Sha256();

@@ -6,25 +6,22 @@
 namespace Berth::Engine {
 
 EventJournal::EventJournal(Database &db)
-    : m_db(db)
-{
-}
+    : m_db(db) {}
 
 Status EventJournal::record(const QString &type, const QString &action, const QString &actor,
-                            const QJsonObject &attributes)
-{
+                            const QJsonObject &attributes) {
     const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1000000LL;
-    auto q = m_db.exec(QStringLiteral("INSERT INTO events (time_ns, type, action, actor, "
-                                      "attributes) VALUES (?,?,?,?,?)"),
-                       {nowNs, type, action, actor,
-                        QString::fromUtf8(QJsonDocument(attributes).toJson(QJsonDocument::Compact))});
+    auto q =
+        m_db.exec(QStringLiteral("INSERT INTO events (time_ns, type, action, actor, "
+                                 "attributes) VALUES (?,?,?,?,?)"),
+                  {nowNs, type, action, actor,
+                   QString::fromUtf8(QJsonDocument(attributes).toJson(QJsonDocument::Compact))});
     if (!q)
         return fail(q.error());
     return {};
 }
 
-Result<QList<Event>> EventJournal::since(qint64 afterId, int limit) const
-{
+Result<QList<Event>> EventJournal::since(qint64 afterId, int limit) const {
     auto q = m_db.exec(QStringLiteral("SELECT id, time_ns, type, action, actor, attributes FROM "
                                       "events WHERE id > ? ORDER BY id LIMIT ?"),
                        {afterId, limit});
@@ -44,8 +41,7 @@ Result<QList<Event>> EventJournal::since(qint64 afterId, int limit) const
     return out;
 }
 
-qint64 EventJournal::lastId() const
-{
+qint64 EventJournal::lastId() const {
     auto q = m_db.exec(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM events"));
     return q && q->next() ? q->value(0).toLongLong() : 0;
 }

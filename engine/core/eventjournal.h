@@ -20,8 +20,7 @@ struct Event {
 
 // The store's append-only events journal (the source of `berthctl events` and the API's
 // /events). Every process appends to the same table, so any face sees the others' events.
-class EventJournal
-{
+class EventJournal {
 public:
     explicit EventJournal(Database &db);
 

@@ -14,15 +14,14 @@
 
 namespace Berth::Engine {
 
-Status makeDirectories(const QString &path)
-{
+Status makeDirectories(const QString &path) {
     if (QDir().mkpath(path))
         return {};
-    return fail(ErrorKind::PermissionDenied, QStringLiteral("cannot create directory %1").arg(path));
+    return fail(ErrorKind::PermissionDenied,
+                QStringLiteral("cannot create directory %1").arg(path));
 }
 
-Status fsyncPath(const QString &path)
-{
+Status fsyncPath(const QString &path) {
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return failErrno(QStringLiteral("open %1").arg(path), errno);
@@ -34,21 +33,18 @@ Status fsyncPath(const QString &path)
     return {};
 }
 
-Status fsyncDirectoryOf(const QString &path)
-{
+Status fsyncDirectoryOf(const QString &path) {
     return fsyncPath(QFileInfo(path).absolutePath());
 }
 
-QString uniqueTempName(const QString &prefix)
-{
+QString uniqueTempName(const QString &prefix) {
     return QStringLiteral("%1-%2-%3")
         .arg(prefix)
         .arg(::getpid())
         .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
 }
 
-bool tempNameOwnerAlive(const QString &name)
-{
+bool tempNameOwnerAlive(const QString &name) {
     const QStringList parts = name.split(QLatin1Char('-'));
     if (parts.size() < 3)
         return false;
@@ -59,8 +55,7 @@ bool tempNameOwnerAlive(const QString &name)
     return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
-Status writeFileAtomically(const QString &path, const QByteArray &data, int mode)
-{
+Status writeFileAtomically(const QString &path, const QByteArray &data, int mode) {
     const QString dir = QFileInfo(path).absolutePath();
     if (auto st = makeDirectories(dir); !st)
         return st;
@@ -97,12 +92,12 @@ Status writeFileAtomically(const QString &path, const QByteArray &data, int mode
     return fsyncPath(dir);
 }
 
-Result<QByteArray> readFileLimited(const QString &path, qint64 maxSize)
-{
+Result<QByteArray> readFileLimited(const QString &path, qint64 maxSize) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return fail(f.error() == QFileDevice::OpenError && !f.exists() ? ErrorKind::NotFound
-                                                                        : ErrorKind::PermissionDenied,
+        return fail(f.error() == QFileDevice::OpenError && !f.exists()
+                        ? ErrorKind::NotFound
+                        : ErrorKind::PermissionDenied,
                     QStringLiteral("cannot open %1: %2").arg(path, f.errorString()));
     if (f.size() > maxSize)
         return fail(ErrorKind::InvalidArgument,
@@ -117,23 +112,20 @@ Result<QByteArray> readFileLimited(const QString &path, qint64 maxSize)
 }
 
 namespace {
-int removeEntry(const char *path, const struct stat *, int type, struct FTW *)
-{
+int removeEntry(const char *path, const struct stat *, int type, struct FTW *) {
     if (type == FTW_DP || type == FTW_D || type == FTW_DNR)
         return ::rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
     return ::unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-int makeWritable(const char *path, const struct stat *st, int type, struct FTW *)
-{
+int makeWritable(const char *path, const struct stat *st, int type, struct FTW *) {
     if (type == FTW_D || type == FTW_DNR)
         ::chmod(path, (st->st_mode & 07777) | S_IRWXU);
     return 0;
 }
 } // namespace
 
-Status removeTree(const QString &path)
-{
+Status removeTree(const QString &path) {
     const QByteArray p = QFile::encodeName(path);
     struct stat st;
     if (::lstat(p.constData(), &st) != 0)
@@ -154,8 +146,7 @@ Status removeTree(const QString &path)
 namespace {
 thread_local qint64 t_usage = 0;
 thread_local QSet<QPair<quint64, quint64>> *t_seen = nullptr;
-int addUsage(const char *, const struct stat *st, int, struct FTW *)
-{
+int addUsage(const char *, const struct stat *st, int, struct FTW *) {
     if (st->st_nlink > 1 && !S_ISDIR(st->st_mode)) {
         const QPair<quint64, quint64> key(st->st_dev, st->st_ino);
         if (t_seen->contains(key))
@@ -167,8 +158,7 @@ int addUsage(const char *, const struct stat *st, int, struct FTW *)
 }
 } // namespace
 
-qint64 diskUsage(const QString &path)
-{
+qint64 diskUsage(const QString &path) {
     QSet<QPair<quint64, quint64>> seen;
     t_seen = &seen;
     t_usage = 0;

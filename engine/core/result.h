@@ -35,11 +35,12 @@ struct Error {
 template <typename T> using Result = std::expected<T, Error>;
 using Status = Result<void>;
 
-inline std::unexpected<Error> fail(ErrorKind kind, const QString &message)
-{
+inline std::unexpected<Error> fail(ErrorKind kind, const QString &message) {
     return std::unexpected(Error{kind, message});
 }
-inline std::unexpected<Error> fail(const Error &error) { return std::unexpected(error); }
+inline std::unexpected<Error> fail(const Error &error) {
+    return std::unexpected(error);
+}
 
 // errno -> ErrorKind, for system calls.
 ErrorKind errorKindFromErrno(int err);

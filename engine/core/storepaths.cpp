@@ -10,12 +10,9 @@ namespace Berth::Engine {
 StorePaths::StorePaths(const QString &root, const QString &runtimeRoot)
     : m_root(QDir::cleanPath(QDir(root).absolutePath()))
     , m_runtimeRoot(runtimeRoot.isEmpty() ? m_root + QStringLiteral("/run")
-                                          : QDir::cleanPath(runtimeRoot))
-{
-}
+                                          : QDir::cleanPath(runtimeRoot)) {}
 
-StorePaths StorePaths::fromEnvironment()
-{
+StorePaths StorePaths::fromEnvironment() {
     const QString envRoot = qEnvironmentVariable("BERTH_ROOT");
     if (!envRoot.isEmpty())
         return StorePaths(envRoot);

@@ -8,8 +8,7 @@ namespace Berth::Engine {
 // Where a store lives on disk. The root is $BERTH_ROOT when set, else /var/lib/berth for root
 // and $XDG_DATA_HOME/berth for other users; runtime state goes under /run/berth or
 // $XDG_RUNTIME_DIR/berth (or <root>/run when BERTH_ROOT is set, so private stores stay private).
-class StorePaths
-{
+class StorePaths {
 public:
     explicit StorePaths(const QString &root, const QString &runtimeRoot = QString());
     static StorePaths fromEnvironment();

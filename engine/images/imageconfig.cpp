@@ -9,35 +9,37 @@
 namespace Berth::Engine {
 
 namespace {
-QStringList stringList(const QJsonValue &v)
-{
+QStringList stringList(const QJsonValue &v) {
     QStringList out;
     for (const QJsonValue &e : v.toArray())
         out.append(e.toString());
     return out;
 }
-QJsonValue arrayOrNull(const QStringList &list)
-{
-    return list.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(QJsonArray::fromStringList(list));
+QJsonValue arrayOrNull(const QStringList &list) {
+    return list.isEmpty() ? QJsonValue(QJsonValue::Null)
+                          : QJsonValue(QJsonArray::fromStringList(list));
 }
-QString rfc3339(const QDateTime &t) { return t.toUTC().toString(Qt::ISODateWithMs); }
+QString rfc3339(const QDateTime &t) {
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
 } // namespace
 
-Result<ImageConfig> ImageConfig::parse(const QByteArray &json)
-{
+Result<ImageConfig> ImageConfig::parse(const QByteArray &json) {
     if (json.size() > kMaxConfigSize)
         return fail(ErrorKind::InvalidArgument,
                     QStringLiteral("image config is too large (%1 bytes)").arg(json.size()));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
-        return fail(ErrorKind::Corrupt,
-                    QStringLiteral("image config is not a valid JSON object: %1").arg(err.errorString()));
+        return fail(
+            ErrorKind::Corrupt,
+            QStringLiteral("image config is not a valid JSON object: %1").arg(err.errorString()));
     ImageConfig c;
     c.m_json = doc.object();
     const QJsonObject rootfs = c.m_json.value(QStringLiteral("rootfs")).toObject();
     if (rootfs.value(QStringLiteral("type")).toString() != QLatin1String("layers"))
-        return fail(ErrorKind::Corrupt, QStringLiteral("image config: rootfs.type must be \"layers\""));
+        return fail(ErrorKind::Corrupt,
+                    QStringLiteral("image config: rootfs.type must be \"layers\""));
     for (const QJsonValue &v : rootfs.value(QStringLiteral("diff_ids")).toArray()) {
         if (auto d = Digest::parse(v.toString()); !d)
             return fail(d.error().withContext(QStringLiteral("image config: rootfs.diff_ids")));
@@ -45,23 +47,29 @@ Result<ImageConfig> ImageConfig::parse(const QByteArray &json)
     return c;
 }
 
-QByteArray ImageConfig::toJson() const { return QJsonDocument(m_json).toJson(QJsonDocument::Compact); }
+QByteArray ImageConfig::toJson() const {
+    return QJsonDocument(m_json).toJson(QJsonDocument::Compact);
+}
 
-QString ImageConfig::os() const { return m_json.value(QStringLiteral("os")).toString(); }
-QString ImageConfig::architecture() const
-{
+QString ImageConfig::os() const {
+    return m_json.value(QStringLiteral("os")).toString();
+}
+QString ImageConfig::architecture() const {
     return m_json.value(QStringLiteral("architecture")).toString();
 }
-QString ImageConfig::variant() const { return m_json.value(QStringLiteral("variant")).toString(); }
-QString ImageConfig::author() const { return m_json.value(QStringLiteral("author")).toString(); }
-
-QDateTime ImageConfig::created() const
-{
-    return QDateTime::fromString(m_json.value(QStringLiteral("created")).toString(), Qt::ISODateWithMs);
+QString ImageConfig::variant() const {
+    return m_json.value(QStringLiteral("variant")).toString();
+}
+QString ImageConfig::author() const {
+    return m_json.value(QStringLiteral("author")).toString();
 }
 
-QList<Digest> ImageConfig::diffIds() const
-{
+QDateTime ImageConfig::created() const {
+    return QDateTime::fromString(m_json.value(QStringLiteral("created")).toString(),
+                                 Qt::ISODateWithMs);
+}
+
+QList<Digest> ImageConfig::diffIds() const {
     QList<Digest> out;
     const QJsonObject rootfs = m_json.value(QStringLiteral("rootfs")).toObject();
     for (const QJsonValue &v : rootfs.value(QStringLiteral("diff_ids")).toArray())
@@ -70,13 +78,13 @@ QList<Digest> ImageConfig::diffIds() const
     return out;
 }
 
-QList<HistoryEntry> ImageConfig::history() const
-{
+QList<HistoryEntry> ImageConfig::history() const {
     QList<HistoryEntry> out;
     for (const QJsonValue &v : m_json.value(QStringLiteral("history")).toArray()) {
         const QJsonObject o = v.toObject();
         HistoryEntry h;
-        h.created = QDateTime::fromString(o.value(QStringLiteral("created")).toString(), Qt::ISODateWithMs);
+        h.created =
+            QDateTime::fromString(o.value(QStringLiteral("created")).toString(), Qt::ISODateWithMs);
         h.createdBy = o.value(QStringLiteral("created_by")).toString();
         h.author = o.value(QStringLiteral("author")).toString();
         h.comment = o.value(QStringLiteral("comment")).toString();
@@ -86,8 +94,7 @@ QList<HistoryEntry> ImageConfig::history() const
     return out;
 }
 
-ContainerConfig ImageConfig::config() const
-{
+ContainerConfig ImageConfig::config() const {
     const QJsonObject o = m_json.value(QStringLiteral("config")).toObject();
     ContainerConfig c;
     c.user = o.value(QStringLiteral("User")).toString();
@@ -104,13 +111,12 @@ ContainerConfig ImageConfig::config() const
     return c;
 }
 
-void ImageConfig::setCreated(const QDateTime &created)
-{
+void ImageConfig::setCreated(const QDateTime &created) {
     m_json.insert(QStringLiteral("created"), rfc3339(created));
 }
 
-void ImageConfig::setPlatform(const QString &os, const QString &architecture, const QString &variant)
-{
+void ImageConfig::setPlatform(const QString &os, const QString &architecture,
+                              const QString &variant) {
     m_json.insert(QStringLiteral("os"), os);
     m_json.insert(QStringLiteral("architecture"), architecture);
     if (variant.isEmpty())
@@ -119,8 +125,7 @@ void ImageConfig::setPlatform(const QString &os, const QString &architecture, co
         m_json.insert(QStringLiteral("variant"), variant);
 }
 
-void ImageConfig::setDiffIds(const QList<Digest> &diffIds)
-{
+void ImageConfig::setDiffIds(const QList<Digest> &diffIds) {
     QJsonArray arr;
     for (const Digest &d : diffIds)
         arr.append(d.toString());
@@ -129,8 +134,7 @@ void ImageConfig::setDiffIds(const QList<Digest> &diffIds)
                               {QStringLiteral("diff_ids"), arr}});
 }
 
-void ImageConfig::setHistory(const QList<HistoryEntry> &history)
-{
+void ImageConfig::setHistory(const QList<HistoryEntry> &history) {
     QJsonArray arr;
     for (const HistoryEntry &h : history) {
         QJsonObject o;
@@ -149,8 +153,7 @@ void ImageConfig::setHistory(const QList<HistoryEntry> &history)
     m_json.insert(QStringLiteral("history"), arr);
 }
 
-void ImageConfig::setConfig(const ContainerConfig &c)
-{
+void ImageConfig::setConfig(const ContainerConfig &c) {
     QJsonObject o = m_json.value(QStringLiteral("config")).toObject();
     auto setOrRemove = [&o](const QString &key, const QJsonValue &v, bool empty) {
         if (empty)

@@ -39,8 +39,7 @@ struct ContainerConfig {
 // application/vnd.docker.container.image.v1+json; the two are the same document).
 // Unknown fields are kept: toJson() of a parsed config is a superset of what was read, and the
 // raw bytes stay authoritative for the image ID.
-class ImageConfig
-{
+class ImageConfig {
 public:
     static Result<ImageConfig> parse(const QByteArray &json);
     QByteArray toJson() const;

@@ -13,8 +13,8 @@
 namespace Berth::Engine {
 
 struct LayerRecord {
-    Digest diffId;  // sha256 of the uncompressed tar
-    Digest chainId; // identity of the layer stack up to this layer (the snapshot key)
+    Digest diffId;   // sha256 of the uncompressed tar
+    Digest chainId;  // identity of the layer stack up to this layer (the snapshot key)
     Descriptor blob; // the layer as stored in the content store (compressed or not)
 };
 
@@ -38,8 +38,7 @@ struct ImageRecord {
 // snapshots are already in place, remove() forgets it; nothing else changes an image.
 // Every change is one SQLite transaction, so other processes see all of it or nothing.
 // Freeing blobs and snapshots no image references any more is garbage collection's job.
-class ImageStore
-{
+class ImageStore {
 public:
     ImageStore(Database &db, ContentStore &content);
 

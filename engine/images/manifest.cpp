@@ -10,12 +10,10 @@
 namespace Berth::Engine {
 
 namespace {
-Result<QJsonObject> parseObject(const QByteArray &json, const QString &what)
-{
+Result<QJsonObject> parseObject(const QByteArray &json, const QString &what) {
     if (json.size() > kMaxManifestSize)
-        return fail(ErrorKind::InvalidArgument, QStringLiteral("%1 is too large (%2 bytes)")
-                                                    .arg(what)
-                                                    .arg(json.size()));
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("%1 is too large (%2 bytes)").arg(what).arg(json.size()));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
     if (err.error != QJsonParseError::NoError)
@@ -28,20 +26,19 @@ Result<QJsonObject> parseObject(const QByteArray &json, const QString &what)
 }
 } // namespace
 
-QString Platform::toString() const
-{
+QString Platform::toString() const {
     QString s = os + QLatin1Char('/') + architecture;
     if (!variant.isEmpty())
         s += QLatin1Char('/') + variant;
     return s;
 }
 
-Result<Platform> Platform::parse(const QString &text)
-{
+Result<Platform> Platform::parse(const QString &text) {
     const QStringList parts = text.split(QLatin1Char('/'));
     if (parts.size() < 2 || parts.size() > 3 || parts[0].isEmpty() || parts[1].isEmpty())
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("invalid platform \"%1\": expected os/arch[/variant]").arg(text));
+        return fail(
+            ErrorKind::InvalidArgument,
+            QStringLiteral("invalid platform \"%1\": expected os/arch[/variant]").arg(text));
     Platform p;
     p.os = parts[0];
     p.architecture = parts[1];
@@ -50,8 +47,7 @@ Result<Platform> Platform::parse(const QString &text)
     return p;
 }
 
-Platform Platform::host()
-{
+Platform Platform::host() {
     Platform p;
     p.os = QStringLiteral("linux");
     const QString cpu = QSysInfo::currentCpuArchitecture();
@@ -67,15 +63,13 @@ Platform Platform::host()
     return p;
 }
 
-bool Platform::matches(const Platform &wanted) const
-{
+bool Platform::matches(const Platform &wanted) const {
     if (os != wanted.os || architecture != wanted.architecture)
         return false;
     return wanted.variant.isEmpty() || variant.isEmpty() || variant == wanted.variant;
 }
 
-QJsonObject Platform::toJson() const
-{
+QJsonObject Platform::toJson() const {
     QJsonObject o{{QStringLiteral("os"), os}, {QStringLiteral("architecture"), architecture}};
     if (!variant.isEmpty())
         o.insert(QStringLiteral("variant"), variant);
@@ -84,8 +78,7 @@ QJsonObject Platform::toJson() const
     return o;
 }
 
-Platform Platform::fromJson(const QJsonObject &o)
-{
+Platform Platform::fromJson(const QJsonObject &o) {
     Platform p;
     p.os = o.value(QStringLiteral("os")).toString();
     p.architecture = o.value(QStringLiteral("architecture")).toString();
@@ -94,8 +87,7 @@ Platform Platform::fromJson(const QJsonObject &o)
     return p;
 }
 
-QJsonObject Descriptor::toJson() const
-{
+QJsonObject Descriptor::toJson() const {
     QJsonObject o{{QStringLiteral("mediaType"), mediaType},
                   {QStringLiteral("digest"), digest.toString()},
                   {QStringLiteral("size"), size}};
@@ -108,8 +100,7 @@ QJsonObject Descriptor::toJson() const
     return o;
 }
 
-Result<Descriptor> Descriptor::fromJson(const QJsonObject &o)
-{
+Result<Descriptor> Descriptor::fromJson(const QJsonObject &o) {
     Descriptor d;
     d.mediaType = o.value(QStringLiteral("mediaType")).toString();
     auto digest = Digest::parse(o.value(QStringLiteral("digest")).toString());
@@ -118,8 +109,9 @@ Result<Descriptor> Descriptor::fromJson(const QJsonObject &o)
     d.digest = *digest;
     const QJsonValue size = o.value(QStringLiteral("size"));
     if (!size.isDouble() || size.toDouble() < 0 || size.toDouble() > 1e15)
-        return fail(ErrorKind::Corrupt,
-                    QStringLiteral("descriptor %1: missing or invalid size").arg(d.digest.toString()));
+        return fail(
+            ErrorKind::Corrupt,
+            QStringLiteral("descriptor %1: missing or invalid size").arg(d.digest.toString()));
     d.size = qint64(size.toDouble());
     if (o.contains(QStringLiteral("platform")))
         d.platform = Platform::fromJson(o.value(QStringLiteral("platform")).toObject());
@@ -129,8 +121,7 @@ Result<Descriptor> Descriptor::fromJson(const QJsonObject &o)
     return d;
 }
 
-Result<QString> detectManifestMediaType(const QByteArray &json, const QString &mediaTypeHint)
-{
+Result<QString> detectManifestMediaType(const QByteArray &json, const QString &mediaTypeHint) {
     auto obj = parseObject(json, QStringLiteral("manifest"));
     if (!obj)
         return fail(obj.error());
@@ -156,8 +147,9 @@ Result<QString> detectManifestMediaType(const QByteArray &json, const QString &m
             declared = MediaType::OciManifest;
     }
     if (!MediaType::isIndex(declared) && !MediaType::isManifest(declared))
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("unsupported manifest media type \"%1\"").arg(declared.left(200)));
+        return fail(
+            ErrorKind::InvalidArgument,
+            QStringLiteral("unsupported manifest media type \"%1\"").arg(declared.left(200)));
     if (!hint.isEmpty() && (MediaType::isIndex(hint) || MediaType::isManifest(hint)) &&
         hint != declared)
         return fail(ErrorKind::Corrupt,
@@ -166,8 +158,7 @@ Result<QString> detectManifestMediaType(const QByteArray &json, const QString &m
     return declared;
 }
 
-Result<Manifest> Manifest::parse(const QByteArray &json, const QString &mediaTypeHint)
-{
+Result<Manifest> Manifest::parse(const QByteArray &json, const QString &mediaTypeHint) {
     auto type = detectManifestMediaType(json, mediaTypeHint);
     if (!type)
         return fail(type.error());
@@ -194,8 +185,7 @@ Result<Manifest> Manifest::parse(const QByteArray &json, const QString &mediaTyp
     return m;
 }
 
-QByteArray Manifest::toJson() const
-{
+QByteArray Manifest::toJson() const {
     QJsonArray layerArray;
     for (const Descriptor &d : layers)
         layerArray.append(d.toJson());
@@ -208,8 +198,7 @@ QByteArray Manifest::toJson() const
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-Result<ImageIndex> ImageIndex::parse(const QByteArray &json, const QString &mediaTypeHint)
-{
+Result<ImageIndex> ImageIndex::parse(const QByteArray &json, const QString &mediaTypeHint) {
     auto type = detectManifestMediaType(json, mediaTypeHint);
     if (!type)
         return fail(type.error());
@@ -229,8 +218,7 @@ Result<ImageIndex> ImageIndex::parse(const QByteArray &json, const QString &medi
     return idx;
 }
 
-QByteArray ImageIndex::toJson() const
-{
+QByteArray ImageIndex::toJson() const {
     QJsonArray arr;
     for (const Descriptor &d : manifests)
         arr.append(d.toJson());
@@ -242,8 +230,7 @@ QByteArray ImageIndex::toJson() const
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-std::optional<Descriptor> ImageIndex::select(const Platform &platform) const
-{
+std::optional<Descriptor> ImageIndex::select(const Platform &platform) const {
     std::optional<Descriptor> loose;
     for (const Descriptor &d : manifests) {
         if (!d.platform || !MediaType::isManifest(d.mediaType))

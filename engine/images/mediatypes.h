@@ -20,7 +20,8 @@ inline const QString DockerManifestList =
     QStringLiteral("application/vnd.docker.distribution.manifest.list.v2+json");
 inline const QString DockerManifest =
     QStringLiteral("application/vnd.docker.distribution.manifest.v2+json");
-inline const QString DockerConfig = QStringLiteral("application/vnd.docker.container.image.v1+json");
+inline const QString DockerConfig =
+    QStringLiteral("application/vnd.docker.container.image.v1+json");
 inline const QString DockerLayer = QStringLiteral("application/vnd.docker.image.rootfs.diff.tar");
 inline const QString DockerLayerGzip =
     QStringLiteral("application/vnd.docker.image.rootfs.diff.tar.gzip");
@@ -31,11 +32,16 @@ inline const QString DockerSchema1 =
 inline const QString DockerSchema1Signed =
     QStringLiteral("application/vnd.docker.distribution.manifest.v1+prettyjws");
 
-inline bool isIndex(const QString &t) { return t == OciIndex || t == DockerManifestList; }
-inline bool isManifest(const QString &t) { return t == OciManifest || t == DockerManifest; }
-inline bool isDockerFamily(const QString &t) { return t.startsWith(QLatin1String("application/vnd.docker.")); }
-inline bool isLayer(const QString &t)
-{
+inline bool isIndex(const QString &t) {
+    return t == OciIndex || t == DockerManifestList;
+}
+inline bool isManifest(const QString &t) {
+    return t == OciManifest || t == DockerManifest;
+}
+inline bool isDockerFamily(const QString &t) {
+    return t.startsWith(QLatin1String("application/vnd.docker."));
+}
+inline bool isLayer(const QString &t) {
     return t.startsWith(QLatin1String("application/vnd.oci.image.layer.")) ||
            t.startsWith(QLatin1String("application/vnd.docker.image.rootfs."));
 }

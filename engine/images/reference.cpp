@@ -7,46 +7,46 @@ namespace Berth::Engine {
 
 namespace {
 // The grammar of github.com/distribution/reference (regexp.go), written out once here.
-const QRegularExpression &domainRe()
-{
-    static const QRegularExpression re(QStringLiteral(
-        "^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*"
-        "[a-zA-Z0-9]))*(?::[0-9]+)?$|^\\[[a-fA-F0-9:]+\\](?::[0-9]+)?$"));
-    return re;
-}
-const QRegularExpression &pathComponentRe()
-{
+const QRegularExpression &domainRe() {
     static const QRegularExpression re(
-        QStringLiteral("^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$"));
+        QStringLiteral("^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|["
+                       "a-zA-Z0-9][a-zA-Z0-9-]*"
+                       "[a-zA-Z0-9]))*(?::[0-9]+)?$|^\\[[a-fA-F0-9:]+\\](?::[0-9]+)?$"));
     return re;
 }
-const QRegularExpression &tagRe()
-{
+const QRegularExpression &pathComponentRe() {
+    static const QRegularExpression re(QStringLiteral("^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$"));
+    return re;
+}
+const QRegularExpression &tagRe() {
     static const QRegularExpression re(QStringLiteral("^[\\w][\\w.-]{0,127}$"));
     return re;
 }
-const QRegularExpression &hex64Re()
-{
+const QRegularExpression &hex64Re() {
     static const QRegularExpression re(QStringLiteral("^[a-f0-9]{64}$"));
     return re;
 }
 constexpr int kMaxNameLength = 255;
 
-std::unexpected<Error> invalid(const QString &text, const QString &why)
-{
+std::unexpected<Error> invalid(const QString &text, const QString &why) {
     return fail(ErrorKind::InvalidArgument,
                 QStringLiteral("invalid reference \"%1\": %2").arg(text.left(300), why));
 }
 } // namespace
 
-bool Reference::isValidTag(const QString &tag) { return tagRe().match(tag).hasMatch(); }
+bool Reference::isValidTag(const QString &tag) {
+    return tagRe().match(tag).hasMatch();
+}
 
-Result<Reference> Reference::parse(const QString &text) { return parseImpl(text, true); }
+Result<Reference> Reference::parse(const QString &text) {
+    return parseImpl(text, true);
+}
 
-Result<Reference> Reference::parseRepository(const QString &text) { return parseImpl(text, false); }
+Result<Reference> Reference::parseRepository(const QString &text) {
+    return parseImpl(text, false);
+}
 
-Result<Reference> Reference::parseImpl(const QString &text, bool defaultTag)
-{
+Result<Reference> Reference::parseImpl(const QString &text, bool defaultTag) {
     if (text.isEmpty())
         return invalid(text, QStringLiteral("empty reference"));
     QString rest = text;
@@ -107,11 +107,12 @@ Result<Reference> Reference::parseImpl(const QString &text, bool defaultTag)
     const QStringList components = remainder.split(QLatin1Char('/'));
     for (const QString &c : components)
         if (!pathComponentRe().match(c).hasMatch())
-            return invalid(text, QStringLiteral("invalid repository path component \"%1\"")
-                                     .arg(c.left(300)));
+            return invalid(
+                text, QStringLiteral("invalid repository path component \"%1\"").arg(c.left(300)));
     if (slash < 0 && ref.m_tag.isEmpty() && !ref.m_digest.isValid() &&
         hex64Re().match(rest).hasMatch())
-        return invalid(text, QStringLiteral("cannot specify 64-byte hexadecimal strings as a name"));
+        return invalid(text,
+                       QStringLiteral("cannot specify 64-byte hexadecimal strings as a name"));
     if ((domain + QLatin1Char('/') + remainder).size() > kMaxNameLength)
         return invalid(text, QStringLiteral("repository name must not be more than %1 characters")
                                  .arg(kMaxNameLength));
@@ -123,8 +124,7 @@ Result<Reference> Reference::parseImpl(const QString &text, bool defaultTag)
     return ref;
 }
 
-QString Reference::toString() const
-{
+QString Reference::toString() const {
     QString s = name();
     if (!m_tag.isEmpty())
         s += QLatin1Char(':') + m_tag;
@@ -133,8 +133,7 @@ QString Reference::toString() const
     return s;
 }
 
-QString Reference::familiarName() const
-{
+QString Reference::familiarName() const {
     if (m_domain == QLatin1String("docker.io")) {
         if (m_path.startsWith(QLatin1String("library/")) && m_path.count(QLatin1Char('/')) == 1)
             return m_path.mid(8);
@@ -143,8 +142,7 @@ QString Reference::familiarName() const
     return name();
 }
 
-QString Reference::familiarString() const
-{
+QString Reference::familiarString() const {
     QString s = familiarName();
     if (!m_tag.isEmpty())
         s += QLatin1Char(':') + m_tag;
@@ -153,15 +151,13 @@ QString Reference::familiarString() const
     return s;
 }
 
-Reference Reference::withTag(const QString &tag) const
-{
+Reference Reference::withTag(const QString &tag) const {
     Reference r = *this;
     r.m_tag = tag;
     return r;
 }
 
-Reference Reference::withDigest(const Digest &digest) const
-{
+Reference Reference::withDigest(const Digest &digest) const {
     Reference r = *this;
     r.m_digest = digest;
     return r;

@@ -11,18 +11,17 @@ namespace Berth::Engine {
 // An image reference, parsed and normalised exactly like Docker's distribution/reference:
 // "busybox" -> docker.io/library/busybox:latest, "localhost:5000/a/b@sha256:..." keeps its
 // registry, upper-case repositories and 64-hex names are rejected with a reason.
-class Reference
-{
+class Reference {
 public:
     // Parses a user-typed reference. Adds ":latest" when neither tag nor digest is given.
     static Result<Reference> parse(const QString &text);
     // Parses a reference but leaves the tag empty when none is given (for `tags REPO`).
     static Result<Reference> parseRepository(const QString &text);
 
-    QString domain() const { return m_domain; }     // "docker.io", "localhost:5000"
-    QString path() const { return m_path; }         // "library/busybox"
-    QString tag() const { return m_tag; }           // may be empty when a digest is given
-    Digest digest() const { return m_digest; }      // may be invalid
+    QString domain() const { return m_domain; } // "docker.io", "localhost:5000"
+    QString path() const { return m_path; }     // "library/busybox"
+    QString tag() const { return m_tag; }       // may be empty when a digest is given
+    Digest digest() const { return m_digest; }  // may be invalid
     QString name() const { return m_domain + QLatin1Char('/') + m_path; }
 
     // Fully qualified: "docker.io/library/busybox:latest", "host/p@sha256:..." or both.

@@ -19,12 +19,9 @@ const QString kTmpPrefix = QStringLiteral("tmp");
 
 SnapshotStore::SnapshotStore(const StorePaths &paths, Database &db)
     : m_paths(paths)
-    , m_db(db)
-{
-}
+    , m_db(db) {}
 
-Status SnapshotStore::init()
-{
+Status SnapshotStore::init() {
     if (auto st = makeDirectories(m_paths.snapshots()); !st)
         return st;
     const QStringList entries =
@@ -36,13 +33,11 @@ Status SnapshotStore::init()
     return {};
 }
 
-QString SnapshotStore::filesPath(const Digest &chainId) const
-{
+QString SnapshotStore::filesPath(const Digest &chainId) const {
     return m_paths.snapshots() + QLatin1Char('/') + chainId.hex() + QStringLiteral("/fs");
 }
 
-bool SnapshotStore::exists(const Digest &chainId) const
-{
+bool SnapshotStore::exists(const Digest &chainId) const {
     if (!QFileInfo(filesPath(chainId)).isDir())
         return false;
     auto q = m_db.exec(QStringLiteral("SELECT 1 FROM snapshots WHERE chain_id = ?"),
@@ -51,8 +46,7 @@ bool SnapshotStore::exists(const Digest &chainId) const
 }
 
 Result<SnapshotInfo> SnapshotStore::unpack(const QString &blobPath, const Digest &parent,
-                                           const Digest &expectedDiffId)
-{
+                                           const Digest &expectedDiffId) {
     if (expectedDiffId.isValid()) {
         const Digest chainId = chainIdOf(parent, expectedDiffId);
         if (exists(chainId))
@@ -85,7 +79,8 @@ Result<SnapshotInfo> SnapshotStore::unpack(const QString &blobPath, const Digest
         const int err = errno;
         removeTree(tmp);
         if (err != EEXIST && err != ENOTEMPTY)
-            return failErrno(QStringLiteral("commit snapshot %1").arg(info.chainId.toString()), err);
+            return failErrno(QStringLiteral("commit snapshot %1").arg(info.chainId.toString()),
+                             err);
     } else {
         fsyncPath(m_paths.snapshots());
     }
@@ -99,11 +94,10 @@ Result<SnapshotInfo> SnapshotStore::unpack(const QString &blobPath, const Digest
     return info;
 }
 
-Result<SnapshotInfo> SnapshotStore::info(const Digest &chainId) const
-{
-    auto q = m_db.exec(
-        QStringLiteral("SELECT parent, diff_id, size FROM snapshots WHERE chain_id = ?"),
-        {chainId.toString()});
+Result<SnapshotInfo> SnapshotStore::info(const Digest &chainId) const {
+    auto q =
+        m_db.exec(QStringLiteral("SELECT parent, diff_id, size FROM snapshots WHERE chain_id = ?"),
+                  {chainId.toString()});
     if (!q)
         return fail(q.error());
     if (!q->next())
@@ -117,8 +111,7 @@ Result<SnapshotInfo> SnapshotStore::info(const Digest &chainId) const
     return s;
 }
 
-QList<SnapshotInfo> SnapshotStore::list() const
-{
+QList<SnapshotInfo> SnapshotStore::list() const {
     QList<SnapshotInfo> out;
     auto q = m_db.exec(QStringLiteral("SELECT chain_id, parent, diff_id, size FROM snapshots"));
     while (q && q->next()) {
@@ -132,12 +125,11 @@ QList<SnapshotInfo> SnapshotStore::list() const
     return out;
 }
 
-Status SnapshotStore::remove(const Digest &chainId)
-{
+Status SnapshotStore::remove(const Digest &chainId) {
     // Forget the row first: a snapshot directory without a row is garbage that init() or a
     // later prune can delete, a row without a directory would be a broken store.
-    auto q = m_db.exec(QStringLiteral("DELETE FROM snapshots WHERE chain_id = ?"),
-                       {chainId.toString()});
+    auto q =
+        m_db.exec(QStringLiteral("DELETE FROM snapshots WHERE chain_id = ?"), {chainId.toString()});
     if (!q)
         return fail(q.error());
     const QString dir = m_paths.snapshots() + QLatin1Char('/') + chainId.hex();

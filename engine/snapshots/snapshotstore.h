@@ -28,8 +28,7 @@ struct SnapshotInfo {
 // its diffID verified; a failed or interrupted unpack leaves nothing but a temporary directory,
 // which is removed once its process is gone. Concurrent unpacks of the same layer by several
 // processes are safe: one wins, the others discard their copy.
-class SnapshotStore
-{
+class SnapshotStore {
 public:
     SnapshotStore(const StorePaths &paths, Database &db);
 

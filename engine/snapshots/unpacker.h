@@ -26,7 +26,7 @@ struct UnpackOptions {
 };
 
 struct UnpackResult {
-    Digest diffId;              // sha256 of the uncompressed tar stream
+    Digest diffId; // sha256 of the uncompressed tar stream
     qint64 uncompressedSize = 0;
     qint64 entries = 0;
 };

@@ -8,8 +8,7 @@
 
 namespace Berth::Engine::Whiteout {
 
-QString deletedName(const QString &name, const struct stat &st)
-{
+QString deletedName(const QString &name, const struct stat &st) {
     if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 0 && minor(st.st_rdev) == 0)
         return name;
     if (name.startsWith(Prefix) && name != OpaqueMarker && S_ISREG(st.st_mode))
@@ -17,15 +16,15 @@ QString deletedName(const QString &name, const struct stat &st)
     return QString();
 }
 
-bool isOpaqueDirectory(const QString &dirPath)
-{
+bool isOpaqueDirectory(const QString &dirPath) {
     char value[4] = {};
     const QByteArray p = QFile::encodeName(dirPath);
     const ssize_t n = ::lgetxattr(p.constData(), OverlayOpaqueXattr, value, sizeof value);
     if (n == 1 && value[0] == 'y')
         return true;
     struct stat st;
-    return ::lstat(QFile::encodeName(dirPath + QLatin1Char('/') + OpaqueMarker).constData(), &st) == 0;
+    return ::lstat(QFile::encodeName(dirPath + QLatin1Char('/') + OpaqueMarker).constData(), &st) ==
+           0;
 }
 
 } // namespace Berth::Engine::Whiteout

@@ -28,7 +28,9 @@ bool isOpaqueDirectory(const QString &dirPath);
 
 // Whether a directory entry is bookkeeping that is not part of the image's filesystem
 // (the OCI opaque marker).
-inline bool isOpaqueMarker(const QString &name) { return name == OpaqueMarker; }
+inline bool isOpaqueMarker(const QString &name) {
+    return name == OpaqueMarker;
+}
 
 } // namespace Whiteout
 } // namespace Berth::Engine

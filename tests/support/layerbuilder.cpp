@@ -9,8 +9,7 @@
 namespace Berth::Test {
 
 LayerBuilder &LayerBuilder::file(const QString &path, const QByteArray &content, int mode, int uid,
-                                 int gid)
-{
+                                 int gid) {
     Entry e;
     e.path = path;
     e.type = AE_IFREG;
@@ -22,8 +21,7 @@ LayerBuilder &LayerBuilder::file(const QString &path, const QByteArray &content,
     return *this;
 }
 
-LayerBuilder &LayerBuilder::dir(const QString &path, int mode, int uid, int gid)
-{
+LayerBuilder &LayerBuilder::dir(const QString &path, int mode, int uid, int gid) {
     Entry e;
     e.path = path;
     e.type = AE_IFDIR;
@@ -34,8 +32,7 @@ LayerBuilder &LayerBuilder::dir(const QString &path, int mode, int uid, int gid)
     return *this;
 }
 
-LayerBuilder &LayerBuilder::symlink(const QString &path, const QString &target)
-{
+LayerBuilder &LayerBuilder::symlink(const QString &path, const QString &target) {
     Entry e;
     e.path = path;
     e.type = AE_IFLNK;
@@ -45,8 +42,7 @@ LayerBuilder &LayerBuilder::symlink(const QString &path, const QString &target)
     return *this;
 }
 
-LayerBuilder &LayerBuilder::hardlink(const QString &path, const QString &target)
-{
+LayerBuilder &LayerBuilder::hardlink(const QString &path, const QString &target) {
     Entry e;
     e.path = path;
     e.type = AE_IFREG;
@@ -56,8 +52,7 @@ LayerBuilder &LayerBuilder::hardlink(const QString &path, const QString &target)
     return *this;
 }
 
-LayerBuilder &LayerBuilder::charDevice(const QString &path, int major, int minor)
-{
+LayerBuilder &LayerBuilder::charDevice(const QString &path, int major, int minor) {
     Entry e;
     e.path = path;
     e.type = AE_IFCHR;
@@ -68,8 +63,7 @@ LayerBuilder &LayerBuilder::charDevice(const QString &path, int major, int minor
     return *this;
 }
 
-LayerBuilder &LayerBuilder::fifo(const QString &path)
-{
+LayerBuilder &LayerBuilder::fifo(const QString &path) {
     Entry e;
     e.path = path;
     e.type = AE_IFIFO;
@@ -78,31 +72,27 @@ LayerBuilder &LayerBuilder::fifo(const QString &path)
     return *this;
 }
 
-LayerBuilder &LayerBuilder::xattr(const QString &name, const QByteArray &value)
-{
+LayerBuilder &LayerBuilder::xattr(const QString &name, const QByteArray &value) {
     if (!m_entries.isEmpty())
         m_entries.last().xattrs.append({name, value});
     return *this;
 }
 
-LayerBuilder &LayerBuilder::whiteout(const QString &path)
-{
+LayerBuilder &LayerBuilder::whiteout(const QString &path) {
     const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
     const QString dir = slash >= 0 ? path.left(slash + 1) : QString();
     const QString name = slash >= 0 ? path.mid(slash + 1) : path;
     return file(dir + QStringLiteral(".wh.") + name, QByteArray());
 }
 
-LayerBuilder &LayerBuilder::opaque(const QString &dir)
-{
+LayerBuilder &LayerBuilder::opaque(const QString &dir) {
     QString d = dir;
     if (!d.isEmpty() && !d.endsWith(QLatin1Char('/')))
         d += QLatin1Char('/');
     return file(d + QStringLiteral(".wh..wh..opq"), QByteArray());
 }
 
-QByteArray LayerBuilder::build(Compression compression) const
-{
+QByteArray LayerBuilder::build(Compression compression) const {
     QByteArray out;
     struct archive *a = archive_write_new();
     archive_write_set_format_pax_restricted(a);
@@ -155,8 +145,7 @@ QByteArray LayerBuilder::build(Compression compression) const
     return out;
 }
 
-bool LayerBuilder::writeTo(const QString &path, Compression compression) const
-{
+bool LayerBuilder::writeTo(const QString &path, Compression compression) const {
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return false;

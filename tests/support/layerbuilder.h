@@ -9,13 +9,12 @@ namespace Berth::Test {
 
 // Builds layer tarballs for tests, entry by entry, including hostile ones (any path, any link
 // target), with libarchive. Paths are written exactly as given.
-class LayerBuilder
-{
+class LayerBuilder {
 public:
     enum class Compression { None, Gzip, Zstd };
 
-    LayerBuilder &file(const QString &path, const QByteArray &content, int mode = 0644,
-                       int uid = 0, int gid = 0);
+    LayerBuilder &file(const QString &path, const QByteArray &content, int mode = 0644, int uid = 0,
+                       int gid = 0);
     LayerBuilder &dir(const QString &path, int mode = 0755, int uid = 0, int gid = 0);
     LayerBuilder &symlink(const QString &path, const QString &target);
     LayerBuilder &hardlink(const QString &path, const QString &target);

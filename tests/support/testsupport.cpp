@@ -6,18 +6,19 @@
 
 namespace Berth::Test {
 
-bool requireAllTests() { return qEnvironmentVariable("BERTH_REQUIRE_ALL_TESTS") == QLatin1String("1"); }
+bool requireAllTests() {
+    return qEnvironmentVariable("BERTH_REQUIRE_ALL_TESTS") == QLatin1String("1");
+}
 
-QString findTool(const QString &name)
-{
+QString findTool(const QString &name) {
     QString found = QStandardPaths::findExecutable(name);
     if (found.isEmpty())
-        found = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+        found = QStandardPaths::findExecutable(
+            name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
     return found;
 }
 
-QString scratchBase()
-{
+QString scratchBase() {
     // /var/tmp is on the disk (overlayfs cannot use tmpfs lower dirs with trusted xattrs on
     // some kernels, and big test data should not fill RAM).
     const QString base = qEnvironmentVariable("BERTH_TEST_TMP", QStringLiteral("/var/tmp"));
@@ -26,14 +27,13 @@ QString scratchBase()
 }
 
 TestStore::TestStore()
-    : m_dir(scratchBase() + QStringLiteral("/berth-test-XXXXXX"))
-{
+    : m_dir(scratchBase() + QStringLiteral("/berth-test-XXXXXX")) {}
+
+Engine::StorePaths TestStore::paths() const {
+    return Engine::StorePaths(m_dir.path());
 }
 
-Engine::StorePaths TestStore::paths() const { return Engine::StorePaths(m_dir.path()); }
-
-Engine::Engine &TestStore::engine()
-{
+Engine::Engine &TestStore::engine() {
     if (!m_engine) {
         auto e = Engine::Engine::open(paths());
         if (!e)
@@ -43,23 +43,20 @@ Engine::Engine &TestStore::engine()
     return *m_engine;
 }
 
-QProcessEnvironment TestStore::environment() const
-{
+QProcessEnvironment TestStore::environment() const {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("BERTH_ROOT"), m_dir.path());
     return env;
 }
 
-QString ProcessResult::describe() const
-{
+QString ProcessResult::describe() const {
     return QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
         .arg(exitCode)
         .arg(QString::fromUtf8(out.left(4000)), QString::fromUtf8(err.left(4000)));
 }
 
 ProcessResult run(const QString &program, const QStringList &args, const QProcessEnvironment &env,
-                  int timeoutMs, const QByteArray &input)
-{
+                  int timeoutMs, const QByteArray &input) {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(program, args);
@@ -83,8 +80,7 @@ ProcessResult run(const QString &program, const QStringList &args, const QProces
     return r;
 }
 
-ProcessResult berthctl(const TestStore &store, const QStringList &args, int timeoutMs)
-{
+ProcessResult berthctl(const TestStore &store, const QStringList &args, int timeoutMs) {
     return run(QStringLiteral(BERTH_BERTHCTL), args, store.environment(), timeoutMs);
 }
 

@@ -19,8 +19,9 @@ bool requireAllTests();
     do {                                                                                           \
         if (!(condition)) {                                                                        \
             if (::Berth::Test::requireAllTests())                                                  \
-                QFAIL(qPrintable(QStringLiteral("prerequisite missing (BERTH_REQUIRE_ALL_TESTS): ") \
-                                 + QString(reason)));                                              \
+                QFAIL(qPrintable(                                                                  \
+                    QStringLiteral("prerequisite missing (BERTH_REQUIRE_ALL_TESTS): ") +           \
+                    QString(reason)));                                                             \
             QSKIP(qPrintable(QString(reason)));                                                    \
         }                                                                                          \
     } while (false)
@@ -35,14 +36,13 @@ bool requireAllTests();
     do {                                                                                           \
         const auto &berthResult_ = (expr);                                                         \
         if (!berthResult_)                                                                         \
-            QFAIL(qPrintable(QStringLiteral(#expr " failed: ") + berthResult_.error().message));  \
+            QFAIL(qPrintable(QStringLiteral(#expr " failed: ") + berthResult_.error().message));   \
     } while (false)
 
 QString findTool(const QString &name);
 
 // A private store in a temporary directory, with an engine opened on it.
-class TestStore
-{
+class TestStore {
 public:
     TestStore();
     QString root() const { return m_dir.path(); }

@@ -6,8 +6,7 @@
 #include <QDirIterator>
 #include <QRegularExpression>
 
-class TestArchitecture : public QObject
-{
+class TestArchitecture : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void engineHasNoGuiIncludes();
@@ -16,11 +15,11 @@ private Q_SLOTS:
 
 namespace {
 // Every #include "..." / <...> in the engine's sources, as (file, included path).
-QList<QPair<QString, QString>> engineIncludes()
-{
+QList<QPair<QString, QString>> engineIncludes() {
     QList<QPair<QString, QString>> out;
-    static const QRegularExpression include(QStringLiteral("^\\s*#\\s*include\\s*[<\"]([^>\"]+)[>\"]"),
-                                            QRegularExpression::MultilineOption);
+    static const QRegularExpression include(
+        QStringLiteral("^\\s*#\\s*include\\s*[<\"]([^>\"]+)[>\"]"),
+        QRegularExpression::MultilineOption);
     QDirIterator it(QStringLiteral(BERTH_SOURCE_DIR "/engine"), {"*.h", "*.cpp"}, QDir::Files,
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
@@ -31,29 +30,29 @@ QList<QPair<QString, QString>> engineIncludes()
         const QString text = QString::fromUtf8(f.readAll());
         auto matches = include.globalMatch(text);
         while (matches.hasNext())
-            out.append({path.mid(QStringLiteral(BERTH_SOURCE_DIR "/").size()), matches.next().captured(1)});
+            out.append({path.mid(QStringLiteral(BERTH_SOURCE_DIR "/").size()),
+                        matches.next().captured(1)});
     }
     return out;
 }
 } // namespace
 
-void TestArchitecture::engineHasNoGuiIncludes()
-{
+void TestArchitecture::engineHasNoGuiIncludes() {
     const auto includes = engineIncludes();
     QVERIFY(includes.size() > 20);
-    static const QRegularExpression forbidden(
-        "^(QtGui|QtWidgets|QtCharts|QtQuick|ui/|app/)|^Q(Widget|Application|Pixmap|Image|Icon|Color|Painter|Font|Action|MainWindow|Dialog|Chart)\\b");
+    static const QRegularExpression forbidden("^(QtGui|QtWidgets|QtCharts|QtQuick|ui/|app/"
+                                              ")|^Q(Widget|Application|Pixmap|Image|Icon|Color|"
+                                              "Painter|Font|Action|MainWindow|Dialog|Chart)\\b");
     for (const auto &[file, included] : includes)
         QVERIFY2(!forbidden.match(included).hasMatch(), qPrintable(file + " includes " + included));
 }
 
-void TestArchitecture::engineLayersPointDownwards()
-{
+void TestArchitecture::engineLayersPointDownwards() {
     // Rank of each engine folder: a folder may include only folders of lower or equal rank
     // (same-rank folders side by side do not include each other either).
-    const QHash<QString, int> rank{{"core", 0},     {"content", 1},  {"images", 2},     {"snapshots", 3},
-                                   {"registry", 4}, {"analysis", 4}, {"archive", 4},    {"maintenance", 4},
-                                   {"runtime", 4},  {"build", 5}};
+    const QHash<QString, int> rank{
+        {"core", 0},     {"content", 1}, {"images", 2},      {"snapshots", 3}, {"registry", 4},
+        {"analysis", 4}, {"archive", 4}, {"maintenance", 4}, {"runtime", 4},   {"build", 5}};
     for (const auto &[file, included] : engineIncludes()) {
         const QStringList from = file.split('/');
         const QStringList to = included.split('/');
@@ -62,8 +61,10 @@ void TestArchitecture::engineLayersPointDownwards()
         const QString a = from[1], b = to[1];
         if (a == b)
             continue;
-        QVERIFY2(rank.contains(a) && rank.contains(b), qPrintable("unknown engine folder in " + file + " -> " + included));
-        QVERIFY2(rank[b] < rank[a], qPrintable(file + " (" + a + ") must not include " + included + " (" + b + ")"));
+        QVERIFY2(rank.contains(a) && rank.contains(b),
+                 qPrintable("unknown engine folder in " + file + " -> " + included));
+        QVERIFY2(rank[b] < rank[a],
+                 qPrintable(file + " (" + a + ") must not include " + included + " (" + b + ")"));
     }
 }
 
