@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/core/database.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QThread>
@@ -79,10 +80,24 @@ const char *const kMigrations[] = {
 // Thread IDs are reused once a thread ends, so connections are named by a per-thread serial
 // number instead, and closed when their thread ends (thread-pool threads come and go).
 std::atomic<quint64> g_threadSerial{0};
+// Once the application object is gone, Qt's SQL drivers may be unloaded while thread-pool
+// threads are still being torn down; closing connections then crashes. At that point the
+// process is exiting anyway, so the connections are simply left to the OS.
+std::atomic<bool> g_applicationGone{false};
+void markApplicationGone() {
+    g_applicationGone = true;
+}
+void watchApplicationEnd() {
+    qAddPostRoutine(markApplicationGone);
+}
+Q_COREAPP_STARTUP_FUNCTION(watchApplicationEnd)
+
 struct ThreadConnections {
     quint64 serial = ++g_threadSerial;
     QStringList names;
     ~ThreadConnections() {
+        if (g_applicationGone)
+            return;
         for (const QString &name : std::as_const(names)) {
             QSqlDatabase::database(name, false).close();
             QSqlDatabase::removeDatabase(name);
