@@ -2,6 +2,249 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>Berth::Gui::ComparisonModel</name>
+    <message>
+        <source>only in the other image</source>
+        <translation>다른 이미지에만 있음</translation>
+    </message>
+    <message>
+        <source>only in this image</source>
+        <translation>이 이미지에만 있음</translation>
+    </message>
+    <message>
+        <source>differs: %1</source>
+        <translation>다름: %1</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>경로</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>차이</translation>
+    </message>
+    <message>
+        <source>Size here</source>
+        <translation>이 이미지의 크기</translation>
+    </message>
+    <message>
+        <source>Size there</source>
+        <translation>다른 이미지의 크기</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::DiskUsageModel</name>
+    <message>
+        <source>Removing this image frees %1</source>
+        <translation>이 이미지를 삭제하면 %1이(가) 확보됩니다</translation>
+    </message>
+    <message>
+        <source>%1 in layers other images use too</source>
+        <translation>다른 이미지도 쓰는 레이어에 있는 %1</translation>
+    </message>
+    <message>
+        <source>&lt;untagged&gt;</source>
+        <translation>&lt;태그 없음&gt;</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>Image ID</source>
+        <translation>이미지 ID</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Shared</source>
+        <translation>공유</translation>
+    </message>
+    <message>
+        <source>Unique</source>
+        <translation>고유</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::DiskUsagePage</name>
+    <message>
+        <source>&lt;h2&gt;Disk usage&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;디스크 사용량&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Untagged images</source>
+        <translation>태그 없는 이미지</translation>
+    </message>
+    <message>
+        <source>All images no container uses</source>
+        <translation>컨테이너가 쓰지 않는 모든 이미지</translation>
+    </message>
+    <message>
+        <source>Prune…</source>
+        <translation>정리…</translation>
+    </message>
+    <message>
+        <source>Shows what would be deleted and asks before deleting anything</source>
+        <translation>무엇이 삭제될지 먼저 보여 주고, 삭제하기 전에 묻습니다</translation>
+    </message>
+    <message>
+        <source>Remove:</source>
+        <translation>삭제 대상:</translation>
+    </message>
+    <message>
+        <source>Disk usage could not be measured.</source>
+        <translation>디스크 사용량을 측정하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Images use %1&lt;/b&gt; on disk, each shared layer counted once (images: %2). The compressed layers kept for saving and pushing take %3.</source>
+        <translation>&lt;b&gt;이미지가 디스크에서 %1을(를) 사용합니다&lt;/b&gt;. 공유 레이어는 한 번만 셉니다(이미지: %2개). 저장과 푸시에 쓰려고 보관하는 압축 레이어는 %3입니다.</translation>
+    </message>
+    <message>
+        <source>Untagged images alone use %1. Leftovers no image refers to: %2.</source>
+        <translation>태그 없는 이미지만 %1을(를) 사용합니다. 어떤 이미지도 참조하지 않는 남은 데이터: %2.</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Shared&lt;/i&gt; bytes are in layers other images use too; &lt;i&gt;Unique&lt;/i&gt; bytes are what removing that image frees.</source>
+        <translation>&lt;i&gt;공유&lt;/i&gt;는 다른 이미지도 쓰는 레이어의 크기이고, &lt;i&gt;고유&lt;/i&gt;는 그 이미지를 삭제하면 확보되는 크기입니다.</translation>
+    </message>
+    <message>
+        <source>Berth could not work out what to prune.</source>
+        <translation>Berth가 무엇을 정리할지 알아내지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Nothing to prune: no image matches.</source>
+        <translation>정리할 것이 없습니다. 해당하는 이미지가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Prune</source>
+        <translation>정리</translation>
+    </message>
+    <message>
+        <source>Prune frees %1.
+
+Images to delete: %2. Layers to delete: %3.</source>
+        <translation>정리하면 %1이(가) 확보됩니다.
+
+삭제할 이미지: %2개. 삭제할 레이어: %3개.</translation>
+    </message>
+    <message>
+        <source>Prune images</source>
+        <translation>이미지 정리</translation>
+    </message>
+    <message>
+        <source>image %1</source>
+        <translation>이미지 %1</translation>
+    </message>
+    <message>
+        <source>name %1</source>
+        <translation>이름 %1</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>레이어 %1</translation>
+    </message>
+    <message>
+        <source>Only untagged images are affected.</source>
+        <translation>태그 없는 이미지만 영향을 받습니다.</translation>
+    </message>
+    <message>
+        <source>Names that go: %1</source>
+        <translation>삭제되는 이름: %1</translation>
+    </message>
+    <message>
+        <source>Pruning failed.</source>
+        <translation>정리하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Prune freed %1 (images removed: %2)</source>
+        <translation>정리로 %1을(를) 확보했습니다(삭제한 이미지: %2개)</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::ErrorMessages</name>
+    <message>
+        <source>Something it needs does not exist (any more). It may have been removed in the meantime, for example from the command line.</source>
+        <translation>필요한 것이 (더 이상) 없습니다. 그 사이에 명령줄 등에서 삭제되었을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Something with that name already exists. Choose another name.</source>
+        <translation>같은 이름이 이미 있습니다. 다른 이름을 고르세요.</translation>
+    </message>
+    <message>
+        <source>Berth did not understand the input. Check the name or file and try again.</source>
+        <translation>Berth가 입력을 이해하지 못했습니다. 이름이나 파일을 확인하고 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>This is not possible right now because something else depends on it, for example another name or a container using the image.</source>
+        <translation>다른 것이 이것에 의존하고 있어 지금은 할 수 없습니다. 예를 들어 다른 이름이나 이 이미지를 쓰는 컨테이너가 있습니다.</translation>
+    </message>
+    <message>
+        <source>Berth is not allowed to do this. Check the file&apos;s permissions or run Berth as a user who may.</source>
+        <translation>Berth에 이 작업을 할 권한이 없습니다. 파일 권한을 확인하거나, 권한이 있는 사용자로 Berth를 실행하세요.</translation>
+    </message>
+    <message>
+        <source>Something Berth needs is busy or missing (a program, a file or the network). Try again in a moment.</source>
+        <translation>Berth에 필요한 것(프로그램, 파일 또는 네트워크)이 사용 중이거나 없습니다. 잠시 후 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The data is damaged or not in a format Berth knows. If it came from a file, the file may be incomplete.</source>
+        <translation>데이터가 손상되었거나 Berth가 모르는 형식입니다. 파일에서 읽은 것이라면 파일이 완전하지 않을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>It was cancelled before it finished. Nothing was changed.</source>
+        <translation>끝나기 전에 취소되었습니다. 바뀐 것은 없습니다.</translation>
+    </message>
+    <message>
+        <source>This is a bug in Berth. The details below help to report it.</source>
+        <translation>Berth의 버그입니다. 아래 자세한 내용을 버그 보고에 첨부해 주세요.</translation>
+    </message>
+    <message>
+        <source>Berth</source>
+        <translation>Berth</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::FileTreeModel</name>
+    <message>
+        <source>%1
+Deleted by layer %2 (%3 no longer reachable)</source>
+        <translation>%1
+레이어 %2에서 삭제됨(%3은(는) 더 이상 접근할 수 없음)</translation>
+    </message>
+    <message>
+        <source>%1
+%2 by layer %3</source>
+        <translation>%1
+레이어 %3에서 %2</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>변경</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Permissions</source>
+        <translation>권한</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>소유자</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>레이어</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::ImagesModel</name>
     <message>
         <source>Repository</source>
@@ -25,14 +268,539 @@
     </message>
 </context>
 <context>
+    <name>Berth::Gui::ImagesPage</name>
+    <message>
+        <source>&lt;h2&gt;Images&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;이미지&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Load…</source>
+        <translation>불러오기…</translation>
+    </message>
+    <message>
+        <source>Load images from an archive written by docker save, podman save or skopeo (docker-archive or OCI)</source>
+        <translation>docker save, podman save, skopeo로 만든 아카이브(docker-archive 또는 OCI)에서 이미지를 불러옵니다</translation>
+    </message>
+    <message>
+        <source>Import rootfs…</source>
+        <translation>rootfs 가져오기…</translation>
+    </message>
+    <message>
+        <source>Make a one-layer image from a root filesystem tarball</source>
+        <translation>루트 파일 시스템 tar 파일로 레이어 하나짜리 이미지를 만듭니다</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>저장…</translation>
+    </message>
+    <message>
+        <source>Tag…</source>
+        <translation>태그…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <source>Explore layers</source>
+        <translation>레이어 살펴보기</translation>
+    </message>
+    <message>
+        <source>Open the selected image in the layer explorer (double-click)</source>
+        <translation>선택한 이미지를 레이어 탐색기에서 엽니다(더블 클릭)</translation>
+    </message>
+    <message>
+        <source>Filter by name, tag or ID</source>
+        <translation>이름, 태그 또는 ID로 거르기</translation>
+    </message>
+    <message>
+        <source>The image could not be removed.</source>
+        <translation>이미지를 삭제하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Remove the name %1?
+
+The image keeps its other names (%2), so no disk space is freed.</source>
+        <translation>이름 %1을(를) 삭제할까요?
+
+이미지에는 다른 이름(%2)이 남아 있으므로 디스크 공간은 확보되지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Remove the image %1?
+
+This frees %2: the image&apos;s layers that no other image uses (%3).</source>
+        <translation>이미지 %1을(를) 삭제할까요?
+
+다른 이미지가 쓰지 않는 이 이미지의 레이어(%3개)가 삭제되어 %2이(가) 확보됩니다.</translation>
+    </message>
+    <message>
+        <source>Remove the image %1?
+
+All its layers are shared with other images and stay, so almost no disk space is freed.</source>
+        <translation>이미지 %1을(를) 삭제할까요?
+
+모든 레이어를 다른 이미지와 공유하므로 레이어는 남고, 디스크 공간은 거의 확보되지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Remove image</source>
+        <translation>이미지 삭제</translation>
+    </message>
+    <message>
+        <source>%1 could not be removed.</source>
+        <translation>%1을(를) 삭제하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Removed the name %1</source>
+        <translation>이름 %1을(를) 삭제했습니다</translation>
+    </message>
+    <message>
+        <source>Removed %1 and freed %2</source>
+        <translation>%1을(를) 삭제하고 %2을(를) 확보했습니다</translation>
+    </message>
+    <message>
+        <source>Tag image</source>
+        <translation>이미지에 태그 달기</translation>
+    </message>
+    <message>
+        <source>New name for image %1 (for example myapp:1.0):</source>
+        <translation>이미지 %1의 새 이름(예: myapp:1.0):</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid image name.</source>
+        <translation>&quot;%1&quot;은(는) 올바른 이미지 이름이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>The image could not be tagged.</source>
+        <translation>이미지에 태그를 달지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Tagged as %1</source>
+        <translation>%1(으)로 태그를 달았습니다</translation>
+    </message>
+    <message>
+        <source>Load images from an archive</source>
+        <translation>아카이브에서 이미지 불러오기</translation>
+    </message>
+    <message>
+        <source>Image archives (*.tar *.tar.gz *.tgz *.tar.zst)</source>
+        <translation>이미지 아카이브 (*.tar *.tar.gz *.tgz *.tar.zst)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>Loading %1</source>
+        <translation>%1 불러오는 중</translation>
+    </message>
+    <message>
+        <source>The images in %1 could not be loaded.</source>
+        <translation>%1의 이미지를 불러오지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>%1을(를) 불러왔습니다</translation>
+    </message>
+    <message>
+        <source>Save image %1</source>
+        <translation>이미지 %1 저장</translation>
+    </message>
+    <message>
+        <source>Docker archive, for docker/podman load (*.tar)</source>
+        <translation>Docker 아카이브, docker/podman load용 (*.tar)</translation>
+    </message>
+    <message>
+        <source>OCI archive, for skopeo and umoci (*.tar)</source>
+        <translation>OCI 아카이브, skopeo와 umoci용 (*.tar)</translation>
+    </message>
+    <message>
+        <source>Saving %1</source>
+        <translation>%1 저장 중</translation>
+    </message>
+    <message>
+        <source>%1 could not be saved.</source>
+        <translation>%1을(를) 저장하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Saved %1 to %2</source>
+        <translation>%1을(를) %2에 저장했습니다</translation>
+    </message>
+    <message>
+        <source>Import a root filesystem tarball</source>
+        <translation>루트 파일 시스템 tar 파일 가져오기</translation>
+    </message>
+    <message>
+        <source>Tarballs (*.tar *.tar.gz *.tgz *.tar.xz *.tar.zst *.tar.bz2)</source>
+        <translation>tar 파일 (*.tar *.tar.gz *.tgz *.tar.xz *.tar.zst *.tar.bz2)</translation>
+    </message>
+    <message>
+        <source>Import rootfs</source>
+        <translation>rootfs 가져오기</translation>
+    </message>
+    <message>
+        <source>Name for the new image (empty: untagged):</source>
+        <translation>새 이미지의 이름(비워 두면 태그 없음):</translation>
+    </message>
+    <message>
+        <source>Importing %1</source>
+        <translation>%1 가져오는 중</translation>
+    </message>
+    <message>
+        <source>%1 could not be imported.</source>
+        <translation>%1을(를) 가져오지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Imported %1 as image %2</source>
+        <translation>%1을(를) 이미지 %2(으)로 가져왔습니다</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::LayerExplorerPage</name>
+    <message>
+        <source>&amp;Image:</source>
+        <translation>이미지(&amp;I):</translation>
+    </message>
+    <message>
+        <source>Select a layer to see the filesystem as it is after it</source>
+        <translation>레이어를 선택하면 그 레이어까지 적용된 파일 시스템을 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Wasted space</source>
+        <translation>낭비된 공간</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>비교</translation>
+    </message>
+    <message>
+        <source>With:</source>
+        <translation>비교 대상:</translation>
+    </message>
+    <message>
+        <source>Choose another image to see which layers the two share and which files differ.</source>
+        <translation>다른 이미지를 고르면 두 이미지가 어떤 레이어를 공유하고 어떤 파일이 다른지 보여 줍니다.</translation>
+    </message>
+    <message>
+        <source>Everything up to this layer</source>
+        <translation>이 레이어까지의 전체</translation>
+    </message>
+    <message>
+        <source>Only this layer&apos;s changes</source>
+        <translation>이 레이어의 변경만</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>변경 없음</translation>
+    </message>
+    <message>
+        <source>Filter by path</source>
+        <translation>경로로 거르기</translation>
+    </message>
+    <message>
+        <source>Select a file to preview it.</source>
+        <translation>파일을 선택하면 미리 봅니다.</translation>
+    </message>
+    <message>
+        <source>Extract to…</source>
+        <translation>꺼내기…</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>미리 보기</translation>
+    </message>
+    <message>
+        <source>History of this path</source>
+        <translation>이 경로의 기록</translation>
+    </message>
+    <message>
+        <source>Matching paths at layer %1: %2</source>
+        <translation>레이어 %1에서 일치하는 경로: %2개</translation>
+    </message>
+    <message>
+        <source>Entries at layer %1: %2</source>
+        <translation>레이어 %1의 항목: %2개</translation>
+    </message>
+    <message>
+        <source>The image is no longer in the store.</source>
+        <translation>이미지가 더 이상 저장소에 없습니다.</translation>
+    </message>
+    <message>
+        <source>Analysing the image&apos;s layers…</source>
+        <translation>이미지의 레이어를 분석하는 중…</translation>
+    </message>
+    <message>
+        <source>The image could not be analysed.</source>
+        <translation>이미지를 분석하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>The image&apos;s layers could not be analysed.</source>
+        <translation>이미지의 레이어를 분석하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Layers: %1 · Size: %2 · Files: %3 · Efficiency: %4% (dive: %5%)</source>
+        <translation>레이어: %1 · 크기: %2 · 파일: %3 · 효율: %4% (dive: %5%)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Nothing wasted.&lt;/b&gt; Every byte the layers store is reachable in the final filesystem.</source>
+        <translation>&lt;b&gt;낭비된 공간이 없습니다.&lt;/b&gt; 레이어에 저장된 모든 바이트를 최종 파일 시스템에서 접근할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 wasted&lt;/b&gt; (%2% of the image): copies that a layer stores but a later layer overwrote or deleted. Nobody can reach them, yet every pull downloads them.</source>
+        <translation>&lt;b&gt;%1 낭비&lt;/b&gt;(이미지의 %2%): 어떤 레이어에 저장되었지만 뒤의 레이어가 덮어쓰거나 삭제한 사본입니다. 아무도 접근할 수 없는데도 풀할 때마다 내려받습니다.</translation>
+    </message>
+    <message>
+        <source>layer %1 hides %2 stored by layer %3</source>
+        <translation>레이어 %1이(가) 레이어 %3에 저장된 %2을(를) 가림</translation>
+    </message>
+    <message>
+        <source>Efficiency %1%. dive&apos;s score: %2% (dive counts %3 as wasted: every repeated copy of a path, including the one still in use).</source>
+        <translation>효율 %1%. dive 점수: %2% (dive는 %3을(를) 낭비로 셉니다. 아직 쓰이는 사본을 포함해 한 경로의 반복된 모든 사본을 셉니다).</translation>
+    </message>
+    <message>
+        <source>%1 at layer %2</source>
+        <translation>레이어 %2의 %1</translation>
+    </message>
+    <message>
+        <source>(deleted here; showing the copy from layer %1)</source>
+        <translation>(이 레이어에서 삭제됨, 레이어 %1의 사본을 보여 줌)</translation>
+    </message>
+    <message>
+        <source>A directory. Entries directly inside: %1</source>
+        <translation>디렉터리입니다. 바로 안에 있는 항목: %1개</translation>
+    </message>
+    <message>
+        <source>A symbolic link to %1</source>
+        <translation>%1을(를) 가리키는 심볼릭 링크</translation>
+    </message>
+    <message>
+        <source>A special file (device, pipe or socket): nothing to show.</source>
+        <translation>특수 파일(장치, 파이프 또는 소켓)이라 보여 줄 내용이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Nothing to show.</source>
+        <translation>보여 줄 내용이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>읽는 중…</translation>
+    </message>
+    <message>
+        <source>The file could not be read: %1</source>
+        <translation>파일을 읽지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <source>This is a binary file (%1), not text, so it is not shown here. Use &quot;Extract to…&quot; to open it with another program.</source>
+        <translation>텍스트가 아닌 바이너리 파일(%1)이라 여기에는 보여 주지 않습니다. 다른 프로그램으로 열려면 &quot;꺼내기…&quot;를 쓰세요.</translation>
+    </message>
+    <message>
+        <source>[… only the first %1 of %2 are shown]</source>
+        <translation>[… %2 중 앞부분 %1만 보여 줌]</translation>
+    </message>
+    <message>
+        <source>Extract %1 into folder</source>
+        <translation>%1을(를) 폴더에 꺼내기</translation>
+    </message>
+    <message>
+        <source>Extract %1</source>
+        <translation>%1 꺼내기</translation>
+    </message>
+    <message>
+        <source>The file could not be extracted.</source>
+        <translation>파일을 꺼내지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Extracted to %1</source>
+        <translation>%1에 꺼냈습니다</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>비교하는 중…</translation>
+    </message>
+    <message>
+        <source>The images could not be compared.</source>
+        <translation>이미지를 비교하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>%1 has exactly the same layers.</source>
+        <translation>%1은(는) 레이어가 완전히 같습니다.</translation>
+    </message>
+    <message>
+        <source>Layers shared with %1: %2. The images diverge at layer %3.</source>
+        <translation>%1과(와) 공유하는 레이어: %2개. 두 이미지는 레이어 %3부터 갈라집니다.</translation>
+    </message>
+    <message>
+        <source>Paths that differ: %1.</source>
+        <translation>다른 경로: %1개.</translation>
+    </message>
+    <message>
+        <source>With this image present, getting the other one downloads %1; the other way round, %2.</source>
+        <translation>이 이미지가 있을 때 다른 이미지를 받으면 %1을(를) 내려받고, 반대의 경우에는 %2을(를) 내려받습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::LayersModel</name>
+    <message>
+        <source>No history recorded for this layer</source>
+        <translation>이 레이어에는 기록된 내역이 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 stored here that the final image cannot reach; this layer hides %2 of earlier layers</source>
+        <translation>이 레이어에 저장되었지만 최종 이미지에서 접근할 수 없는 크기: %1. 이 레이어가 가리는 이전 레이어의 크기: %2</translation>
+    </message>
+    <message>
+        <source>Added: %1, modified: %2, deleted: %3</source>
+        <translation>추가: %1, 수정: %2, 삭제: %3</translation>
+    </message>
+    <message>
+        <source>(no history)</source>
+        <translation>(기록 없음)</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Created by</source>
+        <translation>만든 명령</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Wasted</source>
+        <translation>낭비</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>변경</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::MainWindow</name>
     <message>
         <source>Berth</source>
         <translation>Berth</translation>
     </message>
     <message>
-        <source>&lt;h2&gt;Images&lt;/h2&gt;</source>
-        <translation>&lt;h2&gt;이미지&lt;/h2&gt;</translation>
+        <source>Pages</source>
+        <translation>페이지</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>The images in the store (Ctrl+1)</source>
+        <translation>저장소의 이미지 (Ctrl+1)</translation>
+    </message>
+    <message>
+        <source>Layer explorer</source>
+        <translation>레이어 탐색기</translation>
+    </message>
+    <message>
+        <source>What each layer of an image added, changed and wasted (Ctrl+2)</source>
+        <translation>이미지의 각 레이어가 추가하고, 바꾸고, 낭비한 것 (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>Disk usage</source>
+        <translation>디스크 사용량</translation>
+    </message>
+    <message>
+        <source>Shared and unique bytes per image, and prune (Ctrl+3)</source>
+        <translation>이미지별 공유·고유 크기와 정리 (Ctrl+3)</translation>
+    </message>
+    <message>
+        <source>Images: %1</source>
+        <translation>이미지: %1개</translation>
+    </message>
+    <message>
+        <source>The starter image could not be created.</source>
+        <translation>시작용 이미지를 만들지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Created the starter image berth/busybox:latest</source>
+        <translation>시작용 이미지 berth/busybox:latest를 만들었습니다</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::PathHistoryModel</name>
+    <message>
+        <source>deleted (whiteout)</source>
+        <translation>삭제됨(화이트아웃)</translation>
+    </message>
+    <message>
+        <source>hidden by an opaque directory</source>
+        <translation>불투명 디렉터리에 가려짐</translation>
+    </message>
+    <message>
+        <source>a parent directory was deleted</source>
+        <translation>상위 디렉터리가 삭제됨</translation>
+    </message>
+    <message>
+        <source>a parent directory was replaced</source>
+        <translation>상위 디렉터리가 다른 것으로 바뀜</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>변경</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>자세히</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::Presentation</name>
+    <message>
+        <source>Added</source>
+        <translation>추가</translation>
+    </message>
+    <message>
+        <source>Modified</source>
+        <translation>수정</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>삭제</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::TaskProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::WastedModel</name>
+    <message>
+        <source>%1 (%2) was stored by layer %3 and hidden by layer %4</source>
+        <translation>%1(%2)은(는) 레이어 %3에 저장되었고 레이어 %4에 가려졌습니다</translation>
+    </message>
+    <message>
+        <source>Unreachable copy</source>
+        <translation>접근할 수 없는 사본</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Stored by</source>
+        <translation>저장한 레이어</translation>
+    </message>
+    <message>
+        <source>Hidden by</source>
+        <translation>가린 레이어</translation>
     </message>
 </context>
 <context>
@@ -58,8 +826,8 @@
         <translation>시작용 이미지를 만드는 중…</translation>
     </message>
     <message>
-        <source>The starter image could not be created: %1</source>
-        <translation>시작용 이미지를 만들지 못했습니다: %1</translation>
+        <source>Details</source>
+        <translation>자세히</translation>
     </message>
 </context>
 </TS>

@@ -2,18 +2,29 @@
 #include "ui/mainwindow.h"
 
 #include "engine/archive/starterimage.h"
+#include "ui/errortext.h"
 #include "ui/models/imagesmodel.h"
+#include "ui/pages/diskusagepage.h"
+#include "ui/pages/imagespage.h"
+#include "ui/pages/layerexplorerpage.h"
 #include "ui/pages/welcomepage.h"
+#include "ui/widgets/taskprogress.h"
 
-#include <QHeaderView>
+#include <QAction>
+#include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
+#include <QListWidget>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
-#include <QVBoxLayout>
 
 namespace Berth::Gui {
+
+namespace {
+constexpr int kStatusTimeout = 10000;
+}
 
 MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     : QMainWindow(parent)
@@ -21,35 +32,128 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     , m_imagesModel(new ImagesModel(this)) {
     setWindowTitle(tr("Berth"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/berth.svg")));
-    m_pages = new QStackedWidget(this);
 
+    m_progress = new TaskProgress(this);
+    m_storeLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_storeLabel);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+
+    m_nav = new QListWidget(central);
+    m_nav->setObjectName(QStringLiteral("navigation"));
+    m_nav->setAccessibleName(tr("Pages"));
+    m_nav->setFrameShape(QFrame::NoFrame);
+    m_nav->setSpacing(2);
+    // The list is the window's first stop for the keyboard: arrows move between pages.
+    const QList<std::pair<QString, QString>> entries = {
+        {tr("Images"), tr("The images in the store (Ctrl+1)")},
+        {tr("Layer explorer"),
+         tr("What each layer of an image added, changed and wasted (Ctrl+2)")},
+        {tr("Disk usage"), tr("Shared and unique bytes per image, and prune (Ctrl+3)")},
+    };
+    for (const auto &[text, tip] : entries) {
+        auto *item = new QListWidgetItem(text, m_nav);
+        item->setToolTip(tip);
+        item->setSizeHint(QSize(0, m_nav->fontMetrics().height() * 2));
+    }
+    int navWidth = 0;
+    for (const auto &entry : entries)
+        navWidth = qMax(navWidth, m_nav->fontMetrics().horizontalAdvance(entry.first));
+    m_nav->setFixedWidth(navWidth + 48);
+    layout->addWidget(m_nav);
+
+    m_pages = new QStackedWidget(central);
     m_welcomePage = new WelcomePage(m_pages);
     connect(m_welcomePage, &WelcomePage::starterImageRequested, this,
             &MainWindow::createStarterImage);
+    m_imagesPage = new ImagesPage(m_engine, m_imagesModel, m_progress, m_pages);
+    m_explorerPage = new LayerExplorerPage(m_engine, m_pages);
+    m_diskUsagePage = new DiskUsagePage(m_engine, m_pages);
     m_pages->addWidget(m_welcomePage);
-
-    m_imagesPage = new QWidget(m_pages);
-    auto *layout = new QVBoxLayout(m_imagesPage);
-    auto *title = new QLabel(tr("<h2>Images</h2>"), m_imagesPage);
-    layout->addWidget(title);
-    m_imagesView = new QTableView(m_imagesPage);
-    m_imagesView->setObjectName(QStringLiteral("imagesView"));
-    m_imagesView->setModel(m_imagesModel);
-    m_imagesView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_imagesView->setAlternatingRowColors(true);
-    m_imagesView->verticalHeader()->hide();
-    m_imagesView->horizontalHeader()->setStretchLastSection(true);
-    layout->addWidget(m_imagesView);
     m_pages->addWidget(m_imagesPage);
+    m_pages->addWidget(m_explorerPage);
+    m_pages->addWidget(m_diskUsagePage);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
 
-    setCentralWidget(m_pages);
-    resize(960, 600);
+    connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row >= 0)
+            showPage(Page(row));
+    });
+    connect(m_imagesPage, &ImagesPage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_explorerPage, &LayerExplorerPage::statusMessage, this,
+            &MainWindow::showStatusMessage);
+    connect(m_diskUsagePage, &DiskUsagePage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_imagesPage, &ImagesPage::storeChanged, this, &MainWindow::refresh);
+    connect(m_diskUsagePage, &DiskUsagePage::storeChanged, this, &MainWindow::refresh);
+    connect(m_imagesPage, &ImagesPage::exploreRequested, this, &MainWindow::exploreImage);
+
+    const QList<Page> shortcutPages = {Page::Images, Page::LayerExplorer, Page::DiskUsage};
+    for (int i = 0; i < shortcutPages.size(); ++i) {
+        auto *action = new QAction(this);
+        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        const Page page = shortcutPages.at(i);
+        connect(action, &QAction::triggered, this, [this, page] { showPage(page); });
+        addAction(action);
+    }
+
+    resize(1280, 780);
+    updatePageVisibility();
 
     m_pollTimer = new QTimer(this);
     m_pollTimer->setInterval(500);
     connect(m_pollTimer, &QTimer::timeout, this, &MainWindow::pollForChanges);
     m_pollTimer->start();
     refresh();
+}
+
+QWidget *MainWindow::currentPage() const {
+    return m_pages->currentWidget();
+}
+
+void MainWindow::showStatusMessage(const QString &text) {
+    statusBar()->showMessage(text, kStatusTimeout);
+}
+
+void MainWindow::showPage(Page page) {
+    if (m_empty)
+        return; // the welcome page stays until there is an image
+    QWidget *widget = page == Page::Images          ? static_cast<QWidget *>(m_imagesPage)
+                      : page == Page::LayerExplorer ? static_cast<QWidget *>(m_explorerPage)
+                                                    : static_cast<QWidget *>(m_diskUsagePage);
+    m_pages->setCurrentWidget(widget);
+    {
+        const QSignalBlocker blocker(m_nav);
+        m_nav->setCurrentRow(int(page));
+    }
+    if (page == Page::DiskUsage)
+        m_diskUsagePage->refresh();
+    if (page == Page::LayerExplorer && m_explorerPage->currentImageId().isEmpty()) {
+        // Something to look at right away: the selected image, else the first one.
+        QString id = m_imagesPage->selectedImage().id.toString();
+        if (id.isEmpty() && m_imagesModel->rowCount() > 0)
+            id = m_imagesModel->index(0, 0).data(ImagesModel::ImageIdRole).toString();
+        m_explorerPage->openImage(id);
+    }
+}
+
+void MainWindow::exploreImage(const QString &imageId) {
+    showPage(Page::LayerExplorer);
+    m_explorerPage->openImage(imageId);
+}
+
+void MainWindow::updatePageVisibility() {
+    m_nav->setVisible(!m_empty);
+    if (m_empty) {
+        m_pages->setCurrentWidget(m_welcomePage);
+    } else if (m_pages->currentWidget() == m_welcomePage) {
+        showPage(Page::Images);
+        m_imagesPage->view()->setFocus();
+    }
 }
 
 void MainWindow::pollForChanges() {
@@ -62,18 +166,31 @@ void MainWindow::pollForChanges() {
 }
 
 void MainWindow::refresh() {
-    if (m_refreshing)
+    if (m_refreshing) {
+        m_refreshAgain = true; // a change during a refresh is read by one more
         return;
+    }
     m_refreshing = true;
     Engine::Engine *engine = &m_engine;
     m_engine.async([engine] { return engine->images().list(); })
         .then(this, [this](const QList<Engine::ImageRecord> &images) {
             m_refreshing = false;
+            const QString selected = m_imagesPage->selectedName();
             m_imagesModel->setImages(images);
-            m_imagesView->resizeColumnsToContents();
-            m_pages->setCurrentWidget(images.isEmpty() ? static_cast<QWidget *>(m_welcomePage)
-                                                       : m_imagesPage);
+            if (!selected.isEmpty())
+                m_imagesPage->selectRow(selected);
+            m_explorerPage->setImages(images);
+            m_empty = images.isEmpty();
+            updatePageVisibility();
+            if (m_pages->currentWidget() == m_diskUsagePage)
+                m_diskUsagePage->refresh();
+            m_storeLabel->setText(tr("Images: %1").arg(images.size()));
+            m_storeLabel->setToolTip(m_engine.paths().root());
             Q_EMIT imagesRefreshed();
+            if (m_refreshAgain) {
+                m_refreshAgain = false;
+                refresh();
+            }
         });
 }
 
@@ -87,8 +204,13 @@ void MainWindow::createStarterImage() {
         })
         .then(this, [this](const Engine::Result<Engine::ImageRecord> &result) {
             m_welcomePage->setBusy(false);
-            if (!result)
-                m_welcomePage->showError(result.error().message);
+            if (!result) {
+                const ErrorText text =
+                    errorText(tr("The starter image could not be created."), result.error());
+                m_welcomePage->showError(text.summary, text.detail);
+            } else {
+                showStatusMessage(tr("Created the starter image berth/busybox:latest"));
+            }
             refresh();
         });
 }

@@ -5,45 +5,69 @@
 
 #include <QMainWindow>
 
-class QTableView;
+class QLabel;
+class QListWidget;
 class QStackedWidget;
 class QTimer;
 
 namespace Berth::Gui {
 
+class DiskUsagePage;
 class ImagesModel;
+class ImagesPage;
+class LayerExplorerPage;
+class TaskProgress;
 class WelcomePage;
 
-// The Berth main window. Reads the store asynchronously through the engine and polls the
+// The Berth main window: a navigation list on the left (Images, Layer explorer, Disk usage;
+// containers, volumes and registries join it when the runtime lands), the pages in a stack and
+// a status bar with the progress of long operations. On an empty store the welcome page offers
+// the starter image instead. Reads the store asynchronously through the engine and polls the
 // database's data version so changes made by berthctl in another process appear within a second.
-class MainWindow : public QMainWindow
-{
+class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(Engine::Engine &engine, QWidget *parent = nullptr);
 
+    enum class Page { Images, LayerExplorer, DiskUsage };
+
     ImagesModel *imagesModel() const { return m_imagesModel; }
+    ImagesPage *imagesPage() const { return m_imagesPage; }
+    LayerExplorerPage *explorerPage() const { return m_explorerPage; }
+    DiskUsagePage *diskUsagePage() const { return m_diskUsagePage; }
+    WelcomePage *welcomePage() const { return m_welcomePage; }
+    QWidget *currentPage() const;
 
 public Q_SLOTS:
     void refresh();
     // Builds the offline starter image in the background.
     void createStarterImage();
+    void showPage(Berth::Gui::MainWindow::Page page);
+    void exploreImage(const QString &imageId);
+    void showStatusMessage(const QString &text);
 
 Q_SIGNALS:
     void imagesRefreshed();
 
 private:
     void pollForChanges();
+    void updatePageVisibility();
 
     Engine::Engine &m_engine;
     ImagesModel *m_imagesModel = nullptr;
-    QTableView *m_imagesView = nullptr;
+    QListWidget *m_nav = nullptr;
     QStackedWidget *m_pages = nullptr;
     WelcomePage *m_welcomePage = nullptr;
-    QWidget *m_imagesPage = nullptr;
+    ImagesPage *m_imagesPage = nullptr;
+    LayerExplorerPage *m_explorerPage = nullptr;
+    DiskUsagePage *m_diskUsagePage = nullptr;
+    TaskProgress *m_progress = nullptr;
+    QLabel *m_storeLabel = nullptr;
     QTimer *m_pollTimer = nullptr;
     qint64 m_seenDataVersion = -1;
     bool m_refreshing = false;
+    bool m_refreshAgain = false;
+    bool m_empty = true;
 };
 
 } // namespace Berth::Gui

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/models/imagesmodel.h"
 
+#include "ui/models/presentation.h"
+
 #include <QLocale>
 
 namespace Berth::Gui {
 
 ImagesModel::ImagesModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
-}
+    : QAbstractTableModel(parent) {}
 
-void ImagesModel::setImages(const QList<Engine::ImageRecord> &images)
-{
+void ImagesModel::setImages(const QList<Engine::ImageRecord> &images) {
     beginResetModel();
     m_rows.clear();
     for (const Engine::ImageRecord &image : images) {
@@ -29,18 +28,19 @@ void ImagesModel::setImages(const QList<Engine::ImageRecord> &images)
     endResetModel();
 }
 
-int ImagesModel::rowCount(const QModelIndex &parent) const
-{
+Engine::ImageRecord ImagesModel::imageAt(int row) const {
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).image : Engine::ImageRecord();
+}
+
+int ImagesModel::rowCount(const QModelIndex &parent) const {
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-int ImagesModel::columnCount(const QModelIndex &parent) const
-{
+int ImagesModel::columnCount(const QModelIndex &parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QVariant ImagesModel::data(const QModelIndex &index, int role) const
-{
+QVariant ImagesModel::data(const QModelIndex &index, int role) const {
     if (!index.isValid() || index.row() >= m_rows.size())
         return {};
     const Row &row = m_rows.at(index.row());
@@ -48,33 +48,56 @@ QVariant ImagesModel::data(const QModelIndex &index, int role) const
         return row.image.id.toString();
     if (role == ReferenceRole)
         return row.reference;
+    if (role == TagCountRole)
+        return int(row.image.tags.size());
+    if (role == SortRole) {
+        switch (index.column()) {
+        case Created:
+            return row.image.created;
+        case Size:
+            return row.image.size;
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    }
+    if (role == FilterRole)
+        return QStringList({row.repository, row.tag, row.image.id.toString()})
+            .join(QLatin1Char(' '));
     if (role == Qt::TextAlignmentRole && index.column() == Size)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (index.column()) {
-    case Repository: return row.repository;
-    case Tag: return row.tag;
-    case ImageId: return role == Qt::ToolTipRole ? row.image.id.toString() : row.image.id.shortId();
+    case Repository:
+        return row.repository;
+    case Tag:
+        return row.tag;
+    case ImageId:
+        return role == Qt::ToolTipRole ? row.image.id.toString() : row.image.id.shortId();
     case Created:
-        return role == Qt::ToolTipRole ? QLocale().toString(row.image.created.toLocalTime())
-                                       : QLocale().toString(row.image.created.toLocalTime(),
-                                                            QLocale::ShortFormat);
-    case Size: return QLocale().formattedDataSize(row.image.size, 1, QLocale::DataSizeSIFormat);
+        return role == Qt::ToolTipRole
+                   ? QLocale().toString(row.image.created.toLocalTime())
+                   : QLocale().toString(row.image.created.toLocalTime(), QLocale::ShortFormat);
+    case Size:
+        return formatBytes(row.image.size);
     }
     return {};
 }
 
-QVariant ImagesModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
+QVariant ImagesModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Repository: return tr("Repository");
-    case Tag: return tr("Tag");
-    case ImageId: return tr("Image ID");
-    case Created: return tr("Created");
-    case Size: return tr("Size");
+    case Repository:
+        return tr("Repository");
+    case Tag:
+        return tr("Tag");
+    case ImageId:
+        return tr("Image ID");
+    case Created:
+        return tr("Created");
+    case Size:
+        return tr("Size");
     }
     return {};
 }

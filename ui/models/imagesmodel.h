@@ -9,16 +9,23 @@ namespace Berth::Gui {
 
 // The images in the store, one row per tag (an untagged image is one "<none>" row), with the
 // columns `docker images` shows. No widget code: tested with QAbstractItemModelTester.
-class ImagesModel : public QAbstractTableModel
-{
+class ImagesModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Repository, Tag, ImageId, Created, Size, ColumnCount };
-    enum Role { ImageIdRole = Qt::UserRole + 1, ReferenceRole };
+    enum Role {
+        ImageIdRole = Qt::UserRole + 1,
+        ReferenceRole, // the fully qualified tag, empty for an untagged image
+        SortRole,      // raw values (bytes, dates) for sorting
+        FilterRole,    // every column's text, for the filter box
+        TagCountRole,  // how many tags the image has
+    };
 
     explicit ImagesModel(QObject *parent = nullptr);
 
     void setImages(const QList<Engine::ImageRecord> &images);
+    // The image behind a row (for actions on the selection).
+    Engine::ImageRecord imageAt(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/welcomepage.h"
 
+#include <QFontDatabase>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -50,6 +51,18 @@ WelcomePage::WelcomePage(QWidget *parent)
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->hide();
     layout->addWidget(m_status);
+    m_detailsButton = new QPushButton(tr("Details"), this);
+    m_detailsButton->setCheckable(true);
+    m_detailsButton->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+    m_detailsButton->hide();
+    m_details = new QLabel(this);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_details->hide();
+    connect(m_detailsButton, &QPushButton::toggled, m_details, &QLabel::setVisible);
+    layout->addWidget(m_detailsButton);
+    layout->addWidget(m_details);
     layout->addStretch();
 }
 
@@ -57,13 +70,18 @@ void WelcomePage::setBusy(bool busy) {
     m_starterButton->setEnabled(!busy);
     m_starterButton->setText(busy ? tr("Creating the starter image…")
                                   : tr("Create a starter image (no network needed)"));
-    if (busy)
+    if (busy) {
         m_status->hide();
+        m_detailsButton->hide();
+        m_detailsButton->setChecked(false);
+    }
 }
 
-void WelcomePage::showError(const QString &message) {
-    m_status->setText(tr("The starter image could not be created: %1").arg(message));
+void WelcomePage::showError(const QString &summary, const QString &detail) {
+    m_status->setText(summary);
     m_status->show();
+    m_details->setText(detail);
+    m_detailsButton->setVisible(!detail.isEmpty());
 }
 
 } // namespace Berth::Gui

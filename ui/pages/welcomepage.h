@@ -19,7 +19,8 @@ public:
     // While the starter image is being created the button is disabled and says so; an error
     // is shown under it in plain words.
     void setBusy(bool busy);
-    void showError(const QString &message);
+    // `detail` (the engine's technical message) sits behind a "Details" button.
+    void showError(const QString &summary, const QString &detail);
 
 Q_SIGNALS:
     void starterImageRequested();
@@ -27,6 +28,8 @@ Q_SIGNALS:
 private:
     QPushButton *m_starterButton = nullptr;
     QLabel *m_status = nullptr;
+    QPushButton *m_detailsButton = nullptr;
+    QLabel *m_details = nullptr;
 };
 
 } // namespace Berth::Gui

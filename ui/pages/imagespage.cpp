@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/pages/imagespage.h"
+
+#include "engine/archive/imageloader.h"
+#include "engine/archive/rootfsimporter.h"
+#include "ui/errortext.h"
+#include "ui/models/imagesmodel.h"
+#include "ui/models/presentation.h"
+#include "ui/widgets/taskprogress.h"
+
+#include <QAction>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
+#include <QSet>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace Berth::Gui {
+
+namespace {
+
+// What removing a name or an image would do, computed like prune's preview: the layers only
+// this image uses, their unpacked size plus their stored blobs.
+struct RemovalPlan {
+    QString name;
+    QStringList otherTags; // set when only the name goes
+    bool untagOnly = false;
+    int layers = 0;
+    qint64 freedBytes = 0;
+};
+
+Engine::Result<RemovalPlan> planRemoval(Engine::Engine &engine, const QString &name) {
+    auto image = engine.images().resolve(name);
+    if (!image)
+        return Engine::fail(image.error());
+    RemovalPlan plan;
+    plan.name = name;
+    auto ref = Engine::Reference::parse(name);
+    if (ref && image->tags.contains(ref->toString()) && image->tags.size() > 1) {
+        plan.untagOnly = true;
+        for (const QString &tag : std::as_const(image->tags))
+            if (tag != ref->toString())
+                if (auto r = Engine::Reference::parse(tag))
+                    plan.otherTags << r->familiarString();
+        return plan;
+    }
+    const QHash<QString, int> uses = engine.images().chainIdUseCounts();
+    QSet<QString> counted;
+    for (const Engine::LayerRecord &layer : std::as_const(image->layers)) {
+        const QString key = layer.chainId.toString();
+        if (uses.value(key) > 1 || counted.contains(key))
+            continue;
+        counted.insert(key);
+        ++plan.layers;
+        if (auto info = engine.snapshots().info(layer.chainId))
+            plan.freedBytes += info->size;
+        plan.freedBytes += layer.blob.size;
+    }
+    return plan;
+}
+
+QToolButton *toolButton(const QString &text, const QString &objectName, QWidget *parent) {
+    auto *b = new QToolButton(parent);
+    b->setText(text);
+    b->setObjectName(objectName);
+    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    b->setAutoRaise(false);
+    return b;
+}
+
+} // namespace
+
+ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress *progress,
+                       QWidget *parent)
+    : QWidget(parent)
+    , m_engine(engine)
+    , m_model(model)
+    , m_progress(progress) {
+    auto *layout = new QVBoxLayout(this);
+    auto *title = new QLabel(tr("<h2>Images</h2>"), this);
+    layout->addWidget(title);
+
+    auto *bar = new QHBoxLayout;
+    auto *load = toolButton(tr("Load…"), QStringLiteral("loadButton"), this);
+    load->setToolTip(tr("Load images from an archive written by docker save, podman save or "
+                        "skopeo (docker-archive or OCI)"));
+    auto *import = toolButton(tr("Import rootfs…"), QStringLiteral("importButton"), this);
+    import->setToolTip(tr("Make a one-layer image from a root filesystem tarball"));
+    m_save = toolButton(tr("Save…"), QStringLiteral("saveButton"), this);
+    m_tag = toolButton(tr("Tag…"), QStringLiteral("tagButton"), this);
+    m_remove = toolButton(tr("Remove"), QStringLiteral("removeButton"), this);
+    m_explore = toolButton(tr("Explore layers"), QStringLiteral("exploreButton"), this);
+    m_explore->setToolTip(tr("Open the selected image in the layer explorer (double-click)"));
+    m_filter = new QLineEdit(this);
+    m_filter->setObjectName(QStringLiteral("imagesFilter"));
+    m_filter->setPlaceholderText(tr("Filter by name, tag or ID"));
+    m_filter->setClearButtonEnabled(true);
+    for (QWidget *w : {static_cast<QWidget *>(load), static_cast<QWidget *>(import),
+                       static_cast<QWidget *>(m_save), static_cast<QWidget *>(m_tag),
+                       static_cast<QWidget *>(m_remove), static_cast<QWidget *>(m_explore)})
+        bar->addWidget(w);
+    bar->addStretch();
+    bar->addWidget(m_filter, 1);
+    layout->addLayout(bar);
+
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setFilterRole(ImagesModel::FilterRole);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setSortRole(ImagesModel::SortRole);
+    m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("imagesView"));
+    m_view->setModel(m_proxy);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(ImagesModel::Repository, Qt::AscendingOrder);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    layout->addWidget(m_view);
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+    connect(load, &QToolButton::clicked, this, &ImagesPage::chooseArchiveToLoad);
+    connect(import, &QToolButton::clicked, this, &ImagesPage::chooseRootfsToImport);
+    connect(m_save, &QToolButton::clicked, this, &ImagesPage::chooseSaveTarget);
+    connect(m_tag, &QToolButton::clicked, this, &ImagesPage::tagSelected);
+    connect(m_remove, &QToolButton::clicked, this, &ImagesPage::removeSelected);
+    connect(m_explore, &QToolButton::clicked, this, [this] {
+        if (const Engine::ImageRecord image = selectedImage(); image.id.isValid())
+            Q_EMIT exploreRequested(image.id.toString());
+    });
+    connect(m_view, &QTableView::activated, this, [this](const QModelIndex &index) {
+        Q_EMIT exploreRequested(index.data(ImagesModel::ImageIdRole).toString());
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ImagesPage::updateActions);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &ImagesPage::updateActions);
+
+    // Delete removes, as in file managers; the confirmation keeps it safe.
+    auto *removeAction = new QAction(this);
+    removeAction->setShortcut(QKeySequence::Delete);
+    removeAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(removeAction, &QAction::triggered, this, &ImagesPage::removeSelected);
+    m_view->addAction(removeAction);
+    updateActions();
+}
+
+void ImagesPage::updateActions() {
+    const bool selected = m_view->selectionModel()->hasSelection();
+    for (QToolButton *b : {m_remove, m_tag, m_save, m_explore})
+        b->setEnabled(selected);
+}
+
+QString ImagesPage::selectedName() const {
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return {};
+    const QString ref = rows.first().data(ImagesModel::ReferenceRole).toString();
+    return ref.isEmpty() ? rows.first().data(ImagesModel::ImageIdRole).toString() : ref;
+}
+
+Engine::ImageRecord ImagesPage::selectedImage() const {
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return {};
+    return m_model->imageAt(m_proxy->mapToSource(rows.first()).row());
+}
+
+bool ImagesPage::selectRow(const QString &reference) {
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const QModelIndex index = m_proxy->index(row, 0);
+        auto ref = Engine::Reference::parse(reference);
+        const QString wanted = ref ? ref->toString() : reference;
+        if (index.data(ImagesModel::ReferenceRole).toString() == wanted ||
+            index.data(ImagesModel::ImageIdRole).toString() == reference) {
+            m_view->selectRow(row);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ImagesPage::removeSelected() {
+    const QString name = selectedName();
+    if (name.isEmpty())
+        return;
+    Engine::Engine *engine = &m_engine;
+    m_engine.async([engine, name] { return planRemoval(*engine, name); })
+        .then(this, [this](const Engine::Result<RemovalPlan> &plan) {
+            if (!plan) {
+                showError(this, tr("The image could not be removed."), plan.error());
+                return;
+            }
+            auto ref = Engine::Reference::parse(plan->name);
+            const QString shown = ref ? ref->familiarString() : plan->name.left(19);
+            QString text;
+            if (plan->untagOnly)
+                text = tr("Remove the name %1?\n\nThe image keeps its other names (%2), so no "
+                          "disk space is freed.")
+                           .arg(shown, plan->otherTags.join(QStringLiteral(", ")));
+            else if (plan->layers > 0)
+                text = tr("Remove the image %1?\n\nThis frees %2: the image's layers that no "
+                          "other image uses (%3).")
+                           .arg(shown, formatBytes(plan->freedBytes))
+                           .arg(plan->layers);
+            else
+                text = tr("Remove the image %1?\n\nAll its layers are shared with other images "
+                          "and stay, so almost no disk space is freed.")
+                           .arg(shown);
+            auto *box = new QMessageBox(QMessageBox::Question, tr("Remove image"), text,
+                                        QMessageBox::Cancel, this);
+            box->setObjectName(QStringLiteral("removeConfirmation"));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
+            remove->setObjectName(QStringLiteral("confirmRemove"));
+            box->setDefaultButton(QMessageBox::Cancel);
+            const QString name = plan->name;
+            connect(remove, &QPushButton::clicked, this, [this, name, shown] {
+                Engine::Engine *engine = &m_engine;
+                m_engine
+                    .async([engine, name] {
+                        return engine->maintenance().removeImage(
+                            name, Engine::StoreMaintenance::Force::No);
+                    })
+                    .then(this, [this, shown](const Engine::Result<Engine::RemovalReport> &r) {
+                        if (!r) {
+                            showError(this, tr("%1 could not be removed.").arg(shown), r.error());
+                            return;
+                        }
+                        Q_EMIT statusMessage(r->deletedImages.isEmpty()
+                                                 ? tr("Removed the name %1").arg(shown)
+                                                 : tr("Removed %1 and freed %2")
+                                                       .arg(shown, formatBytes(r->reclaimedBytes)));
+                        Q_EMIT storeChanged();
+                    });
+            });
+            box->open();
+        });
+}
+
+void ImagesPage::tagSelected() {
+    const Engine::ImageRecord image = selectedImage();
+    if (!image.id.isValid())
+        return;
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("tagDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Tag image"));
+    dialog->setLabelText(
+        tr("New name for image %1 (for example myapp:1.0):").arg(image.id.shortId()));
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, image](const QString &text) {
+        auto ref = Engine::Reference::parse(text.trimmed());
+        if (!ref) {
+            showError(this, tr("\"%1\" is not a valid image name.").arg(text), ref.error());
+            return;
+        }
+        Engine::Engine *engine = &m_engine;
+        const Engine::Reference reference = *ref;
+        m_engine
+            .async([engine, image, reference] { return engine->images().tag(image.id, reference); })
+            .then(this, [this, reference](const Engine::Status &st) {
+                if (!st) {
+                    showError(this, tr("The image could not be tagged."), st.error());
+                    return;
+                }
+                Q_EMIT statusMessage(tr("Tagged as %1").arg(reference.familiarString()));
+                Q_EMIT storeChanged();
+            });
+    });
+    dialog->open();
+}
+
+void ImagesPage::chooseArchiveToLoad() {
+    auto *dialog = new QFileDialog(this, tr("Load images from an archive"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setNameFilters(
+        {tr("Image archives (*.tar *.tar.gz *.tgz *.tar.zst)"), tr("All files (*)")});
+    connect(dialog, &QFileDialog::fileSelected, this, &ImagesPage::loadArchive);
+    dialog->open();
+}
+
+void ImagesPage::loadArchive(const QString &path) {
+    auto state = m_progress->start(tr("Loading %1").arg(QFileInfo(path).fileName()),
+                                   TaskProgress::Cancellable::Yes);
+    Engine::Engine *engine = &m_engine;
+    m_engine
+        .async([engine, path, state] {
+            Engine::ImageLoader loader(
+                {engine->content(), engine->snapshots(), engine->images(), engine->events()});
+            loader.setCancelFlag(&state->cancel);
+            loader.setProgressHandler([state](const Engine::ArchiveProgress &p) {
+                state->done = p.done;
+                state->total = p.total;
+                state->setItem(p.item);
+            });
+            return loader.loadPath(path);
+        })
+        .then(this, [this, path](const Engine::Result<QList<Engine::LoadedImage>> &r) {
+            m_progress->finish();
+            if (!r) {
+                showError(this, tr("The images in %1 could not be loaded.").arg(path), r.error());
+                return;
+            }
+            QStringList names;
+            for (const Engine::LoadedImage &l : *r) {
+                for (const Engine::Reference &t : l.tags)
+                    names << t.familiarString();
+                if (l.tags.isEmpty())
+                    names << l.image.id.shortId();
+            }
+            Q_EMIT statusMessage(tr("Loaded %1").arg(names.join(QStringLiteral(", "))));
+            Q_EMIT storeChanged();
+        });
+}
+
+void ImagesPage::chooseSaveTarget() {
+    const QString name = selectedName();
+    if (name.isEmpty())
+        return;
+    auto *dialog = new QFileDialog(this, tr("Save image %1").arg(name));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    const QString docker = tr("Docker archive, for docker/podman load (*.tar)");
+    const QString oci = tr("OCI archive, for skopeo and umoci (*.tar)");
+    dialog->setNameFilters({docker, oci});
+    dialog->setDefaultSuffix(QStringLiteral("tar"));
+    QString suggested = name.section(QLatin1Char('/'), -1);
+    suggested.replace(QLatin1Char(':'), QLatin1Char('_'));
+    dialog->selectFile(suggested + QStringLiteral(".tar"));
+    connect(
+        dialog, &QFileDialog::fileSelected, this, [this, dialog, name, oci](const QString &path) {
+            saveImage(name,
+                      dialog->selectedNameFilter() == oci ? Engine::ArchiveFormat::OciArchive
+                                                          : Engine::ArchiveFormat::DockerArchive,
+                      path);
+        });
+    dialog->open();
+}
+
+void ImagesPage::saveImage(const QString &name, Engine::ArchiveFormat format, const QString &path) {
+    auto state = m_progress->start(tr("Saving %1").arg(name), TaskProgress::Cancellable::No);
+    Engine::Engine *engine = &m_engine;
+    m_engine
+        .async([engine, name, format, path, state] {
+            Engine::ImageSaver saver(
+                {engine->content(), engine->snapshots(), engine->images(), engine->events()});
+            saver.setProgressHandler([state](const Engine::ArchiveProgress &p) {
+                state->done = p.done;
+                state->total = p.total;
+                state->setItem(p.item);
+            });
+            return saver.saveToFile({name}, format, path);
+        })
+        .then(this, [this, name, path](const Engine::Status &st) {
+            m_progress->finish();
+            if (!st) {
+                showError(this, tr("%1 could not be saved.").arg(name), st.error());
+                return;
+            }
+            Q_EMIT statusMessage(tr("Saved %1 to %2").arg(name, path));
+        });
+}
+
+void ImagesPage::chooseRootfsToImport() {
+    auto *dialog = new QFileDialog(this, tr("Import a root filesystem tarball"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setNameFilters(
+        {tr("Tarballs (*.tar *.tar.gz *.tgz *.tar.xz *.tar.zst *.tar.bz2)"), tr("All files (*)")});
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        auto *ask = new QInputDialog(this);
+        ask->setAttribute(Qt::WA_DeleteOnClose);
+        ask->setWindowTitle(tr("Import rootfs"));
+        ask->setLabelText(tr("Name for the new image (empty: untagged):"));
+        QString base = QFileInfo(path).fileName().section(QLatin1Char('.'), 0, 0).toLower();
+        ask->setTextValue(base.isEmpty() ? QString() : base + QStringLiteral(":latest"));
+        connect(
+            ask, &QInputDialog::textValueSelected, this,
+            [this, path](const QString &reference) { importRootfs(path, reference.trimmed()); });
+        ask->open();
+    });
+    dialog->open();
+}
+
+void ImagesPage::importRootfs(const QString &path, const QString &reference) {
+    auto state = m_progress->start(tr("Importing %1").arg(QFileInfo(path).fileName()),
+                                   TaskProgress::Cancellable::No);
+    Engine::Engine *engine = &m_engine;
+    m_engine
+        .async([engine, path, reference, state] {
+            Engine::RootfsImporter importer(
+                {engine->content(), engine->snapshots(), engine->images(), engine->events()});
+            importer.setProgressHandler([state](const Engine::ArchiveProgress &p) {
+                state->done = p.done;
+                state->total = p.total;
+                state->setItem(p.item);
+            });
+            Engine::ImportOptions options;
+            options.reference = reference;
+            return importer.importFile(path, options);
+        })
+        .then(this, [this, path](const Engine::Result<Engine::ImageRecord> &r) {
+            m_progress->finish();
+            if (!r) {
+                showError(this, tr("%1 could not be imported.").arg(path), r.error());
+                return;
+            }
+            Q_EMIT statusMessage(tr("Imported %1 as image %2").arg(path, r->id.shortId()));
+            Q_EMIT storeChanged();
+        });
+}
+
+} // namespace Berth::Gui

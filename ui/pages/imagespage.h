@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/archive/imagesaver.h"
+#include "engine/engine.h"
+
+#include <QWidget>
+
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QToolButton;
+
+namespace Berth::Gui {
+
+class ImagesModel;
+class TaskProgress;
+
+// The images in the store with the actions on them: remove (saying what it frees), tag, load,
+// save, import a root filesystem, and open one in the layer explorer. Every engine call runs on
+// the engine's pool; dialogs are opened with open(), never exec(), so no nested event loop.
+class ImagesPage : public QWidget {
+    Q_OBJECT
+public:
+    ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress *progress,
+               QWidget *parent = nullptr);
+
+    QTableView *view() const { return m_view; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    // The reference (or ID for an untagged image) of the selected row; empty when none.
+    QString selectedName() const;
+    Engine::ImageRecord selectedImage() const;
+    bool selectRow(const QString &reference);
+
+public Q_SLOTS:
+    // Asks for confirmation (naming what removal frees), then removes the selected image.
+    void removeSelected();
+    void tagSelected();
+    void chooseArchiveToLoad();
+    void chooseSaveTarget();
+    void chooseRootfsToImport();
+    void loadArchive(const QString &path);
+    void saveImage(const QString &name, Engine::ArchiveFormat format, const QString &path);
+    void importRootfs(const QString &path, const QString &reference);
+
+Q_SIGNALS:
+    void exploreRequested(const QString &imageId);
+    void storeChanged();
+    // One-line outcome of an action, for the status bar.
+    void statusMessage(const QString &text);
+
+private:
+    void updateActions();
+
+    Engine::Engine &m_engine;
+    ImagesModel *m_model = nullptr;
+    TaskProgress *m_progress = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QTableView *m_view = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QToolButton *m_remove = nullptr;
+    QToolButton *m_tag = nullptr;
+    QToolButton *m_save = nullptr;
+    QToolButton *m_explore = nullptr;
+};
+
+} // namespace Berth::Gui
