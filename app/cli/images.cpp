@@ -2,6 +2,7 @@
 // berthctl images, tag, rmi, inspect, history: the image store, with Docker's output.
 #include "app/cli/command.h"
 #include "app/cli/format.h"
+#include "app/cli/inspect.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -167,61 +168,41 @@ int rmi(Context &ctx) {
     return exitCode;
 }
 
-QJsonObject inspectImage(Engine::Engine &engine, const ImageRecord &image) {
-    QJsonArray repoTags;
-    QJsonArray repoDigests;
-    for (const QString &t : image.tags) {
-        auto ref = Reference::parse(t);
-        repoTags.append(ref ? ref->familiarString() : t);
-        if (ref)
-            repoDigests.append(ref->familiarName() + QLatin1Char('@') +
-                               image.manifestDigest.toString());
-    }
-    QJsonArray layers;
-    for (const LayerRecord &l : image.layers)
-        layers.append(l.diffId.toString());
-    QJsonObject o{
-        {QStringLiteral("Id"), image.id.toString()},
-        {QStringLiteral("RepoTags"), repoTags},
-        {QStringLiteral("RepoDigests"), repoDigests},
-        {QStringLiteral("Created"), image.created.toUTC().toString(Qt::ISODateWithMs)},
-        {QStringLiteral("Architecture"), image.architecture},
-        {QStringLiteral("Os"), image.os},
-        {QStringLiteral("Size"), image.size},
-        {QStringLiteral("RootFS"), QJsonObject{{QStringLiteral("Type"), QStringLiteral("layers")},
-                                               {QStringLiteral("Layers"), layers}}},
-        {QStringLiteral("Manifest"),
-         QJsonObject{{QStringLiteral("Digest"), image.manifestDigest.toString()},
-                     {QStringLiteral("MediaType"), image.manifestMediaType}}}};
-    if (auto config = engine.images().config(image)) {
-        const QJsonObject json = config->json();
-        o.insert(QStringLiteral("Config"), json.value(QStringLiteral("config")));
-        o.insert(QStringLiteral("Author"), json.value(QStringLiteral("author")).toString());
-        if (json.contains(QStringLiteral("variant")))
-            o.insert(QStringLiteral("Variant"), json.value(QStringLiteral("variant")));
-    }
-    return o;
-}
-
 int inspect(Context &ctx) {
     QCommandLineParser p;
     p.setApplicationDescription(
-        QStringLiteral("Display detailed information on one or more images"));
-    if (int rc = ctx.parse(p, QStringLiteral("inspect"), QStringLiteral("IMAGE [IMAGE...]"), 1);
+        QStringLiteral("Display detailed information on containers or images"));
+    const QCommandLineOption type(QStringLiteral("type"),
+                                  QStringLiteral("Only look for this kind: container or image"),
+                                  QStringLiteral("TYPE"));
+    p.addOption(type);
+    if (int rc = ctx.parse(p, QStringLiteral("inspect"), QStringLiteral("NAME|ID [NAME|ID...]"), 1);
         rc >= 0)
         return rc;
+    const QString only = p.value(type);
+    if (!only.isEmpty() && only != QLatin1String("container") && only != QLatin1String("image"))
+        return ctx.usage(QStringLiteral("unknown type \"%1\" (use container or image)").arg(only));
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
     QJsonArray out;
     int exitCode = 0;
     for (const QString &name : p.positionalArguments()) {
-        auto image = engine->images().resolve(name);
-        if (!image) {
-            exitCode = ctx.fail(image.error());
-            continue;
+        // Like docker: a container of that name wins over an image of that name.
+        if (only != QLatin1String("image")) {
+            if (auto container = engine->containers().get(name)) {
+                out.append(inspectContainer(*engine, *container));
+                continue;
+            }
         }
-        out.append(inspectImage(*engine, *image));
+        if (only != QLatin1String("container")) {
+            if (auto image = engine->images().resolve(name)) {
+                out.append(inspectImage(*engine, *image));
+                continue;
+            }
+        }
+        exitCode =
+            ctx.fail(Error{ErrorKind::NotFound, QStringLiteral("no such object: %1").arg(name)});
     }
     ctx.out << prettyJson(out) << '\n';
     return exitCode;
@@ -331,13 +312,54 @@ const bool registered =
     registerCommand(
         {QStringLiteral("image rm"), QStringLiteral("Remove images (shared layers stay)"), rmi}) &&
     registerCommand({QStringLiteral("inspect"),
-                     QStringLiteral("Show detailed information on images"), inspect}) &&
+                     QStringLiteral("Show detailed information on containers or images"),
+                     inspect}) &&
     registerCommand({QStringLiteral("image inspect"),
-                     QStringLiteral("Show detailed information on images"), inspect}) &&
+                     QStringLiteral("Show detailed information on images"),
+                     [](Context &ctx) {
+                         ctx.args.prepend(QStringLiteral("--type=image"));
+                         return inspect(ctx);
+                     }}) &&
     registerCommand(
         {QStringLiteral("history"), QStringLiteral("Show the history of an image"), history}) &&
     registerCommand(
         {QStringLiteral("image history"), QStringLiteral("Show the history of an image"), history});
 
 } // namespace
+QJsonObject inspectImage(Engine::Engine &engine, const ImageRecord &image) {
+    QJsonArray repoTags;
+    QJsonArray repoDigests;
+    for (const QString &t : image.tags) {
+        auto ref = Reference::parse(t);
+        repoTags.append(ref ? ref->familiarString() : t);
+        if (ref)
+            repoDigests.append(ref->familiarName() + QLatin1Char('@') +
+                               image.manifestDigest.toString());
+    }
+    QJsonArray layers;
+    for (const LayerRecord &l : image.layers)
+        layers.append(l.diffId.toString());
+    QJsonObject o{
+        {QStringLiteral("Id"), image.id.toString()},
+        {QStringLiteral("RepoTags"), repoTags},
+        {QStringLiteral("RepoDigests"), repoDigests},
+        {QStringLiteral("Created"), image.created.toUTC().toString(Qt::ISODateWithMs)},
+        {QStringLiteral("Architecture"), image.architecture},
+        {QStringLiteral("Os"), image.os},
+        {QStringLiteral("Size"), image.size},
+        {QStringLiteral("RootFS"), QJsonObject{{QStringLiteral("Type"), QStringLiteral("layers")},
+                                               {QStringLiteral("Layers"), layers}}},
+        {QStringLiteral("Manifest"),
+         QJsonObject{{QStringLiteral("Digest"), image.manifestDigest.toString()},
+                     {QStringLiteral("MediaType"), image.manifestMediaType}}}};
+    if (auto config = engine.images().config(image)) {
+        const QJsonObject json = config->json();
+        o.insert(QStringLiteral("Config"), json.value(QStringLiteral("config")));
+        o.insert(QStringLiteral("Author"), json.value(QStringLiteral("author")).toString());
+        if (json.contains(QStringLiteral("variant")))
+            o.insert(QStringLiteral("Variant"), json.value(QStringLiteral("variant")));
+    }
+    return o;
+}
+
 } // namespace Berth::Cli

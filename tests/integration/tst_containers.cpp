@@ -10,6 +10,7 @@
 
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -367,6 +368,16 @@ void TestContainers::rmiKeepsImagesContainersUse() {
     const ProcessResult create =
         berthctl(store, {"create", "--name", "user", "busybox", "sh", "-c", "true"});
     QVERIFY2(create.exitCode == 0, qPrintable(create.describe()));
+    // `inspect` finds containers as well as images, like `docker inspect`.
+    const ProcessResult inspected = berthctl(store, {"inspect", "user", "busybox"});
+    QVERIFY2(inspected.exitCode == 0, qPrintable(inspected.describe()));
+    const QJsonArray objects = QJsonDocument::fromJson(inspected.out).array();
+    QCOMPARE(objects.size(), 2);
+    QCOMPARE(objects[0].toObject().value("Name").toString(), QString("/user"));
+    QCOMPARE(objects[0].toObject().value("State").toObject().value("Status").toString(),
+             QString("created"));
+    QCOMPARE(objects[1].toObject().value("Id").toString(), m_image.id.toString());
+    QVERIFY(berthctl(store, {"inspect", "--type", "image", "user"}).exitCode != 0);
     const ProcessResult refused = berthctl(store, {"rmi", "busybox"});
     QVERIFY(refused.exitCode != 0);
     QVERIFY2(refused.err.contains("container"), qPrintable(refused.describe()));
