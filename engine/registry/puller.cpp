@@ -257,6 +257,7 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
     QElapsedTimer clock;
     clock.start();
     qint64 lastEmit = -1000;
+    bool pendingEmit = false; // a throttled update not yet reported
     auto update = [&](const Digest &digest, qint64 done, PullProgress::LayerState state) {
         QMutexLocker lock(&progressMutex);
         bool changed = false;
@@ -285,7 +286,10 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
                 : -1;
         if (options.onProgress && (changed || clock.elapsed() - lastEmit >= 100)) {
             lastEmit = clock.elapsed();
+            pendingEmit = false;
             options.onProgress(progress);
+        } else {
+            pendingEmit = true;
         }
     };
 
@@ -352,6 +356,15 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
             break;
         if (options.cancel && options.cancel->load())
             abortAll = true;
+        {
+            // The last update before a quiet spell (a stalled transfer) is not lost.
+            QMutexLocker lock(&progressMutex);
+            if (pendingEmit && options.onProgress && clock.elapsed() - lastEmit >= 100) {
+                lastEmit = clock.elapsed();
+                pendingEmit = false;
+                options.onProgress(progress);
+            }
+        }
         QThread::msleep(20);
     }
     std::optional<Error> error;

@@ -2,6 +2,9 @@
 #include "engine/registry/registryclient.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDeadlineTimer>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
@@ -12,9 +15,13 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslError>
 #include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
+#include <unistd.h>
 
 namespace Berth::Engine {
 
@@ -43,7 +50,59 @@ bool isRetryableStatus(int status) {
     return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
+QByteArray basicHeader(const Credentials &creds) {
+    return "Basic " + (creds.username + QLatin1Char(':') + creds.secret).toUtf8().toBase64();
+}
+
+// What a registry asked for in its WWW-Authenticate challenge.
+struct Challenge {
+    QByteArray scheme; // "basic" or "bearer"
+    QString realm;
+    QString service;
+};
+
+struct CachedToken {
+    QByteArray header; // "Bearer ..."
+    QDeadlineTimer validUntil;
+};
+
+// Process-wide memory of the registries spoken to: challenges and tokens (so every operation
+// of the process reuses a token until it expires) and the scheme of loopback/insecure
+// registries (so HTTPS is probed once per process, not once per request).
+struct AuthCache {
+    QMutex mutex;
+    QHash<QString, Challenge> challenges;             // by domain
+    QHash<QString, CachedToken> tokens;               // by RegistryClient::tokenKey()
+    QHash<QString, std::shared_ptr<QMutex>> fetching; // one token fetch per key at a time
+    QHash<QString, QString> schemes;                  // by domain, "https" or "http"
+};
+
+AuthCache &authCache() {
+    static AuthCache cache;
+    return cache;
+}
+
 } // namespace
+
+void clearRegistryAuthCache() {
+    AuthCache &cache = authCache();
+    QMutexLocker lock(&cache.mutex);
+    cache.challenges.clear();
+    cache.tokens.clear();
+    cache.schemes.clear();
+}
+
+QString berthConfigDir() {
+    const QString explicitDir = qEnvironmentVariable("BERTH_CONFIG_DIR");
+    if (!explicitDir.isEmpty())
+        return explicitDir;
+    if (::geteuid() == 0)
+        return QStringLiteral("/etc/berth");
+    QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+    if (config.isEmpty())
+        config = QDir::homePath() + QStringLiteral("/.config");
+    return config + QStringLiteral("/berth");
+}
 
 RegistryOptions RegistryOptions::fromEnvironment() {
     RegistryOptions o;
@@ -55,6 +114,7 @@ RegistryOptions RegistryOptions::fromEnvironment() {
     o.maxAttempts = envInt("BERTH_REGISTRY_MAX_ATTEMPTS", o.maxAttempts);
     o.concurrentTransfers = envInt("BERTH_REGISTRY_CONCURRENCY", o.concurrentTransfers);
     o.chunkSize = envInt("BERTH_REGISTRY_CHUNK_SIZE", 0);
+    o.certsDir = berthConfigDir() + QStringLiteral("/certs.d");
     return o;
 }
 
@@ -69,6 +129,11 @@ bool isInsecureRegistry(const QString &domain, const RegistryOptions &options) {
     if (host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1") ||
         host == QLatin1String("::1"))
         return true;
+    return isMarkedInsecure(domain, options);
+}
+
+bool isMarkedInsecure(const QString &domain, const RegistryOptions &options) {
+    const QString host = stripPort(domain).toLower();
     for (const QString &r : options.insecureRegistries)
         if (r.compare(domain, Qt::CaseInsensitive) == 0 ||
             r.compare(host, Qt::CaseInsensitive) == 0)
@@ -180,6 +245,7 @@ struct RegistryClient::Outcome {
     std::optional<Error> error;           // transport failure (retryable unless `fatal`)
     bool fatal = false;
     bool progressed = false; // some body bytes arrived
+    bool notTls = false;     // an HTTPS attempt the server did not answer in TLS
 };
 
 RegistryClient::RegistryClient(const QString &domain, const RegistryOptions &options,
@@ -189,17 +255,75 @@ RegistryClient::RegistryClient(const QString &domain, const RegistryOptions &opt
     , m_options(options)
     , m_auth(auth ? std::move(auth) : std::make_shared<RegistryAuth>())
     , m_nam(std::make_unique<QNetworkAccessManager>()) {
-    const bool plain = isInsecureRegistry(domain, options);
-    m_base = QUrl((plain ? QStringLiteral("http://") : QStringLiteral("https://")) + m_host +
-                  QStringLiteral("/v2/"));
+    m_plainAllowed = isInsecureRegistry(domain, options);
+    m_skipVerify = isMarkedInsecure(domain, options);
+    // HTTPS first, always; plain HTTP only where allowed and once HTTPS turned out not to be
+    // spoken there (Docker's order for its insecure registries).
+    QString scheme = QStringLiteral("https");
+    m_schemeKnown = !m_plainAllowed;
+    if (m_plainAllowed) {
+        AuthCache &cache = authCache();
+        QMutexLocker lock(&cache.mutex);
+        if (const auto it = cache.schemes.constFind(m_domain); it != cache.schemes.cend()) {
+            scheme = *it;
+            m_schemeKnown = true;
+        }
+    }
+    m_base = QUrl(scheme + QStringLiteral("://") + m_host + QStringLiteral("/v2/"));
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     m_nam->setAutoDeleteReplies(false);
+    const Credentials creds = m_auth->credentials();
+    m_credentialKey =
+        creds.isEmpty()
+            ? QByteArray("anonymous")
+            : QCryptographicHash::hash((creds.username + QChar(0) + creds.secret).toUtf8(),
+                                       QCryptographicHash::Sha256)
+                  .toHex();
+
+    // The registry's own CAs (Docker's certs.d layout), besides the system's.
+    if (!options.certsDir.isEmpty()) {
+        QList<QSslCertificate> extra;
+        QStringList dirs{m_domain};
+        if (m_host != m_domain)
+            dirs.append(m_host);
+        for (const QString &name : std::as_const(dirs)) {
+            const QDir dir(options.certsDir + QLatin1Char('/') + name);
+            for (const QString &file :
+                 dir.entryList({QStringLiteral("*.crt")}, QDir::Files | QDir::Readable))
+                extra += QSslCertificate::fromPath(dir.filePath(file), QSsl::Pem);
+        }
+        if (!extra.isEmpty()) {
+            m_ssl = std::make_unique<QSslConfiguration>(QSslConfiguration::defaultConfiguration());
+            m_ssl->setCaCertificates(QSslConfiguration::systemCaCertificates() + extra);
+        }
+    }
 }
 
 RegistryClient::~RegistryClient() = default;
 
 QUrl RegistryClient::url(const QString &path) const {
     return QUrl(m_base.toString() + path);
+}
+
+bool RegistryClient::isRegistryUrl(const QUrl &url) const {
+    auto port = [](const QUrl &u) {
+        return u.port(u.scheme() == QLatin1String("http") ? 80 : 443);
+    };
+    return url.host().compare(m_base.host(), Qt::CaseInsensitive) == 0 &&
+           port(url) == port(m_base) && (url.scheme() == QLatin1String("https") || m_plainAllowed);
+}
+
+void RegistryClient::useScheme(const QString &scheme) {
+    m_base.setScheme(scheme);
+    m_schemeKnown = true;
+    AuthCache &cache = authCache();
+    QMutexLocker lock(&cache.mutex);
+    cache.schemes.insert(m_domain, scheme);
+}
+
+QString RegistryClient::tokenKey() const {
+    return m_domain + QLatin1Char('\n') + QString::fromLatin1(m_credentialKey) + QLatin1Char('\n') +
+           scopeKey();
 }
 
 QString RegistryClient::scopeKey() const {
@@ -230,6 +354,9 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
         qr.setRawHeader(h.first, h.second);
     if (!authorization.isEmpty())
         qr.setRawHeader("Authorization", authorization);
+    const bool toRegistry = isRegistryUrl(request.url);
+    if (m_ssl && toRegistry)
+        qr.setSslConfiguration(*m_ssl);
     if (sink && sink->resumeFrom() > 0)
         qr.setRawHeader("Range", "bytes=" + QByteArray::number(sink->resumeFrom()) + '-');
 
@@ -269,6 +396,16 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
     bool streaming = false;
     std::optional<Error> sinkError;
     HttpResponse response;
+    QList<QSslError> sslErrors;
+    QObject::connect(reply.get(), &QNetworkReply::sslErrors, &loop,
+                     [&](const QList<QSslError> &errors) {
+                         // Like Docker: a registry the user marked insecure gets HTTPS without
+                         // verification; every other one a verified certificate or nothing.
+                         if (m_skipVerify && toRegistry)
+                             reply->ignoreSslErrors();
+                         else
+                             sslErrors = errors;
+                     });
 
     auto takeHead = [&] {
         if (headDone)
@@ -371,7 +508,29 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
         return out;
     }
     const QNetworkReply::NetworkError e = reply->error();
+    if (!sslErrors.isEmpty() && !headDone) {
+        QStringList reasons;
+        for (const QSslError &error : std::as_const(sslErrors))
+            if (!reasons.contains(error.errorString()))
+                reasons.append(error.errorString());
+        const QString dir = m_options.certsDir.isEmpty() ? QStringLiteral("<config dir>/certs.d")
+                                                         : m_options.certsDir;
+        out.error =
+            Error{ErrorKind::PermissionDenied,
+                  QStringLiteral("%1: the TLS certificate of %2 is not trusted (%3); if the "
+                                 "registry uses a private CA, put its certificate in %4/%5/ca.crt")
+                      .arg(what, request.url.authority(), reasons.join(QStringLiteral("; ")), dir,
+                           toRegistry ? m_domain : request.url.authority())};
+        out.fatal = true;
+        return out;
+    }
     if (isTransportError(e) || !headDone) {
+        // A plain HTTP server answers a TLS hello with garbage or by hanging up.
+        out.notTls =
+            !headDone && request.url.scheme() == QLatin1String("https") &&
+            (e == QNetworkReply::SslHandshakeFailedError ||
+             e == QNetworkReply::RemoteHostClosedError || e == QNetworkReply::ProtocolFailure ||
+             e == QNetworkReply::UnknownNetworkError);
         out.error =
             Error{ErrorKind::Unavailable, QStringLiteral("%1: %2").arg(what, reply->errorString())};
         out.fatal = e == QNetworkReply::SslHandshakeFailedError ||
@@ -385,22 +544,21 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
     return out;
 }
 
-QByteArray RegistryClient::authorizationFor(const QUrl &url) {
+QByteArray RegistryClient::authorizationFor(const QUrl &url) const {
     // The registry's credentials never go to another host (blob storage behind a redirect).
-    if (url.host() != m_base.host() || url.port() != m_base.port() ||
-        url.scheme() != m_base.scheme())
+    if (!isRegistryUrl(url))
         return {};
-    QMutexLocker lock(&m_auth->m_mutex);
-    if (m_auth->m_scheme == "basic" && !m_auth->m_credentials.isEmpty())
-        return "Basic " +
-               (m_auth->m_credentials.username + QLatin1Char(':') + m_auth->m_credentials.secret)
-                   .toUtf8()
-                   .toBase64();
-    if (m_auth->m_scheme == "bearer") {
-        const auto it = m_auth->m_tokens.constFind(scopeKey());
-        if (it != m_auth->m_tokens.cend() && it->expires > QDateTime::currentDateTimeUtc())
-            return it->header;
-    }
+    const Credentials creds = m_auth->credentials();
+    AuthCache &cache = authCache();
+    QMutexLocker lock(&cache.mutex);
+    const auto challenge = cache.challenges.constFind(m_domain);
+    if (challenge == cache.challenges.cend())
+        return {};
+    if (challenge->scheme == "basic")
+        return creds.isEmpty() ? QByteArray() : basicHeader(creds);
+    const auto token = cache.tokens.constFind(tokenKey());
+    if (token != cache.tokens.cend() && !token->validUntil.hasExpired())
+        return token->header;
     return {};
 }
 
@@ -409,8 +567,13 @@ Status RegistryClient::authenticate(const HttpResponse &challengeResponse,
     const QList<AuthChallenge> challenges =
         parseAuthChallenges(challengeResponse.header("WWW-Authenticate"));
     const Credentials creds = m_auth->credentials();
+    AuthCache &cache = authCache();
     for (const AuthChallenge &c : challenges) {
         if (c.scheme == "basic") {
+            {
+                QMutexLocker lock(&cache.mutex);
+                cache.challenges.insert(m_domain, {"basic", {}, {}});
+            }
             if (creds.isEmpty())
                 return fail(ErrorKind::PermissionDenied,
                             QStringLiteral("%1 requires authentication: log in with "
@@ -419,80 +582,116 @@ Status RegistryClient::authenticate(const HttpResponse &challengeResponse,
             if (sentAuthorization.startsWith("Basic "))
                 return fail(ErrorKind::PermissionDenied,
                             QStringLiteral("%1 rejected the username or password").arg(m_domain));
-            QMutexLocker lock(&m_auth->m_mutex);
-            m_auth->m_scheme = "basic";
             return {};
         }
         if (c.scheme != "bearer")
             continue;
         const QString realm = c.params.value(QStringLiteral("realm"));
-        QUrl realmUrl(realm);
-        if (!realmUrl.isValid() || (realmUrl.scheme() != QLatin1String("https") &&
-                                    !(realmUrl.scheme() == QLatin1String("http") &&
-                                      isInsecureRegistry(realmUrl.authority(), m_options))))
-            return fail(ErrorKind::PermissionDenied,
-                        QStringLiteral("%1: refusing token realm \"%2\" (not HTTPS)")
-                            .arg(m_domain, realm.left(200)));
-        QStringList scopes = m_scopes;
-        const QString wanted = c.params.value(QStringLiteral("scope"));
-        for (const QString &s : wanted.split(QLatin1Char(' '), Qt::SkipEmptyParts))
-            if (!scopes.contains(s))
-                scopes.append(s);
-        QUrlQuery q;
-        if (c.params.contains(QStringLiteral("service")))
-            q.addQueryItem(QStringLiteral("service"), c.params.value(QStringLiteral("service")));
-        for (const QString &s : std::as_const(scopes))
-            q.addQueryItem(QStringLiteral("scope"), s);
-        realmUrl.setQuery(q);
-        Request tokenRequest;
-        tokenRequest.url = realmUrl;
-        QByteArray basic;
-        if (!creds.isEmpty())
-            basic =
-                "Basic " + (creds.username + QLatin1Char(':') + creds.secret).toUtf8().toBase64();
-        Outcome o;
-        for (int attempt = 1;; ++attempt) {
-            o = exchange(tokenRequest, basic, nullptr);
-            const bool retry =
-                (o.error && !o.fatal) || (o.response && isRetryableStatus(o.response->status));
-            if (!retry || attempt >= m_options.maxAttempts)
-                break;
-            if (!sleepInterruptible(m_options.initialBackoffMs << (attempt - 1)))
-                return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+        const QString service = c.params.value(QStringLiteral("service"));
+        {
+            QMutexLocker lock(&cache.mutex);
+            cache.challenges.insert(m_domain, {"bearer", realm, service});
         }
-        if (o.error)
-            return fail(o.error->withContext(QStringLiteral("token")));
-        if (o.response->status == 401 || o.response->status == 403)
-            return fail(ErrorKind::PermissionDenied,
-                        creds.isEmpty()
-                            ? QStringLiteral("%1 requires authentication: log in with "
-                                             "\"berthctl login %1\"")
-                                  .arg(m_domain)
-                            : QStringLiteral("%1 rejected the username or password").arg(m_domain));
-        if (o.response->status != 200)
-            return fail(ErrorKind::Unavailable,
-                        QStringLiteral("token server: %1").arg(o.response->describe()));
-        const QJsonObject json = QJsonDocument::fromJson(o.response->body).object();
-        QString token = json.value(QLatin1String("token")).toString();
-        if (token.isEmpty())
-            token = json.value(QLatin1String("access_token")).toString();
-        if (token.isEmpty())
-            return fail(ErrorKind::Unavailable, QStringLiteral("token server sent no token"));
-        int expiresIn = json.value(QLatin1String("expires_in")).toInt(60);
-        if (expiresIn < 60)
-            expiresIn = 60; // the spec's minimum
-        QMutexLocker lock(&m_auth->m_mutex);
-        m_auth->m_scheme = "bearer";
-        // Renew a little early so a token does not expire in flight.
-        m_auth->m_tokens.insert(
-            scopeKey(),
-            {"Bearer " + token.toUtf8(), QDateTime::currentDateTimeUtc().addSecs(expiresIn - 10)});
-        return {};
+        return ensureToken(
+            realm, service,
+            c.params.value(QStringLiteral("scope")).split(QLatin1Char(' '), Qt::SkipEmptyParts),
+            sentAuthorization);
     }
     return fail(ErrorKind::PermissionDenied,
                 QStringLiteral("%1 requires an unsupported authentication (%2)")
                     .arg(m_domain, QString::fromLatin1(
                                        challengeResponse.header("WWW-Authenticate").left(200))));
+}
+
+Status RegistryClient::ensureToken(const QString &realm, const QString &service,
+                                   const QStringList &challengeScopes, const QByteArray &rejected) {
+    const QString key = tokenKey();
+    AuthCache &cache = authCache();
+    std::shared_ptr<QMutex> gate;
+    {
+        QMutexLocker lock(&cache.mutex);
+        std::shared_ptr<QMutex> &g = cache.fetching[key];
+        if (!g)
+            g = std::make_shared<QMutex>();
+        gate = g;
+    }
+    // Concurrent transfers that need the same token wait for one fetch instead of each
+    // asking the token server.
+    QMutexLocker fetchLock(gate.get());
+    {
+        QMutexLocker lock(&cache.mutex);
+        const auto token = cache.tokens.constFind(key);
+        if (token != cache.tokens.cend() && !token->validUntil.hasExpired() &&
+            token->header != rejected)
+            return {}; // fetched meanwhile, or not the one the registry refused
+        cache.tokens.remove(key);
+    }
+    return fetchToken(realm, service, challengeScopes);
+}
+
+Status RegistryClient::fetchToken(const QString &realm, const QString &service,
+                                  const QStringList &challengeScopes) {
+    const Credentials creds = m_auth->credentials();
+    QUrl realmUrl(realm);
+    if (!realmUrl.isValid() || (realmUrl.scheme() != QLatin1String("https") &&
+                                !(realmUrl.scheme() == QLatin1String("http") &&
+                                  isInsecureRegistry(realmUrl.authority(), m_options))))
+        return fail(ErrorKind::PermissionDenied,
+                    QStringLiteral("%1: refusing token realm \"%2\" (not HTTPS)")
+                        .arg(m_domain, realm.left(200)));
+    QStringList scopes = m_scopes;
+    for (const QString &s : challengeScopes)
+        if (!scopes.contains(s))
+            scopes.append(s);
+    QUrlQuery q;
+    if (!service.isEmpty())
+        q.addQueryItem(QStringLiteral("service"), service);
+    for (const QString &s : std::as_const(scopes))
+        q.addQueryItem(QStringLiteral("scope"), s);
+    realmUrl.setQuery(q);
+    Request tokenRequest;
+    tokenRequest.url = realmUrl;
+    const QByteArray basic = creds.isEmpty() ? QByteArray() : basicHeader(creds);
+    Outcome o;
+    for (int attempt = 1;; ++attempt) {
+        o = exchange(tokenRequest, basic, nullptr);
+        const bool retry =
+            (o.error && !o.fatal) || (o.response && isRetryableStatus(o.response->status));
+        if (!retry || attempt >= m_options.maxAttempts)
+            break;
+        if (!sleepInterruptible(m_options.initialBackoffMs << (attempt - 1)))
+            return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+    }
+    if (o.error)
+        return fail(o.error->withContext(QStringLiteral("token")));
+    if (o.response->status == 401 || o.response->status == 403)
+        return fail(ErrorKind::PermissionDenied,
+                    creds.isEmpty()
+                        ? QStringLiteral("%1 requires authentication: log in with "
+                                         "\"berthctl login %1\"")
+                              .arg(m_domain)
+                        : QStringLiteral("%1 rejected the username or password").arg(m_domain));
+    if (o.response->status != 200)
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("token server: %1").arg(o.response->describe()));
+    const QJsonObject json = QJsonDocument::fromJson(o.response->body).object();
+    QString token = json.value(QLatin1String("token")).toString();
+    if (token.isEmpty())
+        token = json.value(QLatin1String("access_token")).toString();
+    if (token.isEmpty())
+        return fail(ErrorKind::Unavailable, QStringLiteral("token server sent no token"));
+    // The spec's default is 60 s; a shorter lifetime is honoured (the server knows best).
+    qint64 lifetimeMs = json.value(QLatin1String("expires_in")).toInteger(0) * 1000;
+    if (lifetimeMs <= 0)
+        lifetimeMs = 60000;
+    // Renewed a little early, so a token does not expire in flight.
+    lifetimeMs -= qMin<qint64>(10000, lifetimeMs / 4);
+    AuthCache &cache = authCache();
+    QMutexLocker lock(&cache.mutex);
+    for (auto it = cache.tokens.begin(); it != cache.tokens.end();)
+        it = it->validUntil.hasExpired() ? cache.tokens.erase(it) : std::next(it);
+    cache.tokens.insert(tokenKey(), {"Bearer " + token.toUtf8(), QDeadlineTimer(lifetimeMs)});
+    return {};
 }
 
 Result<HttpResponse> RegistryClient::perform(Request request, Sink *sink) {
@@ -504,10 +703,34 @@ Result<HttpResponse> RegistryClient::perform(Request request, Sink *sink) {
         if (cancelled())
             return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
         ++totalAttempts;
-        const QByteArray authorization = authorizationFor(request.url);
+        QByteArray authorization = authorizationFor(request.url);
+        if (authorization.isEmpty() && isRegistryUrl(request.url)) {
+            // A registry known to want a token gets it before the request, not after a 401.
+            Challenge challenge;
+            {
+                AuthCache &cache = authCache();
+                QMutexLocker lock(&cache.mutex);
+                challenge = cache.challenges.value(m_domain);
+            }
+            if (challenge.scheme == "bearer") {
+                if (auto st = ensureToken(challenge.realm, challenge.service, {}, {}); !st)
+                    return fail(st.error());
+                authorization = authorizationFor(request.url);
+            }
+        }
         Outcome o = exchange(request, authorization, sink);
         int delay = m_options.initialBackoffMs << qMin(attempt - 1, 10);
         delay = qMin(delay, m_options.maxBackoffMs);
+        if (o.error && o.notTls && !m_schemeKnown && isRegistryUrl(request.url)) {
+            // A loopback or insecure registry that does not speak TLS: plain HTTP from now on.
+            useScheme(QStringLiteral("http"));
+            request.url.setScheme(QStringLiteral("http"));
+            --totalAttempts;
+            continue;
+        }
+        if (o.response && !m_schemeKnown && isRegistryUrl(request.url) &&
+            request.url.scheme() == QLatin1String("https"))
+            useScheme(QStringLiteral("https"));
         if (o.error) {
             if (o.fatal || !request.retry)
                 return fail(*o.error);
@@ -523,14 +746,12 @@ Result<HttpResponse> RegistryClient::perform(Request request, Sink *sink) {
             continue;
         }
         HttpResponse &r = *o.response;
-        if (r.status == 401 && !reauthenticated && authorizationFor(request.url) == authorization) {
+        if (r.status == 401 && !reauthenticated && isRegistryUrl(request.url)) {
+            // Once per request: a new token (unless another thread got one meanwhile), or
+            // Basic credentials now that the registry asked for them.
             reauthenticated = true;
             if (auto st = authenticate(r, authorization); !st)
                 return fail(st.error());
-            continue;
-        }
-        if (r.status == 401 && !reauthenticated) {
-            reauthenticated = true; // another thread renewed the token meanwhile
             continue;
         }
         if (r.status >= 300 && r.status < 400 && r.status != 304 &&

@@ -19,6 +19,7 @@
 #include <memory>
 
 class QNetworkAccessManager;
+class QSslConfiguration;
 
 namespace Berth::Engine {
 
@@ -35,9 +36,17 @@ struct RegistryOptions {
         60000; // no byte in this long: the attempt fails; env BERTH_REGISTRY_STALL_TIMEOUT_MS
     int concurrentTransfers = 3; // layer downloads/uploads at a time
     qint64 chunkSize = 0;        // push: 0 = monolithic PUT, else PATCH chunks of this size
+    // Per-registry CA certificates the way Docker keeps them: every <certsDir>/<host[:port]>/*.crt
+    // is trusted for that registry besides the system CAs. Empty: none. fromEnvironment() sets
+    // it to berthConfigDir() + "/certs.d".
+    QString certsDir;
 
     static RegistryOptions fromEnvironment();
 };
+
+// Berth's configuration directory: $BERTH_CONFIG_DIR, else /etc/berth for root, else
+// $XDG_CONFIG_HOME/berth (~/.config/berth).
+QString berthConfigDir();
 
 struct Credentials {
     QString username;
@@ -47,12 +56,21 @@ struct Credentials {
 
 // The host a reference's domain is served from (docker.io -> registry-1.docker.io).
 QString registryHostFor(const QString &domain);
-// Whether `domain` may be spoken to over plain HTTP.
+// Whether `domain` may be spoken to over plain HTTP: a loopback name (localhost, 127.0.0.1,
+// ::1) or a registry the user marked insecure.
 bool isInsecureRegistry(const QString &domain, const RegistryOptions &options);
+// Whether `domain` is one the user marked insecure (options.insecureRegistries). Like Docker,
+// HTTPS is still tried first for those, without verifying the certificate.
+bool isMarkedInsecure(const QString &domain, const RegistryOptions &options);
 
-// Authentication state shared by every client of one operation on one registry (the
-// concurrent transfers of a pull, say), so a token is fetched once and reused until it
-// expires. Thread-safe.
+// The credentials of one operation on one registry, shared by its clients (the concurrent
+// transfers of a pull, say).
+//
+// Tokens live in a process-wide cache keyed by registry, scope set and credentials, until
+// they expire (expires_in of the token server, renewed a little early): the token endpoint
+// is asked once per scope, not once per request or per operation. What kind of challenge a
+// registry answers with (Basic or Bearer, realm, service) is remembered for the process too,
+// so later requests carry their credentials from the start. Thread-safe.
 class RegistryAuth {
 public:
     explicit RegistryAuth(Credentials credentials = {})
@@ -60,18 +78,11 @@ public:
     Credentials credentials() const { return m_credentials; }
 
 private:
-    friend class RegistryClient;
-    struct Token {
-        QByteArray header;
-        QDateTime expires;
-    };
-    QMutex m_mutex;
     Credentials m_credentials;
-    QByteArray m_scheme; // "basic" or "bearer" once a challenge was seen
-    QString m_realm;
-    QString m_service;
-    QHash<QString, Token> m_tokens; // by scope set
 };
+
+// Forgets every cached token and challenge (tests; a GUI after logout may call it too).
+void clearRegistryAuthCache();
 
 struct HttpResponse {
     int status = 0;
@@ -92,10 +103,13 @@ struct HttpResponse {
 // pool via Engine::async(), or a transfer pool the pull owns, one client per thread); the
 // shared RegistryAuth is what those clients have in common.
 //
-// Every request gets: plain HTTP only for loopback or insecure registries (else TLS with the
-// system CAs); retries with exponential backoff on 5xx, 429 (honouring Retry-After) and
-// dropped or stalled connections; the Bearer token flow or Basic auth from the registry's
-// WWW-Authenticate challenge, once per 401; redirects followed by hand so the registry's
+// Every request gets: TLS with the system CAs plus the registry's own (RegistryOptions::
+// certsDir); plain HTTP only for loopback or insecure registries, and only after HTTPS was
+// tried and the server turned out not to speak TLS (a TLS server with an untrusted
+// certificate is an error naming the certificate directory, never a reason to go plain; the
+// answer is remembered for the process); retries with exponential backoff on 5xx, 429 (honouring
+// Retry-After) and dropped or stalled connections; the Bearer token flow or Basic auth from the
+// registry's WWW-Authenticate challenge, once per 401; redirects followed by hand so the registry's
 // Authorization header never goes to another host; "Accept-Encoding: identity" so blobs
 // arrive byte-exact.
 class RegistryClient {
@@ -111,7 +125,8 @@ public:
     void setCancelFlag(const std::atomic<bool> *cancel) { m_cancel = cancel; }
 
     QString domain() const { return m_domain; }
-    // "https://registry-1.docker.io/v2/" + `path`.
+    // "https://registry-1.docker.io/v2/" + `path` (http:// once the registry is known to
+    // speak plain HTTP only; requests built before are switched over too).
     QUrl url(const QString &path) const;
 
     struct Request {
@@ -150,8 +165,15 @@ private:
     struct Outcome;
     Outcome exchange(const Request &request, const QByteArray &authorization, Sink *sink);
     Result<HttpResponse> perform(Request request, Sink *sink);
-    QByteArray authorizationFor(const QUrl &url);
+    bool isRegistryUrl(const QUrl &url) const;
+    QByteArray authorizationFor(const QUrl &url) const;
+    QString tokenKey() const;
     Status authenticate(const HttpResponse &challenge, const QByteArray &sentAuthorization);
+    Status ensureToken(const QString &realm, const QString &service,
+                       const QStringList &challengeScopes, const QByteArray &rejected);
+    Status fetchToken(const QString &realm, const QString &service,
+                      const QStringList &challengeScopes);
+    void useScheme(const QString &scheme);
     bool sleepInterruptible(int ms);
     bool cancelled() const { return m_cancel && m_cancel->load(); }
     QString scopeKey() const;
@@ -164,6 +186,11 @@ private:
     QStringList m_scopes;
     const std::atomic<bool> *m_cancel = nullptr;
     std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<QSslConfiguration> m_ssl; // with the registry's own CAs; null: defaults
+    bool m_plainAllowed = false;
+    bool m_skipVerify = false;
+    bool m_schemeKnown = false;
+    QByteArray m_credentialKey; // fingerprint of the credentials, for the token cache
     std::function<void(qint64)> m_uploadProgress;
     int m_resumed = 0;
 };

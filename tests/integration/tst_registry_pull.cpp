@@ -166,11 +166,17 @@ private Q_SLOTS:
             {FaultProxy::Fault::DropAfter, "GET", big.digest.toString(), 1, (2 << 20) + 123});
         auto record = pullerFor(store).pull(viaProxy(QStringLiteral("test/app:1")), fastOptions());
         BERTH_VERIFY_OK(record);
+        // Resumed from what arrived: Qt may drop what was still in the socket when the
+        // connection closed (a busy machine), so the range starts at or before the cut.
         bool ranged = false;
-        for (const FaultProxy::Request &r : m_proxy->requests())
-            if (r.path.contains(big.digest.toString()) &&
-                r.range == "bytes=" + QByteArray::number((2 << 20) + 123) + "-" && r.status == 206)
+        for (const FaultProxy::Request &r : m_proxy->requests()) {
+            const qint64 start = r.range.startsWith("bytes=")
+                                     ? r.range.mid(6, r.range.indexOf('-') - 6).toLongLong()
+                                     : 0;
+            if (r.path.contains(big.digest.toString()) && start > 0 && start <= (2 << 20) + 123 &&
+                r.status == 206)
                 ranged = true;
+        }
         QVERIFY2(ranged, "expected a Range request resuming the dropped blob");
         QCOMPARE(layerGets(big), 2);
         QVERIFY(store.engine().content().contains(big.digest));

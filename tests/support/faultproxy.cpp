@@ -37,6 +37,27 @@ private:
         m_requestBuffer += data;
         if (m_requestIndex >= 0)
             return; // head parsed, waiting for a delayed upstream connection
+        if (m_requestBuffer.startsWith('\x16')) { // a TLS handshake record
+            FaultProxy::Request request;
+            request.method = "TLS";
+            bool pass = false;
+            {
+                QMutexLocker lock(&m_state->mutex);
+                pass = m_state->passTls;
+                m_requestIndex = int(m_state->requests.size());
+                m_state->requests.append(request);
+            }
+            if (pass) {
+                m_raw = true;
+                connectUpstream();
+                return;
+            }
+            m_client->write("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an "
+                            "HTTPS server.\n");
+            setStatus(400);
+            m_client->disconnectFromHost();
+            return;
+        }
         const qsizetype end = m_requestBuffer.indexOf("\r\n\r\n");
         if (end < 0)
             return;
@@ -90,6 +111,25 @@ private:
             m_client->disconnectFromHost();
             return;
         }
+        if (m_rule && m_rule->fault == FaultProxy::Fault::Respond) {
+            QByteArray head = "HTTP/1.1 " + QByteArray::number(m_rule->status) + " Fake\r\n";
+            if (!m_rule->contentType.isEmpty())
+                head += "Content-Type: " + m_rule->contentType + "\r\n";
+            if (m_rule->declaredLength != -2)
+                head += "Content-Length: " +
+                        QByteArray::number(m_rule->declaredLength >= 0 ? m_rule->declaredLength
+                                                                       : m_rule->body.size()) +
+                        "\r\n";
+            m_client->write(head + "Connection: close\r\n" + m_rule->extraHeaders + "\r\n");
+            setStatus(m_rule->status);
+            if (m_rule->afterBytes > 0) {
+                m_client->write(m_rule->body.left(m_rule->afterBytes));
+                return; // and nothing more: the connection stays open
+            }
+            m_client->write(m_rule->body);
+            m_client->disconnectFromHost();
+            return;
+        }
         if (m_rule && m_rule->fault == FaultProxy::Fault::Delay) {
             QTimer::singleShot(m_rule->delayMs, this, [this] { connectUpstream(); });
             return;
@@ -126,6 +166,10 @@ private:
         if (!m_upstream || m_done || !m_upstream->isOpen())
             return;
         QByteArray data = m_upstream->readAll();
+        if (m_raw) {
+            m_client->write(data);
+            return;
+        }
         if (!m_responseHeadDone) {
             m_responseBuffer += data;
             const qsizetype end = m_responseBuffer.indexOf("\r\n\r\n");
@@ -183,6 +227,7 @@ private:
     bool m_responseHeadDone = false;
     bool m_stalled = false;
     bool m_done = false;
+    bool m_raw = false; // a passed-through TLS connection
     qint64 m_bodySent = 0;
 };
 
@@ -232,6 +277,25 @@ bool FaultProxy::start() {
 void FaultProxy::addRule(const Rule &rule) {
     QMutexLocker lock(&m_state->mutex);
     m_state->rules.append(rule);
+}
+
+FaultProxy::Rule FaultProxy::respond(const QByteArray &method, const QString &pathContains,
+                                     int status, const QByteArray &contentType,
+                                     const QByteArray &body, const QByteArray &extraHeaders) {
+    Rule rule;
+    rule.fault = Fault::Respond;
+    rule.method = method;
+    rule.pathContains = pathContains;
+    rule.status = status;
+    rule.contentType = contentType;
+    rule.body = body;
+    rule.extraHeaders = extraHeaders;
+    return rule;
+}
+
+void FaultProxy::setPassTls(bool pass) {
+    QMutexLocker lock(&m_state->mutex);
+    m_state->passTls = pass;
 }
 
 void FaultProxy::clearRules() {

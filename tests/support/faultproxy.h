@@ -16,9 +16,16 @@ namespace Berth::Test {
 // (the body stops after N bytes and the connection stays open). It runs its own thread, so a
 // test may block on the client under test. Every connection is forced to "Connection: close",
 // which makes one connection carry one request.
+//
+// Respond rules make it a tiny fake registry route: the proxy answers with the rule's status,
+// headers and body (a schema1 manifest, a 307 redirect, an oversized document...).
+//
+// A connection that starts with a TLS handshake is recorded with method "TLS"; by default it
+// is answered the way a Go HTTP server answers one (a plain "400 Bad Request", then close),
+// with setPassTls(true) it is passed through to the upstream unchanged (a TLS registry).
 class FaultProxy {
 public:
-    enum class Fault { Status, Delay, DropAfter, Corrupt, Stall };
+    enum class Fault { Status, Delay, DropAfter, Corrupt, Stall, Respond };
 
     struct Rule {
         Fault fault = Fault::Status;
@@ -28,7 +35,13 @@ public:
         qint64 afterBytes = 0;   // DropAfter/Stall: body bytes passed first; Corrupt: which byte
         int delayMs = 0;         // Delay
         int status = 500;        // Status
-        QByteArray extraHeaders; // Status: e.g. "Retry-After: 1\r\n"
+        QByteArray extraHeaders; // Status/Respond: e.g. "Retry-After: 1\r\n"
+        QByteArray body;         // Respond
+        QByteArray contentType = "application/json"; // Respond
+        // Respond: the Content-Length sent (-1: the body's size; -2: none, the body ends with
+        // the connection). With afterBytes > 0 only that many body bytes are sent, then the
+        // connection stalls.
+        qint64 declaredLength = -1;
     };
 
     struct Request {
@@ -48,6 +61,11 @@ public:
     QString address() const; // "127.0.0.1:PORT"
 
     void addRule(const Rule &rule);
+    // A Respond rule for `method` requests whose path contains `pathContains`.
+    static Rule respond(const QByteArray &method, const QString &pathContains, int status,
+                        const QByteArray &contentType, const QByteArray &body,
+                        const QByteArray &extraHeaders = {});
+    void setPassTls(bool pass);
     void clearRules();
 
     QList<Request> requests() const;
@@ -61,6 +79,7 @@ public:
         QMutex mutex;
         QList<Rule> rules;
         QList<Request> requests;
+        bool passTls = false;
     };
 
 private:

@@ -86,13 +86,18 @@ bool RegistryServer::start() {
     }
     for (int attempt = 0; attempt < 5; ++attempt) {
         m_port = freePort();
-        const QByteArray config = "version: 0.1\n"
-                                  "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
-                                  "storage:\n  filesystem:\n    rootdirectory: " +
-                                  storageDir().toUtf8() +
-                                  "\n  delete:\n    enabled: true\n"
-                                  "http:\n  addr: 127.0.0.1:" +
-                                  QByteArray::number(m_port) + "\n" + auth;
+        const QByteArray config =
+            "version: 0.1\n"
+            "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
+            "storage:\n  filesystem:\n    rootdirectory: " +
+            storageDir().toUtf8() +
+            "\n  delete:\n    enabled: true\n"
+            "http:\n  addr: 127.0.0.1:" +
+            QByteArray::number(m_port) + "\n" +
+            (m_tlsCert.isEmpty() ? QByteArray()
+                                 : "  tls:\n    certificate: " + m_tlsCert.toUtf8() +
+                                       "\n    key: " + m_tlsKey.toUtf8() + "\n") +
+            auth;
         const QString configFile = m_dir.path() + QStringLiteral("/config.yml");
         QFile f(configFile);
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
@@ -110,8 +115,9 @@ bool RegistryServer::start() {
         }
         const QDeadlineTimer deadline(20000);
         while (!deadline.hasExpired() && m_process->state() == QProcess::Running) {
+            // A TLS registry answers plain HTTP with 400 once it listens.
             const int status = httpStatus(m_port, "GET", "/v2/");
-            if (status == 200 || status == 401)
+            if (status == 200 || status == 401 || (!m_tlsCert.isEmpty() && status == 400))
                 return true;
             QThread::msleep(50);
         }

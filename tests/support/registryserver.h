@@ -33,6 +33,11 @@ public:
     void setUsers(const QMap<QString, QString> &users) { m_users = users; }
     // Bearer token auth instead of htpasswd. Call before start().
     void setTokenAuth(const TokenAuth &auth) { m_token = auth; }
+    // Serve HTTPS with this PEM certificate and key instead of plain HTTP. Call before start().
+    void setTls(const QString &certFile, const QString &keyFile) {
+        m_tlsCert = certFile;
+        m_tlsKey = keyFile;
+    }
 
     // Starts the registry and waits until /v2/ answers. False (see errorString()) on failure.
     bool start();
@@ -53,6 +58,8 @@ private:
     QTemporaryDir m_dir;
     QMap<QString, QString> m_users;
     TokenAuth m_token;
+    QString m_tlsCert;
+    QString m_tlsKey;
     std::unique_ptr<QProcess> m_process;
     quint16 m_port = 0;
     QString m_error;
