@@ -4,7 +4,10 @@
 #include "engine/engine.h"
 #include "ui/mainwindow.h"
 
+#include "ui/pages/layerexplorerpage.h"
+
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
@@ -29,6 +32,28 @@ int main(int argc, char **argv) {
                              QStringLiteral(":/i18n")))
         QApplication::installTranslator(&berthTranslator);
 
+    // Where to start: for screenshots, demos and bug reports ("open this file at this layer").
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Berth: images, layers and containers"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption pageOption(QStringLiteral("page"),
+                                        QStringLiteral("Open a page: images, layers or disk"),
+                                        QStringLiteral("page"));
+    const QCommandLineOption imageOption(QStringLiteral("image"),
+                                         QStringLiteral("Open IMAGE in the layer explorer"),
+                                         QStringLiteral("image"));
+    const QCommandLineOption layerOption(
+        QStringLiteral("layer"), QStringLiteral("Select layer N (0 = base)"), QStringLiteral("n"));
+    const QCommandLineOption pathOption(QStringLiteral("path"),
+                                        QStringLiteral("Select PATH in the file tree"),
+                                        QStringLiteral("path"));
+    const QCommandLineOption compareOption(QStringLiteral("compare"),
+                                           QStringLiteral("Compare the image with IMAGE"),
+                                           QStringLiteral("image"));
+    parser.addOptions({pageOption, imageOption, layerOption, pathOption, compareOption});
+    parser.process(app);
+
     auto engine = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
     if (!engine) {
         QMessageBox::critical(nullptr, QObject::tr("Berth cannot open its store"),
@@ -37,5 +62,49 @@ int main(int argc, char **argv) {
     }
     Gui::MainWindow window(**engine);
     window.show();
+
+    const QString page = parser.value(pageOption);
+    if (page == QLatin1String("disk"))
+        window.showPage(Gui::MainWindow::Page::DiskUsage);
+    if (parser.isSet(imageOption) || page == QLatin1String("layers")) {
+        Engine::Engine *e = engine->get();
+        QString imageId;
+        if (parser.isSet(imageOption)) {
+            auto image = e->images().resolve(parser.value(imageOption));
+            if (!image) {
+                QMessageBox::critical(nullptr, QObject::tr("Berth"), image.error().message);
+                return 1;
+            }
+            imageId = image->id.toString();
+        }
+        Gui::LayerExplorerPage *explorer = window.explorerPage();
+        // Once the image list and then the analysis are there, select what was asked for.
+        QObject::connect(
+            &window, &Gui::MainWindow::imagesRefreshed, &window,
+            [&window, imageId] {
+                if (window.explorerPage()->currentImageId().isEmpty()) {
+                    if (imageId.isEmpty())
+                        window.showPage(Gui::MainWindow::Page::LayerExplorer);
+                    else
+                        window.exploreImage(imageId);
+                }
+            },
+            Qt::SingleShotConnection);
+        const QString layer = parser.value(layerOption);
+        const QString path = parser.value(pathOption);
+        const QString compare = parser.value(compareOption);
+        QObject::connect(
+            explorer, &Gui::LayerExplorerPage::analysisShown, explorer,
+            [explorer, e, layer, path, compare] {
+                if (!layer.isEmpty())
+                    explorer->selectLayer(layer.toInt());
+                if (!path.isEmpty())
+                    explorer->selectPath(path);
+                if (!compare.isEmpty())
+                    if (auto other = e->images().resolve(compare))
+                        explorer->compareWith(other->id.toString());
+            },
+            Qt::SingleShotConnection);
+    }
     return app.exec();
 }

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Takes screenshots of Berth's pages under Xvfb, on a private store filled with real data, so
 # people can look at what the app shows: scripts/screenshots.sh [OUTPUT_DIR]
+# The data: the offline starter image (two tags) and demo/webapp:1.0, built on top of it by
+# scripts/screenshot-image.py (shared base layer, added and modified files, wasted space).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$here/build/screenshots}
@@ -15,25 +17,43 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 export DISPLAY=$display QT_QPA_PLATFORM=xcb
 sleep 1
 
-shot() { # name: wait for the window to settle, then grab the screen
+shot() { # name [seconds]: wait for the window to settle, then grab the screen
   sleep "${2:-2}"
   import -window root "$out/$1.png"
   echo "screenshot: $out/$1.png"
 }
 
-# 1. First start: an empty store shows the welcome page.
-"$build/app/berth" & app=$!
-shot 01-welcome
-kill $app; wait $app 2>/dev/null || true
+app() { # name [berth options...]: start the app, take one screenshot, close it
+  local name=$1; shift
+  "$build/app/berth" "$@" & local pid=$!
+  shot "$name" "${SHOT_WAIT:-3}"
+  kill $pid; wait $pid 2>/dev/null || true
+}
 
-# 2. With images: the starter image, and a second tag.
+# 1. First start: an empty store shows the welcome page.
+app 01-welcome
+
+# 2. With images: the starter image, a second tag, and a multi-layer image built on it.
 "$build/app/berthctl" starter >/dev/null
 "$build/app/berthctl" tag berth/busybox:latest localhost:5000/team/tools:1.0 >/dev/null
-LANG=${SHOT_LANG:-C.UTF-8} "$build/app/berth" & app=$!
-shot 02-images
-kill $app; wait $app 2>/dev/null || true
+"$build/app/berthctl" save --format docker -o "$work/starter.tar" berth/busybox:latest
+python3 "$here/scripts/screenshot-image.py" "$work/starter.tar" "$work/webapp.tar"
+"$build/app/berthctl" load -i "$work/webapp.tar" >/dev/null
+export LANG=${SHOT_LANG:-C.UTF-8}
+app 02-images
 
-# 3. The same in Korean.
-LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko "$build/app/berth" & app=$!
-shot 03-images-ko
-kill $app; wait $app 2>/dev/null || true
+# 3. The layer explorer: the layer that adds the app, a text file previewed.
+app 04-explorer --image demo/webapp:1.0 --layer 1 --path /app/config.toml
+# ... the last layer: its deletion (wasted space) and modification, a binary refused.
+app 05-explorer-deleted --image demo/webapp:1.0 --layer 3 --path /var/cache/build.bin
+# ... compared with the starter image it is built on.
+app 06-explorer-compare --image demo/webapp:1.0 --layer 3 --path /etc/passwd \
+  --compare berth/busybox:latest
+
+# 4. Disk usage: shared and unique bytes, totals.
+app 07-disk-usage --page disk
+
+# 5. The same in Korean.
+LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 03-images-ko
+LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 08-explorer-ko \
+  --image demo/webapp:1.0 --layer 1 --path /app/config.toml

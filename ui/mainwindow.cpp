@@ -120,8 +120,9 @@ void MainWindow::showStatusMessage(const QString &text) {
 }
 
 void MainWindow::showPage(Page page) {
+    m_requestedPage = page;
     if (m_empty)
-        return; // the welcome page stays until there is an image
+        return; // the welcome page stays until there is an image; then this page shows
     QWidget *widget = page == Page::Images          ? static_cast<QWidget *>(m_imagesPage)
                       : page == Page::LayerExplorer ? static_cast<QWidget *>(m_explorerPage)
                                                     : static_cast<QWidget *>(m_diskUsagePage);
@@ -151,8 +152,9 @@ void MainWindow::updatePageVisibility() {
     if (m_empty) {
         m_pages->setCurrentWidget(m_welcomePage);
     } else if (m_pages->currentWidget() == m_welcomePage) {
-        showPage(Page::Images);
-        m_imagesPage->view()->setFocus();
+        showPage(m_requestedPage);
+        if (m_requestedPage == Page::Images)
+            m_imagesPage->view()->setFocus();
     }
 }
 
@@ -177,8 +179,9 @@ void MainWindow::refresh() {
             m_refreshing = false;
             const QString selected = m_imagesPage->selectedName();
             m_imagesModel->setImages(images);
-            if (!selected.isEmpty())
-                m_imagesPage->selectRow(selected);
+            // Keep the selection; else select the first row so the actions apply at once.
+            if (selected.isEmpty() || !m_imagesPage->selectRow(selected))
+                m_imagesPage->view()->selectRow(0);
             m_explorerPage->setImages(images);
             m_empty = images.isEmpty();
             updatePageVisibility();

@@ -68,6 +68,7 @@ private:
     bool m_refreshing = false;
     bool m_refreshAgain = false;
     bool m_empty = true;
+    Page m_requestedPage = Page::Images;
 };
 
 } // namespace Berth::Gui

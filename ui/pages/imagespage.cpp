@@ -127,7 +127,7 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
     m_view->sortByColumn(ImagesModel::Repository, Qt::AscendingOrder);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setSectionResizeMode(ImagesModel::Repository, QHeaderView::Stretch);
     layout->addWidget(m_view);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy,

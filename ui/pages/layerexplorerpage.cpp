@@ -185,6 +185,7 @@ LayerExplorerPage::LayerExplorerPage(Engine::Engine &engine, QWidget *parent)
     stretchColumn(m_layersView->horizontalHeader(), LayersModel::Command);
     m_layersView->setToolTip(tr("Select a layer to see the filesystem as it is after it"));
     auto *leftTabs = new QTabWidget(left);
+    m_leftTabs = leftTabs;
 
     auto *wastedPage = new QWidget(leftTabs);
     auto *wastedLayout = new QVBoxLayout(wastedPage);
@@ -288,6 +289,10 @@ LayerExplorerPage::LayerExplorerPage(Engine::Engine &engine, QWidget *parent)
     right->setStretchFactor(1, 2);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    // Room for the layer commands and wasted paths; the tree keeps the larger part.
+    split->setSizes({540, 760});
+    m_wastedView->setTextElideMode(Qt::ElideMiddle);
+    m_comparisonView->setTextElideMode(Qt::ElideMiddle);
 
     m_filterTimer = new QTimer(this);
     m_filterTimer->setSingleShot(true);
@@ -522,6 +527,7 @@ void LayerExplorerPage::currentPathChanged() {
 
 void LayerExplorerPage::showPreview(const FileNode &node, const QString &path, bool deleted) {
     const quint64 request = ++m_previewRequest;
+    m_preview->setLineWrapMode(QPlainTextEdit::WidgetWidth); // messages wrap; file text won't
     const int layer = m_treeModel->layer();
     m_extract->setEnabled(!deleted &&
                           (node.type == FileType::Regular || node.type == FileType::Directory ||
@@ -572,6 +578,7 @@ void LayerExplorerPage::showPreview(const FileNode &node, const QString &path, b
                         .arg(formatBytes(p.size)));
                 break;
             case Preview::Kind::Text:
+                m_preview->setLineWrapMode(QPlainTextEdit::NoWrap);
                 m_preview->setPlainText(
                     p.truncated ? p.text + QLatin1Char('\n') +
                                       tr("[… only the first %1 of %2 are shown]")
@@ -629,6 +636,7 @@ void LayerExplorerPage::compareWith(const QString &otherId) {
     if (otherId.isEmpty() || m_imageId.isEmpty())
         return;
     m_compareSummary->setText(tr("Comparing…"));
+    m_leftTabs->setCurrentIndex(1);
     m_compareButton->setEnabled(false);
     const QString baseId = m_imageId;
     QString otherName = m_compareBox->itemText(m_compareBox->findData(otherId));

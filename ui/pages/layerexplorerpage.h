@@ -101,6 +101,7 @@ private:
     QLabel *m_wastedSummary = nullptr;
     WastedModel *m_wastedModel = nullptr;
     QTableView *m_wastedView = nullptr;
+    QTabWidget *m_leftTabs = nullptr;
     QComboBox *m_compareBox = nullptr;
     QPushButton *m_compareButton = nullptr;
     QLabel *m_compareSummary = nullptr;
