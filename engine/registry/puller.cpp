@@ -54,7 +54,7 @@ Result<FetchedManifest> fetchManifest(RegistryClient &client, const Reference &r
     request.maxBody = kMaxManifestSize;
     auto r = client.send(request);
     if (!r)
-        return fail(r.error());
+        return fail(r.error().withContext(QStringLiteral("manifest")));
     if (r->status == 404)
         return fail(ErrorKind::NotFound, QStringLiteral("manifest for %1 not found: %2")
                                              .arg(ref.familiarString(), r->describe()));
@@ -80,6 +80,19 @@ Result<FetchedManifest> fetchManifest(RegistryClient &client, const Reference &r
                         .arg(header->toString(), m.digest.toString()));
     const QString contentType =
         QString::fromLatin1(r->header("Content-Type")).section(QLatin1Char(';'), 0, 0).trimmed();
+    // A specific type that is none of ours is refused whatever the body looks like; only
+    // generic ones leave the decision to the document's own mediaType and shape.
+    const bool generic = contentType.isEmpty() ||
+                         contentType == QLatin1String("application/json") ||
+                         contentType == QLatin1String("text/plain") ||
+                         contentType == QLatin1String("application/octet-stream");
+    if (!generic && !MediaType::isIndex(contentType) && !MediaType::isManifest(contentType) &&
+        contentType != MediaType::DockerSchema1 && contentType != MediaType::DockerSchema1Signed)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("%1: unsupported manifest media type \"%2\" (Berth reads OCI "
+                                   "image indexes and manifests and Docker manifest lists and "
+                                   "schema 2 manifests)")
+                        .arg(ref.familiarString(), contentType.left(200)));
     auto type = detectManifestMediaType(m.body, contentType);
     if (!type)
         return fail(type.error().withContext(ref.familiarString()));
