@@ -4,6 +4,7 @@
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
+#include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/ocispec.h"
 
@@ -456,6 +457,17 @@ QString statusText(const ContainerRecord &r) {
     return QString();
 }
 
+// Paused is the freezer's state, not the record's (see ContainerControl).
+QString stateText(ContainerRuntime &rt, const ContainerRecord &r) {
+    return r.isRunning() && ContainerControl::isPaused(rt, r.id) ? QStringLiteral("paused")
+                                                                 : containerStateName(r.state);
+}
+QString statusText(ContainerRuntime &rt, const ContainerRecord &r) {
+    return r.isRunning() && ContainerControl::isPaused(rt, r.id)
+               ? statusText(r) + QStringLiteral(" (Paused)")
+               : statusText(r);
+}
+
 QString rfc3339(const QDateTime &t) {
     return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs)
                        : QStringLiteral("0001-01-01T00:00:00Z");
@@ -514,8 +526,8 @@ int psCmd(Context &ctx) {
                           {QStringLiteral("ImageID"), r.imageId.toString()},
                           {QStringLiteral("Command"), commandText(r)},
                           {QStringLiteral("CreatedAt"), rfc3339(r.created)},
-                          {QStringLiteral("State"), containerStateName(r.state)},
-                          {QStringLiteral("Status"), statusText(r)},
+                          {QStringLiteral("State"), stateText(rt, r)},
+                          {QStringLiteral("Status"), statusText(rt, r)},
                           {QStringLiteral("ExitCode"), r.exitCode},
                           {QStringLiteral("Labels"), labels}};
             if (p.isSet(size)) {
@@ -541,7 +553,7 @@ int psCmd(Context &ctx) {
                          r.spec.image,
                          QLatin1Char('"') + command + QLatin1Char('"'),
                          humanSince(r.created),
-                         statusText(r),
+                         statusText(rt, r),
                          QString(),
                          r.name};
         if (p.isSet(size))

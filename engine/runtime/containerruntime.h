@@ -50,6 +50,7 @@ public:
                      SnapshotStore &snapshots, EventJournal &events);
 
     ContainerStore &store() { return m_store; }
+    EventJournal &events() { return m_events; }
 
     Result<ContainerRecord> create(const CreateRequest &request);
     // Starts a created or stopped container (with its read-write layer); running: no-op.

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/core/result.h"
+#include "engine/runtime/containerruntime.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+namespace Berth::Engine {
+
+// What `berthctl exec` asks for: a process run inside a running container's namespaces and
+// cgroup (Docker's exec create options).
+struct ExecRequest {
+    QStringList cmd;
+    QStringList env;          // KEY=VALUE, over the container's environment
+    QString workingDir;       // "" = the container's
+    QString user;             // "" = the container's
+    bool tty = false;         // a pseudo-terminal as the process's stdio and controlling terminal
+    bool interactive = false; // forward the caller's stdin
+    bool detach = false;      // start it and return at once
+};
+
+// The caller's side of an exec: file descriptors the engine reads from and writes to; it
+// never closes them. With a tty, `sizeSource` is the terminal whose window size the
+// container's pty copies (-1: none), and `resizeNotify` an fd that becomes readable when that
+// size changed (the CLI's SIGWINCH self-pipe, drained by the engine; -1: none).
+struct ExecStdio {
+    int in = 0;
+    int out = 1;
+    int err = 2;
+    int sizeSource = -1;
+    int resizeNotify = -1;
+};
+
+// Runs processes in running containers through the OCI runtime's `exec`. The process spec is
+// the container's own (from its bundle's config.json: capabilities, rlimits, no-new-privileges
+// stay those of the container) with the command, environment, working directory and user of
+// the request.
+//
+// Without a tty the runtime runs in the foreground and passes the caller's fds straight to the
+// process; its exit status is the process's. With a tty the runtime is started detached with
+// --console-socket: the engine listens on a unix socket, receives the pty master the runtime
+// sends (SCM_RIGHTS), copies between it and the caller's fds, forwards window-size changes
+// (TIOCSWINSZ) and reaps the process itself, for which the calling process becomes a child
+// subreaper (PR_SET_CHILD_SUBREAPER, kept for the process's life: berthctl; a GUI terminal
+// would want a helper process instead). run() blocks until the process exits.
+class ContainerExec {
+public:
+    explicit ContainerExec(ContainerRuntime &runtime);
+
+    // Returns the process's exit code (128 + signal when killed); with detach, 0 once started.
+    Result<int> run(const QString &nameOrId, const ExecRequest &request, const ExecStdio &stdio);
+
+    // The OCI process object for `request`, from the container's process object.
+    static Result<QJsonObject> processSpec(const QJsonObject &containerProcess,
+                                           const ExecRequest &request, const QString &rootfs);
+
+private:
+    ContainerRuntime &m_runtime;
+};
+
+// Receives a pty master sent over a unix socket by an OCI runtime's --console-socket. Listens
+// on a socket in a private temporary directory (short path: sun_path holds 108 bytes) that
+// the destructor removes.
+class ConsoleSocket {
+public:
+    ConsoleSocket() = default;
+    ~ConsoleSocket();
+    ConsoleSocket(const ConsoleSocket &) = delete;
+    ConsoleSocket &operator=(const ConsoleSocket &) = delete;
+
+    Status listen();
+    QString path() const { return m_path; }
+    // Waits up to `timeoutMs` for one connection and returns the fd it carries (the caller
+    // owns it). Gives up early when `alive` says the sender is gone.
+    Result<int> receive(int timeoutMs, const std::function<bool()> &alive);
+
+private:
+    QString m_dir;
+    QString m_path;
+    int m_fd = -1;
+};
+
+} // namespace Berth::Engine
