@@ -29,8 +29,9 @@ void installCancelHandler() {
 
 QCommandLineOption insecureOption() {
     return QCommandLineOption(QStringLiteral("insecure"),
-                              QStringLiteral("Allow plain HTTP to this registry (also "
-                                             "$BERTH_INSECURE_REGISTRIES)"));
+                              QStringLiteral("Treat this registry as insecure, like Docker: "
+                                             "HTTPS without certificate checks, else plain "
+                                             "HTTP (also $BERTH_INSECURE_REGISTRIES)"));
 }
 
 QString stateName(PullProgress::LayerState s) {
