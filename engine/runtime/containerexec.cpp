@@ -276,6 +276,10 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
         return fail(ErrorKind::Conflict,
                     QStringLiteral("container %1 is paused, unpause the container before exec")
                         .arg(record->name));
+    if (request.detach && request.tty)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("exec -d with -t is not supported: nothing would hold the "
+                                   "terminal once berthctl exits"));
     auto rt = m_runtime.runtime();
     if (!rt)
         return fail(rt.error());
@@ -303,9 +307,20 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
     const QString pidFile = temp.path() + QStringLiteral("/exec.pid");
     if (auto st = writeFileAtomically(processFile, QJsonDocument(*spec).toJson()); !st)
         return fail(st.error());
+    // The runtime's own messages, when its stderr is not the caller's.
+    const QString runtimeLog = temp.path() + QStringLiteral("/runtime.log");
+    auto runtimeError = [&]() {
+        const QList<QByteArray> lines =
+            readFileLimited(runtimeLog, 1 << 20).value_or(QByteArray()).trimmed().split('\n');
+        const QString msg =
+            QJsonDocument::fromJson(lines.last()).object().value(QStringLiteral("msg")).toString();
+        return msg.isEmpty() ? QString::fromUtf8(lines.last()) : msg;
+    };
     QStringList args{rt->path(),
                      QStringLiteral("--root"),
                      rt->stateRoot(),
+                     QStringLiteral("--log"),
+                     runtimeLog,
                      QStringLiteral("exec"),
                      QStringLiteral("--process"),
                      processFile};
@@ -324,7 +339,9 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
     if (!request.tty) {
         const int in = request.interactive && !request.detach ? stdio.in : -1;
         const int out = request.detach ? -1 : stdio.out;
-        const int err = request.detach ? stdio.err : stdio.err;
+        // Detached, the process keeps the runtime's stdio: /dev/null, never the caller's (a
+        // pipe held open would keep whoever reads it waiting).
+        const int err = request.detach ? -1 : stdio.err;
         const pid_t pid = spawn(argv, in, out, err);
         if (pid < 0)
             return failErrno(QStringLiteral("fork"), errno);
@@ -332,9 +349,8 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
         if (status < 0)
             return failErrno(QStringLiteral("wait for the OCI runtime"), errno);
         if (request.detach && exitCodeOf(status) != 0)
-            return fail(ErrorKind::Internal, QStringLiteral("%1 exec failed (exit code %2)")
-                                                 .arg(rt->name())
-                                                 .arg(exitCodeOf(status)));
+            return fail(ErrorKind::Internal,
+                        QStringLiteral("%1 exec failed: %2").arg(rt->name(), runtimeError()));
         return request.detach ? 0 : exitCodeOf(status);
     }
 
@@ -363,9 +379,8 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
     const int masterFd = *master;
     auto closeMaster = qScopeGuard([&]() { ::close(masterFd); });
     if (exitCodeOf(runtimeStatus) != 0)
-        return fail(ErrorKind::Internal, QStringLiteral("%1 exec failed (exit code %2)")
-                                             .arg(rt->name())
-                                             .arg(exitCodeOf(runtimeStatus)));
+        return fail(ErrorKind::Internal,
+                    QStringLiteral("%1 exec failed: %2").arg(rt->name(), runtimeError()));
     const pid_t pid =
         pid_t(readFileLimited(pidFile, 64).value_or(QByteArray()).trimmed().toLongLong());
     if (pid <= 0)

@@ -311,6 +311,13 @@ void TestContainerExec::execDetachedAndNotRunning() {
     BERTH_VERIFY_OK(record);
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(rt.upperDir(record->id) + "/detached"), 60000);
 
+    // Nothing would hold a detached exec's terminal: refused rather than hung up on.
+    r = berthctl(store, {"exec", "-d", "-t", "det", "sh"});
+    QVERIFY2(r.exitCode != 0 && r.err.contains("not supported"), qPrintable(r.describe()));
+    // A command that does not exist: the runtime's error, not a silent success.
+    r = berthctl(store, {"exec", "-d", "det", "/no/such/program"});
+    QVERIFY2(r.exitCode != 0 && r.err.contains("no such file"), qPrintable(r.describe()));
+
     r = berthctl(store, {"stop", "-t", "0", "det"});
     QCOMPARE(r.exitCode, 0);
     r = berthctl(store, {"exec", "det", "true"});
