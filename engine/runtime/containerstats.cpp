@@ -31,9 +31,9 @@ qint64 statValue(const QByteArray &text, const char *key) {
     return 0;
 }
 
-quint64 systemUsageNs() {
+quint64 systemUsageNs(const QString &proc) {
     static const long ticks = ::sysconf(_SC_CLK_TCK);
-    const QByteArray stat = readSmall(QStringLiteral("/proc/stat"));
+    const QByteArray stat = readSmall(proc + QStringLiteral("/stat"));
     const QByteArray first = stat.left(stat.indexOf('\n'));
     if (!first.startsWith("cpu "))
         return 0;
@@ -45,8 +45,8 @@ quint64 systemUsageNs() {
     return total * (1000000000ULL / quint64(ticks));
 }
 
-qint64 hostMemory() {
-    for (const QByteArray &line : readSmall(QStringLiteral("/proc/meminfo")).split('\n'))
+qint64 hostMemory(const QString &proc) {
+    for (const QByteArray &line : readSmall(proc + QStringLiteral("/meminfo")).split('\n'))
         if (line.startsWith("MemTotal:"))
             return line.mid(9).simplified().split(' ').value(0).toLongLong() * 1024;
     return 0;
@@ -56,15 +56,31 @@ qint64 hostMemory() {
 
 Result<ContainerStatsSample> ContainerStats::read(const ContainerRecord &container,
                                                   const QString &cgroupsPath) {
+    return read(container, cgroupsPath, StatsSources::host());
+}
+
+StatsSources StatsSources::host() {
+    return StatsSources{QStringLiteral("/sys/fs/cgroup"), Cgroups::unified(),
+                        QStringLiteral("/proc")};
+}
+
+QString StatsSources::directory(const QString &cgroupsPath, const QString &controller) const {
+    return unified ? cgroupRoot + cgroupsPath
+                   : cgroupRoot + QLatin1Char('/') + controller + cgroupsPath;
+}
+
+Result<ContainerStatsSample> ContainerStats::read(const ContainerRecord &container,
+                                                  const QString &cgroupsPath,
+                                                  const StatsSources &sources) {
     ContainerStatsSample s;
     s.id = container.id;
     s.name = container.name;
     s.read = QDateTime::currentDateTimeUtc();
-    s.systemUsageNs = systemUsageNs();
+    s.systemUsageNs = systemUsageNs(sources.proc);
     s.onlineCpus = int(qMax(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
-    const qint64 host = hostMemory();
-    if (Cgroups::unified()) {
-        const QString dir = Cgroups::directory(cgroupsPath, QString());
+    const qint64 host = hostMemory(sources.proc);
+    if (sources.unified) {
+        const QString dir = sources.directory(cgroupsPath, QString());
         if (!QFileInfo(dir).isDir())
             return fail(ErrorKind::NotFound,
                         QStringLiteral("container %1 has no cgroup").arg(container.name));
@@ -85,12 +101,12 @@ Result<ContainerStatsSample> ContainerStats::read(const ContainerRecord &contain
             }
         s.pids = readNumber(dir + QStringLiteral("/pids.current"));
     } else {
-        const QString memory = Cgroups::directory(cgroupsPath, QStringLiteral("memory"));
+        const QString memory = sources.directory(cgroupsPath, QStringLiteral("memory"));
         if (!QFileInfo(memory).isDir())
             return fail(ErrorKind::NotFound,
                         QStringLiteral("container %1 has no cgroup").arg(container.name));
         s.cpuUsageNs =
-            quint64(readNumber(Cgroups::directory(cgroupsPath, QStringLiteral("cpuacct")) +
+            quint64(readNumber(sources.directory(cgroupsPath, QStringLiteral("cpuacct")) +
                                QStringLiteral("/cpuacct.usage")));
         const qint64 usage = readNumber(memory + QStringLiteral("/memory.usage_in_bytes"));
         const qint64 inactive =
@@ -99,7 +115,7 @@ Result<ContainerStatsSample> ContainerStats::read(const ContainerRecord &contain
         const qint64 limit = readNumber(memory + QStringLiteral("/memory.limit_in_bytes"));
         s.memoryLimit = limit > 0 && limit < host ? limit : host;
         for (const QByteArray &line :
-             readSmall(Cgroups::directory(cgroupsPath, QStringLiteral("blkio")) +
+             readSmall(sources.directory(cgroupsPath, QStringLiteral("blkio")) +
                        QStringLiteral("/blkio.throttle.io_service_bytes"))
                  .split('\n')) {
             const QList<QByteArray> f = line.simplified().split(' ');
@@ -110,13 +126,13 @@ Result<ContainerStatsSample> ContainerStats::read(const ContainerRecord &contain
             else if (f[1] == "Write")
                 s.blockWrite += f[2].toLongLong();
         }
-        s.pids = readNumber(Cgroups::directory(cgroupsPath, QStringLiteral("pids")) +
+        s.pids = readNumber(sources.directory(cgroupsPath, QStringLiteral("pids")) +
                             QStringLiteral("/pids.current"));
     }
     if (container.pid > 0) {
         // "iface: rx_bytes packets errs drop fifo frame compressed multicast tx_bytes ..."
         const QList<QByteArray> lines =
-            readSmall(QStringLiteral("/proc/%1/net/dev").arg(container.pid)).split('\n');
+            readSmall(sources.proc + QStringLiteral("/%1/net/dev").arg(container.pid)).split('\n');
         for (const QByteArray &line : lines) {
             const qsizetype colon = line.indexOf(':');
             if (colon < 0 || line.left(colon).trimmed() == "lo")

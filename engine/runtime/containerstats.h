@@ -39,13 +39,26 @@ struct ContainerStatsSample {
     }
 };
 
-// Reads samples from the container's cgroup (v1/hybrid and v2 files, see Cgroups) and the
-// /proc of its init process. Stateless and thread-safe.
+// Where samples are read from: the host's cgroup tree (v1/hybrid or pure v2, see Cgroups) and
+// /proc; tests point these at fixture trees.
+struct StatsSources {
+    QString cgroupRoot; // "/sys/fs/cgroup"
+    bool unified = false;
+    QString proc; // "/proc"
+
+    static StatsSources host();
+    QString directory(const QString &cgroupsPath, const QString &controller) const;
+};
+
+// Reads samples from the container's cgroup (v1/hybrid and v2 files) and the /proc of its
+// init process. Stateless and thread-safe.
 class ContainerStats {
 public:
     // NotFound when the container's cgroup is gone (not running).
     static Result<ContainerStatsSample> read(const ContainerRecord &container,
                                              const QString &cgroupsPath);
+    static Result<ContainerStatsSample>
+    read(const ContainerRecord &container, const QString &cgroupsPath, const StatsSources &sources);
     // Sets `current.cpuPercent` from the deltas since `previous` (same container).
     static void computeCpu(ContainerStatsSample &current, const ContainerStatsSample &previous);
 };
