@@ -180,6 +180,7 @@ private Q_SLOTS:
     void statsSamplerEmitsBatches();
     void eventsFromTheJournal();
     void pauseUnpauseAndTop();
+    void attachFollowsOutputUntilExit();
 
 private:
     // Starts `cmd` detached as container `name` and waits until it wrote /ready (if asked).
@@ -525,6 +526,35 @@ void TestContainerExec::pauseUnpauseAndTop() {
              qPrintable(r.describe()));
     r = berthctl(store, {"top", "nosuch"});
     QVERIFY(r.exitCode != 0);
+}
+
+void TestContainerExec::attachFollowsOutputUntilExit() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    QVERIFY(runDetached("talker",
+                        {"sh", "-c",
+                         "echo before; touch /ready; while [ ! -e /stop ]; do echo tick; "
+                         "echo tock >&2; sleep 0.2; done; echo bye; exit 4"},
+                        {}, true));
+    QProcess attach;
+    attach.setProcessEnvironment(store.environment());
+    attach.start(BERTH_BERTHCTL, {"attach", "talker"});
+    QVERIFY(attach.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += attach.readAllStandardOutput()).contains("tick"), 60000);
+    const ProcessResult stop = berthctl(store, {"exec", "talker", "sh", "-c", "touch /stop"});
+    QCOMPARE(stop.exitCode, 0);
+    QVERIFY(attach.waitForFinished(60000));
+    out += attach.readAllStandardOutput();
+    // Output from the moment of attaching (not the log's past), each stream to its own, and
+    // the container's exit code.
+    QCOMPARE(attach.exitCode(), 4);
+    QVERIFY2(!out.contains("before") && out.endsWith("tick\nbye\n"), out.constData());
+    QVERIFY(attach.readAllStandardError().contains("tock"));
+
+    const ProcessResult stopped = berthctl(store, {"attach", "talker"});
+    QVERIFY2(stopped.exitCode != 0 && stopped.err.contains("stopped container"),
+             qPrintable(stopped.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestContainerExec)
