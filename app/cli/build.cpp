@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// berthctl build: an image from a Dockerfile, with the classic builder's step output.
+#include "app/cli/command.h"
+
+#include "engine/build/builder.h"
+
+#include <QFileInfo>
+
+using namespace Berth::Engine;
+
+namespace Berth::Cli {
+namespace {
+
+// "K=V" pairs; a bare "K" takes the value of the environment variable K, as Docker does.
+bool keyValues(const QStringList &values, QMap<QString, QString> &out, bool fromEnv) {
+    for (const QString &v : values) {
+        const qsizetype eq = v.indexOf(QLatin1Char('='));
+        if (eq == 0)
+            return false;
+        if (eq < 0) {
+            if (!fromEnv)
+                out.insert(v, QString());
+            else if (qEnvironmentVariableIsSet(qPrintable(v)))
+                out.insert(v, qEnvironmentVariable(qPrintable(v)));
+            continue;
+        }
+        out.insert(v.left(eq), v.mid(eq + 1));
+    }
+    return true;
+}
+
+int build(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Build an image from a Dockerfile"));
+    const QCommandLineOption tag({QStringLiteral("t"), QStringLiteral("tag")},
+                                 QStringLiteral("Name and optionally a tag (name:tag)"),
+                                 QStringLiteral("NAME[:TAG]"));
+    const QCommandLineOption file({QStringLiteral("f"), QStringLiteral("file")},
+                                  QStringLiteral("The Dockerfile (default: CONTEXT/Dockerfile)"),
+                                  QStringLiteral("PATH"));
+    const QCommandLineOption buildArg(QStringLiteral("build-arg"),
+                                      QStringLiteral("Set a build-time variable"),
+                                      QStringLiteral("KEY=VALUE"));
+    const QCommandLineOption target(QStringLiteral("target"),
+                                    QStringLiteral("The build stage to build"),
+                                    QStringLiteral("STAGE"));
+    const QCommandLineOption noCache(QStringLiteral("no-cache"),
+                                     QStringLiteral("Do not use the cache when building"));
+    const QCommandLineOption label(QStringLiteral("label"),
+                                   QStringLiteral("Set metadata on the image"),
+                                   QStringLiteral("KEY=VALUE"));
+    const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")},
+                                   QStringLiteral("Print only the image ID"));
+    p.addOptions({tag, file, buildArg, target, noCache, label, quiet});
+    if (int rc = ctx.parse(p, QStringLiteral("build"), QStringLiteral("CONTEXT"), 1); rc >= 0)
+        return rc;
+    if (p.positionalArguments().size() != 1)
+        return ctx.usage(QStringLiteral("\"berthctl build\" requires exactly 1 argument"));
+    BuildOptions options;
+    options.context = QFileInfo(p.positionalArguments().first()).absoluteFilePath();
+    if (p.isSet(file))
+        options.dockerfile = QFileInfo(p.value(file)).absoluteFilePath();
+    options.tags = p.values(tag);
+    options.target = p.value(target);
+    options.noCache = p.isSet(noCache);
+    if (!keyValues(p.values(buildArg), options.buildArgs, true))
+        return ctx.usage(QStringLiteral("invalid --build-arg: expected KEY=VALUE"));
+    if (!keyValues(p.values(label), options.labels, false))
+        return ctx.usage(QStringLiteral("invalid --label: expected KEY=VALUE"));
+
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    auto lock = engine->lockForWriting();
+    if (!lock)
+        return ctx.fail(lock.error());
+    Builder builder(engine->paths(), engine->content(), engine->snapshots(), engine->images(),
+                    engine->containers());
+    const bool q = p.isSet(quiet);
+    builder.setOutputHandler([&ctx, q](const QString &line) {
+        if (q)
+            return;
+        ctx.out << line << '\n';
+        ctx.out.flush();
+    });
+    auto result = builder.build(options);
+    if (!result)
+        return ctx.fail(result.error());
+    if (q)
+        ctx.out << result->image.id.toString() << '\n';
+    return 0;
+}
+
+const bool registered = registerCommand(
+    {QStringLiteral("build"), QStringLiteral("Build an image from a Dockerfile"), build});
+
+} // namespace
+} // namespace Berth::Cli

@@ -1,0 +1,1332 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/build/builder.h"
+
+#include "engine/archive/archiveio.h"
+#include "engine/archive/rootfsimporter.h"
+#include "engine/build/dockerfile.h"
+#include "engine/core/fileutil.h"
+#include "engine/images/mediatypes.h"
+#include "engine/runtime/containerlogs.h"
+#include "engine/snapshots/imageinstaller.h"
+#include "engine/snapshots/whiteouts.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QThread>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+namespace Berth::Engine {
+
+// ---- .dockerignore ----
+
+namespace {
+
+// A Go filepath.Match-style pattern (plus Docker's "**") as a regular expression.
+QString globToRegex(const QString &pattern) {
+    QString re;
+    for (int i = 0; i < pattern.size(); ++i) {
+        const QChar c = pattern[i];
+        if (c == QLatin1Char('*')) {
+            if (i + 1 < pattern.size() && pattern[i + 1] == QLatin1Char('*')) {
+                ++i;
+                if (i + 1 < pattern.size() && pattern[i + 1] == QLatin1Char('/')) {
+                    ++i;
+                    re += QStringLiteral("(?:.*/)?");
+                } else {
+                    re += QStringLiteral(".*");
+                }
+            } else {
+                re += QStringLiteral("[^/]*");
+            }
+        } else if (c == QLatin1Char('?')) {
+            re += QStringLiteral("[^/]");
+        } else if (c == QLatin1Char('[')) {
+            const qsizetype end = pattern.indexOf(QLatin1Char(']'), i + 1);
+            if (end < 0) {
+                re += QStringLiteral("\\[");
+            } else {
+                QString set = pattern.mid(i + 1, end - i - 1);
+                if (set.startsWith(QLatin1Char('^')) || set.startsWith(QLatin1Char('!')))
+                    set = QLatin1Char('^') + set.mid(1);
+                re += QLatin1Char('[') + set + QLatin1Char(']');
+                i = int(end);
+            }
+        } else if (c == QLatin1Char('\\') && i + 1 < pattern.size()) {
+            re += QRegularExpression::escape(QString(pattern[++i]));
+        } else {
+            re += QRegularExpression::escape(QString(c));
+        }
+    }
+    return re;
+}
+
+QString cleanRelative(QString path) {
+    path = QDir::cleanPath(path);
+    while (path.startsWith(QLatin1Char('/')))
+        path.remove(0, 1);
+    if (path == QLatin1String("."))
+        path.clear();
+    while (path.startsWith(QLatin1String("./")))
+        path.remove(0, 2);
+    return path;
+}
+
+bool hasGlob(const QString &s) {
+    return s.contains(QLatin1Char('*')) || s.contains(QLatin1Char('?')) ||
+           s.contains(QLatin1Char('['));
+}
+
+} // namespace
+
+DockerIgnore DockerIgnore::parse(const QString &text) {
+    DockerIgnore out;
+    for (QString line : text.split(QLatin1Char('\n'))) {
+        line = line.trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        Rule rule;
+        if (line.startsWith(QLatin1Char('!'))) {
+            rule.exception = true;
+            line = line.mid(1).trimmed();
+        }
+        line = cleanRelative(line);
+        if (line.isEmpty())
+            continue;
+        rule.re = QRegularExpression(QStringLiteral("^(?:") + globToRegex(line) +
+                                     QStringLiteral(")(?:/.*)?$"));
+        out.m_rules.append(rule);
+    }
+    return out;
+}
+
+bool DockerIgnore::hasExceptions() const {
+    return std::any_of(m_rules.begin(), m_rules.end(), [](const Rule &r) { return r.exception; });
+}
+
+bool DockerIgnore::excludes(const QString &relativePath) const {
+    bool excluded = false;
+    for (const Rule &r : m_rules)
+        if (r.re.match(relativePath).hasMatch())
+            excluded = !r.exception;
+    return excluded;
+}
+
+// ---- the build ----
+
+namespace {
+
+struct State {
+    QByteArray config; // the image config JSON (its digest is the state's ID)
+    QList<LayerRecord> layers;
+    Digest id() const { return Digest::ofData(config); }
+    Digest topChain() const { return layers.isEmpty() ? Digest() : layers.last().chainId; }
+};
+
+// A file of a source tree (context, stage or image) to copy.
+struct SourceEntry {
+    QString hostPath;
+    struct stat st {};
+};
+using SourceTree = QMap<QString, SourceEntry>; // relative path -> entry
+
+Status walkDir(const QString &root, const QString &rel, SourceTree &out, const DockerIgnore *ignore,
+               bool layer) {
+    QDir dir(rel.isEmpty() ? root : root + QLatin1Char('/') + rel);
+    const QStringList names = dir.entryList(
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QString &name : names) {
+        const QString r = rel.isEmpty() ? name : rel + QLatin1Char('/') + name;
+        const QString host = root + QLatin1Char('/') + r;
+        struct stat st {};
+        if (::lstat(QFile::encodeName(host).constData(), &st) != 0)
+            return failErrno(QStringLiteral("stat %1").arg(host), errno);
+        if (ignore && ignore->excludes(r)) {
+            // An exception ("!dir/keep") may bring back something below an excluded directory.
+            if (S_ISDIR(st.st_mode) && ignore->hasExceptions())
+                if (auto s = walkDir(root, r, out, ignore, layer); !s)
+                    return s;
+            continue;
+        }
+        if (layer) {
+            if (Whiteout::isOpaqueMarker(name))
+                continue;
+            const QString deleted = Whiteout::deletedName(name, st);
+            if (!deleted.isEmpty()) {
+                const QString d = rel.isEmpty() ? deleted : rel + QLatin1Char('/') + deleted;
+                out.remove(d);
+                const QString prefix = d + QLatin1Char('/');
+                for (auto it = out.begin(); it != out.end();)
+                    it = it.key().startsWith(prefix) ? out.erase(it) : std::next(it);
+                continue;
+            }
+            if (S_ISDIR(st.st_mode) && Whiteout::isOpaqueDirectory(host)) {
+                const QString prefix = r + QLatin1Char('/');
+                for (auto it = out.begin(); it != out.end();)
+                    it = it.key().startsWith(prefix) ? out.erase(it) : std::next(it);
+            }
+        }
+        out.insert(r, {host, st});
+        if (S_ISDIR(st.st_mode))
+            if (auto s = walkDir(root, r, out, ignore, layer); !s)
+                return s;
+    }
+    return {};
+}
+
+QString shortHex(const Digest &d) {
+    return d.shortId();
+}
+
+QString createdByOf(const DockerfileInstruction &ins, const QString &text) {
+    return QStringLiteral("%1 %2 # buildkit").arg(ins.keyword, text);
+}
+
+} // namespace
+
+Builder::Builder(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
+                 ImageStore &images, ContainerRuntime &containers)
+    : m_paths(paths)
+    , m_content(content)
+    , m_snapshots(snapshots)
+    , m_images(images)
+    , m_containers(containers) {}
+
+namespace {
+
+class BuildRun {
+public:
+    BuildRun(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
+             ImageStore &images, ContainerRuntime &containers,
+             const std::function<void(const QString &)> &output, const BuildOptions &options)
+        : m_paths(paths)
+        , m_content(content)
+        , m_snapshots(snapshots)
+        , m_images(images)
+        , m_containers(containers)
+        , m_output(output)
+        , m_options(options) {}
+
+    Result<BuildResult> run();
+    ~BuildRun() { cleanup(); }
+
+private:
+    void say(const QString &line) {
+        if (m_output)
+            m_output(line);
+    }
+    void cleanup();
+    Result<ImageRecord> install(const State &state, const QList<Reference> &tags);
+    Result<State> stageBase(int index, const QString &base);
+    QString cacheFile(const Digest &key) const {
+        return m_paths.cache() + QStringLiteral("/build/") + key.hex() + QStringLiteral(".json");
+    }
+    std::optional<State> cacheGet(const Digest &key);
+    void cachePut(const Digest &key, const State &state);
+    // Runs one step: a cache lookup, else `make` (which returns the new state).
+    Result<State> step(const State &state, const DockerfileInstruction &ins, int stage,
+                       const QString &cacheText, const std::function<Result<State>()> &make);
+    Result<State> withConfig(const State &state, const QString &createdBy,
+                             const std::function<Status(ImageConfig &, QJsonObject &)> &change);
+    Result<State> withLayer(const State &state, const QString &createdBy, const Digest &diffId,
+                            qint64 size);
+    Result<State> runStep(const State &state, const DockerfileInstruction &ins,
+                          const QStringList &argv, const QStringList &env);
+    Result<Digest> layerFromUpper(const QString &upper, qint64 &size);
+    Result<SourceTree> sourceTree(const QString &from, const DockerfileInstruction &ins);
+    Result<QList<QPair<QString, SourceEntry>>> resolveCopy(const DockerfileInstruction &ins,
+                                                           const SourceTree &tree,
+                                                           const QStringList &sources,
+                                                           const QString &dest, QString &destDir);
+    std::optional<struct stat> statInState(const State &state, const QString &path);
+
+    const StorePaths &m_paths;
+    ContentStore &m_content;
+    SnapshotStore &m_snapshots;
+    ImageStore &m_images;
+    ContainerRuntime &m_containers;
+    const std::function<void(const QString &)> &m_output;
+    const BuildOptions &m_options;
+    Dockerfile m_df;
+    QList<State> m_stageStates;
+    QList<bool> m_stageBuilt;
+    QList<Digest> m_intermediates; // images this build added to run RUN steps on
+    QString m_currentContainer;
+    QList<BuildStepRecord> m_records;
+    int m_stepNo = 0;
+    int m_stepCount = 0;
+    std::optional<SourceTree> m_context;
+};
+
+void BuildRun::cleanup() {
+    if (!m_currentContainer.isEmpty())
+        (void)m_containers.remove(m_currentContainer, ContainerRuntime::Force::Yes);
+    m_currentContainer.clear();
+    for (const Digest &id : std::as_const(m_intermediates)) {
+        auto rec = m_images.get(id);
+        if (rec && rec->tags.isEmpty())
+            (void)m_images.remove(id);
+    }
+    m_intermediates.clear();
+}
+
+Result<ImageRecord> BuildRun::install(const State &state, const QList<Reference> &tags) {
+    auto configDigest = m_content.write(state.config);
+    if (!configDigest)
+        return fail(configDigest.error());
+    const bool existed = m_images.get(*configDigest).has_value();
+    Manifest manifest;
+    manifest.mediaType = MediaType::OciManifest;
+    manifest.config = {MediaType::OciConfig, *configDigest, state.config.size(), {}, {}, {}};
+    for (const LayerRecord &l : state.layers)
+        manifest.layers.append(l.blob);
+    ImageInstaller installer(m_content, m_snapshots, m_images);
+    auto rec = installer.install(manifest.toJson(), tags);
+    if (rec && !existed && tags.isEmpty())
+        m_intermediates.append(rec->id);
+    return rec;
+}
+
+std::optional<State> BuildRun::cacheGet(const Digest &key) {
+    auto data = readFileLimited(cacheFile(key), kMaxConfigSize * 2);
+    if (!data)
+        return std::nullopt;
+    const QJsonObject o = QJsonDocument::fromJson(*data).object();
+    State s;
+    s.config = o.value(QStringLiteral("config")).toString().toUtf8();
+    for (const QJsonValue &v : o.value(QStringLiteral("layers")).toArray()) {
+        const QJsonObject l = v.toObject();
+        LayerRecord r;
+        auto diff = Digest::parse(l.value(QStringLiteral("diffId")).toString());
+        auto chain = Digest::parse(l.value(QStringLiteral("chainId")).toString());
+        auto blob = Descriptor::fromJson(l.value(QStringLiteral("blob")).toObject());
+        if (!diff || !chain || !blob || !m_content.contains(blob->digest))
+            return std::nullopt; // garbage-collected since: rebuild the step
+        r.diffId = *diff;
+        r.chainId = *chain;
+        r.blob = *blob;
+        s.layers.append(r);
+    }
+    if (s.config.isEmpty() || !ImageConfig::parse(s.config))
+        return std::nullopt;
+    return s;
+}
+
+void BuildRun::cachePut(const Digest &key, const State &state) {
+    QJsonArray layers;
+    for (const LayerRecord &l : state.layers)
+        layers.append(QJsonObject{{QStringLiteral("diffId"), l.diffId.toString()},
+                                  {QStringLiteral("chainId"), l.chainId.toString()},
+                                  {QStringLiteral("blob"), l.blob.toJson()}});
+    const QJsonObject o{{QStringLiteral("config"), QString::fromUtf8(state.config)},
+                        {QStringLiteral("layers"), layers}};
+    (void)makeDirectories(m_paths.cache() + QStringLiteral("/build"));
+    (void)writeFileAtomically(cacheFile(key), QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+Result<State> BuildRun::step(const State &state, const DockerfileInstruction &ins, int stage,
+                             const QString &cacheText, const std::function<Result<State>()> &make) {
+    const Digest key = Digest::ofData(
+        (QStringLiteral("berth-build-v1\n") + state.id().toString() + QLatin1Char('\n') + cacheText)
+            .toUtf8());
+    BuildStepRecord rec;
+    rec.stage = stage;
+    rec.instruction = ins.original;
+    rec.firstLine = ins.line;
+    rec.lastLine = ins.endLine;
+    State next;
+    if (auto hit = m_options.noCache ? std::nullopt : cacheGet(key)) {
+        say(QStringLiteral(" ---> Using cache"));
+        next = *hit;
+        rec.cached = true;
+    } else {
+        auto made = make();
+        if (!made)
+            return made;
+        next = *made;
+        cachePut(key, next);
+    }
+    // Later steps read the layers (COPY --from, parents' attributes): unpack what is missing.
+    for (const LayerRecord &l : std::as_const(next.layers)) {
+        if (m_snapshots.exists(l.chainId))
+            continue;
+        const Digest parent = &l == &next.layers.first() ? Digest() : (&l - 1)->chainId;
+        if (auto s = m_snapshots.unpack(m_content.blobPath(l.blob.digest), parent, l.diffId); !s)
+            return fail(s.error());
+    }
+    rec.emptyLayer = next.layers.size() == state.layers.size();
+    if (!rec.emptyLayer)
+        rec.diffId = next.layers.last().diffId;
+    rec.imageId = next.id();
+    m_records.append(rec);
+    say(QStringLiteral(" ---> %1").arg(shortHex(rec.imageId)));
+    return next;
+}
+
+Result<State>
+BuildRun::withConfig(const State &state, const QString &createdBy,
+                     const std::function<Status(ImageConfig &, QJsonObject &)> &change) {
+    auto cfg = ImageConfig::parse(state.config);
+    if (!cfg)
+        return fail(cfg.error());
+    QJsonObject raw = cfg->json().value(QStringLiteral("config")).toObject();
+    if (auto st = change(*cfg, raw); !st)
+        return fail(st.error());
+    QJsonObject all = cfg->json();
+    QJsonObject merged = all.value(QStringLiteral("config")).toObject();
+    for (auto it = raw.begin(); it != raw.end(); ++it)
+        if (!merged.contains(it.key()))
+            merged.insert(it.key(), it.value());
+    // Keys the change removed from `raw` (Healthcheck NONE keeps a value, so only extras).
+    for (const QString &k :
+         {QStringLiteral("Healthcheck"), QStringLiteral("Shell"), QStringLiteral("OnBuild")})
+        if (raw.contains(k))
+            merged.insert(k, raw.value(k));
+    all.insert(QStringLiteral("config"), merged);
+    auto updated = ImageConfig::parse(QJsonDocument(all).toJson(QJsonDocument::Compact));
+    if (!updated)
+        return fail(updated.error());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    updated->setCreated(now);
+    auto history = updated->history();
+    HistoryEntry h;
+    h.created = now;
+    h.createdBy = createdBy;
+    h.emptyLayer = true;
+    history.append(h);
+    updated->setHistory(history);
+    State next = state;
+    next.config = updated->toJson();
+    return next;
+}
+
+Result<State> BuildRun::withLayer(const State &state, const QString &createdBy,
+                                  const Digest &diffId, qint64 size) {
+    auto cfg = ImageConfig::parse(state.config);
+    if (!cfg)
+        return fail(cfg.error());
+    LayerRecord layer;
+    layer.diffId = diffId;
+    layer.chainId = chainIdOf(state.topChain(), diffId);
+    layer.blob = {MediaType::OciLayer, diffId, size, {}, {}, {}};
+    auto diffIds = cfg->diffIds();
+    diffIds.append(diffId);
+    cfg->setDiffIds(diffIds);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    cfg->setCreated(now);
+    auto history = cfg->history();
+    HistoryEntry h;
+    h.created = now;
+    h.createdBy = createdBy;
+    history.append(h);
+    cfg->setHistory(history);
+    State next = state;
+    next.layers.append(layer);
+    next.config = cfg->toJson();
+    return next;
+}
+
+// The read-write layer as an OCI layer tar: overlay whiteouts (0:0 char devices, opaque
+// xattrs) become `.wh.` entries, and what runc creates for its own mounts is left out.
+// (ContainerFilesystem::commit in engine/runtime does the same for `commit`; merge when it
+// lands.)
+Result<Digest> BuildRun::layerFromUpper(const QString &upper, qint64 &size) {
+    auto writer = m_content.openWriter(uniqueTempName(QStringLiteral("build-layer")));
+    if (!writer)
+        return fail(writer.error());
+    BlobWriter *w = writer->get();
+    TarWriter tar([w](const char *data, qint64 n) { return w->write(data, n); });
+    static const QSet<QString> runtimeFiles = {QStringLiteral("etc/hosts"),
+                                               QStringLiteral("etc/hostname"),
+                                               QStringLiteral("etc/resolv.conf")};
+    static const QSet<QString> runtimeDirs = {QStringLiteral("proc"), QStringLiteral("sys"),
+                                              QStringLiteral("dev")};
+    std::function<Status(const QString &)> walk = [&](const QString &rel) -> Status {
+        const QString dirPath = rel.isEmpty() ? upper : upper + QLatin1Char('/') + rel;
+        const QStringList names = QDir(dirPath).entryList(
+            QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+        for (const QString &name : names) {
+            const QString r = rel.isEmpty() ? name : rel + QLatin1Char('/') + name;
+            const QString host = upper + QLatin1Char('/') + r;
+            const QByteArray hostC = QFile::encodeName(host);
+            struct stat st {};
+            if (::lstat(hostC.constData(), &st) != 0)
+                return failErrno(QStringLiteral("stat %1").arg(host), errno);
+            TarWriter::Meta meta{int(st.st_mode & 07777), qint64(st.st_mtime), int(st.st_uid),
+                                 int(st.st_gid)};
+            if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
+                if (auto s = tar.addFile((rel.isEmpty() ? QString() : rel + QLatin1Char('/')) +
+                                             Whiteout::Prefix + name,
+                                         {}, TarWriter::Meta{0644, qint64(st.st_mtime), 0, 0});
+                    !s)
+                    return s;
+                continue;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                if (runtimeDirs.contains(r) &&
+                    QDir(host).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System |
+                                       QDir::NoDotAndDotDot))
+                    continue;
+                if (auto s = tar.addDirectory(r, meta); !s)
+                    return s;
+                char value[4] = {};
+                const ssize_t n = ::lgetxattr(hostC.constData(), Whiteout::OverlayOpaqueXattr,
+                                              value, sizeof value);
+                if (n == 1 && value[0] == 'y')
+                    if (auto s = tar.addFile(r + QLatin1Char('/') + Whiteout::OpaqueMarker, {},
+                                             TarWriter::Meta{0644, qint64(st.st_mtime), 0, 0});
+                        !s)
+                        return s;
+                if (auto s = walk(r); !s)
+                    return s;
+            } else if (S_ISLNK(st.st_mode)) {
+                const QString target =
+                    QFile::symLinkTarget(host).isEmpty() ? QString() : QString::fromLocal8Bit([&] {
+                        QByteArray buf(4096, '\0');
+                        const ssize_t n = ::readlink(hostC.constData(), buf.data(), buf.size());
+                        return n > 0 ? buf.left(n) : QByteArray();
+                    }());
+                if (auto s = tar.addSymlink(r, target, meta); !s)
+                    return s;
+            } else if (S_ISREG(st.st_mode)) {
+                if (runtimeFiles.contains(r) && st.st_size == 0)
+                    continue;
+                QFile f(host);
+                if (!f.open(QIODevice::ReadOnly))
+                    return fail(ErrorKind::Internal,
+                                QStringLiteral("read %1: %2").arg(host, f.errorString()));
+                if (auto s = tar.beginFile(r, st.st_size, meta); !s)
+                    return s;
+                qint64 left = st.st_size;
+                QByteArray buf(1 << 20, Qt::Uninitialized);
+                while (left > 0) {
+                    const qint64 n = f.read(buf.data(), qMin<qint64>(left, buf.size()));
+                    if (n <= 0)
+                        return fail(ErrorKind::Internal,
+                                    QStringLiteral("read %1: file changed while read").arg(host));
+                    if (auto s = tar.writeData(buf.constData(), n); !s)
+                        return s;
+                    left -= n;
+                }
+            }
+            // Sockets, FIFOs and device nodes a RUN made are not carried into the layer.
+        }
+        return {};
+    };
+    if (auto s = walk(QString()); !s) {
+        w->abort();
+        return fail(s.error());
+    }
+    if (auto s = tar.finish(); !s) {
+        w->abort();
+        return fail(s.error());
+    }
+    size = w->offset();
+    return w->commit();
+}
+
+Result<State> BuildRun::runStep(const State &state, const DockerfileInstruction &ins,
+                                const QStringList &argv, const QStringList &env) {
+    auto image = install(state, {});
+    if (!image)
+        return fail(image.error());
+    auto cfg = ImageConfig::parse(state.config);
+    CreateRequest req;
+    req.spec.image = image->id.toString();
+    req.spec.cmd = argv;
+    req.entrypointSet = true;
+    req.spec.env = env;
+    req.spec.workingDir = cfg ? cfg->config().workingDir : QString();
+    req.spec.user = cfg ? cfg->config().user : QString();
+    auto created = m_containers.create(req);
+    if (!created)
+        return fail(created.error());
+    m_currentContainer = created->id;
+    say(QStringLiteral(" ---> Running in %1").arg(created->shortId()));
+    auto started = m_containers.start(created->id);
+    if (!started)
+        return fail(started.error());
+    LogReader logs(m_containers.logPath(created->id));
+    QByteArray pending;
+    auto pump = [&](const QList<LogEntry> &entries) {
+        for (const LogEntry &e : entries) {
+            pending += e.text;
+            qsizetype nl;
+            while ((nl = pending.indexOf('\n')) >= 0) {
+                say(QString::fromUtf8(pending.left(nl)));
+                pending.remove(0, nl + 1);
+            }
+        }
+    };
+    if (auto first = logs.read({}); first)
+        pump(*first);
+    int exitCode = 0;
+    for (;;) {
+        auto rec = m_containers.get(created->id);
+        if (!rec)
+            return fail(rec.error());
+        pump(logs.follow());
+        if (!rec->isRunning()) {
+            exitCode = rec->exitCode;
+            break;
+        }
+        QThread::msleep(20);
+    }
+    pump(logs.follow());
+    if (!pending.isEmpty())
+        say(QString::fromUtf8(pending));
+    if (exitCode != 0)
+        return fail(m_df.errorAt(ins, QStringLiteral("the command '%1' returned a non-zero "
+                                                     "code: %2")
+                                          .arg(argv.join(QLatin1Char(' ')))
+                                          .arg(exitCode)));
+    qint64 size = 0;
+    auto diffId = layerFromUpper(m_containers.upperDir(created->id), size);
+    if (!diffId)
+        return fail(diffId.error());
+    (void)m_containers.remove(created->id, ContainerRuntime::Force::Yes);
+    m_currentContainer.clear();
+    return withLayer(state, createdByOf(ins, argv.join(QLatin1Char(' '))), *diffId, size);
+}
+
+Result<State> BuildRun::stageBase(int index, const QString &base) {
+    const int ref = m_df.stageIndex(base);
+    if (ref >= 0 && ref < index && !base.contains(QLatin1Char(':')) &&
+        (!m_df.stages[ref].name.isEmpty() || ref == base.toInt())) {
+        if (!m_stageBuilt.value(ref))
+            return fail(ErrorKind::Internal, QStringLiteral("stage %1 not built").arg(base));
+        return m_stageStates[ref];
+    }
+    if (base == QLatin1String("scratch")) {
+        const Platform host = Platform::host();
+        QJsonObject o{{QStringLiteral("architecture"), host.architecture},
+                      {QStringLiteral("os"), QStringLiteral("linux")},
+                      {QStringLiteral("rootfs"),
+                       QJsonObject{{QStringLiteral("type"), QStringLiteral("layers")},
+                                   {QStringLiteral("diff_ids"), QJsonArray()}}},
+                      {QStringLiteral("config"), QJsonObject()}};
+        if (!host.variant.isEmpty())
+            o.insert(QStringLiteral("variant"), host.variant);
+        return State{QJsonDocument(o).toJson(QJsonDocument::Compact), {}};
+    }
+    auto image = m_images.resolve(base);
+    if (!image)
+        return fail(m_df.errorAt(m_df.stages[index].from,
+                                 QStringLiteral("FROM %1: not in the store: pull it first "
+                                                "(berthctl pull %1)")
+                                     .arg(base)));
+    auto raw = m_images.rawConfig(*image);
+    if (!raw)
+        return fail(raw.error());
+    return State{*raw, image->layers};
+}
+
+// The topmost entry for `path` in the state's layers (whiteouts respected only at the path).
+std::optional<struct stat> BuildRun::statInState(const State &state, const QString &path) {
+    for (qsizetype i = state.layers.size() - 1; i >= 0; --i) {
+        const QString root = m_snapshots.filesPath(state.layers[i].chainId);
+        const QString host = root + QLatin1Char('/') + path;
+        struct stat st {};
+        if (::lstat(QFile::encodeName(host).constData(), &st) == 0) {
+            if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+                return std::nullopt;
+            return st;
+        }
+        const QFileInfo fi(host);
+        if (QFileInfo::exists(fi.path() + QLatin1Char('/') + Whiteout::Prefix + fi.fileName()))
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+Result<SourceTree> BuildRun::sourceTree(const QString &from, const DockerfileInstruction &ins) {
+    SourceTree tree;
+    if (from.isEmpty()) {
+        if (m_context)
+            return *m_context;
+        DockerIgnore ignore;
+        if (auto text =
+                readFileLimited(m_options.context + QStringLiteral("/.dockerignore"), 1 << 20))
+            ignore = DockerIgnore::parse(QString::fromUtf8(*text));
+        if (auto st = walkDir(m_options.context, QString(), tree, &ignore, false); !st)
+            return fail(st.error());
+        m_context = tree;
+        return tree;
+    }
+    QList<LayerRecord> layers;
+    const int ref = m_df.stageIndex(from);
+    if (ref >= 0) {
+        if (!m_stageBuilt.value(ref))
+            return fail(m_df.errorAt(ins, QStringLiteral("--from=%1: the stage must come before "
+                                                         "this one")
+                                              .arg(from)));
+        layers = m_stageStates[ref].layers;
+    } else {
+        auto image = m_images.resolve(from);
+        if (!image)
+            return fail(m_df.errorAt(
+                ins, QStringLiteral("--from=%1: no such stage, and no such image in the store")
+                         .arg(from)));
+        layers = image->layers;
+    }
+    for (const LayerRecord &l : layers)
+        if (auto st = walkDir(m_snapshots.filesPath(l.chainId), QString(), tree, nullptr, true);
+            !st)
+            return fail(st.error());
+    return tree;
+}
+
+// Docker's COPY rules: a directory source copies its contents; a file goes to DEST when DEST
+// names a file, else to DEST/<name>; several sources or a wildcard need DEST to be a directory.
+Result<QList<QPair<QString, SourceEntry>>>
+BuildRun::resolveCopy(const DockerfileInstruction &ins, const SourceTree &tree,
+                      const QStringList &sources, const QString &dest, QString &destDir) {
+    QList<QPair<QString, SourceEntry>> out;
+    const bool many =
+        sources.size() > 1 ||
+        std::any_of(sources.begin(), sources.end(), [](const QString &s) { return hasGlob(s); });
+    const bool destIsDir = many || dest.endsWith(QLatin1Char('/')) ||
+                           dest.endsWith(QLatin1String("/.")) || dest == QLatin1String(".");
+    destDir = cleanRelative(dest);
+    for (const QString &source : sources) {
+        const QString src = cleanRelative(source);
+        QStringList roots;
+        if (hasGlob(src)) {
+            const QRegularExpression re(QStringLiteral("^") + globToRegex(src) +
+                                        QStringLiteral("$"));
+            for (auto it = tree.cbegin(); it != tree.cend(); ++it)
+                if (re.match(it.key()).hasMatch())
+                    roots.append(it.key());
+        } else if (src.isEmpty() || tree.contains(src)) {
+            roots.append(src);
+        }
+        if (roots.isEmpty())
+            return fail(m_df.errorAt(ins, QStringLiteral("%1 failed: \"%2\" not found in the "
+                                                         "build context (or excluded by "
+                                                         ".dockerignore)")
+                                              .arg(ins.keyword, source)));
+        for (const QString &root : std::as_const(roots)) {
+            const bool isDir = root.isEmpty() || S_ISDIR(tree.value(root).st.st_mode);
+            if (isDir) {
+                const QString prefix = root.isEmpty() ? QString() : root + QLatin1Char('/');
+                for (auto it = tree.cbegin(); it != tree.cend(); ++it)
+                    if (it.key().startsWith(prefix) && !prefix.isNull())
+                        out.append({cleanRelative(destDir + QLatin1Char('/') +
+                                                  it.key().mid(prefix.size())),
+                                    it.value()});
+                    else if (root.isEmpty())
+                        out.append(
+                            {cleanRelative(destDir + QLatin1Char('/') + it.key()), it.value()});
+            } else {
+                const QString name = root.section(QLatin1Char('/'), -1);
+                out.append({destIsDir ? cleanRelative(destDir + QLatin1Char('/') + name) : destDir,
+                            tree.value(root)});
+            }
+        }
+    }
+    if (!destIsDir)
+        destDir = destDir.section(QLatin1Char('/'), 0, -2);
+    return out;
+}
+
+Result<BuildResult> BuildRun::run() {
+    const QString dockerfilePath = m_options.dockerfile.isEmpty()
+                                       ? m_options.context + QStringLiteral("/Dockerfile")
+                                       : m_options.dockerfile;
+    if (!QFileInfo(m_options.context).isDir())
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("build context %1: not a directory").arg(m_options.context));
+    auto text = readFileLimited(dockerfilePath, 4 << 20);
+    if (!text)
+        return fail(text.error().withContext(QStringLiteral("read Dockerfile")));
+    auto df = Dockerfile::parse(QString::fromUtf8(*text), QFileInfo(dockerfilePath).fileName());
+    if (!df)
+        return fail(df.error());
+    m_df = *df;
+    DockerfileVariables vars(m_df, m_options.buildArgs);
+
+    int target = m_df.stages.size() - 1;
+    if (!m_options.target.isEmpty()) {
+        target = m_df.stageIndex(m_options.target);
+        if (target < 0)
+            return fail(
+                ErrorKind::InvalidArgument,
+                QStringLiteral("target stage \"%1\" could not be found").arg(m_options.target));
+    }
+    // Only the stages the target needs (FROM <stage>, COPY --from=<stage>).
+    QList<bool> needed(m_df.stages.size(), false);
+    needed[target] = true;
+    for (int i = target; i >= 0; --i) {
+        if (!needed[i])
+            continue;
+        QStringList refs{m_df.stages[i].base};
+        for (const auto &ins : m_df.stages[i].instructions)
+            if (ins.hasFlag(QStringLiteral("from")))
+                refs.append(ins.flag(QStringLiteral("from")));
+        for (const QString &r : std::as_const(refs)) {
+            const int j = m_df.stageIndex(r);
+            if (j >= 0 && j < i)
+                needed[j] = true;
+        }
+    }
+    for (int i = 0; i <= target; ++i)
+        if (needed[i])
+            m_stepCount += 1 + int(m_df.stages[i].instructions.size());
+    if (!m_options.labels.isEmpty())
+        ++m_stepCount;
+    m_stageStates.resize(m_df.stages.size());
+    m_stageBuilt.fill(false, m_df.stages.size());
+
+    State state;
+    for (int i = 0; i <= target; ++i) {
+        if (!needed[i])
+            continue;
+        const DockerfileStage &stage = m_df.stages[i];
+        say(QStringLiteral("Step %1/%2 : %3")
+                .arg(++m_stepNo)
+                .arg(m_stepCount)
+                .arg(stage.from.original));
+        auto base = vars.expandFrom(stage);
+        if (!base)
+            return fail(base.error());
+        auto platform = vars.expandPlatform(stage);
+        if (!platform)
+            return fail(platform.error());
+        if (!platform->isEmpty()) {
+            auto p = Platform::parse(*platform);
+            if (!p || !p->matches(Platform::host()))
+                return fail(
+                    m_df.errorAt(stage.from, QStringLiteral("--platform=%1: only the "
+                                                            "host's platform (%2) can "
+                                                            "be built")
+                                                 .arg(*platform, Platform::host().toString())));
+        }
+        auto b = stageBase(i, *base);
+        if (!b)
+            return fail(b.error());
+        state = *b;
+        if (i == target)
+            m_records.clear();
+        BuildStepRecord fromRec;
+        fromRec.stage = i;
+        fromRec.instruction = stage.from.original;
+        fromRec.firstLine = stage.from.line;
+        fromRec.lastLine = stage.from.endLine;
+        fromRec.imageId = state.id();
+        m_records.append(fromRec);
+        say(QStringLiteral(" ---> %1").arg(shortHex(state.id())));
+        auto baseCfg = ImageConfig::parse(state.config);
+        if (!baseCfg)
+            return fail(baseCfg.error());
+        vars.beginStage(baseCfg->config().env);
+        bool cmdSetHere = false;
+
+        for (const DockerfileInstruction &ins : stage.instructions) {
+            say(QStringLiteral("Step %1/%2 : %3")
+                    .arg(++m_stepNo)
+                    .arg(m_stepCount)
+                    .arg(ins.original));
+            auto ex = vars.evaluate(ins);
+            if (!ex)
+                return fail(ex.error());
+            const QString &kw = ins.keyword;
+            auto cfg = ImageConfig::parse(state.config);
+            if (!cfg)
+                return fail(cfg.error());
+            QStringList shell{QStringLiteral("/bin/sh"), QStringLiteral("-c")};
+            const QJsonArray shellJson = cfg->json()
+                                             .value(QStringLiteral("config"))
+                                             .toObject()
+                                             .value(QStringLiteral("Shell"))
+                                             .toArray();
+            if (!shellJson.isEmpty()) {
+                shell.clear();
+                for (const QJsonValue &v : shellJson)
+                    shell.append(v.toString());
+            }
+            auto command = [&]() {
+                return ins.json ? ins.jsonArgs : shell + QStringList{ins.shellCommand()};
+            };
+            auto jsonText = [](const QStringList &l) {
+                return QString::fromUtf8(
+                    QJsonDocument(QJsonArray::fromStringList(l)).toJson(QJsonDocument::Compact));
+            };
+            Result<State> next = state;
+            if (kw == QLatin1String("RUN")) {
+                if (ins.hasFlag(QStringLiteral("mount")) ||
+                    ins.hasFlag(QStringLiteral("security")) ||
+                    (ins.hasFlag(QStringLiteral("network")) &&
+                     ins.flag(QStringLiteral("network")) != QLatin1String("default")))
+                    return fail(m_df.errorAt(ins, QStringLiteral("RUN --mount, --network and "
+                                                                 "--security are not supported "
+                                                                 "yet")));
+                const QStringList argv = command();
+                QStringList argsKey;
+                for (const auto &[k, v] : vars.argValues())
+                    argsKey.append(k + QLatin1Char('=') + v);
+                const QString key = QStringLiteral("RUN\n") + jsonText(argv) + QLatin1Char('\n') +
+                                    jsonText(argsKey);
+                const QStringList env = vars.runEnvironment();
+                next = step(state, ins, i, key, [&]() { return runStep(state, ins, argv, env); });
+            } else if (kw == QLatin1String("COPY") || kw == QLatin1String("ADD")) {
+                const QString from = ex->flags.value(QStringLiteral("from"));
+                if (kw == QLatin1String("ADD"))
+                    for (const QString &s : ex->words.mid(0, ex->words.size() - 1))
+                        if (s.contains(QLatin1String("://")))
+                            return fail(m_df.errorAt(ins, QStringLiteral("ADD from a URL is not "
+                                                                         "supported yet")));
+                int uid = -1, gid = -1;
+                if (ex->flags.contains(QStringLiteral("chown"))) {
+                    const QString c = ex->flags.value(QStringLiteral("chown"));
+                    bool ok1 = false, ok2 = true;
+                    uid = c.section(QLatin1Char(':'), 0, 0).toInt(&ok1);
+                    gid = c.contains(QLatin1Char(':')) ? c.section(QLatin1Char(':'), 1).toInt(&ok2)
+                                                       : uid;
+                    if (!ok1 || !ok2)
+                        return fail(m_df.errorAt(ins, QStringLiteral("--chown=%1: only numeric "
+                                                                     "UID[:GID] is supported yet")
+                                                          .arg(c)));
+                }
+                int chmod = -1;
+                if (ex->flags.contains(QStringLiteral("chmod"))) {
+                    bool ok = false;
+                    chmod = ex->flags.value(QStringLiteral("chmod")).toInt(&ok, 8);
+                    if (!ok || chmod < 0 || chmod > 07777)
+                        return fail(
+                            m_df.errorAt(ins, QStringLiteral("--chmod=%1: expected an "
+                                                             "octal mode")
+                                                  .arg(ex->flags.value(QStringLiteral("chmod")))));
+                }
+                QStringList words = ex->words;
+                QString dest = words.takeLast();
+                const QString workdir = cfg->config().workingDir;
+                if (!dest.startsWith(QLatin1Char('/')))
+                    dest = (workdir.isEmpty() ? QStringLiteral("/") : workdir + QLatin1Char('/')) +
+                           dest;
+                // Heredoc sources become files of their own.
+                QList<QPair<QString, QByteArray>> heredocFiles;
+                QStringList sources;
+                for (const QString &w : std::as_const(words)) {
+                    bool isHeredoc = false;
+                    for (const DockerfileHeredoc &h : ins.heredocs) {
+                        if (w.startsWith(QLatin1String("<<")) && w.endsWith(h.name)) {
+                            QString content = h.content;
+                            if (h.expand) {
+                                auto e = expandWord(
+                                    QString(content).replace(QLatin1Char('"'),
+                                                             QStringLiteral("\\\"")),
+                                    [&](const QString &n) { return vars.value(n); }, m_df.escape);
+                                if (e)
+                                    content = *e;
+                            }
+                            heredocFiles.append({h.name, content.toUtf8()});
+                            isHeredoc = true;
+                        }
+                    }
+                    if (!isHeredoc)
+                        sources.append(w);
+                }
+                SourceTree tree;
+                if (!sources.isEmpty()) {
+                    auto t = sourceTree(from, ins);
+                    if (!t)
+                        return fail(t.error());
+                    tree = *t;
+                }
+                QString destDir;
+                auto files = resolveCopy(ins, tree, sources, dest, destDir);
+                if (!files)
+                    return fail(files.error());
+                const bool destIsDir = words.size() > 1 || dest.endsWith(QLatin1Char('/'));
+                for (const auto &[name, content] : std::as_const(heredocFiles)) {
+                    SourceEntry e;
+                    e.st.st_mode = S_IFREG | 0644;
+                    e.st.st_size = content.size();
+                    e.hostPath = QStringLiteral("heredoc:") + QString::fromUtf8(content);
+                    files->append({destIsDir || heredocFiles.size() > 1
+                                       ? cleanRelative(dest + QLatin1Char('/') + name)
+                                       : cleanRelative(dest),
+                                   e});
+                }
+                // Content hash: names, types, modes, owners and bytes, not mtimes.
+                Sha256 hash;
+                for (const auto &[path, e] : std::as_const(*files)) {
+                    hash.add(path.toUtf8() + '\0');
+                    hash.add(QByteArray::number(e.st.st_mode) + ' ' +
+                             QByteArray::number(uid >= 0 ? uid : int(e.st.st_uid)) + ' ' +
+                             QByteArray::number(gid >= 0 ? gid : int(e.st.st_gid)) + '\0');
+                    if (e.hostPath.startsWith(QLatin1String("heredoc:"))) {
+                        hash.add(e.hostPath.toUtf8());
+                    } else if (S_ISLNK(e.st.st_mode)) {
+                        hash.add(QFile::encodeName(QFile::symLinkTarget(e.hostPath)));
+                    } else if (S_ISREG(e.st.st_mode)) {
+                        QFile f(e.hostPath);
+                        if (!f.open(QIODevice::ReadOnly))
+                            return fail(m_df.errorAt(
+                                ins,
+                                QStringLiteral("read %1: %2").arg(e.hostPath, f.errorString())));
+                        while (!f.atEnd())
+                            hash.add(f.read(1 << 20));
+                    }
+                    hash.add(QByteArray(1, '\n'));
+                }
+                const Digest contentHash = hash.finish();
+                const QString key = QStringLiteral("%1\n%2\nfrom=%3 chown=%4:%5 chmod=%6\n%7")
+                                        .arg(kw, jsonText(ex->words), from)
+                                        .arg(uid)
+                                        .arg(gid)
+                                        .arg(chmod)
+                                        .arg(contentHash.toString());
+                const bool fromContext = from.isEmpty();
+                auto makeLayer = [&]() -> Result<State> {
+                    auto writer =
+                        m_content.openWriter(uniqueTempName(QStringLiteral("build-copy")));
+                    if (!writer)
+                        return fail(writer.error());
+                    BlobWriter *w = writer->get();
+                    TarWriter tar([w](const char *d, qint64 n) { return w->write(d, n); });
+                    auto add = [&]() -> Status {
+                        // Parents keep the attributes they have in the image, as Docker does.
+                        QSet<QString> done;
+                        auto parents = [&](const QString &path) -> Status {
+                            const QStringList parts = path.split(QLatin1Char('/'));
+                            QString p;
+                            for (int k = 0; k + 1 < parts.size(); ++k) {
+                                p = p.isEmpty() ? parts[k] : p + QLatin1Char('/') + parts[k];
+                                if (done.contains(p))
+                                    continue;
+                                done.insert(p);
+                                const auto st = statInState(state, p);
+                                TarWriter::Meta m{0755, 0, 0, 0};
+                                if (st && S_ISDIR(st->st_mode))
+                                    m = {int(st->st_mode & 07777), qint64(st->st_mtime),
+                                         int(st->st_uid), int(st->st_gid)};
+                                if (auto s = tar.addDirectory(p, m); !s)
+                                    return s;
+                            }
+                            return {};
+                        };
+                        for (const auto &[path, e] : std::as_const(*files)) {
+                            if (path.isEmpty())
+                                continue;
+                            if (auto s = parents(path); !s)
+                                return s;
+                            if (done.contains(path))
+                                continue;
+                            done.insert(path);
+                            TarWriter::Meta m{chmod >= 0 ? chmod : int(e.st.st_mode & 07777),
+                                              qint64(e.st.st_mtime),
+                                              uid >= 0 ? uid : (fromContext ? 0 : int(e.st.st_uid)),
+                                              gid >= 0 ? gid
+                                                       : (fromContext ? 0 : int(e.st.st_gid))};
+                            if (S_ISDIR(e.st.st_mode)) {
+                                if (auto s = tar.addDirectory(path, m); !s)
+                                    return s;
+                            } else if (S_ISLNK(e.st.st_mode)) {
+                                QByteArray buf(4096, '\0');
+                                const ssize_t n = ::readlink(QFile::encodeName(e.hostPath),
+                                                             buf.data(), buf.size());
+                                if (auto s = tar.addSymlink(
+                                        path, QString::fromLocal8Bit(buf.left(qMax<ssize_t>(n, 0))),
+                                        m);
+                                    !s)
+                                    return s;
+                            } else if (e.hostPath.startsWith(QLatin1String("heredoc:"))) {
+                                if (auto s = tar.addFile(path, e.hostPath.mid(8).toUtf8(), m); !s)
+                                    return s;
+                            } else if (S_ISREG(e.st.st_mode)) {
+                                QFile f(e.hostPath);
+                                if (!f.open(QIODevice::ReadOnly))
+                                    return fail(ErrorKind::Internal,
+                                                QStringLiteral("read %1: %2")
+                                                    .arg(e.hostPath, f.errorString()));
+                                if (auto s = tar.beginFile(path, e.st.st_size, m); !s)
+                                    return s;
+                                qint64 left = e.st.st_size;
+                                while (left > 0) {
+                                    const QByteArray chunk = f.read(qMin<qint64>(left, 1 << 20));
+                                    if (chunk.isEmpty())
+                                        return fail(ErrorKind::Internal,
+                                                    QStringLiteral("read %1: file changed while "
+                                                                   "read")
+                                                        .arg(e.hostPath));
+                                    if (auto s = tar.writeData(chunk.constData(), chunk.size()); !s)
+                                        return s;
+                                    left -= chunk.size();
+                                }
+                            }
+                        }
+                        return tar.finish();
+                    };
+                    if (auto s = add(); !s) {
+                        w->abort();
+                        return fail(s.error());
+                    }
+                    const qint64 size = w->offset();
+                    auto diffId = w->commit();
+                    if (!diffId)
+                        return fail(diffId.error());
+                    return withLayer(
+                        state,
+                        createdByOf(ins, (from.isEmpty() ? QString()
+                                                         : QStringLiteral("--from=") + from +
+                                                               QLatin1Char(' ')) +
+                                             ex->words.join(QLatin1Char(' '))),
+                        *diffId, size);
+                };
+                next = step(state, ins, i, key, makeLayer);
+            } else {
+                // Config-only steps.
+                QString text;
+                std::function<Status(ImageConfig &, QJsonObject &)> change;
+                auto containerChange = [&](auto fn) {
+                    return [fn](ImageConfig &c, QJsonObject &) -> Status {
+                        ContainerConfig cc = c.config();
+                        if (auto s = fn(cc); !s)
+                            return s;
+                        c.setConfig(cc);
+                        return {};
+                    };
+                };
+                if (kw == QLatin1String("ENV") || kw == QLatin1String("LABEL")) {
+                    QStringList parts;
+                    for (const auto &[k, v] : ex->pairs)
+                        parts.append(k + QLatin1Char('=') + v);
+                    text = parts.join(QLatin1Char(' '));
+                    const QStringList env = vars.env();
+                    const auto pairs = ex->pairs;
+                    const bool isEnv = kw == QLatin1String("ENV");
+                    change = containerChange([=](ContainerConfig &cc) -> Status {
+                        if (isEnv)
+                            cc.env = env;
+                        else
+                            for (const auto &[k, v] : pairs)
+                                cc.labels.insert(k, v);
+                        return {};
+                    });
+                } else if (kw == QLatin1String("ARG")) {
+                    QStringList names;
+                    for (const auto &p : ex->pairs)
+                        names.append(p.first);
+                    text = names.join(QLatin1Char(' '));
+                    change = [](ImageConfig &, QJsonObject &) -> Status { return {}; };
+                } else if (kw == QLatin1String("CMD") || kw == QLatin1String("ENTRYPOINT")) {
+                    const QStringList argv = command();
+                    text = jsonText(argv);
+                    const bool isCmd = kw == QLatin1String("CMD");
+                    const bool resetCmd = !isCmd && !cmdSetHere;
+                    if (isCmd)
+                        cmdSetHere = true;
+                    change = containerChange([=](ContainerConfig &cc) -> Status {
+                        if (isCmd) {
+                            cc.cmd = argv;
+                        } else {
+                            cc.entrypoint = argv;
+                            if (resetCmd)
+                                cc.cmd.clear();
+                        }
+                        return {};
+                    });
+                } else if (kw == QLatin1String("WORKDIR")) {
+                    QString dir = ex->words.value(0);
+                    const QString prev = cfg->config().workingDir;
+                    if (!dir.startsWith(QLatin1Char('/')))
+                        dir =
+                            (prev.isEmpty() ? QStringLiteral("/") : prev + QLatin1Char('/')) + dir;
+                    dir = QDir::cleanPath(dir);
+                    text = dir;
+                    change = containerChange([=](ContainerConfig &cc) -> Status {
+                        cc.workingDir = dir;
+                        return {};
+                    });
+                } else if (kw == QLatin1String("USER") || kw == QLatin1String("STOPSIGNAL") ||
+                           kw == QLatin1String("EXPOSE") || kw == QLatin1String("VOLUME")) {
+                    text = ex->words.join(QLatin1Char(' '));
+                    const QString change1 = kw == QLatin1String("VOLUME")
+                                                ? kw + QLatin1Char(' ') + jsonText(ex->words)
+                                                : kw + QLatin1Char(' ') + text;
+                    change = containerChange([=](ContainerConfig &cc) -> Status {
+                        return applyDockerfileChange(cc, change1);
+                    });
+                } else if (kw == QLatin1String("MAINTAINER")) {
+                    text = ins.args;
+                    const QString author = ins.args;
+                    change = [author](ImageConfig &c, QJsonObject &) -> Status {
+                        QJsonObject all = c.json();
+                        all.insert(QStringLiteral("author"), author);
+                        auto parsed =
+                            ImageConfig::parse(QJsonDocument(all).toJson(QJsonDocument::Compact));
+                        if (!parsed)
+                            return fail(parsed.error());
+                        c = *parsed;
+                        return {};
+                    };
+                } else if (kw == QLatin1String("SHELL")) {
+                    text = jsonText(ins.jsonArgs);
+                    const QStringList sh = ins.jsonArgs;
+                    change = [sh](ImageConfig &, QJsonObject &raw) -> Status {
+                        raw.insert(QStringLiteral("Shell"), QJsonArray::fromStringList(sh));
+                        return {};
+                    };
+                } else if (kw == QLatin1String("ONBUILD")) {
+                    text = ins.onbuild;
+                    const QString trigger = ins.onbuild;
+                    change = [trigger](ImageConfig &, QJsonObject &raw) -> Status {
+                        QJsonArray a = raw.value(QStringLiteral("OnBuild")).toArray();
+                        a.append(trigger);
+                        raw.insert(QStringLiteral("OnBuild"), a);
+                        return {};
+                    };
+                } else if (kw == QLatin1String("HEALTHCHECK")) {
+                    QJsonObject hc;
+                    if (ins.healthcheckType == QLatin1String("NONE")) {
+                        hc.insert(QStringLiteral("Test"), QJsonArray{QStringLiteral("NONE")});
+                        text = QStringLiteral("NONE");
+                    } else {
+                        QStringList test = ins.json
+                                               ? QStringList{QStringLiteral("CMD")} + ins.jsonArgs
+                                               : QStringList{QStringLiteral("CMD-SHELL"), ins.args};
+                        hc.insert(QStringLiteral("Test"), QJsonArray::fromStringList(test));
+                        static const QMap<QString, QString> keys{
+                            {QStringLiteral("interval"), QStringLiteral("Interval")},
+                            {QStringLiteral("timeout"), QStringLiteral("Timeout")},
+                            {QStringLiteral("start-period"), QStringLiteral("StartPeriod")},
+                            {QStringLiteral("start-interval"), QStringLiteral("StartInterval")}};
+                        for (const auto &[k, v] : ins.flags) {
+                            if (k == QLatin1String("retries"))
+                                hc.insert(QStringLiteral("Retries"), v.toInt());
+                            else if (auto d = parseDockerDuration(v))
+                                hc.insert(keys.value(k), double(*d));
+                        }
+                        text = jsonText(test);
+                    }
+                    change = [hc](ImageConfig &, QJsonObject &raw) -> Status {
+                        raw.insert(QStringLiteral("Healthcheck"), hc);
+                        return {};
+                    };
+                } else {
+                    return fail(m_df.errorAt(ins, QStringLiteral("%1 is not supported").arg(kw)));
+                }
+                const QString createdBy = createdByOf(ins, text);
+                next = step(state, ins, i, kw + QLatin1Char('\n') + text,
+                            [&]() { return withConfig(state, createdBy, change); });
+            }
+            if (!next)
+                return fail(next.error());
+            state = *next;
+        }
+        m_stageStates[i] = state;
+        m_stageBuilt[i] = true;
+    }
+
+    if (!m_options.labels.isEmpty()) {
+        DockerfileInstruction synthetic;
+        synthetic.keyword = QStringLiteral("LABEL");
+        QStringList parts;
+        for (auto it = m_options.labels.cbegin(); it != m_options.labels.cend(); ++it)
+            parts.append(it.key() + QLatin1Char('=') + it.value());
+        synthetic.original = QStringLiteral("LABEL ") + parts.join(QLatin1Char(' '));
+        say(QStringLiteral("Step %1/%2 : %3")
+                .arg(++m_stepNo)
+                .arg(m_stepCount)
+                .arg(synthetic.original));
+        const auto labels = m_options.labels;
+        auto next = step(state, synthetic, target,
+                         QStringLiteral("LABEL\n") + parts.join(QLatin1Char('\n')), [&]() {
+                             return withConfig(
+                                 state, createdByOf(synthetic, parts.join(QLatin1Char(' '))),
+                                 [labels](ImageConfig &c, QJsonObject &) -> Status {
+                                     ContainerConfig cc = c.config();
+                                     for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+                                         cc.labels.insert(it.key(), it.value());
+                                     c.setConfig(cc);
+                                     return {};
+                                 });
+                         });
+        if (!next)
+            return fail(next.error());
+        state = *next;
+    }
+
+    QList<Reference> tags;
+    for (const QString &t : m_options.tags) {
+        auto r = Reference::parse(t);
+        if (!r)
+            return fail(r.error().withContext(QStringLiteral("tag %1").arg(t)));
+        tags.append(*r);
+    }
+    auto image = install(state, tags);
+    if (!image)
+        return fail(image.error());
+    m_intermediates.removeAll(image->id);
+    say(QStringLiteral("Successfully built %1").arg(image->id.shortId()));
+    for (const Reference &r : std::as_const(tags))
+        say(QStringLiteral("Successfully tagged %1").arg(r.familiarString()));
+    for (const QString &unused : vars.unusedBuildArgs())
+        say(QStringLiteral("[Warning] One or more build-args [%1] were not consumed").arg(unused));
+
+    // Provenance side table.
+    QJsonArray steps;
+    for (const BuildStepRecord &r : std::as_const(m_records))
+        steps.append(QJsonObject{
+            {QStringLiteral("stage"), r.stage},
+            {QStringLiteral("instruction"), r.instruction},
+            {QStringLiteral("firstLine"), r.firstLine},
+            {QStringLiteral("lastLine"), r.lastLine},
+            {QStringLiteral("cached"), r.cached},
+            {QStringLiteral("emptyLayer"), r.emptyLayer},
+            {QStringLiteral("diffId"), r.diffId.isValid() ? r.diffId.toString() : QString()},
+            {QStringLiteral("imageId"), r.imageId.toString()}});
+    const QString provDir = m_paths.cache() + QStringLiteral("/build/provenance");
+    (void)makeDirectories(provDir);
+    (void)writeFileAtomically(
+        provDir + QLatin1Char('/') + image->id.hex() + QStringLiteral(".json"),
+        QJsonDocument(QJsonObject{{QStringLiteral("dockerfile"), dockerfilePath},
+                                  {QStringLiteral("steps"), steps}})
+            .toJson());
+    BuildResult result;
+    result.image = *image;
+    result.steps = m_records;
+    return result;
+}
+
+} // namespace
+
+Result<BuildResult> Builder::build(const BuildOptions &options) {
+    BuildRun run(m_paths, m_content, m_snapshots, m_images, m_containers, m_output, options);
+    return run.run();
+}
+
+Result<QList<BuildStepRecord>> Builder::provenance(const StorePaths &paths, const Digest &imageId) {
+    auto data = readFileLimited(paths.cache() + QStringLiteral("/build/provenance/") +
+                                    imageId.hex() + QStringLiteral(".json"),
+                                16 << 20);
+    if (!data)
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("no build provenance for %1").arg(imageId.shortId()));
+    QList<BuildStepRecord> out;
+    for (const QJsonValue &v :
+         QJsonDocument::fromJson(*data).object().value(QStringLiteral("steps")).toArray()) {
+        const QJsonObject o = v.toObject();
+        BuildStepRecord r;
+        r.stage = o.value(QStringLiteral("stage")).toInt();
+        r.instruction = o.value(QStringLiteral("instruction")).toString();
+        r.firstLine = o.value(QStringLiteral("firstLine")).toInt();
+        r.lastLine = o.value(QStringLiteral("lastLine")).toInt();
+        r.cached = o.value(QStringLiteral("cached")).toBool();
+        r.emptyLayer = o.value(QStringLiteral("emptyLayer")).toBool();
+        r.diffId = Digest::parse(o.value(QStringLiteral("diffId")).toString()).value_or(Digest());
+        r.imageId = Digest::parse(o.value(QStringLiteral("imageId")).toString()).value_or(Digest());
+        out.append(r);
+    }
+    return out;
+}
+
+} // namespace Berth::Engine

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// berthctl build with real containers (runc on overlayfs, a busybox base image): multi-stage
+// builds, the image runs, no build-stage layer leaks into the final image, the cache is used for
+// every step of an unchanged rebuild (same image ID, no new layer), a changed copied file reruns
+// only from its COPY on, build args and ARG defaults, .dockerignore, heredocs and whiteouts.
+#include "engine/build/builder.h"
+#include "tests/support/imagefixture.h"
+#include "tests/support/testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <unistd.h>
+
+using namespace Berth::Engine;
+using namespace Berth::Test;
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &data) {
+    QDir().mkpath(QFileInfo(path).path());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
+}
+
+// The step lines followed by " ---> Using cache", by step number.
+QList<int> cachedSteps(const QByteArray &out) {
+    QList<int> steps;
+    int current = 0;
+    static const QRegularExpression step(QStringLiteral("^Step (\\d+)/\\d+ : "));
+    for (const QByteArray &line : out.split('\n')) {
+        const auto m = step.match(QString::fromUtf8(line));
+        if (m.hasMatch())
+            current = m.captured(1).toInt();
+        else if (line == " ---> Using cache")
+            steps.append(current);
+    }
+    return steps;
+}
+
+int stepCount(const QByteArray &out) {
+    static const QRegularExpression re(QStringLiteral("^Step \\d+/(\\d+) : "),
+                                       QRegularExpression::MultilineOption);
+    const auto m = re.match(QString::fromUtf8(out));
+    return m.hasMatch() ? m.captured(1).toInt() : -1;
+}
+
+} // namespace
+
+class TestBuild : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void multiStageBuildsAndRuns();
+    void cacheReuseAndInvalidation();
+    void buildArgsAndDefaults();
+    void dockerignoreExcludes();
+    void runChangesBecomeLayers();
+    void errorsNameTheLine();
+
+private:
+    bool setUpStore();
+    ProcessResult build(const QStringList &args);
+    std::unique_ptr<TestStore> m_store;
+    std::unique_ptr<QTemporaryDir> m_context;
+    QString ctx(const QString &rel = {}) const {
+        return rel.isEmpty() ? m_context->path() : m_context->path() + QLatin1Char('/') + rel;
+    }
+};
+
+void TestBuild::init() {
+    m_store = std::make_unique<TestStore>();
+    m_context = std::make_unique<QTemporaryDir>(scratchBase() + QStringLiteral("/ctx-XXXXXX"));
+}
+
+void TestBuild::cleanup() {
+    if (m_store) {
+        ContainerRuntime &rt = m_store->engine().containers();
+        for (const ContainerRecord &c : rt.store().list())
+            (void)rt.remove(c.id, ContainerRuntime::Force::Yes);
+    }
+    m_context.reset();
+    m_store.reset();
+}
+
+bool TestBuild::setUpStore() {
+    ImageFixture img;
+    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
+    return img.install(*m_store, {"busybox:latest"}).has_value();
+}
+
+ProcessResult TestBuild::build(const QStringList &args) {
+    return berthctl(*m_store, QStringList{"build"} + args);
+}
+
+#define REQUIRE_BUILD_PREREQUISITES()                                                              \
+    do {                                                                                           \
+        BERTH_REQUIRE_ROOT();                                                                      \
+        BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");       \
+        BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),                  \
+                      "needs runc or crun");                                                       \
+        QVERIFY(setUpStore());                                                                     \
+    } while (false)
+
+void TestBuild::multiStageBuildsAndRuns() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox AS build\n"
+                                         "RUN mkdir /out && echo built-in-stage > /out/result\n"
+                                         "\n"
+                                         "FROM busybox\n"
+                                         "COPY --from=build /out/result /app/result\n"
+                                         "CMD [\"cat\", \"/app/result\"]\n"));
+    const ProcessResult r = build({"-t", "multi:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(r.out.contains("Step 2/5 : RUN mkdir /out"));
+    QVERIFY(r.out.contains("Successfully tagged multi:1"));
+
+    const ProcessResult run = berthctl(*m_store, {"run", "--rm", "multi:1"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QCOMPARE(run.out, QByteArray("built-in-stage\n"));
+
+    // The final image is busybox's layer plus the COPY layer; the RUN layer of the build stage
+    // is not in it.
+    auto image = m_store->engine().images().resolve("multi:1");
+    QVERIFY(image.has_value());
+    auto base = m_store->engine().images().resolve("busybox:latest");
+    QVERIFY(base.has_value());
+    QCOMPARE(image->layers.size(), 2);
+    QCOMPARE(image->layers.first().diffId, base->layers.first().diffId);
+    auto provenance = Builder::provenance(m_store->paths(), image->id);
+    QVERIFY(provenance.has_value());
+    QCOMPARE(provenance->size(), 3); // FROM, COPY, CMD of the final stage
+    QCOMPARE(provenance->at(1).firstLine, 5);
+    QCOMPARE(provenance->at(1).diffId, image->layers.last().diffId);
+    QVERIFY(!provenance->at(1).emptyLayer);
+    QVERIFY(provenance->at(2).emptyLayer);
+    auto config = m_store->engine().images().config(*image);
+    QVERIFY(config.has_value());
+    const auto history = config->history();
+    QVERIFY(history.last().emptyLayer);
+    QVERIFY(history.last().createdBy.startsWith("CMD [\"cat\",\"/app/result\"]"));
+    // Intermediate images are gone.
+    QCOMPARE(m_store->engine().images().list().size(), 2);
+}
+
+void TestBuild::cacheReuseAndInvalidation() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\n"
+                                         "COPY a.txt /a.txt\n"
+                                         "RUN cat /a.txt > /a.copy\n"
+                                         "COPY b.txt /b.txt\n"
+                                         "RUN cat /a.copy /b.txt > /all\n"
+                                         "ENV X=1\n"
+                                         "CMD [\"cat\", \"/all\"]\n"));
+    QVERIFY(writeFile(ctx("a.txt"), "a\n"));
+    QVERIFY(writeFile(ctx("b.txt"), "b\n"));
+    const ProcessResult first = build({"-t", "cache:1", ctx()});
+    QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
+    QVERIFY(cachedSteps(first.out).isEmpty());
+    auto image1 = m_store->engine().images().resolve("cache:1");
+    QVERIFY(image1.has_value());
+    const auto snapshots1 = m_store->engine().snapshots().list().size();
+    const auto blobs1 = m_store->engine().content().list().size();
+
+    // Nothing changed: every step after FROM is a cache hit, same image, no new layer.
+    const ProcessResult second = build({"-t", "cache:1", ctx()});
+    QVERIFY2(second.exitCode == 0, qPrintable(second.describe()));
+    QCOMPARE(cachedSteps(second.out), (QList<int>{2, 3, 4, 5, 6, 7}));
+    QVERIFY(!second.out.contains("Running in"));
+    auto image2 = m_store->engine().images().resolve("cache:1");
+    QVERIFY(image2.has_value());
+    QCOMPARE(image2->id, image1->id);
+    QCOMPARE(m_store->engine().snapshots().list().size(), snapshots1);
+    QCOMPARE(m_store->engine().content().list().size(), blobs1);
+    auto provenance = Builder::provenance(m_store->paths(), image2->id);
+    QVERIFY(provenance.has_value());
+    for (int i = 1; i < provenance->size(); ++i)
+        QVERIFY(provenance->at(i).cached);
+
+    // Touching a file's mtime alone is not a change.
+    QVERIFY(writeFile(ctx("b.txt"), "b\n"));
+    const ProcessResult touched = build({ctx()});
+    QCOMPARE(cachedSteps(touched.out), (QList<int>{2, 3, 4, 5, 6, 7}));
+
+    // A changed copied file reruns from its COPY on.
+    QVERIFY(writeFile(ctx("b.txt"), "B changed\n"));
+    const ProcessResult third = build({"-t", "cache:2", ctx()});
+    QVERIFY2(third.exitCode == 0, qPrintable(third.describe()));
+    QCOMPARE(cachedSteps(third.out), (QList<int>{2, 3}));
+    const ProcessResult run = berthctl(*m_store, {"run", "--rm", "cache:2"});
+    QCOMPARE(run.out, QByteArray("a\nB changed\n"));
+
+    // --no-cache reruns everything.
+    const ProcessResult fresh = build({"--no-cache", ctx()});
+    QVERIFY2(fresh.exitCode == 0, qPrintable(fresh.describe()));
+    QVERIFY(cachedSteps(fresh.out).isEmpty());
+}
+
+void TestBuild::buildArgsAndDefaults() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"), "ARG BASE=busybox\n"
+                                         "FROM ${BASE}\n"
+                                         "ARG WHO=default-who\n"
+                                         "ARG HOW\n"
+                                         "ENV GREETING=\"hello ${WHO}\"\n"
+                                         "RUN echo \"$GREETING ${HOW:-plainly}\" > /msg\n"
+                                         "CMD [\"cat\", \"/msg\"]\n"));
+    ProcessResult r = build({"-t", "args:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(berthctl(*m_store, {"run", "--rm", "args:1"}).out,
+             QByteArray("hello default-who plainly\n"));
+
+    r = build({"-t", "args:2", "--build-arg", "WHO=berth", "--build-arg", "HOW=loudly", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(berthctl(*m_store, {"run", "--rm", "args:2"}).out, QByteArray("hello berth loudly\n"));
+    // A build arg only a RUN sees still invalidates that RUN.
+    r = build({"-t", "args:3", "--build-arg", "WHO=berth", "--build-arg", "HOW=softly", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(cachedSteps(r.out), (QList<int>{2, 3, 4}));
+    QCOMPARE(berthctl(*m_store, {"run", "--rm", "args:3"}).out, QByteArray("hello berth softly\n"));
+
+    r = build({"--build-arg", "UNUSED=1", ctx()});
+    QVERIFY(r.out.contains("[Warning] One or more build-args [UNUSED] were not consumed"));
+
+    // --target stops at a stage; --label lands in the config.
+    QVERIFY(writeFile(ctx("Dockerfile.multi"), "FROM busybox AS one\n"
+                                               "RUN echo one > /stage\n"
+                                               "FROM busybox AS two\n"
+                                               "RUN echo two > /stage\n"));
+    r = build({"-f", ctx("Dockerfile.multi"), "--target", "one", "--label", "team=berth", "-t",
+               "target:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(stepCount(r.out), 3);
+    QCOMPARE(berthctl(*m_store, {"run", "--rm", "target:1", "cat", "/stage"}).out,
+             QByteArray("one\n"));
+    auto image = m_store->engine().images().resolve("target:1");
+    QVERIFY(image.has_value());
+    QCOMPARE(m_store->engine().images().config(*image)->config().labels.value("team"),
+             QString("berth"));
+}
+
+void TestBuild::dockerignoreExcludes() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nCOPY . /src/\nCOPY *.md /docs/\n"));
+    QVERIFY(writeFile(ctx("keep.txt"), "keep"));
+    QVERIFY(writeFile(ctx("secret.env"), "secret"));
+    QVERIFY(writeFile(ctx("README.md"), "readme"));
+    QVERIFY(writeFile(ctx("NOTES.md"), "notes"));
+    QVERIFY(writeFile(ctx("logs/a.log"), "log"));
+    QVERIFY(writeFile(ctx("logs/keep.log"), "kept log"));
+    QVERIFY(writeFile(ctx(".dockerignore"), "# comment\n*.env\nlogs\n!logs/keep.log\nNOTES.md\n"));
+    const ProcessResult r = build({"-t", "ignore:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const ProcessResult ls = berthctl(
+        *m_store, {"run", "--rm", "ignore:1", "sh", "-c", "cd /src && echo * logs/* /docs/*"});
+    QCOMPARE(ls.out,
+             QByteArray("Dockerfile README.md keep.txt logs logs/keep.log /docs/README.md\n"));
+
+    DockerIgnore rules = DockerIgnore::parse("**/*.tmp\n/build\n!build/keep\n");
+    QVERIFY(rules.excludes("a/b/c.tmp"));
+    QVERIFY(rules.excludes("c.tmp"));
+    QVERIFY(rules.excludes("build/x"));
+    QVERIFY(!rules.excludes("build/keep"));
+    QVERIFY(!rules.excludes("src/build"));
+}
+
+void TestBuild::runChangesBecomeLayers() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\n"
+                                         "RUN rm /etc/passwd && mkdir -p /data/sub && "
+                                         "echo x > /data/sub/f\n"
+                                         "RUN rm -r /data && mkdir /data && echo y > /data/g\n"
+                                         "WORKDIR /work\n"
+                                         "COPY <<EOF greeting.txt\n"
+                                         "hello from a heredoc\n"
+                                         "EOF\n"
+                                         "RUN <<EOF\n"
+                                         "pwd > /where\n"
+                                         "EOF\n"));
+    const ProcessResult r = build({"-t", "layers:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const ProcessResult ls =
+        berthctl(*m_store, {"run", "--rm", "layers:1", "sh", "-c",
+                            "cat /etc/passwd 2>/dev/null || echo gone; echo /data/*; cat "
+                            "/work/greeting.txt /where"});
+    QCOMPARE(ls.out, QByteArray("gone\n/data/g\nhello from a heredoc\n/work\n"));
+}
+
+void TestBuild::errorsNameTheLine() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nRUN echo fine\nRUN exit 3\n"));
+    ProcessResult r = build({ctx()});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("Dockerfile:3:1: the command '/bin/sh -c exit 3' returned a "
+                            "non-zero code: 3"),
+             qPrintable(r.describe()));
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM nosuchimage:1\n"));
+    r = build({ctx()});
+    QVERIFY2(r.err.contains("Dockerfile:1:1: FROM nosuchimage:1: not in the store: pull it first"),
+             qPrintable(r.describe()));
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nCOPY missing.txt /\n"));
+    r = build({ctx()});
+    QVERIFY2(r.err.contains("Dockerfile:2:1: COPY failed: \"missing.txt\" not found"),
+             qPrintable(r.describe()));
+    // No container is left behind by the failed RUN.
+    QCOMPARE(m_store->engine().containers().list().size(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestBuild)
+#include "tst_build.moc"
