@@ -4,11 +4,16 @@
 #include "engine/engine.h"
 #include "ui/mainwindow.h"
 
+#include "ui/dialogs/containerdetails.h"
+#include "ui/dialogs/rundialog.h"
+#include "ui/pages/containerspage.h"
 #include "ui/pages/layerexplorerpage.h"
+#include "ui/widgets/logview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QLibraryInfo>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
 #include <QTranslator>
@@ -37,9 +42,9 @@ int main(int argc, char **argv) {
     parser.setApplicationDescription(QStringLiteral("Berth: images, layers and containers"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption pageOption(QStringLiteral("page"),
-                                        QStringLiteral("Open a page: images, layers or disk"),
-                                        QStringLiteral("page"));
+    const QCommandLineOption pageOption(
+        QStringLiteral("page"), QStringLiteral("Open a page: images, containers, layers or disk"),
+        QStringLiteral("page"));
     const QCommandLineOption imageOption(QStringLiteral("image"),
                                          QStringLiteral("Open IMAGE in the layer explorer"),
                                          QStringLiteral("image"));
@@ -51,7 +56,23 @@ int main(int argc, char **argv) {
     const QCommandLineOption compareOption(QStringLiteral("compare"),
                                            QStringLiteral("Compare the image with IMAGE"),
                                            QStringLiteral("image"));
-    parser.addOptions({pageOption, imageOption, layerOption, pathOption, compareOption});
+    const QCommandLineOption runOption(QStringLiteral("run"),
+                                       QStringLiteral("Open the Run dialog for IMAGE"),
+                                       QStringLiteral("image"));
+    const QCommandLineOption commandOption(QStringLiteral("command"),
+                                           QStringLiteral("The command to fill in the Run dialog"),
+                                           QStringLiteral("command"));
+    const QCommandLineOption containerOption(QStringLiteral("container"),
+                                             QStringLiteral("Open the logs of CONTAINER"),
+                                             QStringLiteral("container"));
+    const QCommandLineOption tabOption(QStringLiteral("tab"),
+                                       QStringLiteral("The container's tab: logs or inspect"),
+                                       QStringLiteral("tab"));
+    const QCommandLineOption searchOption(QStringLiteral("search"),
+                                          QStringLiteral("Search the container's log for TEXT"),
+                                          QStringLiteral("text"));
+    parser.addOptions({pageOption, imageOption, layerOption, pathOption, compareOption, runOption,
+                       commandOption, containerOption, tabOption, searchOption});
     parser.process(app);
 
     auto engine = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
@@ -66,6 +87,35 @@ int main(int argc, char **argv) {
     const QString page = parser.value(pageOption);
     if (page == QLatin1String("disk"))
         window.showPage(Gui::MainWindow::Page::DiskUsage);
+    if (page == QLatin1String("containers") || parser.isSet(containerOption))
+        window.showPage(Gui::MainWindow::Page::Containers);
+    if (parser.isSet(runOption)) {
+        const QString image = parser.value(runOption);
+        const QString command = parser.value(commandOption);
+        QObject::connect(
+            &window, &Gui::MainWindow::imagesRefreshed, &window,
+            [&window, image, command] { window.runImage(image, command); },
+            Qt::SingleShotConnection);
+    }
+    if (parser.isSet(containerOption)) {
+        Gui::ContainersPage *containers = window.containersPage();
+        const QString name = parser.value(containerOption);
+        const QString tab = parser.value(tabOption);
+        const QString search = parser.value(searchOption);
+        QObject::connect(
+            containers, &Gui::ContainersPage::refreshed, containers,
+            [containers, name, tab, search] {
+                containers->selectContainer(name);
+                const QString id = containers->selectedContainer().id;
+                if (Gui::ContainerDetailsDialog *details = containers->openDetails(id)) {
+                    if (tab == QLatin1String("inspect"))
+                        details->showInspect();
+                    if (!search.isEmpty())
+                        details->logView()->searchEdit()->setText(search);
+                }
+            },
+            Qt::SingleShotConnection);
+    }
     if (parser.isSet(imageOption) || page == QLatin1String("layers")) {
         Engine::Engine *e = engine->get();
         QString imageId;

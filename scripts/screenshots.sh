@@ -3,14 +3,24 @@
 # Takes screenshots of Berth's pages under Xvfb, on a private store filled with real data, so
 # people can look at what the app shows: scripts/screenshots.sh [OUTPUT_DIR]
 # The data: the offline starter image (two tags) and demo/webapp:1.0, built on top of it by
-# scripts/screenshot-image.py (shared base layer, added and modified files, wasted space).
+# scripts/screenshot-image.py (shared base layer, added and modified files, wasted space), and
+# (as root, with runc or crun) real containers: one running that logs on stdout and stderr, one
+# that exited, one created.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$here/build/screenshots}
 build=${BERTH_BUILD_DIR:-$here/build}
 mkdir -p "$out"
 work=$(mktemp -d /var/tmp/berth-shots-XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+cleanup() {
+  # Containers first (they hold mounts in the store), then Xvfb, then the store.
+  if [ -x "$build/app/berthctl" ] && [ -d "$work/store" ]; then
+    "$build/app/berthctl" ps -aq 2>/dev/null | xargs -r "$build/app/berthctl" rm -f >/dev/null 2>&1 || true
+  fi
+  kill $(jobs -p) 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 export BERTH_ROOT=$work/store
 display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
@@ -57,3 +67,26 @@ app 07-disk-usage --page disk
 LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 03-images-ko
 LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 08-explorer-ko \
   --image demo/webapp:1.0 --layer 1 --path /app/config.toml
+
+# 6. Containers (real ones: needs root and runc or crun). A web-like server that logs requests
+# on stdout and warnings on stderr, a job that finished, and one only created.
+ctl() { "$build/app/berthctl" "$@"; }
+if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init demo/webapp:1.0 sh -c '
+    i=0
+    while [ $i -lt 400 ]; do
+      echo "GET /static/page$((i % 12)).html 200 $((i * 7 % 90 + 3))ms"
+      [ $((i % 40)) = 17 ] && echo "warning: slow request to /api/orders ($((i * 13 % 900 + 900))ms)" >&2
+      i=$((i + 1))
+    done
+    while true; do echo "GET /health 200 1ms"; sleep 1; done' >/dev/null; then
+  ctl run --name backup-job berth/busybox:latest sh -c 'echo "backup: 42 files, 3.1 MB"; mkdir -p /data; echo done > /data/state' >/dev/null || true
+  ctl create --name scratch localhost:5000/team/tools:1.0 >/dev/null
+  app 09-containers --page containers
+  app 10-run-dialog --run demo/webapp:1.0 \
+    --command "sh -c 'echo hello from the demo app; sleep 600'"
+  app 11-logs --container webapp --search slow
+  app 12-inspect --container webapp --tab inspect
+  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 13-containers-ko --page containers
+else
+  echo "screenshots: skipping the containers (needs root and runc or crun)" >&2
+fi

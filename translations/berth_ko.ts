@@ -33,6 +33,266 @@
     </message>
 </context>
 <context>
+    <name>Berth::Gui::ContainerDetailsDialog</name>
+    <message>
+        <source>Container %1</source>
+        <translation>컨테이너 %1</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>로그</translation>
+    </message>
+    <message>
+        <source>Inspect</source>
+        <translation>상세 정보</translation>
+    </message>
+    <message>
+        <source>The container could not be read.</source>
+        <translation>컨테이너를 읽을 수 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::ContainerTexts</name>
+    <message>
+        <source>1 second</source>
+        <translation>1초</translation>
+    </message>
+    <message>
+        <source>%1 seconds</source>
+        <translation>%1초</translation>
+    </message>
+    <message>
+        <source>1 minute</source>
+        <translation>1분</translation>
+    </message>
+    <message>
+        <source>%1 minutes</source>
+        <translation>%1분</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1시간</translation>
+    </message>
+    <message>
+        <source>%1 hours</source>
+        <translation>%1시간</translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation>%1일</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>생성됨</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>실행 중</translation>
+    </message>
+    <message>
+        <source>Exited</source>
+        <translation>종료됨</translation>
+    </message>
+    <message>
+        <source>Created %1 ago</source>
+        <translation>%1 전에 생성됨</translation>
+    </message>
+    <message>
+        <source>Up %1</source>
+        <translation>%1째 실행 중</translation>
+    </message>
+    <message>
+        <source>Exited (%1) %2 ago</source>
+        <translation>%2 전에 종료됨 (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::ContainersModel</name>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>현황</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>명령</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::ContainersPage</name>
+    <message>
+        <source>&lt;h2&gt;Containers&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;컨테이너&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Run…</source>
+        <translation>실행…</translation>
+    </message>
+    <message>
+        <source>Create and start a container from an image</source>
+        <translation>이미지로 컨테이너를 만들어 시작합니다</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>시작</translation>
+    </message>
+    <message>
+        <source>Start the container again, with the files it wrote</source>
+        <translation>컨테이너가 쓴 파일을 그대로 두고 다시 시작합니다</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>중지</translation>
+    </message>
+    <message>
+        <source>Ask the container&apos;s program to end; force it after 10 seconds</source>
+        <translation>컨테이너의 프로그램에 종료를 요청하고, 10초 뒤에는 강제로 끝냅니다</translation>
+    </message>
+    <message>
+        <source>Restart</source>
+        <translation>재시작</translation>
+    </message>
+    <message>
+        <source>Stop the container, then start it again</source>
+        <translation>컨테이너를 중지한 뒤 다시 시작합니다</translation>
+    </message>
+    <message>
+        <source>Kill</source>
+        <translation>강제 종료</translation>
+    </message>
+    <message>
+        <source>End the container&apos;s program at once (SIGKILL)</source>
+        <translation>컨테이너의 프로그램을 즉시 끝냅니다 (SIGKILL)</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <source>Delete the container and the files it wrote</source>
+        <translation>컨테이너와 컨테이너가 쓴 파일을 삭제합니다</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>로그</translation>
+    </message>
+    <message>
+        <source>Open the container&apos;s logs and details (double-click)</source>
+        <translation>컨테이너의 로그와 상세 정보를 엽니다 (더블클릭)</translation>
+    </message>
+    <message>
+        <source>Filter by name, image or command</source>
+        <translation>이름, 이미지 또는 명령으로 거르기</translation>
+    </message>
+    <message>
+        <source>No containers yet. A container is a running copy of an image: choose Run… to start one.</source>
+        <translation>아직 컨테이너가 없습니다. 컨테이너는 이미지를 실행한 사본입니다. 실행…을 눌러 하나 시작해 보세요.</translation>
+    </message>
+    <message>
+        <source>Started the container %1</source>
+        <translation>컨테이너 %1을(를) 시작했습니다</translation>
+    </message>
+    <message>
+        <source>The container could not be opened.</source>
+        <translation>컨테이너를 열 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation>%1 시작 중…</translation>
+    </message>
+    <message>
+        <source>Started %1</source>
+        <translation>%1을(를) 시작했습니다</translation>
+    </message>
+    <message>
+        <source>The container %1 could not be started.</source>
+        <translation>컨테이너 %1을(를) 시작할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Stopping %1…</source>
+        <translation>%1 중지 중…</translation>
+    </message>
+    <message>
+        <source>Stopped %1</source>
+        <translation>%1을(를) 중지했습니다</translation>
+    </message>
+    <message>
+        <source>The container %1 could not be stopped.</source>
+        <translation>컨테이너 %1을(를) 중지할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Restarting %1…</source>
+        <translation>%1 재시작 중…</translation>
+    </message>
+    <message>
+        <source>Restarted %1</source>
+        <translation>%1을(를) 재시작했습니다</translation>
+    </message>
+    <message>
+        <source>The container %1 could not be restarted.</source>
+        <translation>컨테이너 %1을(를) 재시작할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Killing %1…</source>
+        <translation>%1 강제 종료 중…</translation>
+    </message>
+    <message>
+        <source>Killed %1</source>
+        <translation>%1을(를) 강제 종료했습니다</translation>
+    </message>
+    <message>
+        <source>The container %1 could not be killed.</source>
+        <translation>컨테이너 %1을(를) 강제 종료할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>The container could not be removed.</source>
+        <translation>컨테이너를 삭제할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Remove the container %1?
+
+The %2 it wrote (its read-write layer) will be lost. Data in volumes stays, and so does the image %3.</source>
+        <translation>컨테이너 %1을(를) 삭제할까요?
+
+컨테이너가 쓴 %2(읽기-쓰기 레이어)는 사라집니다. 볼륨의 데이터와 이미지 %3은(는) 남습니다.</translation>
+    </message>
+    <message>
+        <source>Remove the container %1?
+
+It has not written any files, so nothing is lost. The image %2 stays.</source>
+        <translation>컨테이너 %1을(를) 삭제할까요?
+
+컨테이너가 쓴 파일이 없으므로 잃는 것은 없습니다. 이미지 %2은(는) 남습니다.</translation>
+    </message>
+    <message>
+        <source>It is running and will be stopped first.</source>
+        <translation>실행 중이므로 먼저 중지합니다.</translation>
+    </message>
+    <message>
+        <source>Remove container</source>
+        <translation>컨테이너 삭제</translation>
+    </message>
+    <message>
+        <source>The container %1 could not be removed.</source>
+        <translation>컨테이너 %1을(를) 삭제할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Removed the container %1</source>
+        <translation>컨테이너 %1을(를) 삭제했습니다</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::DiskUsageModel</name>
     <message>
         <source>Removing this image frees %1</source>
@@ -453,6 +713,26 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>Imported %1 as image %2</source>
         <translation>%1을(를) 이미지 %2(으)로 가져왔습니다</translation>
     </message>
+    <message>
+        <source>Run a container from it</source>
+        <translation>이 이미지로 컨테이너 실행</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>나중에</translation>
+    </message>
+    <message>
+        <source>Run…</source>
+        <translation>실행…</translation>
+    </message>
+    <message>
+        <source>Create and start a container from the selected image</source>
+        <translation>선택한 이미지로 컨테이너를 만들어 시작합니다</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 is ready.&lt;/b&gt; Next, start a container from it: a running copy of the image that prints a greeting, and you see its output right away.</source>
+        <translation>&lt;b&gt;%1이(가) 준비되었습니다.&lt;/b&gt; 이제 이 이미지로 컨테이너를 시작해 보세요. 컨테이너는 인사말을 출력하는 이미지의 실행 사본이며, 출력을 바로 볼 수 있습니다.</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::LayerExplorerPage</name>
@@ -677,6 +957,97 @@ All its layers are shared with other images and stay, so almost no disk space is
     </message>
 </context>
 <context>
+    <name>Berth::Gui::LogView</name>
+    <message>
+        <source>Search the log</source>
+        <translation>로그 검색</translation>
+    </message>
+    <message>
+        <source>Regular expression</source>
+        <translation>정규 표현식</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>이전</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>다음</translation>
+    </message>
+    <message>
+        <source>stdout and stderr</source>
+        <translation>stdout과 stderr</translation>
+    </message>
+    <message>
+        <source>stdout only</source>
+        <translation>stdout만</translation>
+    </message>
+    <message>
+        <source>stderr only</source>
+        <translation>stderr만</translation>
+    </message>
+    <message>
+        <source>Timestamps</source>
+        <translation>타임스탬프</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>따라가기</translation>
+    </message>
+    <message>
+        <source>Keep the newest line in view</source>
+        <translation>가장 새 줄을 계속 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>내보내기…</translation>
+    </message>
+    <message>
+        <source>Save the lines shown to a text file</source>
+        <translation>보이는 줄을 텍스트 파일로 저장합니다</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>로그</translation>
+    </message>
+    <message>
+        <source>Not a valid regular expression</source>
+        <translation>올바른 정규 표현식이 아닙니다</translation>
+    </message>
+    <message>
+        <source>No matches</source>
+        <translation>일치 항목 없음</translation>
+    </message>
+    <message>
+        <source>1 match</source>
+        <translation>일치 1개</translation>
+    </message>
+    <message>
+        <source>%1 matches</source>
+        <translation>일치 %1개</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%2개 중 %1</translation>
+    </message>
+    <message>
+        <source>Export log</source>
+        <translation>로그 내보내기</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.log)</source>
+        <translation>텍스트 파일 (*.txt *.log)</translation>
+    </message>
+    <message>
+        <source>The log could not be exported.</source>
+        <translation>로그를 내보낼 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Exported the log to %1</source>
+        <translation>로그를 %1(으)로 내보냈습니다</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::MainWindow</name>
     <message>
         <source>Berth</source>
@@ -699,16 +1070,8 @@ All its layers are shared with other images and stay, so almost no disk space is
         <translation>레이어 탐색기</translation>
     </message>
     <message>
-        <source>What each layer of an image added, changed and wasted (Ctrl+2)</source>
-        <translation>이미지의 각 레이어가 추가하고, 바꾸고, 낭비한 것 (Ctrl+2)</translation>
-    </message>
-    <message>
         <source>Disk usage</source>
         <translation>디스크 사용량</translation>
-    </message>
-    <message>
-        <source>Shared and unique bytes per image, and prune (Ctrl+3)</source>
-        <translation>이미지별 공유·고유 크기와 정리 (Ctrl+3)</translation>
     </message>
     <message>
         <source>Images: %1</source>
@@ -721,6 +1084,22 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Created the starter image berth/busybox:latest</source>
         <translation>시작용 이미지 berth/busybox:latest를 만들었습니다</translation>
+    </message>
+    <message>
+        <source>Containers</source>
+        <translation>컨테이너</translation>
+    </message>
+    <message>
+        <source>Running and stopped containers, their logs (Ctrl+2)</source>
+        <translation>실행 중이거나 중지된 컨테이너와 로그 (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>What each layer of an image added, changed and wasted (Ctrl+3)</source>
+        <translation>이미지의 각 레이어가 추가하고, 바꾸고, 낭비한 것 (Ctrl+3)</translation>
+    </message>
+    <message>
+        <source>Shared and unique bytes per image, and prune (Ctrl+4)</source>
+        <translation>이미지별 공유·고유 크기와 정리 (Ctrl+4)</translation>
     </message>
 </context>
 <context>
@@ -771,6 +1150,156 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Deleted</source>
         <translation>삭제</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::RunDialog</name>
+    <message>
+        <source>Run a container</source>
+        <translation>컨테이너 실행</translation>
+    </message>
+    <message>
+        <source>The image whose files the container starts from</source>
+        <translation>컨테이너가 시작할 때 쓰는 파일을 담은 이미지</translation>
+    </message>
+    <message>
+        <source>&amp;Image:</source>
+        <translation>이미지(&amp;I):</translation>
+    </message>
+    <message>
+        <source>A generated name</source>
+        <translation>자동으로 만든 이름</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>이름(&amp;N):</translation>
+    </message>
+    <message>
+        <source>The image&apos;s own command</source>
+        <translation>이미지에 정해진 명령</translation>
+    </message>
+    <message>
+        <source>Words as in a shell; quote with &apos; or &quot; to keep spaces</source>
+        <translation>셸처럼 단어로 나눕니다. 공백을 유지하려면 &apos; 또는 &quot;로 묶으세요</translation>
+    </message>
+    <message>
+        <source>&amp;Command:</source>
+        <translation>명령(&amp;C):</translation>
+    </message>
+    <message>
+        <source>Variable</source>
+        <translation>변수</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>값</translation>
+    </message>
+    <message>
+        <source>Add variable</source>
+        <translation>변수 추가</translation>
+    </message>
+    <message>
+        <source>Remove variable</source>
+        <translation>변수 삭제</translation>
+    </message>
+    <message>
+        <source>&amp;Environment:</source>
+        <translation>환경 변수(&amp;E):</translation>
+    </message>
+    <message>
+        <source>The image&apos;s, else /</source>
+        <translation>이미지의 설정, 없으면 /</translation>
+    </message>
+    <message>
+        <source>&amp;Working directory:</source>
+        <translation>작업 디렉터리(&amp;W):</translation>
+    </message>
+    <message>
+        <source>The image&apos;s, else root</source>
+        <translation>이미지의 설정, 없으면 root</translation>
+    </message>
+    <message>
+        <source>&amp;User:</source>
+        <translation>사용자(&amp;U):</translation>
+    </message>
+    <message>
+        <source>no limit (e.g. 512m)</source>
+        <translation>제한 없음 (예: 512m)</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>제한 없음</translation>
+    </message>
+    <message>
+        <source>Memory:</source>
+        <translation>메모리:</translation>
+    </message>
+    <message>
+        <source>CPUs:</source>
+        <translation>CPU:</translation>
+    </message>
+    <message>
+        <source>Processes:</source>
+        <translation>프로세스:</translation>
+    </message>
+    <message>
+        <source>Limits:</source>
+        <translation>제한:</translation>
+    </message>
+    <message>
+        <source>Remove the container when it exits (--rm)</source>
+        <translation>종료되면 컨테이너 삭제 (--rm)</translation>
+    </message>
+    <message>
+        <source>Run an init process that forwards signals and reaps zombies (--init)</source>
+        <translation>시그널을 전달하고 좀비 프로세스를 거두는 init 프로세스 실행 (--init)</translation>
+    </message>
+    <message>
+        <source>Run in the background; do not open its logs (-d)</source>
+        <translation>백그라운드에서 실행하고 로그는 열지 않음 (-d)</translation>
+    </message>
+    <message>
+        <source>Options:</source>
+        <translation>옵션:</translation>
+    </message>
+    <message>
+        <source>The same from a terminal:</source>
+        <translation>터미널에서 같은 작업:</translation>
+    </message>
+    <message>
+        <source>Equivalent command line</source>
+        <translation>같은 일을 하는 명령줄</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>실행</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>시작 중…</translation>
+    </message>
+    <message>
+        <source>The container could not be started.</source>
+        <translation>컨테이너를 시작할 수 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::RunTexts</name>
+    <message>
+        <source>Choose an image.</source>
+        <translation>이미지를 선택하세요.</translation>
+    </message>
+    <message>
+        <source>The name may contain letters, digits, &apos;_&apos;, &apos;.&apos; and &apos;-&apos;, and must start with a letter or digit.</source>
+        <translation>이름에는 문자, 숫자, &apos;_&apos;, &apos;.&apos;, &apos;-&apos;를 쓸 수 있으며 문자나 숫자로 시작해야 합니다.</translation>
+    </message>
+    <message>
+        <source>The working directory must be an absolute path, starting with /.</source>
+        <translation>작업 디렉터리는 /로 시작하는 절대 경로여야 합니다.</translation>
+    </message>
+    <message>
+        <source>The memory limit is not a size; write for example 512m or 2g.</source>
+        <translation>메모리 제한이 크기가 아닙니다. 예를 들어 512m 또는 2g처럼 쓰세요.</translation>
     </message>
 </context>
 <context>

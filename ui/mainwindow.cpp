@@ -4,6 +4,7 @@
 #include "engine/archive/starterimage.h"
 #include "ui/errortext.h"
 #include "ui/models/imagesmodel.h"
+#include "ui/pages/containerspage.h"
 #include "ui/pages/diskusagepage.h"
 #include "ui/pages/imagespage.h"
 #include "ui/pages/layerexplorerpage.h"
@@ -51,9 +52,10 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     // The list is the window's first stop for the keyboard: arrows move between pages.
     const QList<std::pair<QString, QString>> entries = {
         {tr("Images"), tr("The images in the store (Ctrl+1)")},
+        {tr("Containers"), tr("Running and stopped containers, their logs (Ctrl+2)")},
         {tr("Layer explorer"),
-         tr("What each layer of an image added, changed and wasted (Ctrl+2)")},
-        {tr("Disk usage"), tr("Shared and unique bytes per image, and prune (Ctrl+3)")},
+         tr("What each layer of an image added, changed and wasted (Ctrl+3)")},
+        {tr("Disk usage"), tr("Shared and unique bytes per image, and prune (Ctrl+4)")},
     };
     for (const auto &[text, tip] : entries) {
         auto *item = new QListWidgetItem(text, m_nav);
@@ -71,10 +73,12 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     connect(m_welcomePage, &WelcomePage::starterImageRequested, this,
             &MainWindow::createStarterImage);
     m_imagesPage = new ImagesPage(m_engine, m_imagesModel, m_progress, m_pages);
+    m_containersPage = new ContainersPage(m_engine, m_pages);
     m_explorerPage = new LayerExplorerPage(m_engine, m_pages);
     m_diskUsagePage = new DiskUsagePage(m_engine, m_pages);
     m_pages->addWidget(m_welcomePage);
     m_pages->addWidget(m_imagesPage);
+    m_pages->addWidget(m_containersPage);
     m_pages->addWidget(m_explorerPage);
     m_pages->addWidget(m_diskUsagePage);
     layout->addWidget(m_pages, 1);
@@ -91,8 +95,12 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     connect(m_imagesPage, &ImagesPage::storeChanged, this, &MainWindow::refresh);
     connect(m_diskUsagePage, &DiskUsagePage::storeChanged, this, &MainWindow::refresh);
     connect(m_imagesPage, &ImagesPage::exploreRequested, this, &MainWindow::exploreImage);
+    connect(m_imagesPage, &ImagesPage::runRequested, this, &MainWindow::runImage);
+    connect(m_containersPage, &ContainersPage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_containersPage, &ContainersPage::storeChanged, this, &MainWindow::refresh);
 
-    const QList<Page> shortcutPages = {Page::Images, Page::LayerExplorer, Page::DiskUsage};
+    const QList<Page> shortcutPages = {Page::Images, Page::Containers, Page::LayerExplorer,
+                                       Page::DiskUsage};
     for (int i = 0; i < shortcutPages.size(); ++i) {
         auto *action = new QAction(this);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -124,6 +132,7 @@ void MainWindow::showPage(Page page) {
     if (m_empty)
         return; // the welcome page stays until there is an image; then this page shows
     QWidget *widget = page == Page::Images          ? static_cast<QWidget *>(m_imagesPage)
+                      : page == Page::Containers    ? static_cast<QWidget *>(m_containersPage)
                       : page == Page::LayerExplorer ? static_cast<QWidget *>(m_explorerPage)
                                                     : static_cast<QWidget *>(m_diskUsagePage);
     m_pages->setCurrentWidget(widget);
@@ -133,6 +142,8 @@ void MainWindow::showPage(Page page) {
     }
     if (page == Page::DiskUsage)
         m_diskUsagePage->refresh();
+    if (page == Page::Containers)
+        m_containersPage->refresh();
     if (page == Page::LayerExplorer && m_explorerPage->currentImageId().isEmpty()) {
         // Something to look at right away: the selected image, else the first one.
         QString id = m_imagesPage->selectedImage().id.toString();
@@ -145,6 +156,11 @@ void MainWindow::showPage(Page page) {
 void MainWindow::exploreImage(const QString &imageId) {
     showPage(Page::LayerExplorer);
     m_explorerPage->openImage(imageId);
+}
+
+void MainWindow::runImage(const QString &image, const QString &command) {
+    showPage(Page::Containers);
+    m_containersPage->openRunDialog(image, command);
 }
 
 void MainWindow::updatePageVisibility() {
@@ -164,6 +180,7 @@ void MainWindow::pollForChanges() {
     if (version != m_seenDataVersion) {
         m_seenDataVersion = version;
         refresh();
+        m_containersPage->refresh(); // berthctl run/stop/rm in another process
     }
 }
 
@@ -183,6 +200,15 @@ void MainWindow::refresh() {
             if (selected.isEmpty() || !m_imagesPage->selectRow(selected))
                 m_imagesPage->view()->selectRow(0);
             m_explorerPage->setImages(images);
+            QStringList names;
+            for (int row = 0; row < m_imagesModel->rowCount(); ++row) {
+                const QModelIndex index = m_imagesModel->index(row, 0);
+                const QString ref = index.data(ImagesModel::ReferenceRole).toString();
+                if (auto parsed = Engine::Reference::parse(ref))
+                    names << parsed->familiarString();
+            }
+            names.sort();
+            m_containersPage->setImageNames(names);
             m_empty = images.isEmpty();
             updatePageVisibility();
             if (m_pages->currentWidget() == m_diskUsagePage)
@@ -213,6 +239,8 @@ void MainWindow::createStarterImage() {
                 m_welcomePage->showError(text.summary, text.detail);
             } else {
                 showStatusMessage(tr("Created the starter image berth/busybox:latest"));
+                // The next step for a newcomer: a running container and what it prints.
+                m_imagesPage->offerFirstRun(result->tags.value(0));
             }
             refresh();
         });

@@ -12,6 +12,7 @@ class QTimer;
 
 namespace Berth::Gui {
 
+class ContainersPage;
 class DiskUsagePage;
 class ImagesModel;
 class ImagesPage;
@@ -19,8 +20,8 @@ class LayerExplorerPage;
 class TaskProgress;
 class WelcomePage;
 
-// The Berth main window: a navigation list on the left (Images, Layer explorer, Disk usage;
-// containers, volumes and registries join it when the runtime lands), the pages in a stack and
+// The Berth main window: a navigation list on the left (Images, Containers, Layer explorer,
+// Disk usage; volumes and registries join it later), the pages in a stack and
 // a status bar with the progress of long operations. On an empty store the welcome page offers
 // the starter image instead. Reads the store asynchronously through the engine and polls the
 // database's data version so changes made by berthctl in another process appear within a second.
@@ -29,10 +30,11 @@ class MainWindow : public QMainWindow {
 public:
     explicit MainWindow(Engine::Engine &engine, QWidget *parent = nullptr);
 
-    enum class Page { Images, LayerExplorer, DiskUsage };
+    enum class Page { Images, Containers, LayerExplorer, DiskUsage }; // navigation order
 
     ImagesModel *imagesModel() const { return m_imagesModel; }
     ImagesPage *imagesPage() const { return m_imagesPage; }
+    ContainersPage *containersPage() const { return m_containersPage; }
     LayerExplorerPage *explorerPage() const { return m_explorerPage; }
     DiskUsagePage *diskUsagePage() const { return m_diskUsagePage; }
     WelcomePage *welcomePage() const { return m_welcomePage; }
@@ -44,6 +46,8 @@ public Q_SLOTS:
     void createStarterImage();
     void showPage(Berth::Gui::MainWindow::Page page);
     void exploreImage(const QString &imageId);
+    // The Run dialog on the containers page, with `image` (and `command`) filled in.
+    void runImage(const QString &image, const QString &command = {});
     void showStatusMessage(const QString &text);
 
 Q_SIGNALS:
@@ -59,6 +63,7 @@ private:
     QStackedWidget *m_pages = nullptr;
     WelcomePage *m_welcomePage = nullptr;
     ImagesPage *m_imagesPage = nullptr;
+    ContainersPage *m_containersPage = nullptr;
     LayerExplorerPage *m_explorerPage = nullptr;
     DiskUsagePage *m_diskUsagePage = nullptr;
     TaskProgress *m_progress = nullptr;

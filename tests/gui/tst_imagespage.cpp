@@ -166,8 +166,8 @@ void TestImagesPage::diskUsagePrunesAfterPreview() {
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     window.show();
     QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 2, 10000);
-    // Keyboard: Ctrl+3 opens the disk usage page.
-    QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+    // Keyboard: Ctrl+4 opens the disk usage page.
+    QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
     QCOMPARE(window.currentPage(), page);
     QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 2, 10000);
     QTest::mouseClick(page->findChild<QWidget *>("pruneButton"), Qt::LeftButton);

@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QFileDialog>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -89,6 +90,32 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
     auto *title = new QLabel(tr("<h2>Images</h2>"), this);
     layout->addWidget(title);
 
+    m_firstRun = new QFrame(this);
+    m_firstRun->setObjectName(QStringLiteral("firstRunBanner"));
+    m_firstRun->setFrameShape(QFrame::StyledPanel);
+    m_firstRun->setAutoFillBackground(true);
+    m_firstRun->setBackgroundRole(QPalette::AlternateBase);
+    auto *bannerLayout = new QHBoxLayout(m_firstRun);
+    m_firstRunText = new QLabel(m_firstRun);
+    m_firstRunText->setWordWrap(true);
+    auto *runFirst = new QPushButton(tr("Run a container from it"), m_firstRun);
+    runFirst->setObjectName(QStringLiteral("runFirstContainerButton"));
+    auto *dismiss = new QToolButton(m_firstRun);
+    dismiss->setText(tr("Not now"));
+    bannerLayout->addWidget(m_firstRunText, 1);
+    bannerLayout->addWidget(runFirst);
+    bannerLayout->addWidget(dismiss);
+    m_firstRun->hide();
+    layout->addWidget(m_firstRun);
+    connect(dismiss, &QToolButton::clicked, m_firstRun, &QWidget::hide);
+    connect(runFirst, &QPushButton::clicked, this, [this] {
+        m_firstRun->hide();
+        // A first container that says hello and keeps printing, so its logs show life.
+        Q_EMIT runRequested(m_firstRunImage,
+                            QStringLiteral("sh -c 'echo Hello from your first container!; "
+                                           "while true; do date; sleep 5; done'"));
+    });
+
     auto *bar = new QHBoxLayout;
     auto *load = toolButton(tr("Load…"), QStringLiteral("loadButton"), this);
     load->setToolTip(tr("Load images from an archive written by docker save, podman save or "
@@ -100,13 +127,16 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
     m_remove = toolButton(tr("Remove"), QStringLiteral("removeButton"), this);
     m_explore = toolButton(tr("Explore layers"), QStringLiteral("exploreButton"), this);
     m_explore->setToolTip(tr("Open the selected image in the layer explorer (double-click)"));
+    m_run = toolButton(tr("Run…"), QStringLiteral("runImageButton"), this);
+    m_run->setToolTip(tr("Create and start a container from the selected image"));
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("imagesFilter"));
     m_filter->setPlaceholderText(tr("Filter by name, tag or ID"));
     m_filter->setClearButtonEnabled(true);
     for (QWidget *w : {static_cast<QWidget *>(load), static_cast<QWidget *>(import),
                        static_cast<QWidget *>(m_save), static_cast<QWidget *>(m_tag),
-                       static_cast<QWidget *>(m_remove), static_cast<QWidget *>(m_explore)})
+                       static_cast<QWidget *>(m_remove), static_cast<QWidget *>(m_explore),
+                       static_cast<QWidget *>(m_run)})
         bar->addWidget(w);
     bar->addStretch();
     bar->addWidget(m_filter, 1);
@@ -141,6 +171,19 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
         if (const Engine::ImageRecord image = selectedImage(); image.id.isValid())
             Q_EMIT exploreRequested(image.id.toString());
     });
+    connect(m_run, &QToolButton::clicked, this, [this] {
+        if (const QString name = selectedName(); !name.isEmpty()) {
+            auto ref = Engine::Reference::parse(name);
+            Q_EMIT runRequested(ref ? ref->familiarString() : name, QString());
+        }
+    });
+    // The same actions on the right mouse button.
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (QToolButton *b : {m_run, m_explore, m_tag, m_save, m_remove}) {
+        auto *action = new QAction(b->text(), m_view);
+        connect(action, &QAction::triggered, b, &QToolButton::click);
+        m_view->addAction(action);
+    }
     connect(m_view, &QTableView::activated, this, [this](const QModelIndex &index) {
         Q_EMIT exploreRequested(index.data(ImagesModel::ImageIdRole).toString());
     });
@@ -159,8 +202,18 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
 
 void ImagesPage::updateActions() {
     const bool selected = m_view->selectionModel()->hasSelection();
-    for (QToolButton *b : {m_remove, m_tag, m_save, m_explore})
+    for (QToolButton *b : {m_remove, m_tag, m_save, m_explore, m_run})
         b->setEnabled(selected);
+}
+
+void ImagesPage::offerFirstRun(const QString &reference) {
+    auto ref = Engine::Reference::parse(reference);
+    m_firstRunImage = ref ? ref->familiarString() : reference;
+    m_firstRunText->setText(
+        tr("<b>%1 is ready.</b> Next, start a container from it: a running copy of the image "
+           "that prints a greeting, and you see its output right away.")
+            .arg(m_firstRunImage.toHtmlEscaped()));
+    m_firstRun->show();
 }
 
 QString ImagesPage::selectedName() const {

@@ -6,6 +6,8 @@
 
 #include <QWidget>
 
+class QFrame;
+class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QTableView;
@@ -31,6 +33,10 @@ public:
     QString selectedName() const;
     Engine::ImageRecord selectedImage() const;
     bool selectRow(const QString &reference);
+    // After the starter image was created: a banner offering to run a first container from
+    // `reference`, the newcomer's next step.
+    void offerFirstRun(const QString &reference);
+    QFrame *firstRunBanner() const { return m_firstRun; }
 
 public Q_SLOTS:
     // Asks for confirmation (naming what removal frees), then removes the selected image.
@@ -45,6 +51,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void exploreRequested(const QString &imageId);
+    // Run a container from `image` (a reference); `command` prefills the Run dialog.
+    void runRequested(const QString &image, const QString &command);
     void storeChanged();
     // One-line outcome of an action, for the status bar.
     void statusMessage(const QString &text);
@@ -62,6 +70,10 @@ private:
     QToolButton *m_tag = nullptr;
     QToolButton *m_save = nullptr;
     QToolButton *m_explore = nullptr;
+    QToolButton *m_run = nullptr;
+    QFrame *m_firstRun = nullptr;
+    QLabel *m_firstRunText = nullptr;
+    QString m_firstRunImage;
 };
 
 } // namespace Berth::Gui

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The containers experience, driven through the real window: run a container from the Run
+// dialog (its berthctl command line matches the options), see its log line in the Logs tab and
+// its JSON in Inspect, stop it, and remove it after the warning that names what is lost;
+// containers created by berthctl in another process appear. The log model is virtualised: a
+// 200,000-line log opens with the last lines in view (follow mode), filters and searches.
+#include "tests/support/imagefixture.h"
+#include "tests/support/testsupport.h"
+#include "ui/dialogs/containerdetails.h"
+#include "ui/dialogs/rundialog.h"
+#include "ui/mainwindow.h"
+#include "ui/models/containersmodel.h"
+#include "ui/models/imagesmodel.h"
+#include "ui/models/logmodel.h"
+#include "ui/models/presentation.h"
+#include "ui/models/runrequest.h"
+#include "ui/pages/containerspage.h"
+#include "ui/pages/imagespage.h"
+#include "ui/pages/welcomepage.h"
+#include "ui/widgets/logview.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFrame>
+#include <QLineEdit>
+#include <QListView>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScopeGuard>
+#include <QScrollBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Berth;
+using namespace Berth::Test;
+
+namespace {
+
+QMessageBox *waitForBox(QWidget *window, const QString &name) {
+    QMessageBox *box = nullptr;
+    for (int i = 0; i < 200 && !box; ++i) {
+        box = window->findChild<QMessageBox *>(name);
+        if (!box)
+            QTest::qWait(50);
+    }
+    return box;
+}
+
+QByteArray logLine(int i, const char *stream) {
+    return QByteArray("{\"time\":\"2026-01-02T03:04:05.") +
+           QByteArray::number(i % 1000000000).rightJustified(9, '0') + "Z\",\"stream\":\"" +
+           stream + "\",\"log\":\"line " + QByteArray::number(i) + "\\n\"}\n";
+}
+
+bool logHas(Gui::LogModel *model, const QString &text) {
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (model->index(row).data(Gui::LogModel::MessageRole).toString() == text)
+            return true;
+    return false;
+}
+
+} // namespace
+
+class TestContainersPage : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void runOptionsMakeRequestAndCommandLine();
+    void containersModelIsSound();
+    void logModelOpensLargeLogFollowing();
+    void runLogsStopRemove();
+    void starterImageOffersFirstRun();
+};
+
+void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
+    Gui::RunOptions o;
+    o.image = "busybox:latest";
+    o.name = "web";
+    o.command = "sh -c 'echo \"hi there\"; sleep 1'";
+    o.env = {{"GREETING", "hello world"}, {"", "ignored"}};
+    o.workingDir = "/tmp";
+    o.user = "1000:1000";
+    o.memory = "512m";
+    o.cpus = 1.5;
+    o.pidsLimit = 64;
+    o.autoRemove = true;
+    o.init = true;
+    o.detach = true;
+    QCOMPARE(Gui::berthctlCommandLine(o),
+             QString("berthctl run -d --rm --init --name web -e 'GREETING=hello world' -w /tmp "
+                     "-u 1000:1000 -m 512m --cpus 1.5 --pids-limit 64 busybox:latest sh -c "
+                     "'echo \"hi there\"; sleep 1'"));
+    auto request = Gui::createRequest(o);
+    BERTH_VERIFY_OK(request);
+    QCOMPARE(request->name, QString("web"));
+    QCOMPARE(request->spec.cmd, QStringList({"sh", "-c", "echo \"hi there\"; sleep 1"}));
+    QCOMPARE(request->spec.env, QStringList({"GREETING=hello world"}));
+    QCOMPARE(request->spec.memory, 512LL << 20);
+    QCOMPARE(request->spec.nanoCpus, 1500000000LL);
+    QCOMPARE(request->spec.pidsLimit, 64LL);
+    QVERIFY(request->spec.autoRemove && request->spec.init);
+    // The shell's rules both ways: what the command line shows splits back to the arguments.
+    QCOMPARE(Gui::splitCommandLine("a 'b c' \"d \\\"e\\\"\" f\\ g"),
+             QStringList({"a", "b c", "d \"e\"", "f g"}));
+    o.memory = "lots";
+    QVERIFY(!Gui::createRequest(o));
+    o.memory.clear();
+    o.workingDir = "relative";
+    QVERIFY(!Gui::createRequest(o));
+}
+
+void TestContainersPage::containersModelIsSound() {
+    Gui::ContainersModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    Engine::ContainerRecord running;
+    running.id = QString(64, 'a');
+    running.name = "runner";
+    running.spec.image = "busybox:latest";
+    running.spec.cmd = {"sleep", "100"};
+    running.state = Engine::ContainerState::Running;
+    running.created = now.addSecs(-600);
+    running.started = now.addSecs(-300);
+    Engine::ContainerRecord exited = running;
+    exited.id = QString(64, 'b');
+    exited.name = "done";
+    exited.state = Engine::ContainerState::Exited;
+    exited.exitCode = 137;
+    exited.finished = now.addSecs(-7200);
+    model.setContainers({running, exited});
+    QCOMPARE(model.rowCount(), 2);
+    model.refreshStatus(now);
+    QCOMPARE(model.index(0, Gui::ContainersModel::Status).data().toString(),
+             QString("Up 5 minutes"));
+    QCOMPARE(model.index(1, Gui::ContainersModel::Status).data().toString(),
+             QString("Exited (137) 2 hours ago"));
+    QCOMPARE(model.index(0, Gui::ContainersModel::Command).data().toString(), QString("sleep 100"));
+    QVERIFY(model.anyRunning());
+    QCOMPARE(model.rowOf("done"), 1);
+    model.setContainers({exited});
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(!model.anyRunning());
+    model.setContainers({});
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestContainersPage::logModelOpensLargeLogFollowing() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("ctr.log");
+    constexpr int lines = 200000;
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray buffer;
+        for (int i = 0; i < lines; ++i) {
+            buffer += logLine(i, i % 10 == 0 ? "stderr" : "stdout");
+            if (buffer.size() > (1 << 20)) {
+                f.write(buffer);
+                buffer.clear();
+            }
+        }
+        f.write(buffer);
+        f.write("{\"time\":\"2026-01-02T03:04:05Z\",\"stream\":\"stdout\",\"log\":\"incompl");
+    }
+    Gui::LogView view;
+    Gui::LogModel *model = view.model();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    view.resize(800, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.isFollowing());
+    view.setFile(path);
+    QTRY_COMPARE_WITH_TIMEOUT(model->lineCount(), qint64(lines), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!model->isIndexing(), 10000);
+    QCOMPARE(model->rowCount(), lines); // the incomplete last line is not shown yet
+    QCOMPARE(model->index(lines - 1).data().toString(), QString("line 199999"));
+    QCOMPARE(model->index(0).data(Gui::LogModel::StreamRole).toString(), QString("stderr"));
+    // Follow mode: the last line is in view.
+    QTRY_COMPARE_WITH_TIMEOUT(view.view()->verticalScrollBar()->value(),
+                              view.view()->verticalScrollBar()->maximum(), 5000);
+    QVERIFY(view.view()->viewport()->rect().intersects(
+        view.view()->visualRect(model->index(lines - 1))));
+
+    // Appended lines appear and stay in view.
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("ete\\n\"}\n");
+        f.write(logLine(lines, "stdout"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), lines + 2, 10000);
+    QCOMPARE(model->index(lines).data().toString(), QString("incomplete"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.view()->verticalScrollBar()->value(),
+                              view.view()->verticalScrollBar()->maximum(), 5000);
+
+    // Timestamps, stream filter, search.
+    view.findChild<QCheckBox *>("logTimestamps")->setChecked(true);
+    QCOMPARE(model->index(1).data().toString(), QString("2026-01-02T03:04:05.000000001Z line 1"));
+    view.findChild<QComboBox *>("logStreams")->setCurrentIndex(2); // stderr only
+    QCOMPARE(model->rowCount(), lines / 10);
+    QCOMPARE(model->index(1).data(Gui::LogModel::MessageRole).toString(), QString("line 10"));
+    view.findChild<QComboBox *>("logStreams")->setCurrentIndex(0);
+    QCOMPARE(model->rowCount(), lines + 2);
+    view.searchEdit()->setText("line 19999");
+    QTRY_COMPARE_WITH_TIMEOUT(model->matchingRows().size(), 11, 30000); // 19999, 199990..9
+    QTRY_COMPARE_WITH_TIMEOUT(view.currentMatchRow(), 19999, 5000);
+    QVERIFY(!view.isFollowing()); // looking at a match
+    view.findNext();
+    QCOMPARE(view.currentMatchRow(), 199990);
+    view.findChild<QCheckBox *>("logRegex")->setChecked(true);
+    view.searchEdit()->setText("^line 1234[05]$");
+    QTRY_COMPARE_WITH_TIMEOUT(model->matchingRows(), QList<int>({12340, 12345}), 30000);
+
+    // Export writes the lines as shown.
+    const QString exported = dir.filePath("export.txt");
+    auto future = model->exportTo(exported);
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 30000);
+    BERTH_VERIFY_OK(future.result());
+    QFile out(exported);
+    QVERIFY(out.open(QIODevice::ReadOnly));
+    QCOMPARE(out.readLine(), QByteArray("2026-01-02T03:04:05.000000000Z line 0\n"));
+}
+
+void TestContainersPage::runLogsStopRemove() {
+    BERTH_REQUIRE_ROOT();
+    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
+    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
+                  "needs runc or crun installed");
+    TestStore store;
+    ImageFixture img;
+    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
+    BERTH_VERIFY_OK(img.install(store, {"busybox:latest"}));
+    // Whatever happens, no container outlives the test.
+    auto cleanup = qScopeGuard([&store] {
+        for (const Engine::ContainerRecord &c : store.engine().containers().list())
+            (void)store.engine().containers().remove(c.id, Engine::ContainerRuntime::Force::Yes);
+    });
+    Gui::MainWindow window(store.engine());
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
+    window.showPage(Gui::MainWindow::Page::Containers);
+    Gui::ContainersPage *page = window.containersPage();
+    QCOMPARE(window.currentPage(), page);
+    QAbstractItemModelTester tester(page->model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    // The Run dialog: the options and the command line that does the same.
+    Gui::RunDialog *dialog =
+        page->openRunDialog("busybox:latest", "sh -c 'echo hello-from-berth; sleep 100'");
+    dialog->findChild<QLineEdit *>("runName")->setText("gui-test");
+    QCOMPARE(dialog->commandLine(), QString("berthctl run --name gui-test busybox:latest sh -c "
+                                            "'echo hello-from-berth; sleep 100'"));
+    dialog->findChild<QLineEdit *>("runMemory")->setText("64m");
+    QCOMPARE(dialog->commandLine(), Gui::berthctlCommandLine(dialog->options()));
+    QVERIFY(dialog->commandLine().contains(" -m 64m "));
+    QTest::mouseClick(dialog->runButton(), Qt::LeftButton);
+
+    // It runs, and its logs open with the line it printed.
+    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf("gui-test") >= 0, 30000);
+    const QString id = page->model()->containerAt(page->model()->rowOf("gui-test")).id;
+    QTRY_VERIFY_WITH_TIMEOUT(page->detailsDialog(id), 10000);
+    Gui::ContainerDetailsDialog *details = page->detailsDialog(id);
+    QCOMPARE(details->tabs()->currentWidget(), details->logView());
+    QTRY_VERIFY_WITH_TIMEOUT(logHas(details->logView()->model(), "hello-from-berth"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        page->model()->containerAt(page->model()->rowOf("gui-test")).isRunning(), 10000);
+    QVERIFY(page->model()
+                ->index(page->model()->rowOf("gui-test"), Gui::ContainersModel::Status)
+                .data()
+                .toString()
+                .startsWith("Up "));
+    details->showInspect();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        details->inspectView()->toPlainText().contains("\"Name\": \"/gui-test\""), 10000);
+    QVERIFY(details->inspectView()->toPlainText().contains("\"Memory\": 67108864"));
+
+    // A container created by berthctl in another process appears.
+    const ProcessResult created = berthctl(store, {"create", "--name", "from-cli", "busybox"});
+    QVERIFY2(created.exitCode == 0, qPrintable(created.describe()));
+    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf("from-cli") >= 0, 5000);
+
+    // Stop.
+    QVERIFY(page->selectContainer("gui-test"));
+    page->stopSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(page->model()->containerAt(page->model()->rowOf("gui-test")).state,
+                              Engine::ContainerState::Exited, 60000);
+
+    // Remove: the warning names what is lost, then it is gone.
+    const qint64 rw = store.engine().containers().rwSize(id);
+    QVERIFY(page->selectContainer("gui-test"));
+    page->removeSelected();
+    QMessageBox *box = waitForBox(&window, "removeContainerConfirmation");
+    QVERIFY(box);
+    QVERIFY2(box->text().contains("Remove the container gui-test?"), qPrintable(box->text()));
+    QVERIFY2(rw > 0 ? box->text().contains(Gui::formatBytes(rw)) &&
+                          box->text().contains("read-write layer")
+                    : box->text().contains("not written any files"),
+             qPrintable(box->text()));
+    QVERIFY(store.engine().containers().get(id).has_value()); // nothing before the answer
+    QTest::mouseClick(box->findChild<QPushButton *>("confirmRemoveContainer"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowOf("gui-test"), -1, 20000);
+    QVERIFY(!store.engine().containers().get(id).has_value());
+    QTRY_VERIFY_WITH_TIMEOUT(!page->detailsDialog(id), 5000);
+}
+
+void TestContainersPage::starterImageOffersFirstRun() {
+    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static");
+    TestStore store;
+    Gui::MainWindow window(store.engine());
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(window.currentPage(), window.welcomePage(), 5000);
+    QTest::mouseClick(window.findChild<QPushButton *>("starterImageButton"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(window.currentPage(), window.imagesPage(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.imagesPage()->firstRunBanner()->isVisible(), 10000);
+    QTest::mouseClick(window.findChild<QPushButton *>("runFirstContainerButton"), Qt::LeftButton);
+    QCOMPARE(window.currentPage(), window.containersPage());
+    auto *dialog = window.findChild<Gui::RunDialog *>("runDialog");
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(dialog->options().image, QString("berth/busybox:latest"));
+    QVERIFY(dialog->options().command.contains("Hello from your first container"));
+    QVERIFY(!dialog->options().detach); // its logs open right away
+    dialog->reject();
+}
+
+QTEST_MAIN(TestContainersPage)
+#include "tst_containers_page.moc"

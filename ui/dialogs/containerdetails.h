@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/engine.h"
+
+#include <QDialog>
+
+class QPlainTextEdit;
+class QTabWidget;
+
+namespace Berth::Gui {
+
+class LogView;
+
+// One container up close, in its own window: Logs (a virtualised, followable, searchable view
+// of its log file) and Inspect (its configuration and state as JSON, like `berthctl inspect`).
+// Not modal; deletes itself when closed.
+class ContainerDetailsDialog : public QDialog {
+    Q_OBJECT
+public:
+    ContainerDetailsDialog(Engine::Engine &engine, const Engine::ContainerRecord &container,
+                           QWidget *parent = nullptr);
+
+    QString containerId() const { return m_id; }
+    LogView *logView() const { return m_logs; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QPlainTextEdit *inspectView() const { return m_inspect; }
+
+public Q_SLOTS:
+    void showLogs();
+    void showInspect();
+    void refreshInspect();
+
+Q_SIGNALS:
+    void statusMessage(const QString &text);
+
+private:
+    Engine::Engine &m_engine;
+    QString m_id;
+    QTabWidget *m_tabs = nullptr;
+    LogView *m_logs = nullptr;
+    QPlainTextEdit *m_inspect = nullptr;
+};
+
+} // namespace Berth::Gui

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/models/containersmodel.h"
+
+#include "engine/runtime/ocispec.h"
+
+#include <QCoreApplication>
+
+namespace Berth::Gui {
+
+namespace {
+class ContainerTexts {
+    Q_DECLARE_TR_FUNCTIONS(Berth::Gui::ContainerTexts)
+};
+} // namespace
+
+QString durationText(const QDateTime &then, const QDateTime &now) {
+    // Whole words rather than %n plurals: English needs no plural .qm this way, Korean has none.
+    const qint64 secs = qMax<qint64>(0, then.secsTo(now));
+    if (secs < 2)
+        return ContainerTexts::tr("1 second");
+    if (secs < 60)
+        return ContainerTexts::tr("%1 seconds").arg(secs);
+    if (secs < 120)
+        return ContainerTexts::tr("1 minute");
+    if (secs < 3600)
+        return ContainerTexts::tr("%1 minutes").arg(secs / 60);
+    if (secs < 7200)
+        return ContainerTexts::tr("1 hour");
+    if (secs < 2 * 86400)
+        return ContainerTexts::tr("%1 hours").arg(secs / 3600);
+    return ContainerTexts::tr("%1 days").arg(secs / 86400);
+}
+
+QString containerStateText(Engine::ContainerState state) {
+    switch (state) {
+    case Engine::ContainerState::Created:
+        return ContainerTexts::tr("Created");
+    case Engine::ContainerState::Running:
+        return ContainerTexts::tr("Running");
+    case Engine::ContainerState::Exited:
+        return ContainerTexts::tr("Exited");
+    }
+    return {};
+}
+
+QString containerStatusText(const Engine::ContainerRecord &c, const QDateTime &now) {
+    switch (c.state) {
+    case Engine::ContainerState::Created:
+        return ContainerTexts::tr("Created %1 ago").arg(durationText(c.created, now));
+    case Engine::ContainerState::Running:
+        return ContainerTexts::tr("Up %1").arg(durationText(c.started, now));
+    case Engine::ContainerState::Exited:
+        return ContainerTexts::tr("Exited (%1) %2 ago")
+            .arg(c.exitCode)
+            .arg(durationText(c.finished.isValid() ? c.finished : c.created, now));
+    }
+    return {};
+}
+
+QString containerCommandText(const Engine::ContainerRecord &c) {
+    QStringList args = c.spec.args();
+    if (c.spec.init)
+        args = QStringList{Engine::InitPath, QStringLiteral("--")} + args;
+    // One line in a table: a script's newlines and indentation become single spaces.
+    return args.join(QLatin1Char(' ')).simplified();
+}
+
+ContainersModel::ContainersModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_now(QDateTime::currentDateTimeUtc()) {}
+
+void ContainersModel::setContainers(const QList<Engine::ContainerRecord> &containers) {
+    m_now = QDateTime::currentDateTimeUtc();
+    bool sameIds = containers.size() == m_rows.size();
+    for (int i = 0; sameIds && i < containers.size(); ++i)
+        sameIds = containers.at(i).id == m_rows.at(i).id;
+    if (sameIds) {
+        m_rows = containers;
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+        return;
+    }
+    beginResetModel();
+    m_rows = containers;
+    endResetModel();
+}
+
+Engine::ContainerRecord ContainersModel::containerAt(int row) const {
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : Engine::ContainerRecord{};
+}
+
+int ContainersModel::rowOf(const QString &nameOrId) const {
+    for (int i = 0; i < m_rows.size(); ++i)
+        if (m_rows.at(i).name == nameOrId || m_rows.at(i).id == nameOrId)
+            return i;
+    return -1;
+}
+
+bool ContainersModel::anyRunning() const {
+    for (const Engine::ContainerRecord &c : m_rows)
+        if (c.isRunning())
+            return true;
+    return false;
+}
+
+void ContainersModel::refreshStatus(const QDateTime &now) {
+    m_now = now;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, Status), index(int(m_rows.size()) - 1, Status));
+}
+
+int ContainersModel::rowCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ContainersModel::columnCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ContainersModel::data(const QModelIndex &index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    const Engine::ContainerRecord &c = m_rows.at(index.row());
+    switch (role) {
+    case IdRole:
+        return c.id;
+    case NameRole:
+        return c.name;
+    case RunningRole:
+        return c.isRunning();
+    case Qt::ToolTipRole:
+        if (index.column() == Status && !c.error.isEmpty())
+            return c.error;
+        if (index.column() == Name)
+            return c.id;
+        return {};
+    case SortRole:
+        switch (index.column()) {
+        case State:
+            return int(c.state);
+        case Status:
+            return c.isRunning() ? c.started : c.finished.isValid() ? c.finished : c.created;
+        default:
+            break;
+        }
+        [[fallthrough]];
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Name:
+            return c.name;
+        case Image:
+            return c.spec.image;
+        case State:
+            return containerStateText(c.state);
+        case Status:
+            return containerStatusText(c, m_now);
+        case Command:
+            return containerCommandText(c);
+        }
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant ContainersModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Name:
+        return tr("Name");
+    case Image:
+        return tr("Image");
+    case State:
+        return tr("State");
+    case Status:
+        return tr("Status");
+    case Command:
+        return tr("Command");
+    }
+    return {};
+}
+
+} // namespace Berth::Gui

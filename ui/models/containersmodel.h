@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/runtime/containerstore.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+
+namespace Berth::Gui {
+
+// The containers in the store with the columns people know from `docker ps -a`: name, image,
+// state, status ("Up 5 minutes", "Exited (0) 2 hours ago") and command. No widget code: tested
+// with QAbstractItemModelTester. Status texts are relative to now(); refreshStatus() re-reads
+// the clock so uptimes keep counting between refreshes of the list.
+class ContainersModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Image, State, Status, Command, ColumnCount };
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        NameRole,
+        RunningRole,
+        SortRole, // raw values (times) for sorting
+    };
+
+    explicit ContainersModel(QObject *parent = nullptr);
+
+    // Keeps rows whose ID is unchanged in place, so the selection survives a refresh.
+    void setContainers(const QList<Engine::ContainerRecord> &containers);
+    Engine::ContainerRecord containerAt(int row) const;
+    int rowOf(const QString &nameOrId) const; // -1 when not listed
+    bool anyRunning() const;
+    void refreshStatus(const QDateTime &now = QDateTime::currentDateTimeUtc());
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    QList<Engine::ContainerRecord> m_rows;
+    QDateTime m_now;
+};
+
+// "Up 5 minutes", "Exited (137) 2 hours ago", "Created": translated, like `docker ps`.
+QString containerStatusText(const Engine::ContainerRecord &container, const QDateTime &now);
+// "3 minutes", "1 hour", "2 days": how long ago `then` was.
+QString durationText(const QDateTime &then, const QDateTime &now);
+QString containerStateText(Engine::ContainerState state); // "Running", translated
+QString containerCommandText(const Engine::ContainerRecord &container);
+
+} // namespace Berth::Gui

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/models/runrequest.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+
+namespace Berth::Gui {
+
+namespace {
+class RunTexts {
+    Q_DECLARE_TR_FUNCTIONS(Berth::Gui::RunTexts)
+};
+} // namespace
+
+qint64 parseMemorySize(const QString &text) {
+    static const QRegularExpression re(
+        QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*([bkmg]?)b?\\s*$"),
+        QRegularExpression::CaseInsensitiveOption);
+    const auto m = re.match(text);
+    if (!m.hasMatch())
+        return -1;
+    const double value = m.captured(1).toDouble();
+    const QString unit = m.captured(2).toLower();
+    double factor = 1;
+    if (unit == QLatin1String("k"))
+        factor = 1024.0;
+    else if (unit == QLatin1String("m"))
+        factor = 1024.0 * 1024;
+    else if (unit == QLatin1String("g"))
+        factor = 1024.0 * 1024 * 1024;
+    return qint64(value * factor);
+}
+
+QStringList splitCommandLine(const QString &command) {
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    QChar quote;
+    for (qsizetype i = 0; i < command.size(); ++i) {
+        const QChar c = command.at(i);
+        if (quote == QLatin1Char('\'')) {
+            if (c == QLatin1Char('\''))
+                quote = QChar();
+            else
+                word += c;
+        } else if (quote == QLatin1Char('"')) {
+            if (c == QLatin1Char('"'))
+                quote = QChar();
+            else if (c == QLatin1Char('\\') && i + 1 < command.size() &&
+                     QStringLiteral("\"\\$`").contains(command.at(i + 1)))
+                word += command.at(++i);
+            else
+                word += c;
+        } else if (c.isSpace()) {
+            if (inWord)
+                words << word;
+            word.clear();
+            inWord = false;
+        } else {
+            inWord = true;
+            if (c == QLatin1Char('\'') || c == QLatin1Char('"'))
+                quote = c;
+            else if (c == QLatin1Char('\\') && i + 1 < command.size())
+                word += command.at(++i);
+            else
+                word += c;
+        }
+    }
+    if (inWord)
+        words << word;
+    return words;
+}
+
+QString shellQuote(const QString &word) {
+    static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9_@%+=:,./-]+$"));
+    if (safe.match(word).hasMatch())
+        return word;
+    QString quoted = word;
+    quoted.replace(QLatin1String("'"), QLatin1String("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &o) {
+    Engine::CreateRequest r;
+    Engine::ContainerSpec &s = r.spec;
+    s.image = o.image.trimmed();
+    if (s.image.isEmpty())
+        return Engine::fail(Engine::ErrorKind::InvalidArgument, RunTexts::tr("Choose an image."));
+    r.name = o.name.trimmed();
+    if (!r.name.isEmpty() && !Engine::ContainerRuntime::isValidName(r.name))
+        return Engine::fail(Engine::ErrorKind::InvalidArgument,
+                            RunTexts::tr("The name may contain letters, digits, '_', '.' and "
+                                         "'-', and must start with a letter or digit."));
+    s.cmd = splitCommandLine(o.command);
+    for (const auto &[key, value] : o.env) {
+        if (key.trimmed().isEmpty())
+            continue;
+        s.env << key.trimmed() + QLatin1Char('=') + value;
+    }
+    s.workingDir = o.workingDir.trimmed();
+    if (!s.workingDir.isEmpty() && !s.workingDir.startsWith(QLatin1Char('/')))
+        return Engine::fail(Engine::ErrorKind::InvalidArgument,
+                            RunTexts::tr("The working directory must be an absolute path, "
+                                         "starting with /."));
+    s.user = o.user.trimmed();
+    if (!o.memory.trimmed().isEmpty()) {
+        s.memory = parseMemorySize(o.memory);
+        if (s.memory <= 0)
+            return Engine::fail(Engine::ErrorKind::InvalidArgument,
+                                RunTexts::tr("The memory limit is not a size; write for "
+                                             "example 512m or 2g."));
+    }
+    s.nanoCpus = qint64(o.cpus * 1e9);
+    s.pidsLimit = o.pidsLimit;
+    s.autoRemove = o.autoRemove;
+    s.init = o.init;
+    return r;
+}
+
+QString berthctlCommandLine(const RunOptions &o) {
+    QStringList words{QStringLiteral("berthctl"), QStringLiteral("run")};
+    if (o.detach)
+        words << QStringLiteral("-d");
+    if (o.autoRemove)
+        words << QStringLiteral("--rm");
+    if (o.init)
+        words << QStringLiteral("--init");
+    if (!o.name.trimmed().isEmpty())
+        words << QStringLiteral("--name") << shellQuote(o.name.trimmed());
+    for (const auto &[key, value] : o.env)
+        if (!key.trimmed().isEmpty())
+            words << QStringLiteral("-e") << shellQuote(key.trimmed() + QLatin1Char('=') + value);
+    if (!o.workingDir.trimmed().isEmpty())
+        words << QStringLiteral("-w") << shellQuote(o.workingDir.trimmed());
+    if (!o.user.trimmed().isEmpty())
+        words << QStringLiteral("-u") << shellQuote(o.user.trimmed());
+    if (!o.memory.trimmed().isEmpty())
+        words << QStringLiteral("-m") << shellQuote(o.memory.trimmed());
+    if (o.cpus > 0)
+        words << QStringLiteral("--cpus") << QString::number(o.cpus);
+    if (o.pidsLimit > 0)
+        words << QStringLiteral("--pids-limit") << QString::number(o.pidsLimit);
+    words << shellQuote(o.image.trimmed().isEmpty() ? QStringLiteral("IMAGE") : o.image.trimmed());
+    for (const QString &arg : splitCommandLine(o.command))
+        words << shellQuote(arg);
+    return words.join(QLatin1Char(' '));
+}
+
+} // namespace Berth::Gui

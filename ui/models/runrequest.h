@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/core/result.h"
+#include "engine/runtime/containerruntime.h"
+
+#include <QList>
+#include <QPair>
+#include <QString>
+
+namespace Berth::Gui {
+
+// What the Run dialog collects, independent of its widgets: turned into the engine's
+// CreateRequest, and into the `berthctl run` command line that does the same, so the dialog
+// teaches the command line as people click.
+struct RunOptions {
+    QString image;
+    QString name;
+    QString command; // shell-like words: sh -c 'echo hi'; "" = the image's command
+    QList<QPair<QString, QString>> env;
+    QString workingDir;
+    QString user;
+    QString memory;       // "512m", "1g", bytes; "" = unlimited
+    double cpus = 0;      // 0 = unlimited
+    qint64 pidsLimit = 0; // 0 = unlimited
+    bool autoRemove = false;
+    bool init = false;
+    bool detach = true;
+};
+
+// "512m" -> 536870912 (b, k, m, g suffixes, binary like Docker); -1 when not a size.
+qint64 parseMemorySize(const QString &text);
+// Splits like a POSIX shell does for words and quotes ('...', "...", backslash).
+QStringList splitCommandLine(const QString &command);
+// Quotes a word for a POSIX shell only when it needs it.
+QString shellQuote(const QString &word);
+
+// Errors name the field in words meant for the dialog (InvalidArgument).
+Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &options);
+// berthctl run [-d] [--rm] [--init] [--name N] [-e K=V]... [-w DIR] [-u USER] [-m MEM]
+//   [--cpus N] [--pids-limit N] IMAGE [COMMAND...]
+QString berthctlCommandLine(const RunOptions &options);
+
+} // namespace Berth::Gui

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/engine.h"
+
+#include <QHash>
+#include <QPointer>
+#include <QWidget>
+
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+class QToolButton;
+
+namespace Berth::Gui {
+
+class ContainerDetailsDialog;
+class ContainersModel;
+class RunDialog;
+
+// The containers in the store (like `docker ps -a`) with Run, Start, Stop, Restart, Kill and
+// Remove; removal says how much the container wrote (its read-write layer) that will be lost.
+// Double-click opens the container's details (logs, inspect). Reads the list on the engine's
+// pool: when asked (the main window calls refresh() when another process changed the store)
+// and every two seconds while a container runs, since a container that exits changes nothing
+// until someone looks.
+class ContainersPage : public QWidget {
+    Q_OBJECT
+public:
+    ContainersPage(Engine::Engine &engine, QWidget *parent = nullptr);
+
+    ContainersModel *model() const { return m_model; }
+    QTableView *view() const { return m_view; }
+    Engine::ContainerRecord selectedContainer() const;
+    bool selectContainer(const QString &nameOrId);
+    // The open details window of a container, if any.
+    ContainerDetailsDialog *detailsDialog(const QString &id) const;
+    void setImageNames(const QStringList &names) { m_imageNames = names; }
+
+public Q_SLOTS:
+    void refresh();
+    // The Run dialog, with `image` (and `command`) filled in.
+    RunDialog *openRunDialog(const QString &image = {}, const QString &command = {});
+    // Opens (or raises) the container's details window; returns it, or nullptr when the
+    // container is not listed yet and is read first (the window opens a moment later).
+    ContainerDetailsDialog *openDetails(const QString &id);
+    void startSelected();
+    void stopSelected();
+    void restartSelected();
+    void killSelected();
+    // Asks for confirmation with the size of the read-write layer, then removes.
+    void removeSelected();
+
+Q_SIGNALS:
+    void statusMessage(const QString &text);
+    void refreshed();
+    void storeChanged();
+
+private:
+    void updateActions();
+    ContainerDetailsDialog *showDetails(const Engine::ContainerRecord &container);
+    using Operation = std::function<Engine::Status(Engine::ContainerRuntime &, const QString &)>;
+    void runOperation(const QString &doing, const QString &done, const QString &failed,
+                      const Operation &operation);
+
+    Engine::Engine &m_engine;
+    ContainersModel *m_model = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QTableView *m_view = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QToolButton *m_start = nullptr;
+    QToolButton *m_stop = nullptr;
+    QToolButton *m_restart = nullptr;
+    QToolButton *m_kill = nullptr;
+    QToolButton *m_remove = nullptr;
+    QToolButton *m_logs = nullptr;
+    QTimer *m_runningTimer = nullptr;
+    QStringList m_imageNames;
+    QHash<QString, QPointer<ContainerDetailsDialog>> m_details;
+    bool m_refreshing = false;
+    bool m_refreshAgain = false;
+};
+
+} // namespace Berth::Gui
