@@ -154,7 +154,7 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
         s.labels.insert(l.section(QLatin1Char('='), 0, 0), l.section(QLatin1Char('='), 1));
     s.init = p.isSet(o.init);
     if (p.isSet(o.memory)) {
-        s.memory = parseSize(p.value(o.memory));
+        s.memory = parseSize(p.value(o.memory), SizeUnits::Binary);
         if (s.memory <= 0)
             return fail(ErrorKind::InvalidArgument,
                         QStringLiteral("invalid memory size: %1").arg(p.value(o.memory)));
@@ -196,8 +196,8 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
     for (const QString &opt : p.values(o.logOpt)) {
         const QString key = opt.section(QLatin1Char('='), 0, 0);
         const QString value = opt.section(QLatin1Char('='), 1);
-        if (key == QLatin1String("max-size") && parseSize(value) > 0)
-            s.logMaxSize = parseSize(value);
+        if (key == QLatin1String("max-size") && parseSize(value, SizeUnits::Binary) > 0)
+            s.logMaxSize = parseSize(value, SizeUnits::Binary);
         else if (key == QLatin1String("max-file") && value.toInt() > 0)
             s.logMaxFiles = value.toInt();
         else

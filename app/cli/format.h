@@ -12,8 +12,11 @@ namespace Berth::Cli {
 
 // Sizes the way the Docker CLI prints them: decimal units, 3 significant digits ("4.26MB").
 QString humanSize(qint64 bytes);
-// Parses "20MB", "1.5GiB", "512k", "100" into bytes; -1 when invalid.
-qint64 parseSize(const QString &text);
+// Parses "20MB", "1.5GiB", "512k", "100" into bytes; -1 when invalid. Units without "i"
+// ("k", "MB") are decimal by default, as in dive; Docker reads memory and log sizes
+// ("-m 300m", "--log-opt max-size=10m") in binary units, so those pass SizeUnits::Binary.
+enum class SizeUnits { Decimal, Binary };
+qint64 parseSize(const QString &text, SizeUnits plainUnits = SizeUnits::Decimal);
 // "2 hours ago", "About a minute ago", "Less than a second ago".
 QString humanSince(const QDateTime &time);
 // Prints rows as columns separated by 3 spaces, like Docker's tabwriter output.

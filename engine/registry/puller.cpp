@@ -9,7 +9,6 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QMutex>
 #include <QMutexLocker>
 #include <QThread>
 #include <QThreadPool>
@@ -316,6 +315,25 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
         todo.append(l.blob);
         startOffsets.insert(l.blob.digest, l.partialBytes);
     }
+    // Layers are unpacked as soon as their blob is verified, while the others still download
+    // (chain IDs follow from the config's diffIDs, so a layer need not wait for the ones
+    // below it). The installer at the end finds those snapshots in place; one that failed here
+    // is unpacked again there and reports the error properly.
+    QThreadPool unpackPool;
+    unpackPool.setMaxThreadCount(qMax(2, QThread::idealThreadCount()));
+    auto unpackEarly = [&](const Digest &blobDigest) {
+        for (int i = 0; i < plan.layers.size(); ++i) {
+            const PullLayerPlan &layer = plan.layers[i];
+            if (layer.blob.digest != blobDigest || layer.unpacked)
+                continue;
+            const Digest parent = i > 0 ? plan.layers[i - 1].chainId : Digest();
+            const QString blobPath = m_content.blobPath(blobDigest);
+            const Digest diffId = layer.diffId;
+            unpackPool.start([this, blobPath, parent, diffId] {
+                (void)m_snapshots.unpack(blobPath, parent, diffId);
+            });
+        }
+    };
     QThreadPool pool;
     pool.setMaxThreadCount(qMax(1, options.registry.concurrentTransfers));
     QList<QFuture<Status>> futures;
@@ -357,6 +375,8 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
                     QStringLiteral("layer %1").arg(blob.digest.toString())));
             }
             update(blob.digest, blob.size, PullProgress::LayerState::Downloaded);
+            if (!abortAll)
+                unpackEarly(blob.digest);
             return {};
         }));
     }
@@ -380,6 +400,7 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
         }
         QThread::msleep(20);
     }
+    unpackPool.waitForDone();
     std::optional<Error> error;
     for (const QFuture<Status> &f : std::as_const(futures)) {
         const Status st = f.result();
