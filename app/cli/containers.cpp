@@ -7,6 +7,7 @@
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/volumes.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -104,11 +105,20 @@ struct RunOptions {
     QCommandLineOption logOpt{QStringLiteral("log-opt"),
                               QStringLiteral("Log options: max-size=SIZE, max-file=N"),
                               QStringLiteral("OPT")};
+    QCommandLineOption volume{{QStringLiteral("v"), QStringLiteral("volume")},
+                              QStringLiteral("Bind mount a volume (NAME:/path[:ro], "
+                                             "/host/path:/path[:ro], /path)"),
+                              QStringLiteral("VOLUME")};
+    QCommandLineOption mountOpt{QStringLiteral("mount"),
+                                QStringLiteral("Attach a filesystem mount (type=bind|volume,"
+                                               "source=...,target=...[,readonly])"),
+                                QStringLiteral("MOUNT")};
 
     void addTo(QCommandLineParser &p) const {
         p.addOptions({name,    env,         envFile,    workdir, user,        entrypoint, hostname,
                       label,   init,        memory,     cpus,    pidsLimit,   readOnly,   capAdd,
                       capDrop, stopTimeout, stopSignal, rm,      securityOpt, logOpt});
+        p.addOptions({volume, mountOpt});
     }
 };
 
@@ -203,6 +213,18 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
         else
             return fail(ErrorKind::InvalidArgument,
                         QStringLiteral("unsupported --log-opt: %1").arg(opt));
+    }
+    for (const QString &v : p.values(o.volume)) {
+        auto m = parseVolumeOption(v);
+        if (!m)
+            return fail(m.error());
+        s.mounts.append(*m);
+    }
+    for (const QString &v : p.values(o.mountOpt)) {
+        auto m = parseMountOption(v);
+        if (!m)
+            return fail(m.error());
+        s.mounts.append(*m);
     }
     return r;
 }
@@ -422,7 +444,10 @@ int rmCmd(Context &ctx) {
                                                "wrote (their read-write layer)"));
     const QCommandLineOption force({QStringLiteral("f"), QStringLiteral("force")},
                                    QStringLiteral("Force the removal of a running container"));
-    p.addOption(force);
+    const QCommandLineOption volumes({QStringLiteral("v"), QStringLiteral("volumes")},
+                                     QStringLiteral("Remove anonymous volumes associated with "
+                                                    "the container"));
+    p.addOptions({force, volumes});
     if (int rc = ctx.parse(p, QStringLiteral("rm"), QStringLiteral("CONTAINER [CONTAINER...]"), 1);
         rc >= 0)
         return rc;
@@ -430,8 +455,11 @@ int rmCmd(Context &ctx) {
     if (!engine)
         return 1;
     const auto mode = p.isSet(force) ? ContainerRuntime::Force::Yes : ContainerRuntime::Force::No;
-    return forEach(ctx, p.positionalArguments(),
-                   [&](const QString &name) { return engine->containers().remove(name, mode); });
+    const auto vols = p.isSet(volumes) ? ContainerRuntime::RemoveVolumes::Yes
+                                       : ContainerRuntime::RemoveVolumes::No;
+    return forEach(ctx, p.positionalArguments(), [&](const QString &name) {
+        return engine->containers().remove(name, mode, vols);
+    });
 }
 
 QString commandText(const ContainerRecord &r) {
@@ -777,6 +805,29 @@ const bool registered = [] {
 }();
 
 } // namespace
+namespace {
+// Docker's "Mounts" of a container.
+QJsonArray mountsJson(ContainerRuntime &rt, const ContainerRecord &r) {
+    QJsonArray out;
+    for (const MountSpec &m : r.spec.mounts) {
+        const bool volume = m.type == QLatin1String("volume");
+        QJsonObject o{
+            {QStringLiteral("Type"), m.type},
+            {QStringLiteral("Source"), volume ? rt.volumes().dataPath(m.source) : m.source},
+            {QStringLiteral("Destination"), m.destination},
+            {QStringLiteral("Mode"), m.readOnly ? QStringLiteral("ro") : QString()},
+            {QStringLiteral("RW"), !m.readOnly},
+            {QStringLiteral("Propagation"), QStringLiteral("rprivate")}};
+        if (volume) {
+            o.insert(QStringLiteral("Name"), m.source);
+            o.insert(QStringLiteral("Driver"), QStringLiteral("local"));
+        }
+        out.append(o);
+    }
+    return out;
+}
+} // namespace
+
 QJsonObject inspectContainer(Engine::Engine &engine, const ContainerRecord &r) {
     ContainerRuntime &rt = engine.containers();
     const QJsonObject spec = r.spec.toJson();
@@ -844,6 +895,7 @@ QJsonObject inspectContainer(Engine::Engine &engine, const ContainerRecord &r) {
                           {QStringLiteral("WorkDir"), rt.directory(r.id) + QStringLiteral("/work")},
                           {QStringLiteral("MergedDir"), rt.rootfs(r.id)}}}}},
         {QStringLiteral("SizeRw"), rt.rwSize(r.id)},
+        {QStringLiteral("Mounts"), mountsJson(rt, r)},
         {QStringLiteral("Config"), config},
         {QStringLiteral("HostConfig"), hostConfig},
     };

@@ -76,6 +76,15 @@ const char *const kMigrations[] = {
     );
     CREATE INDEX containers_image ON containers(image_id);
     )sql",
+    // 2 -> 3: named volumes (engine/runtime/volumes). Data lives in volumes/<name>/_data.
+    R"sql(
+    CREATE TABLE volumes (
+        name TEXT PRIMARY KEY,
+        labels TEXT NOT NULL DEFAULT '{}',  -- JSON object
+        anonymous INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL         -- nanoseconds since the epoch
+    );
+    )sql",
 };
 // Thread IDs are reused once a thread ends, so connections are named by a per-thread serial
 // number instead, and closed when their thread ends (thread-pool threads come and go).

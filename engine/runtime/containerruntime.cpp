@@ -131,7 +131,8 @@ ContainerRuntime::ContainerRuntime(const StorePaths &paths, Database &db, ImageS
     , m_images(images)
     , m_snapshots(snapshots)
     , m_events(events)
-    , m_store(db) {}
+    , m_store(db)
+    , m_volumes(paths, db, m_store) {}
 
 QString ContainerRuntime::directory(const QString &id) const {
     return m_paths.containers() + QLatin1Char('/') + id;
@@ -241,6 +242,11 @@ Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
         return fail(ErrorKind::Unavailable,
                     QStringLiteral("--init needs catatonit or tini-static installed on the host "
                                    "(or BERTH_INIT pointing at a static init)"));
+
+    auto mounts = m_volumes.prepareMounts(req.mounts, ic.volumes);
+    if (!mounts)
+        return fail(mounts.error());
+    spec.mounts = *mounts;
 
     ContainerRecord record;
     record.id = randomHex(32);
@@ -498,6 +504,10 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
           std::pair{ctx.resolvConfFile, resolvConfContent(hostResolv)}})
         if (auto st = writeFileAtomically(path, content); !st)
             return cleanup(st.error());
+    auto mounts = m_volumes.hostMounts(record.spec.mounts, rootfs(record.id));
+    if (!mounts)
+        return cleanup(mounts.error());
+    ctx.mounts = *mounts;
     auto spec = buildOciSpec(record.spec, ctx);
     if (!spec)
         return cleanup(spec.error());
@@ -670,6 +680,10 @@ Status ContainerRuntime::kill(const QString &nameOrId, int signal) {
 }
 
 Status ContainerRuntime::remove(const QString &nameOrId, Force force) {
+    return remove(nameOrId, force, RemoveVolumes::No);
+}
+
+Status ContainerRuntime::remove(const QString &nameOrId, Force force, RemoveVolumes volumes) {
     auto found = m_store.resolve(nameOrId);
     if (!found)
         return fail(found.error());
@@ -684,7 +698,34 @@ Status ContainerRuntime::remove(const QString &nameOrId, Force force) {
     }
     // The lock file goes last, so a waiter finds the row gone rather than a half removal.
     removeTree(dir);
+    if (volumes == RemoveVolumes::Yes)
+        for (const MountSpec &m : found->spec.mounts)
+            if (m.type == QLatin1String("volume") && m.anonymous)
+                if (auto st = m_volumes.remove(m.source);
+                    !st && st.error().kind != ErrorKind::NotFound)
+                    return st; // in use by another container: it stays, as in Docker
     return {};
+}
+
+Status ContainerRuntime::withRootfs(
+    const QString &nameOrId,
+    const std::function<Status(const ContainerRecord &, const QString &)> &work) {
+    auto found = m_store.resolve(nameOrId);
+    if (!found)
+        return fail(found.error());
+    FileLock lock(fileIn(directory(found->id), "op.lock"));
+    auto current = m_store.get(found->id);
+    if (!current)
+        return fail(current.error());
+    const ContainerRecord record = reconcile(*current);
+    if (record.isRunning() && isMountPoint(rootfs(record.id)))
+        return work(record, rootfs(record.id));
+    if (auto st = mountRootfs(record); !st)
+        return st;
+    Status result = work(record, rootfs(record.id));
+    if (auto st = unmountRootfs(record.id); !st && result)
+        return st;
+    return result;
 }
 
 Status ContainerRuntime::removeLocked(const ContainerRecord &record, Force force) {

@@ -7,9 +7,11 @@
 #include "engine/images/imagestore.h"
 #include "engine/runtime/containerstore.h"
 #include "engine/runtime/ociruntime.h"
+#include "engine/runtime/volumes.h"
 #include "engine/snapshots/snapshotstore.h"
 
 #include <QMutex>
+#include <functional>
 #include <optional>
 
 namespace Berth::Engine {
@@ -50,6 +52,7 @@ public:
                      SnapshotStore &snapshots, EventJournal &events);
 
     ContainerStore &store() { return m_store; }
+    VolumeStore &volumes() { return m_volumes; }
     EventJournal &events() { return m_events; }
 
     Result<ContainerRecord> create(const CreateRequest &request);
@@ -62,8 +65,16 @@ public:
     Status kill(const QString &nameOrId, int signal);
     enum class Force { No, Yes };
     // Removes the container and its read-write layer. A running one needs Force (then it is
-    // killed first), as in Docker.
+    // killed first), as in Docker. Its volumes stay; with RemoveVolumes::Yes (`rm -v`) its
+    // anonymous volumes go too.
     Status remove(const QString &nameOrId, Force force);
+    enum class RemoveVolumes { No, Yes };
+    Status remove(const QString &nameOrId, Force force, RemoveVolumes volumes);
+    // Runs `work` with the container's merged filesystem at rootfs(id): a running container's
+    // own mount, or a temporary mount of a stopped one. Holds the container's operation lock,
+    // so it does not start or stop meanwhile.
+    Status withRootfs(const QString &nameOrId,
+                      const std::function<Status(const ContainerRecord &, const QString &)> &work);
     Status rename(const QString &nameOrId, const QString &newName);
     // Blocks until the container is not running; returns its exit code.
     Result<int> wait(const QString &nameOrId);
@@ -105,6 +116,7 @@ private:
     SnapshotStore &m_snapshots;
     EventJournal &m_events;
     ContainerStore m_store;
+    VolumeStore m_volumes;
     QMutex m_runtimeMutex;
     std::optional<OciRuntime> m_runtime;
 };

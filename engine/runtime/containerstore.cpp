@@ -35,7 +35,7 @@ QJsonObject ContainerSpec::toJson() const {
     QJsonObject labelsJson;
     for (auto it = labels.cbegin(); it != labels.cend(); ++it)
         labelsJson.insert(it.key(), it.value());
-    return QJsonObject{
+    QJsonObject o{
         {QStringLiteral("Image"), image},
         {QStringLiteral("Entrypoint"), toArray(entrypoint)},
         {QStringLiteral("Cmd"), toArray(cmd)},
@@ -58,6 +58,12 @@ QJsonObject ContainerSpec::toJson() const {
         {QStringLiteral("LogMaxSize"), logMaxSize},
         {QStringLiteral("LogMaxFiles"), logMaxFiles},
     };
+    QJsonArray mountsJson;
+    for (const MountSpec &m : mounts)
+        mountsJson.append(m.toJson());
+    if (!mountsJson.isEmpty())
+        o.insert(QStringLiteral("Mounts"), mountsJson);
+    return o;
 }
 
 ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
@@ -85,6 +91,8 @@ ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
     s.capDrop = fromArray(o.value(QStringLiteral("CapDrop")));
     s.logMaxSize = o.value(QStringLiteral("LogMaxSize")).toInteger();
     s.logMaxFiles = o.value(QStringLiteral("LogMaxFiles")).toInt();
+    for (const QJsonValue &m : o.value(QStringLiteral("Mounts")).toArray())
+        s.mounts.append(MountSpec::fromJson(m.toObject()));
     return s;
 }
 

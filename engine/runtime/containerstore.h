@@ -13,6 +13,19 @@
 
 namespace Berth::Engine {
 
+// A volume or bind mount of a container (Docker's -v / --mount). Volumes are named; `source`
+// of a bind mount is an absolute host path.
+struct MountSpec {
+    QString type;        // "volume" or "bind"
+    QString source;      // volume name or host path
+    QString destination; // absolute path inside the container
+    bool readOnly = false;
+    bool anonymous = false; // created for the image's VOLUME; `rm -v` removes it
+
+    QJsonObject toJson() const;
+    static MountSpec fromJson(const QJsonObject &o);
+};
+
 // What a container runs and with which limits: the image config merged with the user's
 // options at create time (Docker's container "Config" + "HostConfig"). Stored as JSON in the
 // containers table, so starting again never needs the image config, only its layers.
@@ -36,8 +49,9 @@ struct ContainerSpec {
     qint64 pidsLimit = 0; // 0 = unlimited
     QStringList capAdd;   // CAP_* names or ALL
     QStringList capDrop;
-    qint64 logMaxSize = 0; // 0 = the default
-    int logMaxFiles = 0;   // 0 = the default
+    qint64 logMaxSize = 0;   // 0 = the default
+    int logMaxFiles = 0;     // 0 = the default
+    QList<MountSpec> mounts; // resolved at create: the user's plus anonymous volumes
 
     QStringList args() const { return entrypoint + cmd; }
     QJsonObject toJson() const;

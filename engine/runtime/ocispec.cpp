@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QSet>
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -339,6 +340,15 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
         mounts.append(mount(InitPath, QStringLiteral("bind"), ctx.initBinary,
                             {QStringLiteral("bind"), QStringLiteral("ro"), QStringLiteral("nosuid"),
                              QStringLiteral("nodev")}));
+    // Volumes and bind mounts, parents before children.
+    QList<MountSpec> userMounts = ctx.mounts;
+    std::stable_sort(userMounts.begin(), userMounts.end(), [](const auto &a, const auto &b) {
+        return a.destination.count(QLatin1Char('/')) < b.destination.count(QLatin1Char('/'));
+    });
+    for (const MountSpec &m : std::as_const(userMounts))
+        mounts.append(mount(m.destination, QStringLiteral("bind"), m.source,
+                            {QStringLiteral("rbind"), QStringLiteral("rprivate"),
+                             m.readOnly ? QStringLiteral("ro") : QStringLiteral("rw")}));
 
     QJsonArray namespaces;
     for (const char *ns : {"pid", "network", "ipc", "uts", "mount"})

@@ -37,6 +37,7 @@ struct SpecContext {
     QString initBinary;     // host path of a static init (catatonit, tini-static) for --init
     QString cgroupsPath;    // explicit, so stats know where to look: "/berth/<id>"
     ResolvedUser user;
+    QList<MountSpec> mounts; // volumes and bind mounts, sources as host paths
 };
 
 // The path inside the container where --init's binary is mounted.

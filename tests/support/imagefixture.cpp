@@ -170,6 +170,11 @@ ImageFixture &ImageFixture::env(const QStringList &env) {
     return *this;
 }
 
+ImageFixture &ImageFixture::volumes(const QStringList &volumes) {
+    m_config.volumes = volumes;
+    return *this;
+}
+
 ImageFixture &ImageFixture::workingDir(const QString &dir) {
     m_config.workingDir = dir;
     return *this;

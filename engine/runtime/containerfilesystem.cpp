@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/runtime/containerfilesystem.h"
+
+#include "engine/archive/archiveio.h"
+#include "engine/archive/rootfsimporter.h"
+#include "engine/core/fileutil.h"
+#include "engine/images/mediatypes.h"
+#include "engine/runtime/ocispec.h"
+#include "engine/snapshots/imageinstaller.h"
+#include "engine/snapshots/whiteouts.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <algorithm>
+#include <cerrno>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <zlib.h>
+
+namespace Berth::Engine {
+
+namespace {
+
+// Closes a file descriptor at scope exit.
+class Fd {
+public:
+    explicit Fd(int fd = -1)
+        : m_fd(fd) {}
+    ~Fd() {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    Fd(Fd &&o) noexcept
+        : m_fd(o.m_fd) {
+        o.m_fd = -1;
+    }
+    Fd &operator=(Fd &&o) noexcept {
+        if (this != &o) {
+            if (m_fd >= 0)
+                ::close(m_fd);
+            m_fd = o.m_fd;
+            o.m_fd = -1;
+        }
+        return *this;
+    }
+    int get() const { return m_fd; }
+    bool valid() const { return m_fd >= 0; }
+
+private:
+    int m_fd;
+};
+
+QByteArray enc(const QString &s) {
+    return QFile::encodeName(s);
+}
+
+// Opens `path` (absolute inside the container) relative to `rootFd`, as the container would
+// see it: symlinks resolve inside the root.
+int openInRoot(int rootFd, const QString &path, int flags) {
+    QByteArray rel = enc(QDir::cleanPath(QLatin1Char('/') + path)).mid(1);
+    if (rel.isEmpty())
+        rel = ".";
+    struct open_how how {};
+    how.flags = quint64(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return int(::syscall(SYS_openat2, rootFd, rel.constData(), &how, sizeof how));
+}
+
+QStringList listDir(int dirFd) {
+    QStringList out;
+    const int dup = ::fcntl(dirFd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0)
+        return out;
+    DIR *d = ::fdopendir(dup);
+    if (!d) {
+        ::close(dup);
+        return out;
+    }
+    while (struct dirent *e = ::readdir(d)) {
+        if (::strcmp(e->d_name, ".") == 0 || ::strcmp(e->d_name, "..") == 0)
+            continue;
+        out.append(QFile::decodeName(e->d_name));
+    }
+    ::closedir(d);
+    out.sort();
+    return out;
+}
+
+enum class Owners { Keep, Drop };
+
+// Copies the entry `srcName` of directory `srcDir` to `dstName` in `dstDir`, recursively, never
+// following a symlink on either side. An existing non-directory destination is replaced.
+Status copyEntry(int srcDir, const QString &srcName, int dstDir, const QString &dstName,
+                 Owners owners) {
+    const QByteArray s = enc(srcName), d = enc(dstName);
+    struct stat st {};
+    if (::fstatat(srcDir, s.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return failErrno(QStringLiteral("stat %1").arg(srcName), errno);
+    struct stat existing {};
+    const bool exists = ::fstatat(dstDir, d.constData(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
+    if (exists && !(S_ISDIR(st.st_mode) && S_ISDIR(existing.st_mode)))
+        if (::unlinkat(dstDir, d.constData(), S_ISDIR(existing.st_mode) ? AT_REMOVEDIR : 0) != 0)
+            return failErrno(QStringLiteral("replace %1").arg(dstName), errno);
+    const struct timespec times[2] = {st.st_atim, st.st_mtim};
+    auto finish = [&](int fd) {
+        if (owners == Owners::Keep)
+            (void)::fchownat(dstDir, d.constData(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+        if (fd >= 0) {
+            (void)::fchmod(fd, st.st_mode & 07777);
+            (void)::futimens(fd, times);
+        } else {
+            (void)::utimensat(dstDir, d.constData(), times, AT_SYMLINK_NOFOLLOW);
+        }
+    };
+    if (S_ISDIR(st.st_mode)) {
+        if (!exists || !S_ISDIR(existing.st_mode))
+            if (::mkdirat(dstDir, d.constData(), 0700) != 0)
+                return failErrno(QStringLiteral("create directory %1").arg(dstName), errno);
+        Fd from(::openat(srcDir, s.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        Fd to(::openat(dstDir, d.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!from.valid() || !to.valid())
+            return failErrno(QStringLiteral("open directory %1").arg(srcName), errno);
+        for (const QString &child : listDir(from.get()))
+            if (auto r = copyEntry(from.get(), child, to.get(), child, owners); !r)
+                return r;
+        finish(to.get());
+        return {};
+    }
+    if (S_ISREG(st.st_mode)) {
+        Fd from(::openat(srcDir, s.constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (!from.valid())
+            return failErrno(QStringLiteral("open %1").arg(srcName), errno);
+        Fd to(::openat(dstDir, d.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                       0600));
+        if (!to.valid())
+            return failErrno(QStringLiteral("create %1").arg(dstName), errno);
+        QByteArray buf(1 << 16, Qt::Uninitialized);
+        for (;;) {
+            const ssize_t n = ::read(from.get(), buf.data(), size_t(buf.size()));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return failErrno(QStringLiteral("read %1").arg(srcName), errno);
+            if (n == 0)
+                break;
+            if (auto w = writeAllToFd(to.get(), buf.constData(), n); !w)
+                return w;
+        }
+        finish(to.get());
+        return {};
+    }
+    if (S_ISLNK(st.st_mode)) {
+        QByteArray target(PATH_MAX, Qt::Uninitialized);
+        const ssize_t n = ::readlinkat(srcDir, s.constData(), target.data(), size_t(target.size()));
+        if (n < 0)
+            return failErrno(QStringLiteral("read link %1").arg(srcName), errno);
+        target.truncate(n);
+        if (::symlinkat(target.constData(), dstDir, d.constData()) != 0)
+            return failErrno(QStringLiteral("create link %1").arg(dstName), errno);
+        finish(-1);
+        return {};
+    }
+    // Devices, fifos, sockets.
+    if (::mknodat(dstDir, d.constData(), st.st_mode, st.st_rdev) != 0)
+        return failErrno(QStringLiteral("create %1").arg(dstName), errno);
+    finish(-1);
+    return {};
+}
+
+// Paths the runtime creates in the upperdir as mount points.
+bool isRuntimeFile(const QString &path) {
+    return path == QLatin1String("/etc/hosts") || path == QLatin1String("/etc/hostname") ||
+           path == QLatin1String("/etc/resolv.conf") || path == InitPath;
+}
+bool isRuntimeTree(const QString &path) {
+    return path == QLatin1String("/proc") || path == QLatin1String("/sys") ||
+           path == QLatin1String("/dev");
+}
+
+ContainerChange makeChange(ContainerChange::Kind kind, const QString &path) {
+    ContainerChange c;
+    c.kind = kind;
+    c.path = path;
+    return c;
+}
+
+struct Walker {
+    QStringList lowers;       // top layer first
+    QStringList mountTargets; // the container's mounts, and the runtime files
+    // Whether `path` exists in the image (the stack of lowers).
+    bool inLower(const QString &path, struct stat *found) const {
+        const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+        for (const QString &lower : lowers) {
+            struct stat st {};
+            if (::lstat(enc(lower + path).constData(), &st) == 0) {
+                if (!Whiteout::deletedName(parts.last(), st).isEmpty())
+                    return false;
+                if (found)
+                    *found = st;
+                return true;
+            }
+            // Deleted or hidden in this layer: an OCI-form whiteout, or an opaque or
+            // whited-out ancestor.
+            QString prefix = lower;
+            for (qsizetype i = 0; i < parts.size(); ++i) {
+                struct stat wst {};
+                const QString wh = prefix + QStringLiteral("/.wh.") + parts[i];
+                if (::lstat(enc(wh).constData(), &wst) == 0)
+                    return false;
+                prefix += QLatin1Char('/') + parts[i];
+                if (i + 1 < parts.size() && ::lstat(enc(prefix).constData(), &wst) == 0) {
+                    if (!Whiteout::deletedName(parts[i], wst).isEmpty())
+                        return false;
+                    if (S_ISDIR(wst.st_mode) && Whiteout::isOpaqueDirectory(prefix))
+                        return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    bool leadsToMount(const QString &path) const {
+        for (const QString &m : mountTargets)
+            if (m == path || m.startsWith(path + QLatin1Char('/')))
+                return true;
+        return false;
+    }
+
+    // Walks upper + dirPath (a directory); appends its changes to `into`, parents first.
+    // Returns whether anything below was reported.
+    bool walk(const QString &upper, const QString &dirPath, QList<ContainerChange> &into) {
+        bool reported = false;
+        const QDir dir(upper + dirPath);
+        const QStringList names = dir.entryList(
+            QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDir::Name);
+        for (const QString &name : names) {
+            const QString path = dirPath + QLatin1Char('/') + name;
+            struct stat st {};
+            if (::lstat(enc(upper + path).constData(), &st) != 0)
+                continue;
+            const QString deleted = Whiteout::deletedName(name, st);
+            if (!deleted.isEmpty()) {
+                into.append(makeChange(ContainerChange::Kind::Deleted,
+                                       dirPath + QLatin1Char('/') + deleted));
+                reported = true;
+                continue;
+            }
+            if (Whiteout::isOpaqueMarker(name) || isRuntimeTree(path))
+                continue;
+            struct stat lowerSt {};
+            const bool existed = inLower(path, &lowerSt);
+            const ContainerChange::Kind kind =
+                existed ? ContainerChange::Kind::Changed : ContainerChange::Kind::Added;
+            if (S_ISDIR(st.st_mode)) {
+                const bool opaque = Whiteout::isOpaqueDirectory(upper + path);
+                QList<ContainerChange> children;
+                const bool below = walk(upper, path, children);
+                bool report;
+                if (!existed)
+                    report = !(leadsToMount(path) && !below);
+                else
+                    report = below || opaque || !S_ISDIR(lowerSt.st_mode) ||
+                             (lowerSt.st_mode & 07777) != (st.st_mode & 07777) ||
+                             lowerSt.st_uid != st.st_uid || lowerSt.st_gid != st.st_gid;
+                if (report) {
+                    into.append(makeChange(kind, path));
+                    reported = true;
+                }
+                into.append(children);
+                continue;
+            }
+            if (!existed && S_ISREG(st.st_mode) && st.st_size == 0 &&
+                (isRuntimeFile(path) || mountTargets.contains(path)))
+                continue;
+            into.append(makeChange(kind, path));
+            reported = true;
+        }
+        return reported;
+    }
+};
+
+struct StatMeta {
+    TarWriter::Meta meta;
+    explicit StatMeta(const struct stat &st) {
+        meta.mode = int(st.st_mode & 07777);
+        meta.mtime = st.st_mtim.tv_sec;
+        meta.uid = int(st.st_uid);
+        meta.gid = int(st.st_gid);
+    }
+};
+
+// Adds `path` (relative name in the tar) from the open directory `dirFd` entry `name`.
+Status addToTar(TarWriter &tar, int dirFd, const QString &name, const QString &tarPath,
+                bool recurse) {
+    const QByteArray n = enc(name);
+    struct stat st {};
+    if (::fstatat(dirFd, n.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return failErrno(QStringLiteral("stat %1").arg(tarPath), errno);
+    const TarWriter::Meta meta = StatMeta(st).meta;
+    if (S_ISDIR(st.st_mode)) {
+        if (!tarPath.isEmpty())
+            if (auto r = tar.addDirectory(tarPath, meta); !r)
+                return r;
+        if (!recurse)
+            return {};
+        Fd d(::openat(dirFd, n.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!d.valid())
+            return failErrno(QStringLiteral("open %1").arg(tarPath), errno);
+        const QString prefix = tarPath.isEmpty() ? QString() : tarPath + QLatin1Char('/');
+        for (const QString &child : listDir(d.get()))
+            if (auto r = addToTar(tar, d.get(), child, prefix + child, true); !r)
+                return r;
+        return {};
+    }
+    if (S_ISLNK(st.st_mode)) {
+        QByteArray target(PATH_MAX, Qt::Uninitialized);
+        const ssize_t len =
+            ::readlinkat(dirFd, n.constData(), target.data(), size_t(target.size()));
+        if (len < 0)
+            return failErrno(QStringLiteral("read link %1").arg(tarPath), errno);
+        target.truncate(len);
+        return tar.addSymlink(tarPath, QFile::decodeName(target), meta);
+    }
+    if (S_ISREG(st.st_mode)) {
+        Fd f(::openat(dirFd, n.constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (!f.valid())
+            return failErrno(QStringLiteral("open %1").arg(tarPath), errno);
+        if (auto r = tar.beginFile(tarPath, st.st_size, meta); !r)
+            return r;
+        QByteArray buf(1 << 16, Qt::Uninitialized);
+        qint64 left = st.st_size;
+        while (left > 0) {
+            const ssize_t got = ::read(f.get(), buf.data(), size_t(qMin<qint64>(left, buf.size())));
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                return fail(ErrorKind::Internal,
+                            QStringLiteral("%1 changed while it was read").arg(tarPath));
+            if (auto r = tar.writeData(buf.constData(), got); !r)
+                return r;
+            left -= got;
+        }
+        return {};
+    }
+    return {}; // devices, fifos and sockets are not part of an exported filesystem here
+}
+
+// A byte sink that gzips (deterministically, as Pusher does) into a blob and hashes the
+// uncompressed bytes.
+class GzipBlobSink {
+public:
+    explicit GzipBlobSink(BlobWriter &writer)
+        : m_writer(writer) {
+        m_ok = deflateInit2(&m_z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    }
+    ~GzipBlobSink() { deflateEnd(&m_z); }
+    Status write(const char *data, qint64 size, bool finish) {
+        if (!m_ok)
+            return fail(ErrorKind::Internal, QStringLiteral("zlib init failed"));
+        m_hash.add(data, size);
+        m_z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data));
+        m_z.avail_in = uInt(size);
+        QByteArray out(1 << 16, Qt::Uninitialized);
+        int rc = Z_OK;
+        do {
+            m_z.next_out = reinterpret_cast<Bytef *>(out.data());
+            m_z.avail_out = uInt(out.size());
+            rc = deflate(&m_z, finish ? Z_FINISH : Z_NO_FLUSH);
+            const qint64 produced = out.size() - m_z.avail_out;
+            if (produced > 0)
+                if (auto st = m_writer.write(out.constData(), produced); !st)
+                    return st;
+        } while (m_z.avail_out == 0 || (finish && rc != Z_STREAM_END));
+        return {};
+    }
+    Digest diffId() { return m_hash.finish(); }
+
+private:
+    BlobWriter &m_writer;
+    z_stream m_z = {};
+    bool m_ok = false;
+    Sha256 m_hash;
+};
+
+} // namespace
+
+Status seedFromRootfs(const QString &rootfs, const QString &containerPath, const QString &target) {
+    Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid())
+        return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
+    Fd src(openInRoot(root.get(), containerPath, O_RDONLY | O_DIRECTORY));
+    if (!src.valid())
+        return {}; // nothing there (or not a directory): an empty volume
+    Fd dst(::open(enc(target).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dst.valid())
+        return failErrno(QStringLiteral("open %1").arg(target), errno);
+    for (const QString &child : listDir(src.get()))
+        if (auto r = copyEntry(src.get(), child, dst.get(), child, Owners::Keep); !r)
+            return r;
+    struct stat st {};
+    if (::fstat(src.get(), &st) == 0) {
+        (void)::fchown(dst.get(), st.st_uid, st.st_gid);
+        (void)::fchmod(dst.get(), st.st_mode & 07777);
+    }
+    return {};
+}
+
+ContainerFilesystem::ContainerFilesystem(ContainerRuntime &runtime, ContentStore &content,
+                                         ImageStore &images, SnapshotStore &snapshots)
+    : m_runtime(runtime)
+    , m_content(content)
+    , m_images(images)
+    , m_snapshots(snapshots) {}
+
+Result<QList<ContainerChange>> ContainerFilesystem::changes(const ContainerRecord &record) {
+    Walker w;
+    w.lowers = m_runtime.lowerDirs(record);
+    for (const MountSpec &m : record.spec.mounts)
+        w.mountTargets.append(m.destination);
+    for (const QString &f : {QStringLiteral("/etc/hosts"), QStringLiteral("/etc/hostname"),
+                             QStringLiteral("/etc/resolv.conf"), InitPath})
+        w.mountTargets.append(f);
+    const QString upper = m_runtime.upperDir(record.id);
+    if (!QFileInfo(upper).isDir())
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("the read-write layer of %1 is missing").arg(record.name));
+    QList<ContainerChange> out;
+    w.walk(upper, QString(), out);
+    // Already in path order per directory; entries of one directory sort by name, so a
+    // whiteout (".wh.x" or x) and other names interleave: order them by path as Docker does.
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ContainerChange &a, const ContainerChange &b) {
+                         return a.path.split(QLatin1Char('/')) < b.path.split(QLatin1Char('/'));
+                     });
+    return out;
+}
+
+Result<QList<ContainerChange>> ContainerFilesystem::diff(const QString &nameOrId) {
+    auto record = m_runtime.get(nameOrId);
+    if (!record)
+        return fail(record.error());
+    return changes(*record);
+}
+
+Status ContainerFilesystem::exportTo(const QString &nameOrId, int fd) {
+    return m_runtime.withRootfs(
+        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
+            TarWriter tar(
+                [fd](const char *data, qint64 size) { return writeAllToFd(fd, data, size); });
+            Fd parent(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!parent.valid())
+                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
+            if (auto r = addToTar(tar, parent.get(), QStringLiteral("."), QString(), true); !r)
+                return r;
+            return tar.finish();
+        });
+}
+
+namespace {
+
+struct CopyTarget {
+    Fd dir;       // the directory that receives the entry
+    QString name; // the entry's name in it
+};
+
+// Docker's destination rules, given the source's kind and the destination's state.
+// `openDst(path, flags)` opens a destination path (host or in-root).
+Result<CopyTarget> resolveDestination(const std::function<int(const QString &, int)> &openDst,
+                                      const QString &dst, const QString &srcName, bool srcIsDir) {
+    const bool wantsDir = dst.endsWith(QLatin1Char('/')) || dst.endsWith(QStringLiteral("/."));
+    const QString clean = QDir::cleanPath(dst);
+    Fd asDir(openDst(clean, O_RDONLY | O_DIRECTORY));
+    if (asDir.valid())
+        return CopyTarget{std::move(asDir), srcName};
+    const int err = errno;
+    if (err == ENOTDIR && srcIsDir)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("cannot copy a directory to a file: %1").arg(dst));
+    if (err == ENOTDIR && wantsDir)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("destination \"%1\" must be a directory").arg(dst));
+    if (err != ENOTDIR && err != ENOENT)
+        return failErrno(QStringLiteral("open %1").arg(dst), err);
+    if (err == ENOENT && wantsDir && !srcIsDir)
+        return fail(ErrorKind::NotFound, QStringLiteral("no such directory: %1").arg(dst));
+    // A new entry (or a file to replace) named by the destination itself.
+    const QString parent = QFileInfo(clean).path();
+    Fd parentFd(openDst(parent, O_RDONLY | O_DIRECTORY));
+    if (!parentFd.valid())
+        return failErrno(QStringLiteral("open %1").arg(parent), errno);
+    return CopyTarget{std::move(parentFd), QFileInfo(clean).fileName()};
+}
+
+// The source as (parent directory, name); "dir/." means the directory's contents.
+struct CopySource {
+    Fd parent;
+    QString name;
+    bool contentsOnly = false;
+    bool isDir = false;
+};
+
+Result<CopySource> resolveSource(const std::function<int(const QString &, int)> &openSrc,
+                                 const QString &src) {
+    CopySource s;
+    s.contentsOnly = src.endsWith(QStringLiteral("/."));
+    const QString clean = QDir::cleanPath(src);
+    s.name = clean == QLatin1String("/") ? QStringLiteral(".") : QFileInfo(clean).fileName();
+    const QString parent = clean == QLatin1String("/") ? clean : QFileInfo(clean).path();
+    s.parent = Fd(openSrc(parent, O_RDONLY | O_DIRECTORY));
+    if (!s.parent.valid())
+        return failErrno(QStringLiteral("could not find %1").arg(src), errno);
+    struct stat st {};
+    if (::fstatat(s.parent.get(), enc(s.name).constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return failErrno(QStringLiteral("could not find %1").arg(src), errno);
+    s.isDir = S_ISDIR(st.st_mode);
+    return s;
+}
+
+Status copyResolved(CopySource &src, CopyTarget &dst, bool dstExistedAsDir, Owners owners) {
+    if (src.isDir && src.contentsOnly) {
+        Fd from(::openat(src.parent.get(), enc(src.name).constData(),
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!from.valid())
+            return failErrno(QStringLiteral("open %1").arg(src.name), errno);
+        int into = dst.dir.get();
+        Fd created;
+        if (!dstExistedAsDir) {
+            if (::mkdirat(dst.dir.get(), enc(dst.name).constData(), 0755) != 0 && errno != EEXIST)
+                return failErrno(QStringLiteral("create %1").arg(dst.name), errno);
+            created = Fd(::openat(dst.dir.get(), enc(dst.name).constData(),
+                                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!created.valid())
+                return failErrno(QStringLiteral("open %1").arg(dst.name), errno);
+            into = created.get();
+        }
+        for (const QString &child : listDir(from.get()))
+            if (auto r = copyEntry(from.get(), child, into, child, owners); !r)
+                return r;
+        return {};
+    }
+    return copyEntry(src.parent.get(), src.name, dst.dir.get(), dst.name, owners);
+}
+
+} // namespace
+
+Status ContainerFilesystem::copyIn(const QString &nameOrId, const QString &hostSource,
+                                   const QString &containerDestination) {
+    auto hostOpen = [](const QString &p, int flags) {
+        return ::open(enc(p).constData(), flags | O_CLOEXEC);
+    };
+    auto src = resolveSource(hostOpen, hostSource);
+    if (!src)
+        return fail(src.error());
+    return m_runtime.withRootfs(
+        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
+            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!root.valid())
+                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
+            auto inRoot = [&](const QString &p, int flags) {
+                return openInRoot(root.get(), p, flags);
+            };
+            const QString dstClean = QDir::cleanPath(QLatin1Char('/') + containerDestination);
+            Fd probe(inRoot(dstClean, O_RDONLY | O_DIRECTORY));
+            const bool existedAsDir = probe.valid();
+            auto dst = resolveDestination(inRoot, containerDestination, src->name, src->isDir);
+            if (!dst)
+                return fail(dst.error());
+            return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
+        });
+}
+
+Status ContainerFilesystem::copyOut(const QString &nameOrId, const QString &containerSource,
+                                    const QString &hostDestination) {
+    return m_runtime.withRootfs(
+        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
+            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!root.valid())
+                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
+            auto inRoot = [&](const QString &p, int flags) {
+                return openInRoot(root.get(), p, flags);
+            };
+            auto src = resolveSource(inRoot, QLatin1Char('/') + containerSource);
+            if (!src)
+                return fail(src.error());
+            if (src->name == QLatin1String("."))
+                src->contentsOnly = true;
+            auto hostOpen = [](const QString &p, int flags) {
+                return ::open(enc(p).constData(), flags | O_CLOEXEC);
+            };
+            Fd probe(hostOpen(QDir::cleanPath(hostDestination), O_RDONLY | O_DIRECTORY));
+            const bool existedAsDir = probe.valid();
+            auto dst = resolveDestination(hostOpen, hostDestination, src->name, src->isDir);
+            if (!dst)
+                return fail(dst.error());
+            return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
+        });
+}
+
+Result<ImageRecord> ContainerFilesystem::commit(const QString &nameOrId,
+                                                const CommitOptions &options) {
+    auto record = m_runtime.get(nameOrId);
+    if (!record)
+        return fail(record.error());
+    auto image = m_images.get(record->imageId);
+    if (!image)
+        return fail(image.error());
+    auto config = m_images.config(*image);
+    if (!config)
+        return fail(config.error());
+    auto manifest = m_images.manifest(*image);
+    if (!manifest)
+        return fail(manifest.error());
+    ContainerConfig cc = config->config();
+    for (const QString &change : options.changes)
+        if (auto st = applyDockerfileChange(cc, change); !st)
+            return fail(st.error());
+    QList<Reference> tags;
+    if (!options.reference.isEmpty()) {
+        auto ref = Reference::parse(options.reference);
+        if (!ref)
+            return fail(ref.error());
+        tags.append(*ref);
+    }
+    auto list = changes(*record);
+    if (!list)
+        return fail(list.error());
+
+    // The layer: every change, whiteouts as OCI `.wh.` entries.
+    auto writer = m_content.openWriter(uniqueTempName(QStringLiteral("commit")));
+    if (!writer)
+        return fail(writer.error());
+    GzipBlobSink sink(**writer);
+    const QString upper = m_runtime.upperDir(record->id);
+    Status written;
+    {
+        TarWriter tar([&](const char *data, qint64 size) { return sink.write(data, size, false); });
+        Fd upperFd(::open(enc(upper).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!upperFd.valid())
+            written = failErrno(QStringLiteral("open %1").arg(upper), errno);
+        for (const ContainerChange &c : std::as_const(*list)) {
+            if (!written)
+                break;
+            const QString rel = c.path.mid(1);
+            if (c.kind == ContainerChange::Kind::Deleted) {
+                const QFileInfo info(rel);
+                const QString dir =
+                    info.path() == QLatin1String(".") ? QString() : info.path() + QLatin1Char('/');
+                written = tar.addFile(dir + Whiteout::Prefix + info.fileName(), {}, {});
+                continue;
+            }
+            written = addToTar(tar, upperFd.get(), rel, rel, false);
+            if (written && Whiteout::isOpaqueDirectory(upper + c.path) &&
+                QFileInfo(upper + c.path).isDir())
+                written = tar.addFile(rel + QLatin1Char('/') + Whiteout::OpaqueMarker, {}, {});
+        }
+        if (written)
+            written = tar.finish();
+    }
+    if (written)
+        written = sink.write(nullptr, 0, true);
+    if (!written) {
+        (*writer)->abort();
+        return fail(written.error().withContext(QStringLiteral("commit %1").arg(record->name)));
+    }
+    const Digest diffId = sink.diffId();
+    auto layerDigest = (*writer)->commit();
+    if (!layerDigest)
+        return fail(layerDigest.error());
+
+    // The config: the image's, plus the layer, a history entry and the changes.
+    ImageConfig next = *config;
+    QList<Digest> diffIds = next.diffIds();
+    diffIds.append(diffId);
+    next.setDiffIds(diffIds);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<HistoryEntry> history = next.history();
+    HistoryEntry entry;
+    entry.created = now;
+    entry.createdBy = record->spec.args().join(QLatin1Char(' '));
+    entry.author = options.author;
+    entry.comment = options.message;
+    history.append(entry);
+    next.setHistory(history);
+    next.setConfig(cc);
+    next.setCreated(now);
+    QJsonObject json = next.json();
+    if (!options.author.isEmpty())
+        json.insert(QStringLiteral("author"), options.author);
+    const QByteArray configJson = QJsonDocument(json).toJson(QJsonDocument::Compact);
+    auto configDigest = m_content.write(configJson);
+    if (!configDigest)
+        return fail(configDigest.error());
+
+    const bool docker = manifest->mediaType == MediaType::DockerManifest;
+    Manifest m;
+    m.mediaType = docker ? MediaType::DockerManifest : MediaType::OciManifest;
+    m.config.mediaType = docker ? MediaType::DockerConfig : MediaType::OciConfig;
+    m.config.digest = *configDigest;
+    m.config.size = configJson.size();
+    m.layers = manifest->layers;
+    Descriptor layer;
+    layer.mediaType = docker ? MediaType::DockerLayerGzip : MediaType::OciLayerGzip;
+    layer.digest = *layerDigest;
+    layer.size = m_content.size(*layerDigest).value_or(0);
+    m.layers.append(layer);
+    ImageInstaller installer(m_content, m_snapshots, m_images);
+    auto installed = installer.install(m.toJson(), tags);
+    if (!installed)
+        return fail(installed.error().withContext(QStringLiteral("commit %1").arg(record->name)));
+    return installed;
+}
+
+} // namespace Berth::Engine
