@@ -6,6 +6,7 @@
 #include "engine/build/dockerfile.h"
 #include "engine/core/fileutil.h"
 #include "engine/images/mediatypes.h"
+#include "engine/registry/puller.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/snapshots/imageinstaller.h"
 #include "engine/snapshots/whiteouts.h"
@@ -617,11 +618,23 @@ Result<State> BuildRun::stageBase(int index, const QString &base) {
         return State{QJsonDocument(o).toJson(QJsonDocument::Compact), {}};
     }
     auto image = m_images.resolve(base);
+    if (!image && image.error().kind == ErrorKind::NotFound) {
+        // Not in the store: pull it, as `docker build` does.
+        auto ref = Reference::parse(base);
+        if (!ref)
+            return fail(m_df.errorAt(m_df.stages[index].from, ref.error().message));
+        say(QStringLiteral("Pulling %1").arg(ref->familiarString()));
+        Puller puller(m_paths, m_content, m_snapshots, m_images);
+        image = puller.pull(*ref);
+        if (!image)
+            return fail(m_df.errorAt(m_df.stages[index].from,
+                                     QStringLiteral("FROM %1: not in the store, and the pull "
+                                                    "failed: %2")
+                                         .arg(base, image.error().message)));
+    }
     if (!image)
         return fail(m_df.errorAt(m_df.stages[index].from,
-                                 QStringLiteral("FROM %1: not in the store: pull it first "
-                                                "(berthctl pull %1)")
-                                     .arg(base)));
+                                 QStringLiteral("FROM %1: %2").arg(base, image.error().message)));
     auto raw = m_images.rawConfig(*image);
     if (!raw)
         return fail(raw.error());

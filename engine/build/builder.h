@@ -42,7 +42,7 @@ struct BuildResult {
 
 // Builds an image from a Dockerfile and a context directory, like the classic `docker build`.
 //
-// Each stage starts from its FROM image (from the store; pulling is not done here) or from an
+// Each stage starts from its FROM image (from the store, pulled when missing) or from an
 // earlier stage. RUN runs a container (through ContainerRuntime, so runc on overlayfs) on the
 // current layers with the stage's env/workdir/user/shell; its read-write layer becomes a new
 // layer (overlay whiteouts written back as OCI `.wh.` entries). COPY/ADD write a layer straight

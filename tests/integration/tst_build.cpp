@@ -5,6 +5,7 @@
 // only from its COPY on, build args and ARG defaults, .dockerignore, heredocs and whiteouts.
 #include "engine/build/builder.h"
 #include "tests/support/imagefixture.h"
+#include "tests/support/registryserver.h"
 #include "tests/support/testsupport.h"
 
 #include <QDir>
@@ -58,6 +59,7 @@ private Q_SLOTS:
     void dockerignoreExcludes();
     void runChangesBecomeLayers();
     void errorsNameTheLine();
+    void pullsAMissingBase();
 
 private:
     bool setUpStore();
@@ -295,9 +297,10 @@ void TestBuild::errorsNameTheLine() {
     QVERIFY2(r.err.contains("Dockerfile:3:1: the command '/bin/sh -c exit 3' returned a "
                             "non-zero code: 3"),
              qPrintable(r.describe()));
-    QVERIFY(writeFile(ctx("Dockerfile"), "FROM nosuchimage:1\n"));
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM 127.0.0.1:1/nosuchimage:1\n"));
     r = build({ctx()});
-    QVERIFY2(r.err.contains("Dockerfile:1:1: FROM nosuchimage:1: not in the store: pull it first"),
+    QVERIFY2(r.err.contains("Dockerfile:1:1: FROM 127.0.0.1:1/nosuchimage:1: not in the store, "
+                            "and the pull failed: "),
              qPrintable(r.describe()));
     QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nCOPY missing.txt /\n"));
     r = build({ctx()});
@@ -305,6 +308,32 @@ void TestBuild::errorsNameTheLine() {
              qPrintable(r.describe()));
     // No container is left behind by the failed RUN.
     QCOMPARE(m_store->engine().containers().list().size(), 0);
+}
+
+void TestBuild::pullsAMissingBase() {
+    REQUIRE_BUILD_PREREQUISITES();
+    BERTH_REQUIRE_TOOL("docker-registry");
+    BERTH_REQUIRE_TOOL("skopeo");
+    RegistryServer registry;
+    QVERIFY2(registry.start(), qPrintable(registry.errorString()));
+    ImageFixture img;
+    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
+    QTemporaryDir layout(scratchBase() + QStringLiteral("/berth-oci-XXXXXX"));
+    QVERIFY(img.writeOciLayout(layout.path(), QStringLiteral("latest")));
+    const ProcessResult pushed =
+        run(findTool("skopeo"),
+            {"copy", "--dest-tls-verify=false", QStringLiteral("oci:%1:latest").arg(layout.path()),
+             QStringLiteral("docker://%1/test/bb:1").arg(registry.address())});
+    QVERIFY2(pushed.exitCode == 0, qPrintable(pushed.describe()));
+    QVERIFY(writeFile(ctx("Dockerfile"),
+                      QStringLiteral("FROM %1/test/bb:1\nRUN echo pulled > /p\nCMD [\"cat\", "
+                                     "\"/p\"]\n")
+                          .arg(registry.address())
+                          .toUtf8()));
+    const ProcessResult r = build({"-t", "pulled:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(r.out.contains("Pulling "));
+    QCOMPARE(berthctl(*m_store, {"run", "--rm", "pulled:1"}).out, QByteArray("pulled\n"));
 }
 
 QTEST_GUILESS_MAIN(TestBuild)
