@@ -7,9 +7,8 @@
 
 namespace Berth::Gui {
 
-// The container as `berthctl inspect` shows it (Docker's layout: Id, State, Config,
-// HostConfig, GraphDriver, SizeRw...), built from the record and the runtime's paths. Reads the
-// read-write layer's size, so call it on the engine's pool.
+// The container as `berthctl inspect` shows it: the engine's containerInspectJson (one
+// description for every face). Reads the read-write layer's size, so call it on the pool.
 QJsonObject inspectContainerJson(Engine::ContainerRuntime &runtime,
                                  const Engine::ContainerRecord &container);
 
