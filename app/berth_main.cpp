@@ -4,6 +4,7 @@
 #include "engine/engine.h"
 #include "ui/mainwindow.h"
 
+#include "ui/charts/statschart.h"
 #include "ui/dialogs/containerdetails.h"
 #include "ui/dialogs/rundialog.h"
 #include "ui/pages/containerspage.h"
@@ -16,6 +17,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
+#include <QTabWidget>
 #include <QTranslator>
 
 using namespace Berth;
@@ -65,9 +67,9 @@ int main(int argc, char **argv) {
     const QCommandLineOption containerOption(QStringLiteral("container"),
                                              QStringLiteral("Open the logs of CONTAINER"),
                                              QStringLiteral("container"));
-    const QCommandLineOption tabOption(QStringLiteral("tab"),
-                                       QStringLiteral("The container's tab: logs or inspect"),
-                                       QStringLiteral("tab"));
+    const QCommandLineOption tabOption(
+        QStringLiteral("tab"), QStringLiteral("The container's tab: logs, stats or inspect"),
+        QStringLiteral("tab"));
     const QCommandLineOption searchOption(QStringLiteral("search"),
                                           QStringLiteral("Search the container's log for TEXT"),
                                           QStringLiteral("text"));
@@ -110,6 +112,8 @@ int main(int argc, char **argv) {
                 if (Gui::ContainerDetailsDialog *details = containers->openDetails(id)) {
                     if (tab == QLatin1String("inspect"))
                         details->showInspect();
+                    if (tab == QLatin1String("stats") && details->statsChart())
+                        details->tabs()->setCurrentWidget(details->statsChart());
                     if (!search.isEmpty())
                         details->logView()->searchEdit()->setText(search);
                 }

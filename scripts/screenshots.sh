@@ -86,6 +86,7 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init demo/webapp:1.0
     --command "sh -c 'echo hello from the demo app; sleep 600'"
   app 11-logs --container webapp --search slow
   app 12-inspect --container webapp --tab inspect
+  SHOT_WAIT=10 app 14-stats --container webapp --tab stats
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 13-containers-ko --page containers
 else
   echo "screenshots: skipping the containers (needs root and runc or crun)" >&2

@@ -50,6 +50,10 @@
         <source>The container could not be read.</source>
         <translation>컨테이너를 읽을 수 없습니다.</translation>
     </message>
+    <message>
+        <source>Stats</source>
+        <translation>통계</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ContainerTexts</name>
@@ -1300,6 +1304,41 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>The memory limit is not a size; write for example 512m or 2g.</source>
         <translation>메모리 제한이 크기가 아닙니다. 예를 들어 512m 또는 2g처럼 쓰세요.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::StatsChart</name>
+    <message>
+        <source>Last minute</source>
+        <translation>최근 1분</translation>
+    </message>
+    <message>
+        <source>Last 5 minutes</source>
+        <translation>최근 5분</translation>
+    </message>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation>최근 15분</translation>
+    </message>
+    <message>
+        <source>CPU %</source>
+        <translation>CPU %</translation>
+    </message>
+    <message>
+        <source>Memory (MB)</source>
+        <translation>메모리 (MB)</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>프로세스</translation>
+    </message>
+    <message>
+        <source>Waiting for samples; a container shows them while it runs.</source>
+        <translation>측정값을 기다리는 중입니다. 컨테이너가 실행 중일 때 표시됩니다.</translation>
+    </message>
+    <message>
+        <source>CPU %1%, memory %2 of %3 (%4%), %5 processes</source>
+        <translation>CPU %1%, 메모리 %3 중 %2 (%4%), 프로세스 %5개</translation>
     </message>
 </context>
 <context>

@@ -2,8 +2,10 @@
 #include "ui/mainwindow.h"
 
 #include "engine/archive/starterimage.h"
+#include "engine/runtime/containerstats.h"
 #include "ui/errortext.h"
 #include "ui/models/imagesmodel.h"
+#include "ui/models/statshistory.h"
 #include "ui/pages/containerspage.h"
 #include "ui/pages/diskusagepage.h"
 #include "ui/pages/imagespage.h"
@@ -73,7 +75,13 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     connect(m_welcomePage, &WelcomePage::starterImageRequested, this,
             &MainWindow::createStarterImage);
     m_imagesPage = new ImagesPage(m_engine, m_imagesModel, m_progress, m_pages);
-    m_containersPage = new ContainersPage(m_engine, m_pages);
+    // Container stats are sampled for as long as the window lives, so history is there when a
+    // container's Stats tab opens.
+    m_statsHistory = new StatsHistory(this);
+    auto *sampler = new Engine::StatsSampler(m_engine.containers(), 1000, this);
+    connect(sampler, &Engine::StatsSampler::sampled, m_statsHistory, &StatsHistory::addSamples);
+    sampler->start();
+    m_containersPage = new ContainersPage(m_engine, m_statsHistory, m_pages);
     m_explorerPage = new LayerExplorerPage(m_engine, m_pages);
     m_diskUsagePage = new DiskUsagePage(m_engine, m_pages);
     m_pages->addWidget(m_welcomePage);

@@ -13,6 +13,7 @@ class QTimer;
 namespace Berth::Gui {
 
 class ContainersPage;
+class StatsHistory;
 class DiskUsagePage;
 class ImagesModel;
 class ImagesPage;
@@ -64,6 +65,7 @@ private:
     WelcomePage *m_welcomePage = nullptr;
     ImagesPage *m_imagesPage = nullptr;
     ContainersPage *m_containersPage = nullptr;
+    StatsHistory *m_statsHistory = nullptr;
     LayerExplorerPage *m_explorerPage = nullptr;
     DiskUsagePage *m_diskUsagePage = nullptr;
     TaskProgress *m_progress = nullptr;

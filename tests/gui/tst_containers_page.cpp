@@ -6,6 +6,7 @@
 // 200,000-line log opens with the last lines in view (follow mode), filters and searches.
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
+#include "ui/charts/statschart.h"
 #include "ui/dialogs/containerdetails.h"
 #include "ui/dialogs/rundialog.h"
 #include "ui/mainwindow.h"
@@ -206,19 +207,19 @@ void TestContainersPage::logModelOpensLargeLogFollowing() {
     view.findChild<QComboBox *>("logStreams")->setCurrentIndex(0);
     QCOMPARE(model->rowCount(), lines + 2);
     view.searchEdit()->setText("line 19999");
-    QTRY_COMPARE_WITH_TIMEOUT(model->matchingRows().size(), 11, 30000); // 19999, 199990..9
+    QTRY_COMPARE_WITH_TIMEOUT(model->matchingRows().size(), 11, 120000); // 19999, 199990..9
     QTRY_COMPARE_WITH_TIMEOUT(view.currentMatchRow(), 19999, 5000);
     QVERIFY(!view.isFollowing()); // looking at a match
     view.findNext();
     QCOMPARE(view.currentMatchRow(), 199990);
     view.findChild<QCheckBox *>("logRegex")->setChecked(true);
     view.searchEdit()->setText("^line 1234[05]$");
-    QTRY_COMPARE_WITH_TIMEOUT(model->matchingRows(), QList<int>({12340, 12345}), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->matchingRows(), QList<int>({12340, 12345}), 120000);
 
     // Export writes the lines as shown.
     const QString exported = dir.filePath("export.txt");
     auto future = model->exportTo(exported);
-    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 120000);
     BERTH_VERIFY_OK(future.result());
     QFile out(exported);
     QVERIFY(out.open(QIODevice::ReadOnly));
@@ -273,6 +274,9 @@ void TestContainersPage::runLogsStopRemove() {
                 .data()
                 .toString()
                 .startsWith("Up "));
+    // The Stats chart receives samples while it runs.
+    QVERIFY(details->statsChart());
+    QTRY_VERIFY_WITH_TIMEOUT(details->statsChart()->sampleCount() >= 2, 20000);
     details->showInspect();
     QTRY_VERIFY_WITH_TIMEOUT(
         details->inspectView()->toPlainText().contains("\"Name\": \"/gui-test\""), 10000);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/dialogs/containerdetails.h"
 
+#include "ui/charts/statschart.h"
 #include "ui/errortext.h"
 #include "ui/models/containerinspect.h"
 #include "ui/widgets/logview.h"
@@ -16,7 +17,7 @@ namespace Berth::Gui {
 
 ContainerDetailsDialog::ContainerDetailsDialog(Engine::Engine &engine,
                                                const Engine::ContainerRecord &container,
-                                               QWidget *parent)
+                                               StatsHistory *stats, QWidget *parent)
     : QDialog(parent)
     , m_engine(engine)
     , m_id(container.id) {
@@ -29,6 +30,10 @@ ContainerDetailsDialog::ContainerDetailsDialog(Engine::Engine &engine,
     m_logs = new LogView(m_tabs);
     m_logs->setFile(engine.containers().logPath(container.id));
     m_tabs->addTab(m_logs, tr("Logs"));
+    if (stats) {
+        m_stats = new StatsChart(stats, container.id, m_tabs);
+        m_tabs->addTab(m_stats, tr("Stats"));
+    }
     m_inspect = new QPlainTextEdit(m_tabs);
     m_inspect->setObjectName(QStringLiteral("inspectView"));
     m_inspect->setReadOnly(true);

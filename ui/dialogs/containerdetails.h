@@ -11,19 +11,23 @@ class QTabWidget;
 namespace Berth::Gui {
 
 class LogView;
+class StatsChart;
+class StatsHistory;
 
 // One container up close, in its own window: Logs (a virtualised, followable, searchable view
-// of its log file) and Inspect (its configuration and state as JSON, like `berthctl inspect`).
+// of its log file), Stats (CPU, memory and processes over time, when `stats` is given) and
+// Inspect (its configuration and state as JSON, like `berthctl inspect`).
 // Not modal; deletes itself when closed.
 class ContainerDetailsDialog : public QDialog {
     Q_OBJECT
 public:
     ContainerDetailsDialog(Engine::Engine &engine, const Engine::ContainerRecord &container,
-                           QWidget *parent = nullptr);
+                           StatsHistory *stats = nullptr, QWidget *parent = nullptr);
 
     QString containerId() const { return m_id; }
     LogView *logView() const { return m_logs; }
     QTabWidget *tabs() const { return m_tabs; }
+    StatsChart *statsChart() const { return m_stats; }
     QPlainTextEdit *inspectView() const { return m_inspect; }
 
 public Q_SLOTS:
@@ -39,6 +43,7 @@ private:
     QString m_id;
     QTabWidget *m_tabs = nullptr;
     LogView *m_logs = nullptr;
+    StatsChart *m_stats = nullptr;
     QPlainTextEdit *m_inspect = nullptr;
 };
 

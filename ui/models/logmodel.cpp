@@ -226,6 +226,7 @@ void LogModel::setShowTimestamps(bool show) {
 
 void LogModel::setSearch(const QString &pattern, bool regex) {
     const quint64 generation = ++m_searchGeneration;
+    m_latestSearch->store(generation);
     m_search = QRegularExpression();
     m_matchRows.clear();
     if (pattern.isEmpty()) {
@@ -244,10 +245,13 @@ void LogModel::setSearch(const QString &pattern, bool regex) {
     const QVector<qint64> starts = m_starts;
     const qint64 end = m_end;
     const StreamFilter filter = m_filter;
-    QtConcurrent::run([path, starts, end, filter, re] {
+    const auto latest = m_latestSearch;
+    QtConcurrent::run([path, starts, end, filter, re, latest, generation] {
         QList<int> rows;
         int row = 0;
         forEachLine(path, starts, end, [&](int line, const Engine::LogEntry &entry) {
+            if ((line & 1023) == 0 && latest->load() != generation)
+                return false; // a newer search replaced this one
             if (!passes(starts.at(line), filter))
                 return true;
             if (re.match(messageOf(entry)).hasMatch())

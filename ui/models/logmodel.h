@@ -10,6 +10,8 @@
 #include <QRegularExpression>
 #include <QThreadPool>
 #include <QVector>
+#include <atomic>
+#include <memory>
 
 namespace Berth::Gui {
 
@@ -98,6 +100,9 @@ private:
     QRegularExpression m_search;
     QList<int> m_matchRows;
     quint64 m_searchGeneration = 0;
+    // The search workers stop early once a newer search started.
+    std::shared_ptr<std::atomic<quint64>> m_latestSearch =
+        std::make_shared<std::atomic<quint64>>(0);
     mutable QFile m_file;
     mutable QCache<int, Engine::LogEntry> m_cache;
     QThreadPool m_pool; // one thread: chunks are indexed in order

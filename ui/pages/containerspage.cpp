@@ -42,10 +42,11 @@ struct RemovalInfo {
 
 } // namespace
 
-ContainersPage::ContainersPage(Engine::Engine &engine, QWidget *parent)
+ContainersPage::ContainersPage(Engine::Engine &engine, StatsHistory *stats, QWidget *parent)
     : QWidget(parent)
     , m_engine(engine)
-    , m_model(new ContainersModel(this)) {
+    , m_model(new ContainersModel(this))
+    , m_stats(stats) {
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Containers</h2>"), this));
 
@@ -246,7 +247,7 @@ ContainerDetailsDialog *ContainersPage::openDetails(const QString &id) {
 }
 
 ContainerDetailsDialog *ContainersPage::showDetails(const Engine::ContainerRecord &container) {
-    auto *dialog = new ContainerDetailsDialog(m_engine, container, this);
+    auto *dialog = new ContainerDetailsDialog(m_engine, container, m_stats, this);
     dialog->setWindowFlag(Qt::Window);
     connect(dialog, &ContainerDetailsDialog::statusMessage, this, &ContainersPage::statusMessage);
     m_details.insert(container.id, dialog);

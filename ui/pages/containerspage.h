@@ -18,6 +18,7 @@ namespace Berth::Gui {
 class ContainerDetailsDialog;
 class ContainersModel;
 class RunDialog;
+class StatsHistory;
 
 // The containers in the store (like `docker ps -a`) with Run, Start, Stop, Restart, Kill and
 // Remove; removal says how much the container wrote (its read-write layer) that will be lost.
@@ -28,7 +29,8 @@ class RunDialog;
 class ContainersPage : public QWidget {
     Q_OBJECT
 public:
-    ContainersPage(Engine::Engine &engine, QWidget *parent = nullptr);
+    // `stats` (may be null) feeds the details' Stats tab.
+    ContainersPage(Engine::Engine &engine, StatsHistory *stats, QWidget *parent = nullptr);
 
     ContainersModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
@@ -66,6 +68,7 @@ private:
 
     Engine::Engine &m_engine;
     ContainersModel *m_model = nullptr;
+    StatsHistory *m_stats = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QTableView *m_view = nullptr;
     QLineEdit *m_filter = nullptr;

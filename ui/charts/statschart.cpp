@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/charts/statschart.h"
+
+#include "ui/models/presentation.h"
+#include "ui/models/statshistory.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTimeAxis>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+namespace Berth::Gui {
+
+namespace {
+
+struct Plot {
+    QChart *chart = nullptr;
+    QLineSeries *series = nullptr;
+    QDateTimeAxis *x = nullptr;
+    QValueAxis *y = nullptr;
+};
+
+Plot makePlot(const QString &title, QWidget *parent, QGridLayout *grid, int row, int column) {
+    Plot p;
+    p.chart = new QChart;
+    p.chart->setTitle(title);
+    p.chart->legend()->hide();
+    p.chart->setMargins(QMargins(4, 4, 4, 4));
+    p.series = new QLineSeries(p.chart);
+    p.chart->addSeries(p.series);
+    p.x = new QDateTimeAxis(p.chart);
+    p.x->setFormat(QStringLiteral("HH:mm:ss"));
+    p.x->setTickCount(4);
+    p.y = new QValueAxis(p.chart);
+    p.y->setLabelFormat(QStringLiteral("%.0f"));
+    p.chart->addAxis(p.x, Qt::AlignBottom);
+    p.chart->addAxis(p.y, Qt::AlignLeft);
+    p.series->attachAxis(p.x);
+    p.series->attachAxis(p.y);
+    auto *view = new QChartView(p.chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(180);
+    grid->addWidget(view, row, column);
+    return p;
+}
+
+} // namespace
+
+struct StatsChart::Charts {
+    Plot cpu;
+    Plot memory;
+    Plot pids;
+};
+
+StatsChart::StatsChart(StatsHistory *history, const QString &containerId, QWidget *parent)
+    : QWidget(parent)
+    , m_charts(new Charts)
+    , m_history(history)
+    , m_id(containerId) {
+    setObjectName(QStringLiteral("statsChart"));
+    auto *layout = new QVBoxLayout(this);
+    auto *bar = new QHBoxLayout;
+    m_window = new QComboBox(this);
+    m_window->setObjectName(QStringLiteral("statsWindow"));
+    m_window->addItem(tr("Last minute"), 1);
+    m_window->addItem(tr("Last 5 minutes"), 5);
+    m_window->addItem(tr("Last 15 minutes"), 15);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("statsSummary"));
+    bar->addWidget(m_window);
+    bar->addWidget(m_summary, 1);
+    layout->addLayout(bar);
+    auto *grid = new QGridLayout;
+    m_charts->cpu = makePlot(tr("CPU %"), this, grid, 0, 0);
+    m_charts->memory = makePlot(tr("Memory (MB)"), this, grid, 0, 1);
+    m_charts->pids = makePlot(tr("Processes"), this, grid, 1, 0);
+    layout->addLayout(grid, 1);
+    connect(m_window, &QComboBox::currentIndexChanged, this, &StatsChart::redraw);
+    connect(m_history, &StatsHistory::sampled, this, [this](const QString &id) {
+        if (id == m_id)
+            redraw();
+    });
+    redraw();
+}
+
+StatsChart::~StatsChart() {
+    delete m_charts;
+}
+
+void StatsChart::setWindowMinutes(int minutes) {
+    m_window->setCurrentIndex(m_window->findData(minutes));
+}
+
+void StatsChart::redraw() {
+    const QList<Engine::ContainerStatsSample> samples = m_history->samples(m_id);
+    const int minutes = m_window->currentData().toInt();
+    const QDateTime end =
+        samples.isEmpty() ? QDateTime::currentDateTimeUtc() : samples.constLast().read;
+    const QDateTime start = end.addSecs(-60 * minutes);
+    QList<QPointF> cpu, memory, pids;
+    double cpuMax = 1, memoryMax = 1, pidsMax = 1;
+    for (const Engine::ContainerStatsSample &s : samples) {
+        if (s.read < start)
+            continue;
+        const qreal t = qreal(s.read.toMSecsSinceEpoch());
+        cpu.append({t, s.cpuPercent});
+        memory.append({t, double(s.memoryUsage) / 1e6});
+        pids.append({t, double(s.pids)});
+        cpuMax = qMax(cpuMax, s.cpuPercent);
+        memoryMax = qMax(memoryMax, double(s.memoryUsage) / 1e6);
+        pidsMax = qMax(pidsMax, double(s.pids));
+    }
+    m_drawn = int(cpu.size());
+    m_charts->cpu.series->replace(cpu);
+    m_charts->memory.series->replace(memory);
+    m_charts->pids.series->replace(pids);
+    for (Plot *p : {&m_charts->cpu, &m_charts->memory, &m_charts->pids})
+        p->x->setRange(start.toLocalTime(), end.toLocalTime());
+    m_charts->cpu.y->setRange(0, cpuMax * 1.2);
+    m_charts->memory.y->setRange(0, memoryMax * 1.2);
+    m_charts->pids.y->setRange(0, pidsMax + 1);
+    for (Plot *p : {&m_charts->cpu, &m_charts->memory, &m_charts->pids})
+        p->y->applyNiceNumbers(); // readable ticks (0, 0.5, 1) rather than 0, 0.3, 0.6
+    m_charts->cpu.y->setLabelFormat(m_charts->cpu.y->max() < 10 ? QStringLiteral("%.1f")
+                                                                : QStringLiteral("%.0f"));
+    m_charts->memory.y->setLabelFormat(m_charts->memory.y->max() < 10 ? QStringLiteral("%.1f")
+                                                                      : QStringLiteral("%.0f"));
+    if (samples.isEmpty()) {
+        m_summary->setText(tr("Waiting for samples; a container shows them while it runs."));
+    } else {
+        const Engine::ContainerStatsSample &s = samples.constLast();
+        m_summary->setText(tr("CPU %1%, memory %2 of %3 (%4%), %5 processes")
+                               .arg(s.cpuPercent, 0, 'f', 1)
+                               .arg(formatBytes(s.memoryUsage), formatBytes(s.memoryLimit))
+                               .arg(s.memoryPercent(), 0, 'f', 1)
+                               .arg(s.pids));
+    }
+}
+
+} // namespace Berth::Gui

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/runtime/containerstats.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+
+namespace Berth::Gui {
+
+class StatsHistory;
+
+// A container's CPU %, memory and processes over the last 1, 5 or 15 minutes, as line charts.
+// The only widget that uses Qt Charts (deprecated from Qt 6.10), so replacing it touches this
+// file alone. Redraws when the history receives a sample of this container.
+class StatsChart : public QWidget {
+    Q_OBJECT
+public:
+    StatsChart(StatsHistory *history, const QString &containerId, QWidget *parent = nullptr);
+    ~StatsChart() override;
+
+    // Samples currently drawn (within the chosen window).
+    int sampleCount() const { return m_drawn; }
+    void setWindowMinutes(int minutes);
+
+private:
+    void redraw();
+
+    struct Charts;
+    Charts *m_charts = nullptr;
+    StatsHistory *m_history = nullptr;
+    QString m_id;
+    QComboBox *m_window = nullptr;
+    QLabel *m_summary = nullptr;
+    int m_drawn = 0;
+};
+
+} // namespace Berth::Gui
