@@ -6,6 +6,7 @@
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerexec.h"
 #include "engine/runtime/containerstats.h"
+#include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 
@@ -28,25 +29,6 @@ using namespace Berth::Engine;
 using namespace Berth::Test;
 
 namespace {
-
-// Removes every container of the store when the test ends, also when it fails half-way
-// (a paused one is thawed first, or its processes could not die).
-class ContainerCleanup {
-public:
-    explicit ContainerCleanup(TestStore &store)
-        : m_store(store) {}
-    ~ContainerCleanup() {
-        ContainerRuntime &rt = m_store.engine().containers();
-        for (const ContainerRecord &c : rt.store().list()) {
-            if (ContainerControl::isPaused(rt, c.id))
-                ContainerControl::unpause(rt, c.id);
-            rt.remove(c.id, ContainerRuntime::Force::Yes);
-        }
-    }
-
-private:
-    TestStore &m_store;
-};
 
 // berthctl with a pseudo-terminal as its stdio (the user's terminal): writes `input` steps,
 // each after the output so far contains its `after` text, and collects everything printed.

@@ -5,6 +5,7 @@
 // export writes the merged filesystem; cp copies both ways, running or stopped, and a symlink
 // in the container never leads to the host's files.
 #include "engine/archive/archiveio.h"
+#include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 
@@ -18,31 +19,6 @@ using namespace Berth::Engine;
 using namespace Berth::Test;
 
 namespace {
-
-class ContainerCleanup {
-public:
-    explicit ContainerCleanup(TestStore &store)
-        : m_store(store) {}
-    ~ContainerCleanup() {
-        ContainerRuntime &rt = m_store.engine().containers();
-        for (const ContainerRecord &c : rt.store().list())
-            rt.remove(c.id, ContainerRuntime::Force::Yes);
-    }
-
-private:
-    TestStore &m_store;
-};
-
-QStringList mountsUnder(const QString &path) {
-    QFile f(QStringLiteral("/proc/self/mountinfo"));
-    QStringList out;
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.contains(path.toUtf8()))
-            out.append(QString::fromUtf8(line));
-    return out;
-}
 
 QByteArray readFile(const QString &path) {
     QFile f(path);

@@ -5,6 +5,7 @@
 // exit codes and logs are exact, and a killed shim does not leave a container "running".
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/shimprotocol.h"
+#include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 
@@ -21,34 +22,6 @@ using namespace Berth::Engine;
 using namespace Berth::Test;
 
 namespace {
-
-// Removes every container of the store (killing running ones, unmounting) when the test ends,
-// also when it fails half-way, so no mount or process outlives the temporary store.
-class ContainerCleanup {
-public:
-    explicit ContainerCleanup(TestStore &store)
-        : m_store(store) {}
-    ~ContainerCleanup() {
-        ContainerRuntime &rt = m_store.engine().containers();
-        for (const ContainerRecord &c : rt.store().list())
-            rt.remove(c.id, ContainerRuntime::Force::Yes);
-    }
-
-private:
-    TestStore &m_store;
-};
-
-// Lines of /proc/self/mountinfo that mention `path`.
-QStringList mountsUnder(const QString &path) {
-    QFile f(QStringLiteral("/proc/self/mountinfo"));
-    QStringList out;
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.contains(path.toUtf8()))
-            out.append(QString::fromUtf8(line));
-    return out;
-}
 
 // Path, size and mtime of every entry below `dir`: enough to see any change to a layer.
 QStringList treeListing(const QString &dir) {

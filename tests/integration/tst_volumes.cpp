@@ -4,6 +4,7 @@
 // content, a read-only bind mount is read-only inside, and an image's VOLUME gets an anonymous
 // volume that `rm -v` removes.
 #include "engine/core/fileutil.h"
+#include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 
@@ -18,20 +19,6 @@ using namespace Berth::Engine;
 using namespace Berth::Test;
 
 namespace {
-
-class ContainerCleanup {
-public:
-    explicit ContainerCleanup(TestStore &store)
-        : m_store(store) {}
-    ~ContainerCleanup() {
-        ContainerRuntime &rt = m_store.engine().containers();
-        for (const ContainerRecord &c : rt.store().list())
-            rt.remove(c.id, ContainerRuntime::Force::Yes);
-    }
-
-private:
-    TestStore &m_store;
-};
 
 QStringList lines(const QByteArray &out) {
     return QString::fromUtf8(out).split('\n', Qt::SkipEmptyParts);
