@@ -18,6 +18,7 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
+#include <QSslKey>
 #include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
@@ -280,22 +281,85 @@ RegistryClient::RegistryClient(const QString &domain, const RegistryOptions &opt
                                        QCryptographicHash::Sha256)
                   .toHex();
 
-    // The registry's own CAs (Docker's certs.d layout), besides the system's.
-    if (!options.certsDir.isEmpty()) {
-        QList<QSslCertificate> extra;
-        QStringList dirs{m_domain};
-        if (m_host != m_domain)
-            dirs.append(m_host);
-        for (const QString &name : std::as_const(dirs)) {
-            const QDir dir(options.certsDir + QLatin1Char('/') + name);
-            for (const QString &file :
-                 dir.entryList({QStringLiteral("*.crt")}, QDir::Files | QDir::Readable))
-                extra += QSslCertificate::fromPath(dir.filePath(file), QSsl::Pem);
+    if (!options.certsDir.isEmpty())
+        loadCertsDir(options.certsDir);
+}
+
+void RegistryClient::loadCertsDir(const QString &certsDir) {
+    // Docker's certs.d layout: every <host[:port]>/*.crt is a CA trusted for that registry
+    // besides the system's; <name>.cert with <name>.key beside it is a client certificate for
+    // mutual TLS. A half pair is an error, as in Docker, rather than a silently anonymous
+    // connection.
+    QList<QSslCertificate> cas;
+    QList<QSslCertificate> clientChain;
+    QSslKey clientKey;
+    QStringList dirs{m_domain};
+    if (m_host != m_domain)
+        dirs.append(m_host);
+    for (const QString &name : std::as_const(dirs)) {
+        const QDir dir(certsDir + QLatin1Char('/') + name);
+        if (!dir.exists())
+            continue;
+        for (const QString &file : dir.entryList({QStringLiteral("*.crt")}, QDir::Files))
+            cas += QSslCertificate::fromPath(dir.filePath(file), QSsl::Pem);
+        const QStringList certs = dir.entryList({QStringLiteral("*.cert")}, QDir::Files);
+        for (const QString &key : dir.entryList({QStringLiteral("*.key")}, QDir::Files)) {
+            const QString cert = key.chopped(4) + QStringLiteral(".cert");
+            if (!certs.contains(cert)) {
+                m_configError = Error{ErrorKind::InvalidArgument,
+                                      QStringLiteral("%1: client key without its certificate %2")
+                                          .arg(dir.filePath(key), cert)};
+                return;
+            }
         }
-        if (!extra.isEmpty()) {
-            m_ssl = std::make_unique<QSslConfiguration>(QSslConfiguration::defaultConfiguration());
-            m_ssl->setCaCertificates(QSslConfiguration::systemCaCertificates() + extra);
+        for (const QString &cert : certs) {
+            if (!clientChain.isEmpty())
+                break; // one client identity per registry; the first by name
+            const QString key = cert.chopped(5) + QStringLiteral(".key");
+            QFile keyFile(dir.filePath(key));
+            if (!keyFile.exists()) {
+                m_configError = Error{ErrorKind::InvalidArgument,
+                                      QStringLiteral("%1: client certificate without its key %2")
+                                          .arg(dir.filePath(cert), key)};
+                return;
+            }
+            clientChain = QSslCertificate::fromPath(dir.filePath(cert), QSsl::Pem);
+            if (clientChain.isEmpty() || clientChain.first().isNull()) {
+                m_configError =
+                    Error{ErrorKind::InvalidArgument,
+                          QStringLiteral("%1: not a PEM certificate").arg(dir.filePath(cert))};
+                return;
+            }
+            if (!keyFile.open(QIODevice::ReadOnly)) {
+                m_configError =
+                    Error{ErrorKind::PermissionDenied,
+                          QStringLiteral("%1: %2").arg(keyFile.fileName(), keyFile.errorString())};
+                return;
+            }
+            const QByteArray pem = keyFile.readAll();
+            for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+                clientKey = QSslKey(pem, algorithm, QSsl::Pem);
+                if (!clientKey.isNull())
+                    break;
+            }
+            if (clientKey.isNull()) {
+                m_configError =
+                    Error{ErrorKind::InvalidArgument,
+                          QStringLiteral("%1: not an unencrypted PEM private key (RSA or EC)")
+                              .arg(keyFile.fileName())};
+                return;
+            }
         }
+    }
+    if (cas.isEmpty() && clientChain.isEmpty())
+        return;
+    m_ssl = std::make_unique<QSslConfiguration>(QSslConfiguration::defaultConfiguration());
+    if (!cas.isEmpty())
+        m_ssl->setCaCertificates(QSslConfiguration::systemCaCertificates() + cas);
+    if (!clientChain.isEmpty()) {
+        m_ssl->setLocalCertificateChain(clientChain);
+        m_ssl->setPrivateKey(clientKey);
+        m_hasClientCertificate = true;
     }
 }
 
@@ -348,6 +412,9 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
     Outcome out;
     QNetworkRequest qr(request.url);
     qr.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    // HTTP/1.1: Qt 6.4's HTTP/2 never reports a TLS alert that arrives after the handshake
+    // (a registry refusing the client certificate) and stalls until the timeout instead.
+    qr.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     qr.setRawHeader("User-Agent", "berth/" BERTH_VERSION);
     qr.setRawHeader("Accept-Encoding", "identity");
     for (const auto &h : request.headers)
@@ -464,6 +531,8 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
         }
         stall.start();
     };
+    bool encrypted = false; // the TLS handshake completed: the server speaks TLS
+    QObject::connect(reply.get(), &QNetworkReply::encrypted, &loop, [&] { encrypted = true; });
     QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] { takeHead(); });
     QObject::connect(reply.get(), &QIODevice::readyRead, &loop, drain);
     QObject::connect(reply.get(), &QNetworkReply::uploadProgress, &loop, [&](qint64 sent, qint64) {
@@ -524,10 +593,30 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
         out.fatal = true;
         return out;
     }
+    if (encrypted && !headDone && e == QNetworkReply::UnknownNetworkError && toRegistry) {
+        // A TLS alert after the handshake: the registry refused the connection, which with
+        // mutual TLS means no client certificate or one it does not trust. Retrying will not
+        // change its mind.
+        const QString hostDir =
+            (m_options.certsDir.isEmpty() ? QStringLiteral("<config dir>/certs.d")
+                                          : m_options.certsDir) +
+            QLatin1Char('/') + m_domain;
+        out.error = Error{
+            ErrorKind::PermissionDenied,
+            m_hasClientCertificate
+                ? QStringLiteral("%1: %2 refused the client certificate from %3 (%4)")
+                      .arg(what, request.url.authority(), hostDir, reply->errorString())
+                : QStringLiteral("%1: %2 refused the TLS connection (%3); if the registry "
+                                 "requires a client certificate, put client.cert and client.key "
+                                 "in %4/")
+                      .arg(what, request.url.authority(), reply->errorString(), hostDir)};
+        out.fatal = true;
+        return out;
+    }
     if (isTransportError(e) || !headDone) {
         // A plain HTTP server answers a TLS hello with garbage or by hanging up.
         out.notTls =
-            !headDone && request.url.scheme() == QLatin1String("https") &&
+            !headDone && !encrypted && request.url.scheme() == QLatin1String("https") &&
             (e == QNetworkReply::SslHandshakeFailedError ||
              e == QNetworkReply::RemoteHostClosedError || e == QNetworkReply::ProtocolFailure ||
              e == QNetworkReply::UnknownNetworkError);
@@ -699,6 +788,8 @@ Result<HttpResponse> RegistryClient::perform(Request request, Sink *sink) {
     int totalAttempts = 0;
     bool reauthenticated = false;
     int redirects = 0;
+    if (m_configError)
+        return fail(*m_configError);
     for (;;) {
         if (cancelled())
             return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 class QSslConfiguration;
@@ -36,9 +37,10 @@ struct RegistryOptions {
         60000; // no byte in this long: the attempt fails; env BERTH_REGISTRY_STALL_TIMEOUT_MS
     int concurrentTransfers = 3; // layer downloads/uploads at a time
     qint64 chunkSize = 0;        // push: 0 = monolithic PUT, else PATCH chunks of this size
-    // Per-registry CA certificates the way Docker keeps them: every <certsDir>/<host[:port]>/*.crt
-    // is trusted for that registry besides the system CAs. Empty: none. fromEnvironment() sets
-    // it to berthConfigDir() + "/certs.d".
+    // Per-registry certificates the way Docker keeps them: every <certsDir>/<host[:port]>/*.crt
+    // is a CA trusted for that registry besides the system CAs, and <name>.cert + <name>.key
+    // there (client.cert/client.key) is the client certificate for registries that require
+    // mutual TLS. Empty: none. fromEnvironment() sets it to berthConfigDir() + "/certs.d".
     QString certsDir;
 
     static RegistryOptions fromEnvironment();
@@ -103,15 +105,15 @@ struct HttpResponse {
 // pool via Engine::async(), or a transfer pool the pull owns, one client per thread); the
 // shared RegistryAuth is what those clients have in common.
 //
-// Every request gets: TLS with the system CAs plus the registry's own (RegistryOptions::
-// certsDir); plain HTTP only for loopback or insecure registries, and only after HTTPS was
-// tried and the server turned out not to speak TLS (a TLS server with an untrusted
-// certificate is an error naming the certificate directory, never a reason to go plain; the
-// answer is remembered for the process); retries with exponential backoff on 5xx, 429 (honouring
-// Retry-After) and dropped or stalled connections; the Bearer token flow or Basic auth from the
-// registry's WWW-Authenticate challenge, once per 401; redirects followed by hand so the registry's
-// Authorization header never goes to another host; "Accept-Encoding: identity" so blobs
-// arrive byte-exact.
+// Every request gets: TLS with the system CAs plus the registry's own, and the client
+// certificate the registry requires, if any (RegistryOptions::certsDir); plain HTTP only for
+// loopback or insecure registries, and only after HTTPS was tried and the server turned out not to
+// speak TLS (a TLS server with an untrusted certificate is an error naming the certificate
+// directory, never a reason to go plain; the answer is remembered for the process); retries with
+// exponential backoff on 5xx, 429 (honouring Retry-After) and dropped or stalled connections; the
+// Bearer token flow or Basic auth from the registry's WWW-Authenticate challenge, once per 401;
+// redirects followed by hand so the registry's Authorization header never goes to another host;
+// "Accept-Encoding: identity" so blobs arrive byte-exact.
 class RegistryClient {
 public:
     RegistryClient(const QString &domain, const RegistryOptions &options,
@@ -174,6 +176,7 @@ private:
     Status fetchToken(const QString &realm, const QString &service,
                       const QStringList &challengeScopes);
     void useScheme(const QString &scheme);
+    void loadCertsDir(const QString &certsDir);
     bool sleepInterruptible(int ms);
     bool cancelled() const { return m_cancel && m_cancel->load(); }
     QString scopeKey() const;
@@ -186,7 +189,9 @@ private:
     QStringList m_scopes;
     const std::atomic<bool> *m_cancel = nullptr;
     std::unique_ptr<QNetworkAccessManager> m_nam;
-    std::unique_ptr<QSslConfiguration> m_ssl; // with the registry's own CAs; null: defaults
+    std::unique_ptr<QSslConfiguration> m_ssl; // the registry's CAs, client cert; null: defaults
+    bool m_hasClientCertificate = false;
+    std::optional<Error> m_configError; // a broken certs.d entry: every request fails with it
     bool m_plainAllowed = false;
     bool m_skipVerify = false;
     bool m_schemeKnown = false;

@@ -96,7 +96,10 @@ bool RegistryServer::start() {
             QByteArray::number(m_port) + "\n" +
             (m_tlsCert.isEmpty() ? QByteArray()
                                  : "  tls:\n    certificate: " + m_tlsCert.toUtf8() +
-                                       "\n    key: " + m_tlsKey.toUtf8() + "\n") +
+                                       "\n    key: " + m_tlsKey.toUtf8() + "\n" +
+                                       (m_clientCa.isEmpty() ? QByteArray()
+                                                             : "    clientcas:\n      - " +
+                                                                   m_clientCa.toUtf8() + "\n")) +
             auth;
         const QString configFile = m_dir.path() + QStringLiteral("/config.yml");
         QFile f(configFile);

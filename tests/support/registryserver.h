@@ -34,9 +34,11 @@ public:
     // Bearer token auth instead of htpasswd. Call before start().
     void setTokenAuth(const TokenAuth &auth) { m_token = auth; }
     // Serve HTTPS with this PEM certificate and key instead of plain HTTP. Call before start().
-    void setTls(const QString &certFile, const QString &keyFile) {
+    // With `clientCaFile`, clients must present a certificate signed by that CA (mutual TLS).
+    void setTls(const QString &certFile, const QString &keyFile, const QString &clientCaFile = {}) {
         m_tlsCert = certFile;
         m_tlsKey = keyFile;
+        m_clientCa = clientCaFile;
     }
 
     // Starts the registry and waits until /v2/ answers. False (see errorString()) on failure.
@@ -60,6 +62,7 @@ private:
     TokenAuth m_token;
     QString m_tlsCert;
     QString m_tlsKey;
+    QString m_clientCa;
     std::unique_ptr<QProcess> m_process;
     quint16 m_port = 0;
     QString m_error;
