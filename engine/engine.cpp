@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/engine.h"
 
+#include "engine/build/buildcache.h"
 #include "engine/core/fileutil.h"
 
 namespace Berth::Engine {
@@ -35,6 +36,11 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     // Images containers use are kept by rmi, prune and garbage collection.
     ContainerStore *containers = &e->m_containers->store();
     e->m_maintenance->setImageUsers([containers] { return containers->imageUseCounts(); });
+    // Build provenance and cache entries go with the images and layers they describe.
+    const ContentStore *content = e->m_content.get();
+    e->m_maintenance->addSideDataCollector([paths, content](const QSet<Digest> &liveImages) {
+        return BuildCache::collectGarbage(paths, *content, liveImages);
+    });
     return e;
 }
 

@@ -3,6 +3,7 @@
 #include "app/cli/command.h"
 
 #include "engine/build/builder.h"
+#include "engine/build/gitcontext.h"
 
 #include <QFileInfo>
 
@@ -31,7 +32,10 @@ bool keyValues(const QStringList &values, QMap<QString, QString> &out, bool from
 
 int build(Context &ctx) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Build an image from a Dockerfile"));
+    p.setApplicationDescription(
+        QStringLiteral("Build an image from a Dockerfile.\n\nCONTEXT is a directory or a git "
+                       "repository: URL#REF:SUBDIR with an https://...git, git:// or file:// "
+                       "URL, or a local repository path with #REF."));
     const QCommandLineOption tag({QStringLiteral("t"), QStringLiteral("tag")},
                                  QStringLiteral("Name and optionally a tag (name:tag)"),
                                  QStringLiteral("NAME[:TAG]"));
@@ -57,9 +61,12 @@ int build(Context &ctx) {
     if (p.positionalArguments().size() != 1)
         return ctx.usage(QStringLiteral("\"berthctl build\" requires exactly 1 argument"));
     BuildOptions options;
-    options.context = QFileInfo(p.positionalArguments().first()).absoluteFilePath();
+    const QString context = p.positionalArguments().first();
+    // A git context's Dockerfile is inside the repository; a directory's is wherever -f says.
+    const bool git = GitContextSpec::parse(context).has_value();
+    options.context = git ? context : QFileInfo(context).absoluteFilePath();
     if (p.isSet(file))
-        options.dockerfile = QFileInfo(p.value(file)).absoluteFilePath();
+        options.dockerfile = git ? p.value(file) : QFileInfo(p.value(file)).absoluteFilePath();
     options.tags = p.values(tag);
     options.target = p.value(target);
     options.noCache = p.isSet(noCache);

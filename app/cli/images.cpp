@@ -3,6 +3,7 @@
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
+#include "engine/build/buildcache.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -239,16 +240,27 @@ int history(Context &ctx) {
     if (entries.isEmpty())
         for (int i = 0; i < image->layers.size(); ++i)
             entries.append(HistoryEntry{});
+    // An image Berth built also says which Dockerfile line made each step and whether it came
+    // from the cache (or why it ran).
+    QHash<int, BuildStepRecord> built;
+    if (auto provenance = BuildCache::provenance(engine->paths(), image->id))
+        for (const BuildStepRecord &r : std::as_const(provenance->steps))
+            if (r.historyIndex >= 0)
+                built.insert(r.historyIndex, r);
     struct Line {
         QString id;
         HistoryEntry entry;
         qint64 size = 0;
         int layer = -1;
+        std::optional<BuildStepRecord> step;
     };
     QList<Line> lines;
     int layerIndex = 0;
     for (const HistoryEntry &h : std::as_const(entries)) {
-        Line line{QStringLiteral("<missing>"), h, 0, -1};
+        const int index = int(&h - entries.constData());
+        Line line{QStringLiteral("<missing>"), h, 0, -1, std::nullopt};
+        if (built.contains(index))
+            line.step = built.value(index);
         if (!h.emptyLayer && layerIndex < image->layers.size()) {
             line.layer = layerIndex;
             if (auto info = engine->snapshots().info(image->layers[layerIndex].chainId))
@@ -280,6 +292,13 @@ int history(Context &ctx) {
                 o.insert(QStringLiteral("Layer"), l.layer);
                 o.insert(QStringLiteral("DiffID"), image->layers[l.layer].diffId.toString());
             }
+            if (l.step) {
+                o.insert(QStringLiteral("DockerfileLine"), l.step->firstLine);
+                o.insert(QStringLiteral("DockerfileEndLine"), l.step->lastLine);
+                o.insert(QStringLiteral("OnBuildTrigger"), l.step->trigger);
+                o.insert(QStringLiteral("Cached"), l.step->cached);
+                o.insert(QStringLiteral("RanBecause"), QJsonArray::fromStringList(l.step->reasons));
+            }
             ctx.out << QJsonDocument(o).toJson(QJsonDocument::Compact) << '\n';
         }
         return 0;
@@ -289,16 +308,36 @@ int history(Context &ctx) {
         QString createdBy = l.entry.createdBy;
         if (!p.isSet(noTrunc) && createdBy.size() > 45)
             createdBy = createdBy.left(44) + QStringLiteral("…");
-        table.append({l.id,
-                      humanReadable ? humanSince(l.entry.created)
-                                    : l.entry.created.toUTC().toString(Qt::ISODate),
-                      createdBy, humanReadable ? humanSize(l.size) : QString::number(l.size),
-                      l.entry.comment});
+        QStringList row{l.id,
+                        humanReadable ? humanSince(l.entry.created)
+                                      : l.entry.created.toUTC().toString(Qt::ISODate),
+                        createdBy, humanReadable ? humanSize(l.size) : QString::number(l.size),
+                        l.entry.comment};
+        if (!built.isEmpty()) {
+            QString where, cache;
+            if (l.step) {
+                const BuildStepRecord &r = *l.step;
+                where = r.firstLine == 0 ? QStringLiteral("--label")
+                        : r.lastLine > r.firstLine
+                            ? QStringLiteral("%1-%2").arg(r.firstLine).arg(r.lastLine)
+                            : QString::number(r.firstLine);
+                if (r.trigger)
+                    where += QStringLiteral(" ONBUILD");
+                cache = r.cached ? QStringLiteral("cached")
+                                 : QStringLiteral("ran: ") + r.reasons.join(QStringLiteral("; "));
+                if (!p.isSet(noTrunc) && cache.size() > 40)
+                    cache = cache.left(39) + QStringLiteral("…");
+            }
+            row << where << cache;
+        }
+        table.append(row);
     }
-    printTable(ctx.out,
-               {QStringLiteral("IMAGE"), QStringLiteral("CREATED"), QStringLiteral("CREATED BY"),
-                QStringLiteral("SIZE"), QStringLiteral("COMMENT")},
-               table);
+    QStringList headers{QStringLiteral("IMAGE"), QStringLiteral("CREATED"),
+                        QStringLiteral("CREATED BY"), QStringLiteral("SIZE"),
+                        QStringLiteral("COMMENT")};
+    if (!built.isEmpty())
+        headers << QStringLiteral("LINE") << QStringLiteral("BUILD CACHE");
+    printTable(ctx.out, headers, table);
     return 0;
 }
 
@@ -320,8 +359,10 @@ const bool registered =
                          ctx.args.prepend(QStringLiteral("--type=image"));
                          return inspect(ctx);
                      }}) &&
-    registerCommand(
-        {QStringLiteral("history"), QStringLiteral("Show the history of an image"), history}) &&
+    registerCommand({QStringLiteral("history"),
+                     QStringLiteral("Show the history of an image (and for images Berth built, "
+                                    "the Dockerfile line and cache use of each step)"),
+                     history}) &&
     registerCommand(
         {QStringLiteral("image history"), QStringLiteral("Show the history of an image"), history});
 

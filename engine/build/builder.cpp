@@ -4,6 +4,7 @@
 #include "engine/archive/archiveio.h"
 #include "engine/archive/rootfsimporter.h"
 #include "engine/build/dockerfile.h"
+#include "engine/build/gitcontext.h"
 #include "engine/core/fileutil.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/puller.h"
@@ -135,6 +136,7 @@ struct State {
 struct SourceEntry {
     QString hostPath;
     struct stat st {};
+    QString rel; // its path in the tree it comes from
 };
 using SourceTree = QMap<QString, SourceEntry>; // relative path -> entry
 
@@ -174,7 +176,7 @@ Status walkDir(const QString &root, const QString &rel, SourceTree &out, const D
                     it = it.key().startsWith(prefix) ? out.erase(it) : std::next(it);
             }
         }
-        out.insert(r, {host, st});
+        out.insert(r, {host, st, r});
         if (S_ISDIR(st.st_mode))
             if (auto s = walkDir(root, r, out, ignore, layer); !s)
                 return s;
@@ -206,14 +208,20 @@ class BuildRun {
 public:
     BuildRun(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
              ImageStore &images, ContainerRuntime &containers,
-             const std::function<void(const QString &)> &output, const BuildOptions &options)
+             const std::function<void(const QString &)> &output,
+             const std::function<void(const BuildStepEvent &)> &steps, const BuildOptions &options,
+             const std::atomic<bool> &cancelled)
         : m_paths(paths)
         , m_content(content)
         , m_snapshots(snapshots)
         , m_images(images)
         , m_containers(containers)
         , m_output(output)
-        , m_options(options) {}
+        , m_steps(steps)
+        , m_options(options)
+        , m_cancelled(cancelled)
+        , m_contextDir(options.context)
+        , m_labels(options.labels) {}
 
     Result<BuildResult> run();
     ~BuildRun() { cleanup(); }
@@ -226,14 +234,13 @@ private:
     void cleanup();
     Result<ImageRecord> install(const State &state, const QList<Reference> &tags);
     Result<State> stageBase(int index, const QString &base);
-    QString cacheFile(const Digest &key) const {
-        return m_paths.cache() + QStringLiteral("/build/") + key.hex() + QStringLiteral(".json");
-    }
-    std::optional<State> cacheGet(const Digest &key);
-    void cachePut(const Digest &key, const State &state);
-    // Runs one step: a cache lookup, else `make` (which returns the new state).
+    // Announces a step ("Step 2/5 : RUN ...") to the output and the step handler.
+    void begin(const BuildStepRecord &record);
+    // Runs one step: a cache lookup, else `make` (which returns the new state). `position`
+    // says where the step is in the Dockerfile, for finding its previous run's inputs.
     Result<State> step(const State &state, const DockerfileInstruction &ins, int stage,
-                       const QString &cacheText, const std::function<Result<State>()> &make);
+                       const QString &position, BuildStepInputs inputs,
+                       const std::function<Result<State>()> &make);
     Result<State> withConfig(const State &state, const QString &createdBy,
                              const std::function<Status(ImageConfig &, QJsonObject &)> &change);
     Result<State> withLayer(const State &state, const QString &createdBy, const Digest &diffId,
@@ -254,7 +261,15 @@ private:
     ImageStore &m_images;
     ContainerRuntime &m_containers;
     const std::function<void(const QString &)> &m_output;
+    const std::function<void(const BuildStepEvent &)> &m_steps;
     const BuildOptions &m_options;
+    BuildCache m_cache{m_paths, m_content};
+    QString m_provenanceContext;    // the context as provenance names it
+    QString m_provenanceDockerfile; // the Dockerfile, relative to the context when inside
+    const std::atomic<bool> &m_cancelled;
+    QString m_contextDir;            // the context directory (a git checkout's, for git)
+    QMap<QString, QString> m_labels; // --label plus a git context's revision and source
+    std::unique_ptr<GitCheckout> m_checkout;
     Dockerfile m_df;
     QList<State> m_stageStates;
     QList<bool> m_stageBuilt;
@@ -295,64 +310,55 @@ Result<ImageRecord> BuildRun::install(const State &state, const QList<Reference>
     return rec;
 }
 
-std::optional<State> BuildRun::cacheGet(const Digest &key) {
-    auto data = readFileLimited(cacheFile(key), kMaxConfigSize * 2);
-    if (!data)
-        return std::nullopt;
-    const QJsonObject o = QJsonDocument::fromJson(*data).object();
-    State s;
-    s.config = o.value(QStringLiteral("config")).toString().toUtf8();
-    for (const QJsonValue &v : o.value(QStringLiteral("layers")).toArray()) {
-        const QJsonObject l = v.toObject();
-        LayerRecord r;
-        auto diff = Digest::parse(l.value(QStringLiteral("diffId")).toString());
-        auto chain = Digest::parse(l.value(QStringLiteral("chainId")).toString());
-        auto blob = Descriptor::fromJson(l.value(QStringLiteral("blob")).toObject());
-        if (!diff || !chain || !blob || !m_content.contains(blob->digest))
-            return std::nullopt; // garbage-collected since: rebuild the step
-        r.diffId = *diff;
-        r.chainId = *chain;
-        r.blob = *blob;
-        s.layers.append(r);
-    }
-    if (s.config.isEmpty() || !ImageConfig::parse(s.config))
-        return std::nullopt;
-    return s;
-}
-
-void BuildRun::cachePut(const Digest &key, const State &state) {
-    QJsonArray layers;
-    for (const LayerRecord &l : state.layers)
-        layers.append(QJsonObject{{QStringLiteral("diffId"), l.diffId.toString()},
-                                  {QStringLiteral("chainId"), l.chainId.toString()},
-                                  {QStringLiteral("blob"), l.blob.toJson()}});
-    const QJsonObject o{{QStringLiteral("config"), QString::fromUtf8(state.config)},
-                        {QStringLiteral("layers"), layers}};
-    (void)makeDirectories(m_paths.cache() + QStringLiteral("/build"));
-    (void)writeFileAtomically(cacheFile(key), QJsonDocument(o).toJson(QJsonDocument::Compact));
+void BuildRun::begin(const BuildStepRecord &record) {
+    ++m_stepNo;
+    say(QStringLiteral("Step %1/%2 : %3").arg(m_stepNo).arg(m_stepCount).arg(record.instruction));
+    if (m_steps)
+        m_steps({BuildStepEvent::Kind::Started, m_stepNo, m_stepCount, record});
 }
 
 Result<State> BuildRun::step(const State &state, const DockerfileInstruction &ins, int stage,
-                             const QString &cacheText, const std::function<Result<State>()> &make) {
-    const Digest key = Digest::ofData(
-        (QStringLiteral("berth-build-v1\n") + state.id().toString() + QLatin1Char('\n') + cacheText)
-            .toUtf8());
+                             const QString &position, BuildStepInputs inputs,
+                             const std::function<Result<State>()> &make) {
+    inputs.parent = state.id();
+    const Digest key = inputs.cacheKey();
+    const Digest stepId =
+        Digest::ofData((QStringLiteral("berth-build-step-v1\n%1\n%2\n%3")
+                            .arg(m_provenanceContext, m_provenanceDockerfile, position))
+                           .toUtf8());
     BuildStepRecord rec;
     rec.stage = stage;
     rec.instruction = ins.original;
     rec.firstLine = ins.line;
     rec.lastLine = ins.endLine;
+    rec.trigger = position.contains(QLatin1String("trigger"));
+    begin(rec);
     State next;
-    if (auto hit = m_options.noCache ? std::nullopt : cacheGet(key)) {
+    std::optional<BuildCache::Entry> hit;
+    if (!m_options.noCache)
+        hit = m_cache.get(key);
+    if (hit) {
         say(QStringLiteral(" ---> Using cache"));
-        next = *hit;
+        next = State{hit->config, hit->layers};
         rec.cached = true;
+        if (!m_cache.lastInputs(stepId))
+            m_cache.putInputs(stepId, inputs);
     } else {
+        const auto before = m_cache.lastInputs(stepId);
+        if (m_options.noCache)
+            rec.reasons << QStringLiteral("--no-cache");
+        else if (!before)
+            rec.reasons << QStringLiteral("first build of this step");
+        else if (rec.reasons = inputs.changesSince(*before); rec.reasons.isEmpty())
+            rec.reasons << QStringLiteral("the cached result was removed");
+        if (before && !m_options.noCache)
+            say(QStringLiteral(" ---> Cache miss: %1").arg(rec.reasons.join(QStringLiteral("; "))));
         auto made = make();
         if (!made)
             return made;
         next = *made;
-        cachePut(key, next);
+        m_cache.put(key, {next.config, next.layers});
+        m_cache.putInputs(stepId, inputs);
     }
     // Later steps read the layers (COPY --from, parents' attributes): unpack what is missing.
     for (const LayerRecord &l : std::as_const(next.layers)) {
@@ -366,8 +372,12 @@ Result<State> BuildRun::step(const State &state, const DockerfileInstruction &in
     if (!rec.emptyLayer)
         rec.diffId = next.layers.last().diffId;
     rec.imageId = next.id();
+    if (auto cfg = ImageConfig::parse(next.config))
+        rec.historyIndex = int(cfg->history().size()) - 1;
     m_records.append(rec);
     say(QStringLiteral(" ---> %1").arg(shortHex(rec.imageId)));
+    if (m_steps)
+        m_steps({BuildStepEvent::Kind::Finished, m_stepNo, m_stepCount, rec});
     return next;
 }
 
@@ -578,6 +588,8 @@ Result<State> BuildRun::runStep(const State &state, const DockerfileInstruction 
             exitCode = rec->exitCode;
             break;
         }
+        if (m_cancelled.load())
+            return fail(ErrorKind::Cancelled, QStringLiteral("build cancelled"));
         QThread::msleep(20);
     }
     pump(logs.follow());
@@ -665,10 +677,9 @@ Result<SourceTree> BuildRun::sourceTree(const QString &from, const DockerfileIns
         if (m_context)
             return *m_context;
         DockerIgnore ignore;
-        if (auto text =
-                readFileLimited(m_options.context + QStringLiteral("/.dockerignore"), 1 << 20))
+        if (auto text = readFileLimited(m_contextDir + QStringLiteral("/.dockerignore"), 1 << 20))
             ignore = DockerIgnore::parse(QString::fromUtf8(*text));
-        if (auto st = walkDir(m_options.context, QString(), tree, &ignore, false); !st)
+        if (auto st = walkDir(m_contextDir, QString(), tree, &ignore, false); !st)
             return fail(st.error());
         m_context = tree;
         return tree;
@@ -750,15 +761,56 @@ BuildRun::resolveCopy(const DockerfileInstruction &ins, const SourceTree &tree,
 }
 
 Result<BuildResult> BuildRun::run() {
-    const QString dockerfilePath = m_options.dockerfile.isEmpty()
-                                       ? m_options.context + QStringLiteral("/Dockerfile")
-                                       : m_options.dockerfile;
-    if (!QFileInfo(m_options.context).isDir())
+    QString gitCommit;
+    if (auto git = GitContextSpec::parse(m_options.context)) {
+        auto checkout = GitCheckout::clone(
+            *git, m_paths.tmp(), [this](const QString &line) { say(line); }, &m_cancelled);
+        if (!checkout)
+            return fail(checkout.error());
+        m_checkout = std::move(*checkout);
+        m_contextDir = m_checkout->contextDir();
+        gitCommit = m_checkout->commit();
+        // What the user labels explicitly wins.
+        if (!m_labels.contains(QStringLiteral("org.opencontainers.image.revision")))
+            m_labels.insert(QStringLiteral("org.opencontainers.image.revision"), gitCommit);
+        if (!m_labels.contains(QStringLiteral("org.opencontainers.image.source")))
+            m_labels.insert(QStringLiteral("org.opencontainers.image.source"), git->publicUrl());
+    }
+    QString dockerfilePath =
+        m_options.dockerfile.isEmpty() ? QStringLiteral("Dockerfile") : m_options.dockerfile;
+    if (QFileInfo(dockerfilePath).isRelative())
+        dockerfilePath = m_contextDir + QLatin1Char('/') + dockerfilePath;
+    if (!QFileInfo(m_contextDir).isDir())
         return fail(ErrorKind::NotFound,
                     QStringLiteral("build context %1: not a directory").arg(m_options.context));
+    if (m_checkout) {
+        // A repository's Dockerfile (or a symlink in it) must not read outside the checkout.
+        const QString root = QFileInfo(m_checkout->root()).canonicalFilePath();
+        const QString real = QFileInfo(dockerfilePath).canonicalFilePath();
+        if (!real.isEmpty() && !real.startsWith(root + QLatin1Char('/')))
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("Dockerfile %1 is outside the git context")
+                            .arg(m_options.dockerfile.isEmpty() ? QStringLiteral("Dockerfile")
+                                                                : m_options.dockerfile));
+    }
     auto text = readFileLimited(dockerfilePath, 4 << 20);
     if (!text)
         return fail(text.error().withContext(QStringLiteral("read Dockerfile")));
+    // Where steps are remembered between builds (for "why did this step run"): the context's
+    // directory or repository URL and the Dockerfile's place in it.
+    if (m_checkout) {
+        const GitContextSpec git = *GitContextSpec::parse(m_options.context);
+        m_provenanceContext =
+            git.publicUrl() + (git.subdir.isEmpty() ? QString() : QLatin1Char('#') + git.subdir);
+    } else {
+        m_provenanceContext = QFileInfo(m_contextDir).absoluteFilePath();
+    }
+    {
+        const QString relative = QDir(m_contextDir).relativeFilePath(dockerfilePath);
+        m_provenanceDockerfile = relative.startsWith(QLatin1String("../"))
+                                     ? QFileInfo(dockerfilePath).absoluteFilePath()
+                                     : relative;
+    }
     auto df = Dockerfile::parse(QString::fromUtf8(*text), QFileInfo(dockerfilePath).fileName());
     if (!df)
         return fail(df.error());
@@ -792,7 +844,7 @@ Result<BuildResult> BuildRun::run() {
     for (int i = 0; i <= target; ++i)
         if (needed[i])
             m_stepCount += 1 + int(m_df.stages[i].instructions.size());
-    if (!m_options.labels.isEmpty())
+    if (!m_labels.isEmpty())
         ++m_stepCount;
     m_stageStates.resize(m_df.stages.size());
     m_stageBuilt.fill(false, m_df.stages.size());
@@ -802,10 +854,12 @@ Result<BuildResult> BuildRun::run() {
         if (!needed[i])
             continue;
         const DockerfileStage &stage = m_df.stages[i];
-        say(QStringLiteral("Step %1/%2 : %3")
-                .arg(++m_stepNo)
-                .arg(m_stepCount)
-                .arg(stage.from.original));
+        BuildStepRecord fromRec;
+        fromRec.stage = i;
+        fromRec.instruction = stage.from.original;
+        fromRec.firstLine = stage.from.line;
+        fromRec.lastLine = stage.from.endLine;
+        begin(fromRec);
         auto base = vars.expandFrom(stage);
         if (!base)
             return fail(base.error());
@@ -827,25 +881,24 @@ Result<BuildResult> BuildRun::run() {
         state = *b;
         if (i == target)
             m_records.clear();
-        BuildStepRecord fromRec;
-        fromRec.stage = i;
-        fromRec.instruction = stage.from.original;
-        fromRec.firstLine = stage.from.line;
-        fromRec.lastLine = stage.from.endLine;
         fromRec.imageId = state.id();
         m_records.append(fromRec);
         say(QStringLiteral(" ---> %1").arg(shortHex(state.id())));
+        if (m_steps)
+            m_steps({BuildStepEvent::Kind::Finished, m_stepNo, m_stepCount, fromRec});
         auto baseCfg = ImageConfig::parse(state.config);
         if (!baseCfg)
             return fail(baseCfg.error());
         vars.beginStage(baseCfg->config().env);
         bool cmdSetHere = false;
 
-        for (const DockerfileInstruction &ins : stage.instructions) {
-            say(QStringLiteral("Step %1/%2 : %3")
-                    .arg(++m_stepNo)
-                    .arg(m_stepCount)
-                    .arg(ins.original));
+        // The instructions with where they are (for their previous run's inputs).
+        QList<QPair<DockerfileInstruction, QString>> work;
+        for (int k = 0; k < stage.instructions.size(); ++k)
+            work.append({stage.instructions[k], QStringLiteral("%1/%2").arg(i).arg(k)});
+        for (const auto &[ins, position] : std::as_const(work)) {
+            if (m_cancelled.load())
+                return fail(ErrorKind::Cancelled, QStringLiteral("build cancelled"));
             auto ex = vars.evaluate(ins);
             if (!ex)
                 return fail(ex.error());
@@ -881,13 +934,12 @@ Result<BuildResult> BuildRun::run() {
                                                                  "--security are not supported "
                                                                  "yet")));
                 const QStringList argv = command();
-                QStringList argsKey;
-                for (const auto &[k, v] : vars.argValues())
-                    argsKey.append(k + QLatin1Char('=') + v);
-                const QString key = QStringLiteral("RUN\n") + jsonText(argv) + QLatin1Char('\n') +
-                                    jsonText(argsKey);
+                BuildStepInputs inputs;
+                inputs.instruction = QStringLiteral("RUN ") + jsonText(argv);
+                inputs.args = vars.argValues();
                 const QStringList env = vars.runEnvironment();
-                next = step(state, ins, i, key, [&]() { return runStep(state, ins, argv, env); });
+                next = step(state, ins, i, position, inputs,
+                            [&]() { return runStep(state, ins, argv, env); });
             } else if (kw == QLatin1String("COPY") || kw == QLatin1String("ADD")) {
                 const QString from = ex->flags.value(QStringLiteral("from"));
                 if (kw == QLatin1String("ADD"))
@@ -963,14 +1015,18 @@ Result<BuildResult> BuildRun::run() {
                     e.st.st_mode = S_IFREG | 0644;
                     e.st.st_size = content.size();
                     e.hostPath = QStringLiteral("heredoc:") + QString::fromUtf8(content);
+                    e.rel = QStringLiteral("<<") + name;
                     files->append({destIsDir || heredocFiles.size() > 1
                                        ? cleanRelative(dest + QLatin1Char('/') + name)
                                        : cleanRelative(dest),
                                    e});
                 }
                 // Content hash: names, types, modes, owners and bytes, not mtimes.
-                Sha256 hash;
+                // Each copied file's digest: its destination, type, mode, owner and bytes, not
+                // its mtime; keyed by where it comes from, so a rerun can name the file.
+                BuildStepInputs inputs;
                 for (const auto &[path, e] : std::as_const(*files)) {
+                    Sha256 hash;
                     hash.add(path.toUtf8() + '\0');
                     hash.add(QByteArray::number(e.st.st_mode) + ' ' +
                              QByteArray::number(uid >= 0 ? uid : int(e.st.st_uid)) + ' ' +
@@ -988,15 +1044,18 @@ Result<BuildResult> BuildRun::run() {
                         while (!f.atEnd())
                             hash.add(f.read(1 << 20));
                     }
-                    hash.add(QByteArray(1, '\n'));
+                    const QString source = e.rel.startsWith(QLatin1String("<<")) || from.isEmpty()
+                                               ? e.rel
+                                               : from + QStringLiteral(":/") + e.rel;
+                    const QString digest = hash.finish().hex();
+                    QString &slot = inputs.files[source];
+                    slot = slot.isEmpty() ? digest : slot + QLatin1Char(' ') + digest;
                 }
-                const Digest contentHash = hash.finish();
-                const QString key = QStringLiteral("%1\n%2\nfrom=%3 chown=%4:%5 chmod=%6\n%7")
-                                        .arg(kw, jsonText(ex->words), from)
-                                        .arg(uid)
-                                        .arg(gid)
-                                        .arg(chmod)
-                                        .arg(contentHash.toString());
+                inputs.instruction = QStringLiteral("%1 %2 from=%3 chown=%4:%5 chmod=%6")
+                                         .arg(kw, jsonText(ex->words), from)
+                                         .arg(uid)
+                                         .arg(gid)
+                                         .arg(chmod);
                 const bool fromContext = from.isEmpty();
                 auto makeLayer = [&]() -> Result<State> {
                     auto writer =
@@ -1094,7 +1153,7 @@ Result<BuildResult> BuildRun::run() {
                                              ex->words.join(QLatin1Char(' '))),
                         *diffId, size);
                 };
-                next = step(state, ins, i, key, makeLayer);
+                next = step(state, ins, i, position, inputs, makeLayer);
             } else {
                 // Config-only steps.
                 QString text;
@@ -1228,7 +1287,9 @@ Result<BuildResult> BuildRun::run() {
                     return fail(m_df.errorAt(ins, QStringLiteral("%1 is not supported").arg(kw)));
                 }
                 const QString createdBy = createdByOf(ins, text);
-                next = step(state, ins, i, kw + QLatin1Char('\n') + text,
+                BuildStepInputs inputs;
+                inputs.instruction = kw + QLatin1Char(' ') + text;
+                next = step(state, ins, i, position, inputs,
                             [&]() { return withConfig(state, createdBy, change); });
             }
             if (!next)
@@ -1239,30 +1300,26 @@ Result<BuildResult> BuildRun::run() {
         m_stageBuilt[i] = true;
     }
 
-    if (!m_options.labels.isEmpty()) {
+    if (!m_labels.isEmpty()) {
         DockerfileInstruction synthetic;
         synthetic.keyword = QStringLiteral("LABEL");
         QStringList parts;
-        for (auto it = m_options.labels.cbegin(); it != m_options.labels.cend(); ++it)
+        for (auto it = m_labels.cbegin(); it != m_labels.cend(); ++it)
             parts.append(it.key() + QLatin1Char('=') + it.value());
         synthetic.original = QStringLiteral("LABEL ") + parts.join(QLatin1Char(' '));
-        say(QStringLiteral("Step %1/%2 : %3")
-                .arg(++m_stepNo)
-                .arg(m_stepCount)
-                .arg(synthetic.original));
-        const auto labels = m_options.labels;
-        auto next = step(state, synthetic, target,
-                         QStringLiteral("LABEL\n") + parts.join(QLatin1Char('\n')), [&]() {
-                             return withConfig(
-                                 state, createdByOf(synthetic, parts.join(QLatin1Char(' '))),
-                                 [labels](ImageConfig &c, QJsonObject &) -> Status {
-                                     ContainerConfig cc = c.config();
-                                     for (auto it = labels.cbegin(); it != labels.cend(); ++it)
-                                         cc.labels.insert(it.key(), it.value());
-                                     c.setConfig(cc);
-                                     return {};
-                                 });
-                         });
+        const auto labels = m_labels;
+        BuildStepInputs inputs;
+        inputs.instruction = QStringLiteral("LABEL ") + parts.join(QLatin1Char('\n'));
+        auto next = step(state, synthetic, target, QStringLiteral("labels"), inputs, [&]() {
+            return withConfig(state, createdByOf(synthetic, parts.join(QLatin1Char(' '))),
+                              [labels](ImageConfig &c, QJsonObject &) -> Status {
+                                  ContainerConfig cc = c.config();
+                                  for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+                                      cc.labels.insert(it.key(), it.value());
+                                  c.setConfig(cc);
+                                  return {};
+                              });
+        });
         if (!next)
             return fail(next.error());
         state = *next;
@@ -1285,61 +1342,27 @@ Result<BuildResult> BuildRun::run() {
     for (const QString &unused : vars.unusedBuildArgs())
         say(QStringLiteral("[Warning] One or more build-args [%1] were not consumed").arg(unused));
 
-    // Provenance side table.
-    QJsonArray steps;
-    for (const BuildStepRecord &r : std::as_const(m_records))
-        steps.append(QJsonObject{
-            {QStringLiteral("stage"), r.stage},
-            {QStringLiteral("instruction"), r.instruction},
-            {QStringLiteral("firstLine"), r.firstLine},
-            {QStringLiteral("lastLine"), r.lastLine},
-            {QStringLiteral("cached"), r.cached},
-            {QStringLiteral("emptyLayer"), r.emptyLayer},
-            {QStringLiteral("diffId"), r.diffId.isValid() ? r.diffId.toString() : QString()},
-            {QStringLiteral("imageId"), r.imageId.toString()}});
-    const QString provDir = m_paths.cache() + QStringLiteral("/build/provenance");
-    (void)makeDirectories(provDir);
-    (void)writeFileAtomically(
-        provDir + QLatin1Char('/') + image->id.hex() + QStringLiteral(".json"),
-        QJsonDocument(QJsonObject{{QStringLiteral("dockerfile"), dockerfilePath},
-                                  {QStringLiteral("steps"), steps}})
-            .toJson());
+    BuildProvenance provenance;
+    provenance.context = m_provenanceContext;
+    provenance.dockerfile = m_provenanceDockerfile;
+    provenance.gitCommit = gitCommit;
+    provenance.steps = m_records;
+    if (auto s = m_cache.putProvenance(image->id, provenance); !s)
+        say(QStringLiteral("[Warning] the build provenance was not saved: %1")
+                .arg(s.error().message));
     BuildResult result;
     result.image = *image;
     result.steps = m_records;
+    result.gitCommit = gitCommit;
     return result;
 }
 
 } // namespace
 
 Result<BuildResult> Builder::build(const BuildOptions &options) {
-    BuildRun run(m_paths, m_content, m_snapshots, m_images, m_containers, m_output, options);
+    BuildRun run(m_paths, m_content, m_snapshots, m_images, m_containers, m_output, m_steps,
+                 options, m_cancelled);
     return run.run();
-}
-
-Result<QList<BuildStepRecord>> Builder::provenance(const StorePaths &paths, const Digest &imageId) {
-    auto data = readFileLimited(paths.cache() + QStringLiteral("/build/provenance/") +
-                                    imageId.hex() + QStringLiteral(".json"),
-                                16 << 20);
-    if (!data)
-        return fail(ErrorKind::NotFound,
-                    QStringLiteral("no build provenance for %1").arg(imageId.shortId()));
-    QList<BuildStepRecord> out;
-    for (const QJsonValue &v :
-         QJsonDocument::fromJson(*data).object().value(QStringLiteral("steps")).toArray()) {
-        const QJsonObject o = v.toObject();
-        BuildStepRecord r;
-        r.stage = o.value(QStringLiteral("stage")).toInt();
-        r.instruction = o.value(QStringLiteral("instruction")).toString();
-        r.firstLine = o.value(QStringLiteral("firstLine")).toInt();
-        r.lastLine = o.value(QStringLiteral("lastLine")).toInt();
-        r.cached = o.value(QStringLiteral("cached")).toBool();
-        r.emptyLayer = o.value(QStringLiteral("emptyLayer")).toBool();
-        r.diffId = Digest::parse(o.value(QStringLiteral("diffId")).toString()).value_or(Digest());
-        r.imageId = Digest::parse(o.value(QStringLiteral("imageId")).toString()).value_or(Digest());
-        out.append(r);
-    }
-    return out;
 }
 
 } // namespace Berth::Engine

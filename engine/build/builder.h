@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/build/buildcache.h"
 #include "engine/content/contentstore.h"
 #include "engine/images/imagestore.h"
 #include "engine/runtime/containerruntime.h"
@@ -9,35 +10,41 @@
 #include <QMap>
 #include <QRegularExpression>
 #include <QStringList>
+#include <atomic>
 #include <functional>
 
 namespace Berth::Engine {
 
 struct BuildOptions {
-    QString context;    // a directory
-    QString dockerfile; // path; empty: <context>/Dockerfile
-    QStringList tags;   // "name[:tag]"
+    // A directory, or a git repository (see GitContextSpec: `https://host/repo.git#ref:subdir`,
+    // git://, file://, a local repository with `#ref`), checked out into a temporary directory
+    // that is removed after the build; its commit becomes the org.opencontainers.image.revision
+    // label and its URL the org.opencontainers.image.source label.
+    QString context;
+    // Path; empty: <context>/Dockerfile. A relative path is inside the context (for a git
+    // context, that is the only place a Dockerfile can be).
+    QString dockerfile;
+    QStringList tags; // "name[:tag]"
     QMap<QString, QString> buildArgs;
     QString target; // stage name or index; empty: the last stage
     bool noCache = false;
     QMap<QString, QString> labels; // added to the final image
 };
 
-// Where one step of the build came from and what it made: the layer explorer's provenance.
-struct BuildStepRecord {
-    int stage = 0;
-    QString instruction; // as written (continuations joined)
-    int firstLine = 0;   // Dockerfile line range
-    int lastLine = 0;
-    bool cached = false;
-    bool emptyLayer = true;
-    Digest diffId;  // the layer it made (invalid for config-only steps)
-    Digest imageId; // the state after the step (Docker's intermediate image ID)
+// What the builder reports as it goes, for a live view (the GUI's Build page): a step starts
+// (record has the stage, instruction and lines) and finishes (record complete).
+struct BuildStepEvent {
+    enum class Kind { Started, Finished };
+    Kind kind = Kind::Started;
+    int number = 0; // 1-based, as in "Step 2/5"
+    int total = 0;
+    BuildStepRecord record;
 };
 
 struct BuildResult {
     ImageRecord image;
     QList<BuildStepRecord> steps; // the target stage's steps (with FROM)
+    QString gitCommit;            // for a git context: the commit that was built
 };
 
 // Builds an image from a Dockerfile and a context directory, like the classic `docker build`.
@@ -51,14 +58,15 @@ struct BuildResult {
 //
 // Cache: every step is keyed on the config digest of the state before it (which covers the
 // layer chain, env, workdir, user, shell), the instruction after substitution, the ARG values a
-// RUN sees and, for COPY/ADD, a hash of the copied files' content, modes and owners (not their
-// mtimes). A hit reuses the stored state, so a rebuild with nothing changed yields the same
-// image ID and no new layer. Entries live in <store>/cache/build/<key>.json; an entry whose
-// layer blobs were garbage-collected is a miss.
+// RUN sees and, for COPY/ADD, a hash of each copied file's content, mode and owner (not its
+// mtime). A hit reuses the stored state, so a rebuild with nothing changed yields the same
+// image ID and no new layer. Entries live in BuildCache; an entry whose layer blobs were
+// garbage-collected is a miss.
 //
-// Provenance (Dockerfile lines, cache hit or not) is kept beside the image in
-// <store>/cache/build/provenance/<image-hex>.json rather than in the config: the config must
-// not change on a cache hit, and lines move when a Dockerfile is edited above a step.
+// Provenance (Dockerfile lines, cache hit or not, and for a step that ran, which of its inputs
+// changed since the step at the same place of the same Dockerfile and context last ran) is kept
+// beside the image by BuildCache rather than in the config: the config must not change on a
+// cache hit, and lines move when a Dockerfile is edited above a step.
 //
 // Intermediate images (what each RUN runs on) are recorded in the image store while needed and
 // removed at the end unless they existed before. The caller holds the store's write lock.
@@ -71,11 +79,15 @@ public:
     void setOutputHandler(std::function<void(const QString &)> handler) {
         m_output = std::move(handler);
     }
+    // Receives each step's start and end (called on the building thread).
+    void setStepHandler(std::function<void(const BuildStepEvent &)> handler) {
+        m_steps = std::move(handler);
+    }
     Result<BuildResult> build(const BuildOptions &options);
-
-    // The provenance recorded by the build that made `imageId`; NotFound when none.
-    static Result<QList<BuildStepRecord>> provenance(const StorePaths &paths,
-                                                     const Digest &imageId);
+    // Makes a running build() stop soon with ErrorKind::Cancelled (a running RUN step's
+    // container is killed, a clone stops). Thread-safe; callable from any thread. A cancelled
+    // Builder stays cancelled.
+    void cancel() { m_cancelled.store(true); }
 
 private:
     StorePaths m_paths;
@@ -84,6 +96,8 @@ private:
     ImageStore &m_images;
     ContainerRuntime &m_containers;
     std::function<void(const QString &)> m_output;
+    std::function<void(const BuildStepEvent &)> m_steps;
+    std::atomic<bool> m_cancelled{false};
 };
 
 // .dockerignore rules: patterns with *, ?, ** and [..], `!` exceptions, last match wins; a

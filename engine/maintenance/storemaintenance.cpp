@@ -151,7 +151,9 @@ Result<RemovalReport> StoreMaintenance::collectGarbageLocked() {
     RemovalReport report;
     QSet<Digest> liveBlobs;
     QSet<Digest> liveLayers;
+    QSet<Digest> liveImages;
     for (const ImageRecord &image : m_images.list()) {
+        liveImages.insert(image.id);
         liveBlobs.insert(image.id);
         liveBlobs.insert(image.manifestDigest);
         for (const LayerRecord &layer : image.layers) {
@@ -189,6 +191,8 @@ Result<RemovalReport> StoreMaintenance::collectGarbageLocked() {
         report.deletedBlobs.append(blob);
     }
     report.reclaimedBytes += m_content.cleanIngest();
+    for (const SideDataCollector &collect : std::as_const(m_sideData))
+        report.reclaimedBytes += collect(liveImages);
     return report;
 }
 

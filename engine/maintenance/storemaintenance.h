@@ -7,6 +7,8 @@
 #include "engine/images/imagestore.h"
 #include "engine/snapshots/snapshotstore.h"
 
+#include <QList>
+#include <QSet>
 #include <QStringList>
 #include <functional>
 
@@ -78,6 +80,14 @@ public:
     using ImageUsers = std::function<QHash<QString, int>()>;
     void setImageUsers(ImageUsers users) { m_imageUsers = std::move(users); }
 
+    // Side data kept beside images by layers above this one (build provenance and cache):
+    // called by garbage collection, under its exclusive lock, after blobs and snapshots went,
+    // with the IDs of the images that remain; returns the bytes it freed.
+    using SideDataCollector = std::function<qint64(const QSet<Digest> &liveImages)>;
+    void addSideDataCollector(SideDataCollector collector) {
+        m_sideData.append(std::move(collector));
+    }
+
 private:
     Result<RemovalReport> collectGarbageLocked();
 
@@ -87,6 +97,7 @@ private:
     ImageStore &m_images;
     EventJournal &m_events;
     ImageUsers m_imageUsers;
+    QList<SideDataCollector> m_sideData;
 };
 
 } // namespace Berth::Engine

@@ -11,6 +11,9 @@
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
 #include <unistd.h>
 
 using namespace Berth::Engine;
@@ -46,6 +49,52 @@ int stepCount(const QByteArray &out) {
     return m.hasMatch() ? m.captured(1).toInt() : -1;
 }
 
+// A git repository made with the git command line, for git build contexts.
+class GitRepo {
+public:
+    explicit GitRepo(const QString &path)
+        : m_path(path) {
+        m_env = QProcessEnvironment::systemEnvironment();
+        for (const char *k : {"GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"})
+            m_env.insert(k, "Berth Test");
+        for (const char *k : {"GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"})
+            m_env.insert(k, "test@berth.invalid");
+        m_env.insert("GIT_CONFIG_NOSYSTEM", "1");
+        m_env.insert("HOME", path); // no user configuration
+    }
+    ProcessResult git(const QStringList &args) const {
+        return run(findTool("git"), QStringList{"-C", m_path} + args, m_env);
+    }
+    bool commitAll(const QString &message) const {
+        return git({"add", "-A"}).exitCode == 0 &&
+               git({"commit", "-q", "-m", message}).exitCode == 0;
+    }
+    QString revision(const QString &ref) const {
+        return QString::fromUtf8(git({"rev-parse", ref + "^{commit}"}).out.trimmed());
+    }
+    QProcessEnvironment environment() const { return m_env; }
+
+private:
+    QString m_path;
+    QProcessEnvironment m_env;
+};
+
+int freePort() {
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : -1;
+}
+
+bool waitForPort(int port) {
+    for (int i = 0; i < 200; ++i) {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, quint16(port));
+        if (s.waitForConnected(100))
+            return true;
+        QThread::msleep(50);
+    }
+    return false;
+}
+
 } // namespace
 
 class TestBuild : public QObject {
@@ -60,6 +109,7 @@ private Q_SLOTS:
     void runChangesBecomeLayers();
     void errorsNameTheLine();
     void pullsAMissingBase();
+    void gitContexts();
 
 private:
     bool setUpStore();
@@ -130,13 +180,14 @@ void TestBuild::multiStageBuildsAndRuns() {
     QVERIFY(base.has_value());
     QCOMPARE(image->layers.size(), 2);
     QCOMPARE(image->layers.first().diffId, base->layers.first().diffId);
-    auto provenance = Builder::provenance(m_store->paths(), image->id);
+    auto provenance = BuildCache::provenance(m_store->paths(), image->id);
     QVERIFY(provenance.has_value());
-    QCOMPARE(provenance->size(), 3); // FROM, COPY, CMD of the final stage
-    QCOMPARE(provenance->at(1).firstLine, 5);
-    QCOMPARE(provenance->at(1).diffId, image->layers.last().diffId);
-    QVERIFY(!provenance->at(1).emptyLayer);
-    QVERIFY(provenance->at(2).emptyLayer);
+    const auto &steps = provenance->steps;
+    QCOMPARE(steps.size(), 3); // FROM, COPY, CMD of the final stage
+    QCOMPARE(steps.at(1).firstLine, 5);
+    QCOMPARE(steps.at(1).diffId, image->layers.last().diffId);
+    QVERIFY(!steps.at(1).emptyLayer);
+    QVERIFY(steps.at(2).emptyLayer);
     auto config = m_store->engine().images().config(*image);
     QVERIFY(config.has_value());
     const auto history = config->history();
@@ -175,10 +226,10 @@ void TestBuild::cacheReuseAndInvalidation() {
     QCOMPARE(image2->id, image1->id);
     QCOMPARE(m_store->engine().snapshots().list().size(), snapshots1);
     QCOMPARE(m_store->engine().content().list().size(), blobs1);
-    auto provenance = Builder::provenance(m_store->paths(), image2->id);
+    auto provenance = BuildCache::provenance(m_store->paths(), image2->id);
     QVERIFY(provenance.has_value());
-    for (int i = 1; i < provenance->size(); ++i)
-        QVERIFY(provenance->at(i).cached);
+    for (int i = 1; i < provenance->steps.size(); ++i)
+        QVERIFY(provenance->steps.at(i).cached);
 
     // Touching a file's mtime alone is not a change.
     QVERIFY(writeFile(ctx("b.txt"), "b\n"));
@@ -193,10 +244,66 @@ void TestBuild::cacheReuseAndInvalidation() {
     const ProcessResult run = berthctl(*m_store, {"run", "--rm", "cache:2"});
     QCOMPARE(run.out, QByteArray("a\nB changed\n"));
 
+    // Provenance: each step's lines, whether it came from the cache, and why a step ran.
+    QVERIFY(third.out.contains(" ---> Cache miss: b.txt changed"));
+    auto image3 = m_store->engine().images().resolve("cache:2");
+    QVERIFY(image3.has_value());
+    auto steps = BuildCache::provenance(m_store->paths(), image3->id).value().steps;
+    QCOMPARE(steps.size(), 7);
+    QCOMPARE(steps[0].instruction, QString("FROM busybox"));
+    QVERIFY(steps[1].cached && steps[2].cached);
+    QCOMPARE(steps[3].firstLine, 4);
+    QVERIFY(!steps[3].cached);
+    QCOMPARE(steps[3].reasons, QStringList{"b.txt changed"});
+    QCOMPARE(steps[4].reasons, QStringList{"parent changed"});
+    QCOMPARE(steps[3].diffId, image3->layers[image3->layers.size() - 2].diffId);
+    QCOMPARE(steps[4].diffId, image3->layers.last().diffId);
+    const ProcessResult history = berthctl(*m_store, {"history", "--no-trunc", "cache:2"});
+    QVERIFY2(history.exitCode == 0, qPrintable(history.describe()));
+    const QList<QByteArray> rows = history.out.split('\n');
+    QVERIFY(rows[0].contains("LINE") && rows[0].contains("BUILD CACHE"));
+    QVERIFY2(rows[4].contains("COPY b.txt /b.txt") && rows[4].contains(" 4 ") &&
+                 rows[4].contains("ran: b.txt changed"),
+             rows[4].constData());
+    QVERIFY2(rows[6].contains("COPY a.txt /a.txt") && rows[6].contains("cached"),
+             rows[6].constData());
+    const ProcessResult historyJson =
+        berthctl(*m_store, {"history", "--format", "json", "cache:2"});
+    QVERIFY(historyJson.out.contains("\"RanBecause\":[\"parent changed\"]"));
+
+    // A changed instruction says so.
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\n"
+                                         "COPY a.txt /a.txt\n"
+                                         "RUN cat /a.txt > /a.copy && echo more >> /a.copy\n"
+                                         "COPY b.txt /b.txt\n"
+                                         "RUN cat /a.copy /b.txt > /all\n"
+                                         "ENV X=1\n"
+                                         "CMD [\"cat\", \"/all\"]\n"));
+    const ProcessResult edited = build({"-t", "cache:3", ctx()});
+    QVERIFY2(edited.exitCode == 0, qPrintable(edited.describe()));
+    steps =
+        BuildCache::provenance(m_store->paths(), m_store->engine().images().resolve("cache:3")->id)
+            .value()
+            .steps;
+    QCOMPARE(steps[2].reasons, QStringList{"the instruction changed"});
+
     // --no-cache reruns everything.
-    const ProcessResult fresh = build({"--no-cache", ctx()});
+    const ProcessResult fresh = build({"--no-cache", "-t", "cache:4", ctx()});
     QVERIFY2(fresh.exitCode == 0, qPrintable(fresh.describe()));
     QVERIFY(cachedSteps(fresh.out).isEmpty());
+    steps =
+        BuildCache::provenance(m_store->paths(), m_store->engine().images().resolve("cache:4")->id)
+            .value()
+            .steps;
+    QCOMPARE(steps[1].reasons, QStringList{"--no-cache"});
+
+    // The provenance goes with its image.
+    const QString provenanceFile =
+        m_store->paths().cache() + "/build/provenance/" + image3->id.hex() + ".json";
+    QVERIFY(QFile::exists(provenanceFile));
+    const ProcessResult rmi = berthctl(*m_store, {"rmi", "cache:2"});
+    QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
+    QVERIFY(!QFile::exists(provenanceFile));
 }
 
 void TestBuild::buildArgsAndDefaults() {
@@ -221,6 +328,10 @@ void TestBuild::buildArgsAndDefaults() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(cachedSteps(r.out), (QList<int>{2, 3, 4}));
     QCOMPARE(berthctl(*m_store, {"run", "--rm", "args:3"}).out, QByteArray("hello berth softly\n"));
+    auto args3 = m_store->engine().images().resolve("args:3");
+    QVERIFY(args3.has_value());
+    QCOMPARE(BuildCache::provenance(m_store->paths(), args3->id).value().steps[4].reasons,
+             QStringList{"build arg HOW changed"});
 
     r = build({"--build-arg", "UNUSED=1", ctx()});
     QVERIFY(r.out.contains("[Warning] One or more build-args [UNUSED] were not consumed"));
@@ -334,6 +445,118 @@ void TestBuild::pullsAMissingBase() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY(r.out.contains("Pulling "));
     QCOMPARE(berthctl(*m_store, {"run", "--rm", "pulled:1"}).out, QByteArray("pulled\n"));
+}
+
+// A git repository with two tags: building at a tag builds that tag's content and records the
+// commit; local paths, file://, git:// (git daemon) and smart HTTP (git http-backend) all clone
+// through libgit2; the checkout is removed afterwards.
+void TestBuild::gitContexts() {
+    REQUIRE_BUILD_PREREQUISITES();
+    BERTH_REQUIRE_TOOL("git");
+    BERTH_REQUIRE_TOOL("python3");
+    const QString repoPath = ctx("repo");
+    QVERIFY(QDir().mkpath(repoPath));
+    GitRepo repo(repoPath);
+    QVERIFY(repo.git({"init", "-q", "-b", "main"}).exitCode == 0);
+    QVERIFY(writeFile(repoPath + "/Dockerfile",
+                      "FROM busybox\nCOPY msg /msg\nCMD [\"cat\", \"/msg\"]\n"));
+    QVERIFY(writeFile(repoPath + "/msg", "version one\n"));
+    QVERIFY(repo.commitAll("one"));
+    QVERIFY(repo.git({"tag", "v1"}).exitCode == 0);
+    QVERIFY(writeFile(repoPath + "/msg", "version two\n"));
+    QVERIFY(writeFile(repoPath + "/app/Dockerfile", "FROM busybox\nCOPY . /app/\n"));
+    QVERIFY(writeFile(repoPath + "/app/inner.txt", "inner of two\n"));
+    QVERIFY(repo.commitAll("two"));
+    QVERIFY(repo.git({"tag", "-a", "-m", "annotated", "v2"}).exitCode == 0);
+    QVERIFY(writeFile(repoPath + "/msg", "uncommitted\n")); // the work tree is not the context
+    const QString v1 = repo.revision("v1");
+    const QString v2 = repo.revision("v2");
+    QCOMPARE(v1.size(), 40);
+
+    auto labelsOf = [&](const QString &name) {
+        auto image = m_store->engine().images().resolve(name);
+        return image ? m_store->engine().images().config(*image)->config().labels
+                     : QMap<QString, QString>();
+    };
+    auto output = [&](const QString &image, const QStringList &cmd = {}) {
+        return berthctl(*m_store, QStringList{"run", "--rm", image} + cmd).out;
+    };
+
+    // A local repository at a tag.
+    ProcessResult r = build({"-t", "git:v1", repoPath + "#v1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(r.out.contains("Cloning " + repoPath.toUtf8()));
+    QCOMPARE(output("git:v1"), QByteArray("version one\n"));
+    QCOMPARE(labelsOf("git:v1").value("org.opencontainers.image.revision"), v1);
+    QCOMPARE(labelsOf("git:v1").value("org.opencontainers.image.source"), repoPath);
+
+    // file:// at an annotated tag with a subdirectory: the context is the subdirectory.
+    r = build({"-t", "git:v2app", "file://" + repoPath + "#v2:app"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(output("git:v2app", {"sh", "-c", "ls /app; cat /app/inner.txt"}),
+             QByteArray("Dockerfile\ninner.txt\ninner of two\n"));
+    QCOMPARE(labelsOf("git:v2app").value("org.opencontainers.image.revision"), v2);
+
+    // A bare repository builds its HEAD; a git context has no .git directory.
+    const QString bare = ctx("served/repo.git");
+    QVERIFY(run(findTool("git"), {"clone", "-q", "--bare", repoPath, bare}, repo.environment())
+                .exitCode == 0);
+    r = build({"-t", "git:bare", "-f", "app/Dockerfile", bare});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(output("git:bare", {"sh", "-c", "ls -a /app"}),
+             QByteArray(".\n..\nDockerfile\napp\nmsg\n"));
+    QCOMPARE(labelsOf("git:bare").value("org.opencontainers.image.revision"), v2);
+
+    // Errors: an unknown ref, a subdirectory that leaves the repository, a Dockerfile outside.
+    r = build({repoPath + "#v9"});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("no branch, tag or commit \"v9\" in the repository"),
+             qPrintable(r.describe()));
+    r = build({repoPath + "#v2:../.."});
+    QVERIFY2(r.err.contains("subdirectory \"../..\" leaves the repository"),
+             qPrintable(r.describe()));
+    r = build({repoPath + "#v1:nope"});
+    QVERIFY2(r.err.contains("no directory \"nope\" at v1"), qPrintable(r.describe()));
+
+    // git:// from git daemon.
+    const int daemonPort = freePort();
+    QProcess daemon;
+    daemon.start(findTool("git"), {"daemon", "--reuseaddr", "--export-all",
+                                   "--base-path=" + ctx("served"), "--listen=127.0.0.1",
+                                   QStringLiteral("--port=%1").arg(daemonPort), ctx("served")});
+    QVERIFY(daemon.waitForStarted());
+    QVERIFY(waitForPort(daemonPort));
+    r = build(
+        {"-t", "git:daemon", QStringLiteral("git://127.0.0.1:%1/repo.git#v1").arg(daemonPort)});
+    daemon.kill();
+    daemon.waitForFinished();
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(output("git:daemon"), QByteArray("version one\n"));
+
+    // Smart HTTP from git http-backend, at a commit.
+    QProcess http;
+    http.start(
+        findTool("python3"),
+        {QStringLiteral(BERTH_SOURCE_DIR) + "/tests/support/git-http-server.py", ctx("served")});
+    QVERIFY(http.waitForStarted());
+    QVERIFY(http.waitForReadyRead(10000));
+    const int httpPort = http.readLine().trimmed().toInt();
+    QVERIFY(httpPort > 0);
+    const QString url = QStringLiteral("http://user:secret@127.0.0.1:%1/repo.git").arg(httpPort);
+    r = build({"-t", "git:http", url + "#" + v1});
+    http.kill();
+    http.waitForFinished();
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(output("git:http"), QByteArray("version one\n"));
+    QCOMPARE(labelsOf("git:http").value("org.opencontainers.image.revision"), v1);
+    // No credentials in the label.
+    QCOMPARE(labelsOf("git:http").value("org.opencontainers.image.source"),
+             QStringLiteral("http://127.0.0.1:%1/repo.git").arg(httpPort));
+
+    // Every checkout was removed.
+    QCOMPARE(
+        QDir(m_store->paths().tmp()).entryList({"build-git-*"}, QDir::AllEntries | QDir::Hidden),
+        QStringList());
 }
 
 QTEST_GUILESS_MAIN(TestBuild)

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/build/buildcache.h"
+
+#include "engine/core/fileutil.h"
+#include "engine/images/imageconfig.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Berth::Engine {
+namespace {
+
+constexpr qint64 kMaxEntrySize = 64 << 20;
+
+QJsonArray pairsToJson(const QList<QPair<QString, QString>> &pairs) {
+    QJsonArray a;
+    for (const auto &[k, v] : pairs)
+        a.append(QJsonArray{k, v});
+    return a;
+}
+
+QList<QPair<QString, QString>> pairsFromJson(const QJsonArray &a) {
+    QList<QPair<QString, QString>> out;
+    for (const QJsonValue &v : a) {
+        const QJsonArray p = v.toArray();
+        out.append({p.at(0).toString(), p.at(1).toString()});
+    }
+    return out;
+}
+
+QString listed(const QStringList &names, const QString &what) {
+    if (names.size() <= 3)
+        return names.join(QStringLiteral(", ")) + QLatin1Char(' ') + what;
+    return QStringLiteral("%1 and %2 more %3")
+        .arg(names.mid(0, 3).join(QStringLiteral(", ")))
+        .arg(names.size() - 3)
+        .arg(what);
+}
+
+} // namespace
+
+Digest BuildStepInputs::cacheKey() const {
+    QByteArray text = "berth-build-v2\n" + parent.toString().toUtf8() + '\n' +
+                      instruction.toUtf8() + '\n' +
+                      QJsonDocument(pairsToJson(args)).toJson(QJsonDocument::Compact) + '\n';
+    for (auto it = files.cbegin(); it != files.cend(); ++it)
+        text += it.key().toUtf8() + '\0' + it.value().toUtf8() + '\n';
+    text += extra.toUtf8();
+    return Digest::ofData(text);
+}
+
+QStringList BuildStepInputs::changesSince(const BuildStepInputs &before) const {
+    QStringList reasons;
+    if (instruction != before.instruction)
+        reasons << QStringLiteral("the instruction changed");
+    QMap<QString, QString> now, then;
+    for (const auto &[k, v] : args)
+        now.insert(k, v);
+    for (const auto &[k, v] : before.args)
+        then.insert(k, v);
+    QStringList changedArgs;
+    for (auto it = now.cbegin(); it != now.cend(); ++it)
+        if (!then.contains(it.key()) || then.value(it.key()) != it.value())
+            changedArgs << it.key();
+    for (auto it = then.cbegin(); it != then.cend(); ++it)
+        if (!now.contains(it.key()))
+            changedArgs << it.key();
+    if (!changedArgs.isEmpty())
+        reasons << (changedArgs.size() == 1 ? QStringLiteral("build arg %1 changed")
+                                            : QStringLiteral("build args %1 changed"))
+                       .arg(changedArgs.join(QStringLiteral(", ")));
+    QStringList changed, added, removed;
+    for (auto it = files.cbegin(); it != files.cend(); ++it) {
+        if (!before.files.contains(it.key()))
+            added << it.key();
+        else if (before.files.value(it.key()) != it.value())
+            changed << it.key();
+    }
+    for (auto it = before.files.cbegin(); it != before.files.cend(); ++it)
+        if (!files.contains(it.key()))
+            removed << it.key();
+    if (!changed.isEmpty())
+        reasons << listed(changed, QStringLiteral("changed"));
+    if (!added.isEmpty())
+        reasons << listed(added, QStringLiteral("added"));
+    if (!removed.isEmpty())
+        reasons << listed(removed, QStringLiteral("removed"));
+    if (extra != before.extra)
+        reasons << QStringLiteral("the downloaded content changed");
+    if (parent != before.parent)
+        reasons << QStringLiteral("parent changed");
+    return reasons;
+}
+
+BuildCache::BuildCache(const StorePaths &paths, ContentStore &content)
+    : m_paths(paths)
+    , m_content(content) {}
+
+QString BuildCache::dir() const {
+    return m_paths.cache() + QStringLiteral("/build");
+}
+
+std::optional<BuildCache::Entry> BuildCache::get(const Digest &key) const {
+    auto data = readFileLimited(dir() + QLatin1Char('/') + key.hex() + QStringLiteral(".json"),
+                                kMaxEntrySize);
+    if (!data)
+        return std::nullopt;
+    const QJsonObject o = QJsonDocument::fromJson(*data).object();
+    Entry e;
+    e.config = o.value(QStringLiteral("config")).toString().toUtf8();
+    for (const QJsonValue &v : o.value(QStringLiteral("layers")).toArray()) {
+        const QJsonObject l = v.toObject();
+        auto diff = Digest::parse(l.value(QStringLiteral("diffId")).toString());
+        auto chain = Digest::parse(l.value(QStringLiteral("chainId")).toString());
+        auto blob = Descriptor::fromJson(l.value(QStringLiteral("blob")).toObject());
+        if (!diff || !chain || !blob || !m_content.contains(blob->digest))
+            return std::nullopt; // garbage-collected since: rebuild the step
+        e.layers.append({*diff, *chain, *blob});
+    }
+    if (e.config.isEmpty() || !ImageConfig::parse(e.config))
+        return std::nullopt;
+    return e;
+}
+
+void BuildCache::put(const Digest &key, const Entry &entry) {
+    QJsonArray layers;
+    for (const LayerRecord &l : entry.layers)
+        layers.append(QJsonObject{{QStringLiteral("diffId"), l.diffId.toString()},
+                                  {QStringLiteral("chainId"), l.chainId.toString()},
+                                  {QStringLiteral("blob"), l.blob.toJson()}});
+    const QJsonObject o{{QStringLiteral("config"), QString::fromUtf8(entry.config)},
+                        {QStringLiteral("layers"), layers}};
+    // The cache is an optimisation: failing to write it only costs a rebuild.
+    (void)makeDirectories(dir());
+    (void)writeFileAtomically(dir() + QLatin1Char('/') + key.hex() + QStringLiteral(".json"),
+                              QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+std::optional<BuildStepInputs> BuildCache::lastInputs(const Digest &stepId) const {
+    auto data = readFileLimited(
+        dir() + QStringLiteral("/steps/") + stepId.hex() + QStringLiteral(".json"), kMaxEntrySize);
+    if (!data)
+        return std::nullopt;
+    const QJsonObject o = QJsonDocument::fromJson(*data).object();
+    BuildStepInputs in;
+    in.parent = Digest::parse(o.value(QStringLiteral("parent")).toString()).value_or(Digest());
+    in.instruction = o.value(QStringLiteral("instruction")).toString();
+    in.args = pairsFromJson(o.value(QStringLiteral("args")).toArray());
+    const QJsonObject files = o.value(QStringLiteral("files")).toObject();
+    for (auto it = files.begin(); it != files.end(); ++it)
+        in.files.insert(it.key(), it.value().toString());
+    in.extra = o.value(QStringLiteral("extra")).toString();
+    return in;
+}
+
+void BuildCache::putInputs(const Digest &stepId, const BuildStepInputs &inputs) {
+    QJsonObject files;
+    for (auto it = inputs.files.cbegin(); it != inputs.files.cend(); ++it)
+        files.insert(it.key(), it.value());
+    const QJsonObject o{{QStringLiteral("key"), inputs.cacheKey().toString()},
+                        {QStringLiteral("parent"), inputs.parent.toString()},
+                        {QStringLiteral("instruction"), inputs.instruction},
+                        {QStringLiteral("args"), pairsToJson(inputs.args)},
+                        {QStringLiteral("files"), files},
+                        {QStringLiteral("extra"), inputs.extra}};
+    (void)makeDirectories(dir() + QStringLiteral("/steps"));
+    (void)writeFileAtomically(dir() + QStringLiteral("/steps/") + stepId.hex() +
+                                  QStringLiteral(".json"),
+                              QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+Status BuildCache::putProvenance(const Digest &imageId, const BuildProvenance &provenance) {
+    QJsonArray steps;
+    for (const BuildStepRecord &r : provenance.steps)
+        steps.append(QJsonObject{
+            {QStringLiteral("stage"), r.stage},
+            {QStringLiteral("instruction"), r.instruction},
+            {QStringLiteral("firstLine"), r.firstLine},
+            {QStringLiteral("lastLine"), r.lastLine},
+            {QStringLiteral("trigger"), r.trigger},
+            {QStringLiteral("cached"), r.cached},
+            {QStringLiteral("emptyLayer"), r.emptyLayer},
+            {QStringLiteral("reasons"), QJsonArray::fromStringList(r.reasons)},
+            {QStringLiteral("historyIndex"), r.historyIndex},
+            {QStringLiteral("diffId"), r.diffId.isValid() ? r.diffId.toString() : QString()},
+            {QStringLiteral("imageId"), r.imageId.toString()}});
+    const QJsonObject o{{QStringLiteral("context"), provenance.context},
+                        {QStringLiteral("dockerfile"), provenance.dockerfile},
+                        {QStringLiteral("gitCommit"), provenance.gitCommit},
+                        {QStringLiteral("steps"), steps}};
+    const QString provDir = dir() + QStringLiteral("/provenance");
+    if (auto s = makeDirectories(provDir); !s)
+        return s;
+    return writeFileAtomically(provDir + QLatin1Char('/') + imageId.hex() + QStringLiteral(".json"),
+                               QJsonDocument(o).toJson());
+}
+
+Result<BuildProvenance> BuildCache::provenance(const StorePaths &paths, const Digest &imageId) {
+    auto data = readFileLimited(paths.cache() + QStringLiteral("/build/provenance/") +
+                                    imageId.hex() + QStringLiteral(".json"),
+                                kMaxEntrySize);
+    if (!data)
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("no build provenance for %1").arg(imageId.shortId()));
+    const QJsonObject o = QJsonDocument::fromJson(*data).object();
+    BuildProvenance p;
+    p.context = o.value(QStringLiteral("context")).toString();
+    p.dockerfile = o.value(QStringLiteral("dockerfile")).toString();
+    p.gitCommit = o.value(QStringLiteral("gitCommit")).toString();
+    for (const QJsonValue &v : o.value(QStringLiteral("steps")).toArray()) {
+        const QJsonObject s = v.toObject();
+        BuildStepRecord r;
+        r.stage = s.value(QStringLiteral("stage")).toInt();
+        r.instruction = s.value(QStringLiteral("instruction")).toString();
+        r.firstLine = s.value(QStringLiteral("firstLine")).toInt();
+        r.lastLine = s.value(QStringLiteral("lastLine")).toInt();
+        r.trigger = s.value(QStringLiteral("trigger")).toBool();
+        r.cached = s.value(QStringLiteral("cached")).toBool();
+        r.emptyLayer = s.value(QStringLiteral("emptyLayer")).toBool();
+        for (const QJsonValue &reason : s.value(QStringLiteral("reasons")).toArray())
+            r.reasons.append(reason.toString());
+        r.historyIndex = s.value(QStringLiteral("historyIndex")).toInt(-1);
+        r.diffId = Digest::parse(s.value(QStringLiteral("diffId")).toString()).value_or(Digest());
+        r.imageId = Digest::parse(s.value(QStringLiteral("imageId")).toString()).value_or(Digest());
+        p.steps.append(r);
+    }
+    return p;
+}
+
+qint64 BuildCache::collectGarbage(const StorePaths &paths, const ContentStore &content,
+                                  const QSet<Digest> &liveImages) {
+    const QString dir = paths.cache() + QStringLiteral("/build");
+    qint64 freed = 0;
+    auto remove = [&](const QString &path) {
+        const qint64 size = QFileInfo(path).size();
+        if (QFile::remove(path))
+            freed += size;
+    };
+    const QDir provenance(dir + QStringLiteral("/provenance"));
+    for (const QString &name : provenance.entryList({QStringLiteral("*.json")}, QDir::Files)) {
+        auto id = Digest::parse(QStringLiteral("sha256:") + name.chopped(5));
+        if (!id || !liveImages.contains(*id))
+            remove(provenance.filePath(name));
+    }
+    QSet<QString> liveKeys;
+    const QDir entries(dir);
+    for (const QString &name : entries.entryList({QStringLiteral("*.json")}, QDir::Files)) {
+        const QString path = entries.filePath(name);
+        auto data = readFileLimited(path, kMaxEntrySize);
+        bool live = data.has_value();
+        if (live)
+            for (const QJsonValue &v : QJsonDocument::fromJson(*data)
+                                           .object()
+                                           .value(QStringLiteral("layers"))
+                                           .toArray()) {
+                auto blob =
+                    Descriptor::fromJson(v.toObject().value(QStringLiteral("blob")).toObject());
+                if (!blob || !content.contains(blob->digest)) {
+                    live = false;
+                    break;
+                }
+            }
+        if (live)
+            liveKeys.insert(QStringLiteral("sha256:") + name.chopped(5));
+        else
+            remove(path);
+    }
+    const QDir steps(dir + QStringLiteral("/steps"));
+    for (const QString &name : steps.entryList({QStringLiteral("*.json")}, QDir::Files)) {
+        auto data = readFileLimited(steps.filePath(name), kMaxEntrySize);
+        const QString key =
+            data ? QJsonDocument::fromJson(*data).object().value(QStringLiteral("key")).toString()
+                 : QString();
+        if (!liveKeys.contains(key))
+            remove(steps.filePath(name));
+    }
+    return freed;
+}
+
+} // namespace Berth::Engine

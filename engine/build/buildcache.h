@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/content/contentstore.h"
+#include "engine/core/digest.h"
+#include "engine/core/storepaths.h"
+#include "engine/images/imagestore.h"
+
+#include <QList>
+#include <QMap>
+#include <QPair>
+#include <QSet>
+#include <QStringList>
+#include <optional>
+
+namespace Berth::Engine {
+
+// Where one step of a build came from and what it made: the layer explorer's provenance.
+struct BuildStepRecord {
+    int stage = 0;
+    QString instruction; // as written (continuations joined); ONBUILD triggers as stored
+    int firstLine = 0;   // Dockerfile line range (a trigger has its FROM line)
+    int lastLine = 0;
+    bool trigger = false; // an ONBUILD trigger of the base image
+    bool cached = false;
+    bool emptyLayer = true;
+    // Why the step ran instead of coming from the cache (empty when cached, and for FROM):
+    // "first build of this step", "--no-cache", "the instruction changed", "build arg X
+    // changed", "a.txt changed", "parent changed", "the cached result was removed".
+    QStringList reasons;
+    int historyIndex = -1; // its entry in the image config's history; -1 for FROM
+    Digest diffId;         // the layer it made (invalid for config-only steps)
+    Digest imageId;        // the state after the step (Docker's intermediate image ID)
+};
+
+// What an image's build recorded, beside the image (see BuildCache).
+struct BuildProvenance {
+    QString context;              // the directory or the git URL (without credentials)
+    QString dockerfile;           // its path, relative to the context when inside it
+    QString gitCommit;            // for a git context
+    QList<BuildStepRecord> steps; // the target stage's steps, FROM first
+};
+
+// The inputs a step's cache key covers, kept per step so a rerun can say which one changed.
+struct BuildStepInputs {
+    Digest parent;                       // the state before the step
+    QString instruction;                 // after substitution, with the flags that matter
+    QList<QPair<QString, QString>> args; // ARG values a RUN sees
+    QMap<QString, QString> files;        // COPY/ADD: source -> digest of what was copied
+    QString extra;                       // anything else the key covers (a download's digest)
+
+    Digest cacheKey() const;
+    // What differs from `before`, in words (see BuildStepRecord::reasons).
+    QStringList changesSince(const BuildStepInputs &before) const;
+};
+
+// The build's side data under <store>/cache/build:
+//   <key-hex>.json             the state a cache key produced (config and layers)
+//   steps/<step-hex>.json      the inputs of a step's last run, keyed by where the step is
+//                              (context, Dockerfile, stage, position)
+//   provenance/<image-hex>.json the BuildProvenance of an image Berth built
+// None of it keeps anything alive: a cache entry whose layer blobs were collected is a miss, and
+// collectGarbage() removes it, the provenance of removed images and step inputs whose cache
+// entry is gone.
+class BuildCache {
+public:
+    BuildCache(const StorePaths &paths, ContentStore &content);
+
+    struct Entry {
+        QByteArray config;
+        QList<LayerRecord> layers;
+    };
+    std::optional<Entry> get(const Digest &key) const;
+    void put(const Digest &key, const Entry &entry);
+
+    std::optional<BuildStepInputs> lastInputs(const Digest &stepId) const;
+    void putInputs(const Digest &stepId, const BuildStepInputs &inputs);
+
+    Status putProvenance(const Digest &imageId, const BuildProvenance &provenance);
+    static Result<BuildProvenance> provenance(const StorePaths &paths, const Digest &imageId);
+
+    // Removes what no live image needs any more (see above); returns the bytes freed. Called by
+    // garbage collection, which holds the store's lock exclusively.
+    static qint64 collectGarbage(const StorePaths &paths, const ContentStore &content,
+                                 const QSet<Digest> &liveImages);
+
+private:
+    QString dir() const;
+    StorePaths m_paths;
+    ContentStore &m_content;
+};
+
+} // namespace Berth::Engine
