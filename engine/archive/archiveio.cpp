@@ -90,6 +90,70 @@ Result<qint64> DecompressingReader::read(char *buffer, qint64 size) {
     return qint64(n);
 }
 
+TarReader::~TarReader() {
+    if (m_archive)
+        archive_read_free(m_archive);
+}
+
+Result<std::unique_ptr<TarReader>> TarReader::openFile(const QString &path) {
+    std::unique_ptr<TarReader> r(new TarReader);
+    r->m_path = path;
+    r->m_archive = archive_read_new();
+    archive_read_support_filter_all(r->m_archive);
+    archive_read_support_format_tar(r->m_archive);
+    archive_read_support_format_gnutar(r->m_archive);
+    const QByteArray name = QFile::encodeName(path);
+    if (archive_read_open_filename(r->m_archive, name.constData(), 1 << 16) != ARCHIVE_OK)
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("open %1: %2")
+                        .arg(path, QString::fromUtf8(archive_error_string(r->m_archive))));
+    return r;
+}
+
+bool TarReader::isTarArchive(const QString &path) {
+    auto reader = openFile(path);
+    if (!reader)
+        return false;
+    auto first = (*reader)->next();
+    return first && first->has_value();
+}
+
+Result<std::optional<TarReader::Entry>> TarReader::next() {
+    struct archive_entry *e = nullptr;
+    const int rc = archive_read_next_header(m_archive, &e);
+    if (rc == ARCHIVE_EOF)
+        return std::optional<Entry>();
+    if (rc < ARCHIVE_WARN)
+        return fail(ErrorKind::Corrupt,
+                    QStringLiteral("%1: %2").arg(
+                        m_path, QString::fromUtf8(archive_error_string(m_archive))));
+    Entry entry;
+    const char *name = archive_entry_pathname_utf8(e);
+    entry.path = name ? QString::fromUtf8(name) : QString::fromLocal8Bit(archive_entry_pathname(e));
+    entry.type = archive_entry_filetype(e);
+    entry.mode = int(archive_entry_perm(e));
+    entry.mtime = archive_entry_mtime(e);
+    entry.uid = int(archive_entry_uid(e));
+    entry.gid = int(archive_entry_gid(e));
+    entry.size = archive_entry_size(e);
+    if (const char *link = archive_entry_symlink_utf8(e))
+        entry.symlinkTarget = QString::fromUtf8(link);
+    if (const char *link = archive_entry_hardlink_utf8(e)) {
+        entry.hardlinkTarget = QString::fromUtf8(link);
+        entry.type = AE_IFREG;
+    }
+    return std::optional<Entry>(entry);
+}
+
+Result<qint64> TarReader::read(char *buffer, qint64 size) {
+    const la_ssize_t n = archive_read_data(m_archive, buffer, size_t(size));
+    if (n < 0)
+        return fail(ErrorKind::Corrupt,
+                    QStringLiteral("%1: corrupt or truncated data: %2")
+                        .arg(m_path, QString::fromUtf8(archive_error_string(m_archive))));
+    return qint64(n);
+}
+
 Status writeAllToFd(int fd, const char *data, qint64 size) {
     qint64 done = 0;
     while (done < size) {
@@ -166,6 +230,15 @@ Status TarWriter::addDirectory(const QString &path, const Meta &meta) {
 Status TarWriter::addSymlink(const QString &path, const QString &target, const Meta &meta) {
     struct archive_entry *e = newEntry(path, AE_IFLNK, meta);
     archive_entry_set_symlink_utf8(e, target.toUtf8().constData());
+    const int rc = archive_write_header(m_archive, e);
+    archive_entry_free(e);
+    return check(rc, QStringLiteral("write %1").arg(path));
+}
+
+Status TarWriter::addHardlink(const QString &path, const QString &target, const Meta &meta) {
+    struct archive_entry *e = newEntry(path, AE_IFREG, meta);
+    archive_entry_set_hardlink_utf8(e, target.toUtf8().constData());
+    archive_entry_set_size(e, 0);
     const int rc = archive_write_header(m_archive, e);
     archive_entry_free(e);
     return check(rc, QStringLiteral("write %1").arg(path));

@@ -10,6 +10,7 @@
 #include <QString>
 #include <functional>
 #include <memory>
+#include <optional>
 
 struct archive;
 
@@ -40,6 +41,38 @@ private:
     bool m_atEnd = false;
 };
 
+// Reads the entries of a tar archive that may be compressed with any filter libarchive knows
+// (gzip, bzip2, xz, zstd, ...) or not at all. Names come as stored: callers sanitise them.
+class TarReader {
+public:
+    ~TarReader();
+    static Result<std::unique_ptr<TarReader>> openFile(const QString &path);
+    // Whether the file is a tar archive (compressed or not) with at least one entry: what ADD
+    // extracts. Anything else (a plain or compressed file that holds no tar) is not.
+    static bool isTarArchive(const QString &path);
+
+    struct Entry {
+        QString path;
+        unsigned type = 0; // S_IFREG, S_IFDIR, S_IFLNK, ... (a hard link is S_IFREG)
+        int mode = 0;      // permission bits
+        qint64 mtime = 0;
+        int uid = 0;
+        int gid = 0;
+        qint64 size = 0;
+        QString symlinkTarget;
+        QString hardlinkTarget; // set for a hard link to an earlier entry
+    };
+    // The next entry; std::nullopt at the end.
+    Result<std::optional<Entry>> next();
+    // The current entry's data; 0 at its end.
+    Result<qint64> read(char *buffer, qint64 size);
+
+private:
+    TarReader() = default;
+    struct archive *m_archive = nullptr;
+    QString m_path;
+};
+
 // Writes a tar (POSIX pax, deterministic: no atime/ctime, names as given) to a sink.
 class TarWriter {
 public:
@@ -58,6 +91,8 @@ public:
 
     Status addDirectory(const QString &path, const Meta &meta);
     Status addSymlink(const QString &path, const QString &target, const Meta &meta);
+    // A hard link to `target`, an earlier entry of this archive.
+    Status addHardlink(const QString &path, const QString &target, const Meta &meta);
     // Starts a regular file of exactly `size` bytes; follow with writeData() calls.
     Status beginFile(const QString &path, qint64 size, const Meta &meta);
     Status writeData(const char *data, qint64 size);

@@ -5,6 +5,7 @@
 #include "engine/archive/rootfsimporter.h"
 #include "engine/build/dockerfile.h"
 #include "engine/build/gitcontext.h"
+#include "engine/build/urldownload.h"
 #include "engine/core/fileutil.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/puller.h"
@@ -19,6 +20,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QThread>
+#include <QUrl>
+#include <list>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -136,7 +139,9 @@ struct State {
 struct SourceEntry {
     QString hostPath;
     struct stat st {};
-    QString rel; // its path in the tree it comes from
+    QString rel;          // its path in the tree it comes from (a URL for a download)
+    bool direct = false;  // named by a source itself, not found inside a directory source
+    bool extract = false; // ADD: a tar archive to unpack into the destination
 };
 using SourceTree = QMap<QString, SourceEntry>; // relative path -> entry
 
@@ -249,10 +254,21 @@ private:
                           const QStringList &argv, const QStringList &env);
     Result<Digest> layerFromUpper(const QString &upper, qint64 &size);
     Result<SourceTree> sourceTree(const QString &from, const DockerfileInstruction &ins);
+    struct CopyRules {
+        const DockerIgnore *exclude = nullptr; // --exclude
+        bool parents = false;                  // --parents
+    };
     Result<QList<QPair<QString, SourceEntry>>> resolveCopy(const DockerfileInstruction &ins,
                                                            const SourceTree &tree,
                                                            const QStringList &sources,
-                                                           const QString &dest, QString &destDir);
+                                                           const QString &dest, QString &destDir,
+                                                           const CopyRules &rules);
+    // The file at `path` in the state's layers (topmost wins, whiteouts respected).
+    std::optional<QByteArray> readInState(const State &state, const QString &path);
+    // --chown=USER[:GROUP] as numbers, names looked up in the state's /etc/passwd and
+    // /etc/group; (-1, -1) when `spec` is empty.
+    Result<QPair<int, int>> resolveOwner(const State &state, const DockerfileInstruction &ins,
+                                         const QString &spec);
     std::optional<struct stat> statInState(const State &state, const QString &path);
 
     const StorePaths &m_paths;
@@ -671,6 +687,76 @@ std::optional<struct stat> BuildRun::statInState(const State &state, const QStri
     return std::nullopt;
 }
 
+std::optional<QByteArray> BuildRun::readInState(const State &state, const QString &path) {
+    for (qsizetype i = state.layers.size() - 1; i >= 0; --i) {
+        const QString host =
+            m_snapshots.filesPath(state.layers[i].chainId) + QLatin1Char('/') + path;
+        struct stat st {};
+        if (::lstat(QFile::encodeName(host).constData(), &st) == 0) {
+            if (!S_ISREG(st.st_mode))
+                return std::nullopt; // a whiteout, or not a plain file
+            auto data = readFileLimited(host, 16 << 20);
+            return data ? std::optional<QByteArray>(*data) : std::nullopt;
+        }
+        const QFileInfo fi(host);
+        if (QFileInfo::exists(fi.path() + QLatin1Char('/') + Whiteout::Prefix + fi.fileName()))
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+Result<QPair<int, int>> BuildRun::resolveOwner(const State &state, const DockerfileInstruction &ins,
+                                               const QString &spec) {
+    if (spec.isEmpty())
+        return QPair<int, int>{-1, -1};
+    // name -> (id, primary group) from a passwd- or group-style file of the image.
+    auto lookup = [&](const QString &file, const QString &name) -> std::optional<int> {
+        const auto data = readInState(state, file);
+        if (!data)
+            return std::nullopt;
+        for (const QByteArray &line : data->split('\n')) {
+            const QList<QByteArray> fields = line.split(':');
+            if (fields.size() >= 3 && QString::fromUtf8(fields[0]) == name) {
+                bool ok = false;
+                const int id = fields[2].toInt(&ok);
+                if (ok)
+                    return id;
+            }
+        }
+        return std::nullopt;
+    };
+    const QString user = spec.section(QLatin1Char(':'), 0, 0);
+    const QString group =
+        spec.contains(QLatin1Char(':')) ? spec.section(QLatin1Char(':'), 1) : QString();
+    if (user.isEmpty() || (spec.contains(QLatin1Char(':')) && group.isEmpty()))
+        return fail(m_df.errorAt(
+            ins, QStringLiteral("--chown=%1: expected USER[:GROUP] (names or numbers)").arg(spec)));
+    bool numeric = false;
+    int uid = user.toInt(&numeric);
+    if (!numeric || uid < 0) {
+        const auto id = lookup(QStringLiteral("etc/passwd"), user);
+        if (!id)
+            return fail(m_df.errorAt(
+                ins, QStringLiteral("--chown=%1: no user \"%2\" in the image's /etc/passwd")
+                         .arg(spec, user)));
+        uid = *id;
+    }
+    // Docker: a user without a group means the same number as the GID.
+    int gid = uid;
+    if (!group.isEmpty()) {
+        gid = group.toInt(&numeric);
+        if (!numeric || gid < 0) {
+            const auto id = lookup(QStringLiteral("etc/group"), group);
+            if (!id)
+                return fail(m_df.errorAt(
+                    ins, QStringLiteral("--chown=%1: no group \"%2\" in the image's /etc/group")
+                             .arg(spec, group)));
+            gid = *id;
+        }
+    }
+    return QPair<int, int>{uid, gid};
+}
+
 Result<SourceTree> BuildRun::sourceTree(const QString &from, const DockerfileInstruction &ins) {
     SourceTree tree;
     if (from.isEmpty()) {
@@ -709,18 +795,40 @@ Result<SourceTree> BuildRun::sourceTree(const QString &from, const DockerfileIns
 
 // Docker's COPY rules: a directory source copies its contents; a file goes to DEST when DEST
 // names a file, else to DEST/<name>; several sources or a wildcard need DEST to be a directory.
+// --exclude patterns match paths relative to each source; --parents keeps each source's path
+// (below a `/./` pivot when there is one) under DEST. Entries named directly (not found inside
+// a directory source) are marked `direct`: ADD extracts those that are tar archives.
 Result<QList<QPair<QString, SourceEntry>>>
 BuildRun::resolveCopy(const DockerfileInstruction &ins, const SourceTree &tree,
-                      const QStringList &sources, const QString &dest, QString &destDir) {
+                      const QStringList &sources, const QString &dest, QString &destDir,
+                      const CopyRules &rules) {
     QList<QPair<QString, SourceEntry>> out;
     const bool many =
         sources.size() > 1 ||
         std::any_of(sources.begin(), sources.end(), [](const QString &s) { return hasGlob(s); });
-    const bool destIsDir = many || dest.endsWith(QLatin1Char('/')) ||
+    const bool destIsDir = many || rules.parents || dest.endsWith(QLatin1Char('/')) ||
                            dest.endsWith(QLatin1String("/.")) || dest == QLatin1String(".");
     destDir = cleanRelative(dest);
+    auto excluded = [&](const QString &relative) {
+        return rules.exclude && !relative.isEmpty() && rules.exclude->excludes(relative);
+    };
+    auto under = [&](const QString &a, const QString &b) {
+        return cleanRelative(a.isEmpty() ? b : b.isEmpty() ? a : a + QLatin1Char('/') + b);
+    };
     for (const QString &source : sources) {
+        // --parents: the part of the source path before "/./" is not kept.
+        QString pivot;
+        if (rules.parents) {
+            const qsizetype at = source.indexOf(QLatin1String("/./"));
+            if (at >= 0)
+                pivot = cleanRelative(source.left(at));
+        }
         const QString src = cleanRelative(source);
+        auto kept = [&](const QString &root) {
+            if (!rules.parents)
+                return QString();
+            return pivot.isEmpty() ? root : cleanRelative(root.mid(pivot.size()));
+        };
         QStringList roots;
         if (hasGlob(src)) {
             const QRegularExpression re(QStringLiteral("^") + globToRegex(src) +
@@ -740,18 +848,24 @@ BuildRun::resolveCopy(const DockerfileInstruction &ins, const SourceTree &tree,
             const bool isDir = root.isEmpty() || S_ISDIR(tree.value(root).st.st_mode);
             if (isDir) {
                 const QString prefix = root.isEmpty() ? QString() : root + QLatin1Char('/');
-                for (auto it = tree.cbegin(); it != tree.cend(); ++it)
-                    if (it.key().startsWith(prefix) && !prefix.isNull())
-                        out.append({cleanRelative(destDir + QLatin1Char('/') +
-                                                  it.key().mid(prefix.size())),
-                                    it.value()});
-                    else if (root.isEmpty())
-                        out.append(
-                            {cleanRelative(destDir + QLatin1Char('/') + it.key()), it.value()});
+                const QString target = under(destDir, kept(root));
+                for (auto it = tree.cbegin(); it != tree.cend(); ++it) {
+                    if (!root.isEmpty() && !it.key().startsWith(prefix))
+                        continue;
+                    const QString relative = it.key().mid(prefix.size());
+                    if (!excluded(relative))
+                        out.append({under(target, relative), it.value()});
+                }
             } else {
                 const QString name = root.section(QLatin1Char('/'), -1);
-                out.append({destIsDir ? cleanRelative(destDir + QLatin1Char('/') + name) : destDir,
-                            tree.value(root)});
+                if (excluded(name))
+                    continue;
+                SourceEntry e = tree.value(root);
+                e.direct = true;
+                const QString path = rules.parents ? under(destDir, kept(root))
+                                     : destIsDir   ? under(destDir, name)
+                                                   : destDir;
+                out.append({path, e});
             }
         }
     }
@@ -892,8 +1006,43 @@ Result<BuildResult> BuildRun::run() {
         vars.beginStage(baseCfg->config().env);
         bool cmdSetHere = false;
 
-        // The instructions with where they are (for their previous run's inputs).
+        // The instructions with where they are (for their previous run's inputs): first the
+        // base image's ONBUILD triggers, which run here and are not passed on.
         QList<QPair<DockerfileInstruction, QString>> work;
+        const QJsonArray triggers = baseCfg->json()
+                                        .value(QStringLiteral("config"))
+                                        .toObject()
+                                        .value(QStringLiteral("OnBuild"))
+                                        .toArray();
+        if (!triggers.isEmpty()) {
+            QJsonObject all = baseCfg->json();
+            QJsonObject config = all.value(QStringLiteral("config")).toObject();
+            config.remove(QStringLiteral("OnBuild"));
+            all.insert(QStringLiteral("config"), config);
+            auto cleared = ImageConfig::parse(QJsonDocument(all).toJson(QJsonDocument::Compact));
+            if (!cleared)
+                return fail(cleared.error());
+            state.config = cleared->toJson();
+            say(QStringLiteral("# Executing %1 build trigger%2")
+                    .arg(triggers.size())
+                    .arg(triggers.size() == 1 ? QString() : QStringLiteral("s")));
+            m_stepCount += int(triggers.size());
+            for (int k = 0; k < triggers.size(); ++k) {
+                const QString text = triggers[k].toString();
+                auto parsed = Dockerfile::parse(QStringLiteral("FROM scratch\n") + text);
+                if (!parsed || parsed->stages.value(0).instructions.size() != 1)
+                    return fail(m_df.errorAt(
+                        stage.from, QStringLiteral("ONBUILD trigger \"%1\" of %2: %3")
+                                        .arg(text, *base,
+                                             parsed ? QStringLiteral("expected one instruction")
+                                                    : parsed.error().message)));
+                DockerfileInstruction trigger = parsed->stages[0].instructions[0];
+                // Errors point at the FROM that brought the trigger in.
+                trigger.line = trigger.endLine = stage.from.line;
+                trigger.column = stage.from.column;
+                work.append({trigger, QStringLiteral("%1/trigger/%2").arg(i).arg(k)});
+            }
+        }
         for (int k = 0; k < stage.instructions.size(); ++k)
             work.append({stage.instructions[k], QStringLiteral("%1/%2").arg(i).arg(k)});
         for (const auto &[ins, position] : std::as_const(work)) {
@@ -941,24 +1090,13 @@ Result<BuildResult> BuildRun::run() {
                 next = step(state, ins, i, position, inputs,
                             [&]() { return runStep(state, ins, argv, env); });
             } else if (kw == QLatin1String("COPY") || kw == QLatin1String("ADD")) {
+                const bool isAdd = kw == QLatin1String("ADD");
                 const QString from = ex->flags.value(QStringLiteral("from"));
-                if (kw == QLatin1String("ADD"))
-                    for (const QString &s : ex->words.mid(0, ex->words.size() - 1))
-                        if (s.contains(QLatin1String("://")))
-                            return fail(m_df.errorAt(ins, QStringLiteral("ADD from a URL is not "
-                                                                         "supported yet")));
-                int uid = -1, gid = -1;
-                if (ex->flags.contains(QStringLiteral("chown"))) {
-                    const QString c = ex->flags.value(QStringLiteral("chown"));
-                    bool ok1 = false, ok2 = true;
-                    uid = c.section(QLatin1Char(':'), 0, 0).toInt(&ok1);
-                    gid = c.contains(QLatin1Char(':')) ? c.section(QLatin1Char(':'), 1).toInt(&ok2)
-                                                       : uid;
-                    if (!ok1 || !ok2)
-                        return fail(m_df.errorAt(ins, QStringLiteral("--chown=%1: only numeric "
-                                                                     "UID[:GID] is supported yet")
-                                                          .arg(c)));
-                }
+                auto owner = resolveOwner(state, ins, ex->flags.value(QStringLiteral("chown")));
+                if (!owner)
+                    return fail(owner.error());
+                const int uid = owner->first;
+                const int gid = owner->second;
                 int chmod = -1;
                 if (ex->flags.contains(QStringLiteral("chmod"))) {
                     bool ok = false;
@@ -969,15 +1107,36 @@ Result<BuildResult> BuildRun::run() {
                                                              "octal mode")
                                                   .arg(ex->flags.value(QStringLiteral("chmod")))));
                 }
+                if (ins.hasFlag(QStringLiteral("keep-git-dir")))
+                    return fail(m_df.errorAt(ins, QStringLiteral("ADD --keep-git-dir is not "
+                                                                 "supported: Berth copies a "
+                                                                 "repository without its .git")));
+                // Every --exclude (a flag that may repeat), substituted.
+                QStringList excludePatterns;
+                for (const auto &[name, value] : ins.flags) {
+                    if (name != QLatin1String("exclude"))
+                        continue;
+                    auto pattern = expandWord(
+                        value, [&](const QString &n) { return vars.value(n); }, m_df.escape);
+                    if (!pattern)
+                        return fail(m_df.errorAt(ins, pattern.error().message));
+                    excludePatterns << *pattern;
+                }
+                const DockerIgnore excludeRules =
+                    DockerIgnore::parse(excludePatterns.join(QLatin1Char('\n')));
+                const QString checksum = ex->flags.value(QStringLiteral("checksum"));
                 QStringList words = ex->words;
                 QString dest = words.takeLast();
                 const QString workdir = cfg->config().workingDir;
                 if (!dest.startsWith(QLatin1Char('/')))
                     dest = (workdir.isEmpty() ? QStringLiteral("/") : workdir + QLatin1Char('/')) +
                            dest;
-                // Heredoc sources become files of their own.
+                // Heredoc sources become files of their own; ADD also takes URLs (downloaded,
+                // never extracted) and git repositories (their files at a ref).
                 QList<QPair<QString, QByteArray>> heredocFiles;
                 QStringList sources;
+                QStringList urls;
+                QList<GitContextSpec> repositories;
                 for (const QString &w : std::as_const(words)) {
                     bool isHeredoc = false;
                     for (const DockerfileHeredoc &h : ins.heredocs) {
@@ -995,9 +1154,35 @@ Result<BuildResult> BuildRun::run() {
                             isHeredoc = true;
                         }
                     }
-                    if (!isHeredoc)
+                    if (isHeredoc)
+                        continue;
+                    const bool remote =
+                        w.contains(QLatin1String("://")) || w.startsWith(QLatin1String("git@"));
+                    if (remote && !isAdd)
+                        return fail(m_df.errorAt(ins, QStringLiteral("COPY cannot copy from a URL "
+                                                                     "(\"%1\"): use ADD")
+                                                          .arg(w)));
+                    if (remote && !from.isEmpty())
+                        return fail(m_df.errorAt(ins, QStringLiteral("--from cannot be used with "
+                                                                     "a URL source")));
+                    const auto git = remote ? GitContextSpec::parse(w) : std::nullopt;
+                    if (git)
+                        repositories.append(*git);
+                    else if (remote && (w.startsWith(QLatin1String("http://")) ||
+                                        w.startsWith(QLatin1String("https://"))))
+                        urls.append(w);
+                    else if (remote)
+                        return fail(m_df.errorAt(
+                            ins, QStringLiteral("ADD: unsupported URL \"%1\": expected http(s) "
+                                                "or a git repository")
+                                     .arg(w)));
+                    else
                         sources.append(w);
                 }
+                if (!checksum.isEmpty() && (urls.size() != 1 || words.size() != 1))
+                    return fail(m_df.errorAt(ins, QStringLiteral("--checksum needs exactly one "
+                                                                 "source, an http(s) URL")));
+                const bool destIsDir = words.size() > 1 || dest.endsWith(QLatin1Char('/'));
                 SourceTree tree;
                 if (!sources.isEmpty()) {
                     auto t = sourceTree(from, ins);
@@ -1006,10 +1191,21 @@ Result<BuildResult> BuildRun::run() {
                     tree = *t;
                 }
                 QString destDir;
-                auto files = resolveCopy(ins, tree, sources, dest, destDir);
+                auto files =
+                    resolveCopy(ins, tree, sources, dest, destDir,
+                                CopyRules{excludePatterns.isEmpty() ? nullptr : &excludeRules,
+                                          ins.hasFlag(QStringLiteral("parents"))});
                 if (!files)
                     return fail(files.error());
-                const bool destIsDir = words.size() > 1 || dest.endsWith(QLatin1Char('/'));
+                // ADD unpacks a local tar archive (plain, gzip, bzip2, xz, zstd) named as a
+                // source into the destination directory.
+                if (isAdd)
+                    for (auto &[path, e] : *files)
+                        if (e.direct && S_ISREG(e.st.st_mode) &&
+                            TarReader::isTarArchive(e.hostPath)) {
+                            e.extract = true;
+                            path = cleanRelative(dest);
+                        }
                 for (const auto &[name, content] : std::as_const(heredocFiles)) {
                     SourceEntry e;
                     e.st.st_mode = S_IFREG | 0644;
@@ -1021,7 +1217,57 @@ Result<BuildResult> BuildRun::run() {
                                        : cleanRelative(dest),
                                    e});
                 }
-                // Content hash: names, types, modes, owners and bytes, not mtimes.
+                // Downloads: mode 0600, mtime from Last-Modified (as Docker does).
+                std::list<DownloadedFile> downloads;
+                for (const QString &url : std::as_const(urls)) {
+                    say(QStringLiteral("Downloading %1")
+                            .arg(QUrl(url).toString(QUrl::RemoveUserInfo)));
+                    auto file = downloadUrl(QUrl(url), m_paths.tmp(), &m_cancelled);
+                    if (!file)
+                        return fail(m_df.errorAt(ins, file.error().message));
+                    if (!checksum.isEmpty() && file->digest.toString() != checksum)
+                        return fail(m_df.errorAt(ins, QStringLiteral("--checksum=%1: the download "
+                                                                     "has %2")
+                                                          .arg(checksum, file->digest.toString())));
+                    if (destIsDir && file->fileName.isEmpty())
+                        return fail(m_df.errorAt(
+                            ins, QStringLiteral("ADD %1: the URL names no file; give the "
+                                                "destination a file name")
+                                     .arg(url)));
+                    SourceEntry e;
+                    e.hostPath = file->path;
+                    e.st.st_mode = S_IFREG | 0600;
+                    e.st.st_size = file->size;
+                    e.st.st_mtime = file->lastModified.isValid()
+                                        ? time_t(file->lastModified.toSecsSinceEpoch())
+                                        : 0;
+                    e.rel = QUrl(url).toString(QUrl::RemoveUserInfo);
+                    files->append({destIsDir
+                                       ? cleanRelative(dest + QLatin1Char('/') + file->fileName)
+                                       : cleanRelative(dest),
+                                   e});
+                    downloads.push_back(std::move(*file));
+                }
+                // Git repositories: their files at the ref, without .git, into DEST.
+                std::list<std::unique_ptr<GitCheckout>> checkouts;
+                for (const GitContextSpec &git : std::as_const(repositories)) {
+                    auto checkout = GitCheckout::clone(
+                        git, m_paths.tmp(), [this](const QString &line) { say(line); },
+                        &m_cancelled);
+                    if (!checkout)
+                        return fail(m_df.errorAt(ins, checkout.error().message));
+                    SourceTree repoTree;
+                    if (auto st =
+                            walkDir((*checkout)->contextDir(), QString(), repoTree, nullptr, false);
+                        !st)
+                        return fail(st.error());
+                    for (auto it = repoTree.begin(); it != repoTree.end(); ++it) {
+                        it->rel = git.publicUrl() + QLatin1Char('#') + (*checkout)->commit() +
+                                  QLatin1Char(':') + it.key();
+                        files->append({cleanRelative(dest + QLatin1Char('/') + it.key()), *it});
+                    }
+                    checkouts.push_back(std::move(*checkout));
+                }
                 // Each copied file's digest: its destination, type, mode, owner and bytes, not
                 // its mtime; keyed by where it comes from, so a rerun can name the file.
                 BuildStepInputs inputs;
@@ -1030,7 +1276,8 @@ Result<BuildResult> BuildRun::run() {
                     hash.add(path.toUtf8() + '\0');
                     hash.add(QByteArray::number(e.st.st_mode) + ' ' +
                              QByteArray::number(uid >= 0 ? uid : int(e.st.st_uid)) + ' ' +
-                             QByteArray::number(gid >= 0 ? gid : int(e.st.st_gid)) + '\0');
+                             QByteArray::number(gid >= 0 ? gid : int(e.st.st_gid)) +
+                             (e.extract ? " extract" : "") + '\0');
                     if (e.hostPath.startsWith(QLatin1String("heredoc:"))) {
                         hash.add(e.hostPath.toUtf8());
                     } else if (S_ISLNK(e.st.st_mode)) {
@@ -1044,18 +1291,21 @@ Result<BuildResult> BuildRun::run() {
                         while (!f.atEnd())
                             hash.add(f.read(1 << 20));
                     }
-                    const QString source = e.rel.startsWith(QLatin1String("<<")) || from.isEmpty()
-                                               ? e.rel
-                                               : from + QStringLiteral(":/") + e.rel;
+                    const bool named = e.rel.startsWith(QLatin1String("<<")) ||
+                                       e.rel.contains(QLatin1String("://")) || from.isEmpty();
+                    const QString source = named ? e.rel : from + QStringLiteral(":/") + e.rel;
                     const QString digest = hash.finish().hex();
                     QString &slot = inputs.files[source];
                     slot = slot.isEmpty() ? digest : slot + QLatin1Char(' ') + digest;
                 }
-                inputs.instruction = QStringLiteral("%1 %2 from=%3 chown=%4:%5 chmod=%6")
-                                         .arg(kw, jsonText(ex->words), from)
-                                         .arg(uid)
-                                         .arg(gid)
-                                         .arg(chmod);
+                inputs.instruction =
+                    QStringLiteral("%1 %2 from=%3 chown=%4:%5 chmod=%6 exclude=%7 parents=%8")
+                        .arg(kw, jsonText(ex->words), from)
+                        .arg(uid)
+                        .arg(gid)
+                        .arg(chmod)
+                        .arg(jsonText(excludePatterns))
+                        .arg(ins.hasFlag(QStringLiteral("parents")));
                 const bool fromContext = from.isEmpty();
                 auto makeLayer = [&]() -> Result<State> {
                     auto writer =
@@ -1085,7 +1335,92 @@ Result<BuildResult> BuildRun::run() {
                             }
                             return {};
                         };
+                        // A tar archive ADD unpacks: its entries below `dir`, names kept inside.
+                        auto extract = [&](const QString &dir, const SourceEntry &e) -> Status {
+                            if (!dir.isEmpty())
+                                if (auto s = parents(dir + QStringLiteral("/x")); !s)
+                                    return s;
+                            auto reader = TarReader::openFile(e.hostPath);
+                            if (!reader)
+                                return fail(reader.error());
+                            auto inside = [&](const QString &name) -> std::optional<QString> {
+                                const QString clean = cleanRelative(name);
+                                if (clean == QLatin1String("..") ||
+                                    clean.startsWith(QLatin1String("../")))
+                                    return std::nullopt;
+                                return clean;
+                            };
+                            const QString shown = e.rel;
+                            for (;;) {
+                                auto entry = (*reader)->next();
+                                if (!entry)
+                                    return fail(entry.error().withContext(
+                                        QStringLiteral("ADD %1").arg(shown)));
+                                if (!entry->has_value())
+                                    return {};
+                                const TarReader::Entry &a = **entry;
+                                const auto name = inside(a.path);
+                                if (!name)
+                                    return fail(ErrorKind::Corrupt,
+                                                QStringLiteral("ADD %1: archive entry \"%2\" "
+                                                               "leaves the destination")
+                                                    .arg(shown, a.path));
+                                // Whiteouts would delete files of lower layers: not from ADD.
+                                if (name->isEmpty() || name->section(QLatin1Char('/'), -1)
+                                                           .startsWith(Whiteout::Prefix))
+                                    continue;
+                                const QString full =
+                                    dir.isEmpty() ? *name : dir + QLatin1Char('/') + *name;
+                                if (auto s = parents(full); !s)
+                                    return s;
+                                done.insert(full);
+                                const TarWriter::Meta m{a.mode, a.mtime, uid >= 0 ? uid : a.uid,
+                                                        gid >= 0 ? gid : a.gid};
+                                Status s;
+                                if (a.type == S_IFDIR) {
+                                    s = tar.addDirectory(full, m);
+                                } else if (a.type == S_IFLNK) {
+                                    s = tar.addSymlink(full, a.symlinkTarget, m);
+                                } else if (!a.hardlinkTarget.isEmpty()) {
+                                    const auto target = inside(a.hardlinkTarget);
+                                    if (!target)
+                                        return fail(ErrorKind::Corrupt,
+                                                    QStringLiteral("ADD %1: hard link \"%2\" "
+                                                                   "leaves the destination")
+                                                        .arg(shown, a.path));
+                                    s = tar.addHardlink(
+                                        full,
+                                        dir.isEmpty() ? *target : dir + QLatin1Char('/') + *target,
+                                        m);
+                                } else if (a.type == S_IFREG) {
+                                    s = tar.beginFile(full, a.size, m);
+                                    QByteArray buf(1 << 20, Qt::Uninitialized);
+                                    qint64 left = a.size;
+                                    while (s && left > 0) {
+                                        auto n = (*reader)->read(buf.data(),
+                                                                 qMin<qint64>(left, buf.size()));
+                                        if (!n)
+                                            return fail(n.error());
+                                        if (*n == 0)
+                                            return fail(ErrorKind::Corrupt,
+                                                        QStringLiteral("ADD %1: \"%2\" is "
+                                                                       "truncated")
+                                                            .arg(shown, a.path));
+                                        s = tar.writeData(buf.constData(), *n);
+                                        left -= *n;
+                                    }
+                                }
+                                // Devices and FIFOs in an archive are not carried over.
+                                if (!s)
+                                    return s;
+                            }
+                        };
                         for (const auto &[path, e] : std::as_const(*files)) {
+                            if (e.extract) {
+                                if (auto s = extract(path, e); !s)
+                                    return s;
+                                continue;
+                            }
                             if (path.isEmpty())
                                 continue;
                             if (auto s = parents(path); !s)

@@ -53,8 +53,12 @@ struct BuildResult {
 // earlier stage. RUN runs a container (through ContainerRuntime, so runc on overlayfs) on the
 // current layers with the stage's env/workdir/user/shell; its read-write layer becomes a new
 // layer (overlay whiteouts written back as OCI `.wh.` entries). COPY/ADD write a layer straight
-// from the context (minus .dockerignore) or from another stage or image. The other
-// instructions change the config and add an empty_layer history entry.
+// from the context (minus .dockerignore) or from another stage or image, with --chown (names
+// from the image's /etc/passwd and /etc/group), --chmod, --exclude and --parents; ADD also
+// unpacks a local tar archive (any compression) named as a source, downloads http(s) URLs
+// (never unpacked; --checksum) and copies git repositories at a ref. ONBUILD triggers of a base
+// image run right after its FROM and are not inherited. The other instructions change the
+// config and add an empty_layer history entry.
 //
 // Cache: every step is keyed on the config digest of the state before it (which covers the
 // layer chain, env, workdir, user, shell), the instruction after substitution, the ARG values a

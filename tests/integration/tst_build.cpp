@@ -5,6 +5,7 @@
 // only from its COPY on, build args and ARG defaults, .dockerignore, heredocs and whiteouts.
 #include "engine/build/builder.h"
 #include "tests/support/imagefixture.h"
+#include "tests/support/layerbuilder.h"
 #include "tests/support/registryserver.h"
 #include "tests/support/testsupport.h"
 
@@ -110,6 +111,10 @@ private Q_SLOTS:
     void errorsNameTheLine();
     void pullsAMissingBase();
     void gitContexts();
+    void addExtractsLocalArchives();
+    void addDownloadsUrls();
+    void onbuildTriggers();
+    void copyOwnersExcludesAndParents();
 
 private:
     bool setUpStore();
@@ -528,10 +533,19 @@ void TestBuild::gitContexts() {
     QVERIFY(waitForPort(daemonPort));
     r = build(
         {"-t", "git:daemon", QStringLiteral("git://127.0.0.1:%1/repo.git#v1").arg(daemonPort)});
+    // ADD of a repository copies its files at the ref, without .git.
+    QVERIFY(writeFile(ctx("add-git/Dockerfile"),
+                      QStringLiteral("FROM busybox\nADD git://127.0.0.1:%1/repo.git#v2:app /src/\n")
+                          .arg(daemonPort)
+                          .toUtf8()));
+    const ProcessResult added = build({"-t", "git:add", ctx("add-git")});
     daemon.kill();
     daemon.waitForFinished();
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(output("git:daemon"), QByteArray("version one\n"));
+    QVERIFY2(added.exitCode == 0, qPrintable(added.describe()));
+    QCOMPARE(output("git:add", {"sh", "-c", "ls -A /src; cat /src/inner.txt"}),
+             QByteArray("Dockerfile\ninner.txt\ninner of two\n"));
 
     // Smart HTTP from git http-backend, at a commit.
     QProcess http;
@@ -557,6 +571,196 @@ void TestBuild::gitContexts() {
     QCOMPARE(
         QDir(m_store->paths().tmp()).entryList({"build-git-*"}, QDir::AllEntries | QDir::Hidden),
         QStringList());
+}
+
+// ADD unpacks a local tar archive (plain, gzip, bzip2, xz) named as a source, keeping modes,
+// owners, symlinks and hard links; a compressed file that is no tar, and anything COPY copies,
+// stay as they are; an archive that reaches outside its destination is refused.
+void TestBuild::addExtractsLocalArchives() {
+    REQUIRE_BUILD_PREREQUISITES();
+    using C = LayerBuilder::Compression;
+    auto archive = [](const QString &tag) {
+        return LayerBuilder()
+            .dir("pkg", 0750, 1000, 1000)
+            .file("pkg/hello.txt", "hello from " + tag.toUtf8() + "\n", 0640, 1000, 1000)
+            .symlink("pkg/link", "hello.txt")
+            .hardlink("pkg/hard", "pkg/hello.txt");
+    };
+    QVERIFY(archive("plain").writeTo(ctx("plain.tar"), C::None));
+    QVERIFY(archive("gzip").writeTo(ctx("data.tar.gz"), C::Gzip));
+    QVERIFY(archive("bzip2").writeTo(ctx("b.tar.bz2"), C::Bzip2));
+    QVERIFY(archive("xz").writeTo(ctx("x.tar.xz"), C::Xz));
+    QVERIFY(writeFile(ctx("notes.txt.gz"), compressBytes("just notes\n", C::Gzip)));
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\n"
+                                         "ADD plain.tar /plain\n"
+                                         "ADD data.tar.gz /gz/\n"
+                                         "ADD *.tar.bz2 x.tar.xz /multi/\n"
+                                         "ADD notes.txt.gz /notes/\n"
+                                         "ADD --chown=7:8 data.tar.gz /owned\n"
+                                         "COPY data.tar.gz /copied/\n"));
+    const ProcessResult r = build({"-t", "add:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const ProcessResult ls = berthctl(
+        *m_store, {"run", "--rm", "add:1", "sh", "-c",
+                   "cat /plain/pkg/hello.txt /gz/pkg/link /multi/pkg/hello.txt; "
+                   "stat -c '%a %u:%g %h' /plain/pkg /plain/pkg/hello.txt /owned/pkg/hello.txt; "
+                   "readlink /gz/pkg/link; ls /notes; ls /copied; zcat /notes/notes.txt.gz"});
+    QVERIFY2(ls.exitCode == 0, qPrintable(ls.describe()));
+    // The bzip2 and xz archives land in the same place: the later one wins.
+    QCOMPARE(ls.out, QByteArray("hello from plain\nhello from gzip\nhello from xz\n"
+                                "750 1000:1000 2\n640 1000:1000 2\n640 7:8 2\n"
+                                "hello.txt\nnotes.txt.gz\ndata.tar.gz\njust notes\n"));
+
+    QVERIFY(LayerBuilder().file("../escape.txt", "x").writeTo(ctx("evil.tar"), C::None));
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nADD evil.tar /in/\n"));
+    const ProcessResult evil = build({ctx()});
+    QVERIFY(evil.exitCode != 0);
+    QVERIFY2(evil.err.contains("ADD evil.tar: archive entry \"../escape.txt\" leaves the "
+                               "destination"),
+             qPrintable(evil.describe()));
+}
+
+// ADD of an http URL downloads the file (never extracted; mode 0600; mtime from Last-Modified)
+// and checks --checksum; an error answer is an error at the ADD line.
+void TestBuild::addDownloadsUrls() {
+    REQUIRE_BUILD_PREREQUISITES();
+    BERTH_REQUIRE_TOOL("python3");
+    QTemporaryDir served(scratchBase() + "/served-XXXXXX");
+    const QByteArray tarball =
+        LayerBuilder().file("inside.txt", "x").build(LayerBuilder::Compression::Gzip);
+    QVERIFY(writeFile(served.path() + "/pkg.tar.gz", tarball));
+    QFile pkg(served.path() + "/pkg.tar.gz");
+    QVERIFY(pkg.open(QIODevice::ReadWrite));
+    QVERIFY(pkg.setFileTime(QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC),
+                            QFileDevice::FileModificationTime));
+    pkg.close();
+    const int port = freePort();
+    QProcess http;
+    http.setWorkingDirectory(served.path());
+    http.start(findTool("python3"),
+               {"-m", "http.server", "--bind", "127.0.0.1", QString::number(port)});
+    QVERIFY(http.waitForStarted());
+    QVERIFY(waitForPort(port));
+    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(port);
+    const QString digest = Digest::ofData(tarball).toString();
+
+    QVERIFY(writeFile(ctx("Dockerfile"),
+                      QStringLiteral("FROM busybox\n"
+                                     "ADD %1/pkg.tar.gz /dl/\n"
+                                     "ADD --checksum=%2 %1/pkg.tar.gz /renamed.tgz\n")
+                          .arg(base, digest)
+                          .toUtf8()));
+    ProcessResult r = build({"-t", "url:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const ProcessResult ls =
+        berthctl(*m_store, {"run", "--rm", "url:1", "sh", "-c",
+                            "stat -c '%a %Y' /dl/pkg.tar.gz; sha256sum /renamed.tgz | cut -c1-64"});
+    QCOMPARE(ls.out, "600 1700000000\n" + digest.mid(7).toUtf8() + "\n");
+    // Unchanged content: the cache is used after the download.
+    r = build({ctx()});
+    QCOMPARE(cachedSteps(r.out), (QList<int>{2, 3}));
+
+    QVERIFY(writeFile(ctx("Dockerfile"),
+                      QStringLiteral("FROM busybox\nADD --checksum=sha256:%1 %2/pkg.tar.gz /x\n")
+                          .arg(QString(64, QLatin1Char('0')), base)
+                          .toUtf8()));
+    r = build({ctx()});
+    QVERIFY2(r.err.contains("Dockerfile:2:1: --checksum=sha256:000"), qPrintable(r.describe()));
+    QVERIFY(r.err.contains("the download has " + digest.toUtf8()));
+    QVERIFY(writeFile(ctx("Dockerfile"),
+                      QStringLiteral("FROM busybox\nADD %1/missing.txt /x\n").arg(base).toUtf8()));
+    r = build({ctx()});
+    QVERIFY2(r.err.contains("Dockerfile:2:1: download " + base.toUtf8() + "/missing.txt: HTTP 404"),
+             qPrintable(r.describe()));
+    QVERIFY(writeFile(ctx("Dockerfile"),
+                      QStringLiteral("FROM busybox\nCOPY %1/pkg.tar.gz /x\n").arg(base).toUtf8()));
+    r = build({ctx()});
+    QVERIFY2(r.err.contains("COPY cannot copy from a URL"), qPrintable(r.describe()));
+    http.kill();
+    http.waitForFinished();
+    // No download is left behind.
+    QCOMPARE(QDir(m_store->paths().tmp()).entryList({"build-download-*"}, QDir::Files),
+             QStringList());
+}
+
+// ONBUILD triggers are stored in the image, run (in order, with the child's context) when a
+// build uses the image as its base, and are not inherited by the child.
+void TestBuild::onbuildTriggers() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("parent/Dockerfile"), "FROM busybox\n"
+                                                "ONBUILD COPY app.txt /app/\n"
+                                                "ONBUILD RUN cat /app/app.txt > /app/seen\n"));
+    ProcessResult r = build({"-t", "parent:1", ctx("parent")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    auto parent = m_store->engine().images().resolve("parent:1");
+    QVERIFY(parent.has_value());
+    QVERIFY(m_store->engine().images().rawConfig(*parent)->contains(
+        "\"OnBuild\":[\"COPY app.txt /app/\",\"RUN cat /app/app.txt > /app/seen\"]"));
+
+    QVERIFY(writeFile(ctx("child/app.txt"), "from the child's context\n"));
+    QVERIFY(writeFile(ctx("child/Dockerfile"), "FROM parent:1\nCMD [\"cat\", \"/app/seen\"]\n"));
+    r = build({"-t", "child:1", ctx("child")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(r.out.contains("# Executing 2 build triggers"));
+    QCOMPARE(berthctl(*m_store, {"run", "--rm", "child:1"}).out,
+             QByteArray("from the child's context\n"));
+    auto child = m_store->engine().images().resolve("child:1");
+    QVERIFY(child.has_value());
+    QVERIFY(!m_store->engine().images().rawConfig(*child)->contains("OnBuild"));
+    const auto steps = BuildCache::provenance(m_store->paths(), child->id).value().steps;
+    QCOMPARE(steps.size(), 4);
+    QVERIFY(steps[1].trigger && steps[2].trigger && !steps[3].trigger);
+    QCOMPARE(steps[1].firstLine, 1);
+
+    // The grandchild does not run them again.
+    QVERIFY(writeFile(ctx("grandchild/Dockerfile"), "FROM child:1\nRUN test ! -e /app/again\n"));
+    r = build({ctx("grandchild")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(!r.out.contains("build trigger"));
+
+    // A failing trigger is reported at the FROM line that brought it in.
+    QVERIFY(writeFile(ctx("child2/Dockerfile"), "# comment\nFROM parent:1\n"));
+    r = build({ctx("child2")});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("Dockerfile:2:1: COPY failed: \"app.txt\" not found"),
+             qPrintable(r.describe()));
+}
+
+// --chown takes names from the image's /etc/passwd and /etc/group; --exclude leaves files out;
+// --parents keeps source paths (below a /./ pivot).
+void TestBuild::copyOwnersExcludesAndParents() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("f.txt"), "f\n"));
+    QVERIFY(writeFile(ctx("logs/keep.txt"), "k\n"));
+    QVERIFY(writeFile(ctx("logs/drop.log"), "d\n"));
+    QVERIFY(writeFile(ctx("logs/sub/deep.log"), "deep\n"));
+    QVERIFY(writeFile(ctx("logs/secret/s.txt"), "s\n"));
+    QVERIFY(writeFile(ctx("a/b/c.txt"), "c\n"));
+    QVERIFY(writeFile(ctx("a/d/e.txt"), "e\n"));
+    QVERIFY(writeFile(ctx("Dockerfile"),
+                      "FROM busybox\n"
+                      "RUN echo 'app:x:1234:2345::/home/app:/bin/sh' >> /etc/passwd && "
+                      "echo 'crew:x:3456:' >> /etc/group\n"
+                      "COPY --chown=app:crew f.txt /o/both\n"
+                      "COPY --chown=app f.txt /o/user\n"
+                      "COPY --chown=app:99 f.txt /o/mixed\n"
+                      "COPY --exclude=*.log --exclude=secret logs/ /ex/\n"
+                      "COPY --parents a/b/c.txt a/./d/e.txt /par/\n"));
+    ProcessResult r = build({"-t", "own:1", ctx()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const ProcessResult out =
+        berthctl(*m_store, {"run", "--rm", "own:1", "sh", "-c",
+                            "stat -c '%u:%g' /o/both /o/user /o/mixed; cd /ex && find . | sort; "
+                            "cd /par && find . -type f | sort"});
+    QCOMPARE(out.out, QByteArray("1234:3456\n1234:1234\n1234:99\n"
+                                 ".\n./keep.txt\n./sub\n./sub/deep.log\n"
+                                 "./a/b/c.txt\n./d/e.txt\n"));
+
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nCOPY --chown=nobody2 f.txt /\n"));
+    r = build({ctx()});
+    QVERIFY2(r.err.contains("Dockerfile:2:1: --chown=nobody2: no user \"nobody2\" in the "
+                            "image's /etc/passwd"),
+             qPrintable(r.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestBuild)

@@ -38,6 +38,8 @@ QString layerMediaType(LayerBuilder::Compression c, ImageFixture::ManifestFormat
     case LayerBuilder::Compression::Zstd:
         return MediaType::OciLayerZstd; // Docker has no zstd media type
     case LayerBuilder::Compression::None:
+    case LayerBuilder::Compression::Bzip2: // no layer media type: only for plain archives
+    case LayerBuilder::Compression::Xz:
         break;
     }
     return oci ? MediaType::OciLayer : MediaType::DockerLayer;
@@ -54,6 +56,10 @@ QByteArray compressBytes(const QByteArray &data, LayerBuilder::Compression compr
     if (compression == LayerBuilder::Compression::Gzip) {
         archive_write_add_filter_gzip(a);
         archive_write_set_filter_option(a, "gzip", "timestamp", nullptr); // reproducible
+    } else if (compression == LayerBuilder::Compression::Bzip2) {
+        archive_write_add_filter_bzip2(a);
+    } else if (compression == LayerBuilder::Compression::Xz) {
+        archive_write_add_filter_xz(a);
     } else {
         archive_write_add_filter_zstd(a);
     }

@@ -100,6 +100,10 @@ QByteArray LayerBuilder::build(Compression compression) const {
         archive_write_add_filter_gzip(a);
     else if (compression == Compression::Zstd)
         archive_write_add_filter_zstd(a);
+    else if (compression == Compression::Bzip2)
+        archive_write_add_filter_bzip2(a);
+    else if (compression == Compression::Xz)
+        archive_write_add_filter_xz(a);
     archive_write_set_bytes_in_last_block(a, 1);
     archive_write_open(
         a, &out, nullptr,

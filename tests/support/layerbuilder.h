@@ -11,7 +11,7 @@ namespace Berth::Test {
 // target), with libarchive. Paths are written exactly as given.
 class LayerBuilder {
 public:
-    enum class Compression { None, Gzip, Zstd };
+    enum class Compression { None, Gzip, Zstd, Bzip2, Xz };
 
     LayerBuilder &file(const QString &path, const QByteArray &content, int mode = 0644, int uid = 0,
                        int gid = 0);

@@ -110,6 +110,19 @@ void TestDockerfile::parses_data() {
         << "STAGE x as= platform= @1\n  COPY@2:1 --from=build --chown=1:2 --chmod=755 {a b* "
            "/dst/}\n  ADD@3:1 --link= {x.tar /}\n  COPY@4:1 json[a b|/c d/]\n  ADD@5:1 "
            "--checksum=sha256:ab {http://h/f /f}";
+    QTest::newRow("copy exclude parents, add url, git, keep-git-dir, tar")
+        << "FROM x\nCOPY --exclude=*.log --exclude=\"tmp dir\" --parents a/./b/ c* /dst/\n"
+           "ADD https://h/f.tgz /f/\nADD --keep-git-dir https://h/r.git#v1:sub /src\n"
+           "ADD --chown=app:staff --chmod=0640 pkg.tar.gz /opt/"
+        << "STAGE x as= platform= @1\n  COPY@2:1 --exclude=*.log --exclude=tmp dir --parents= "
+           "{a/./b/ c* /dst/}\n  ADD@3:1 {https://h/f.tgz /f/}\n  ADD@4:1 --keep-git-dir= "
+           "{https://h/r.git#v1:sub /src}\n  ADD@5:1 --chown=app:staff --chmod=0640 "
+           "{pkg.tar.gz /opt/}";
+    QTest::newRow("directory and wildcard sources")
+        << "FROM x\nCOPY dir/ /d/\nCOPY --from=0 /usr/lib/*.so* /lib/\nCOPY [\"a*\", \"b?\", "
+           "\"/e/\"]"
+        << "STAGE x as= platform= @1\n  COPY@2:1 {dir/ /d/}\n  COPY@3:1 --from=0 {/usr/lib/*.so* "
+           "/lib/}\n  COPY@4:1 json[a*|b?|/e/]";
     QTest::newRow("env label forms")
         << "FROM x\nENV A=1 B=\"two words\" C=3\nENV D the rest\nLABEL a=b \"c d\"=e\nLABEL "
            "old style"
@@ -132,6 +145,14 @@ void TestDockerfile::parses_data() {
         << "STAGE x as= platform= @1\n  HEALTHCHECK@2:1 {NONE} hc=NONE\n  HEALTHCHECK@3:1 "
            "--interval=30s --timeout=1m30s --retries=3 {curl -f http://l/} hc=CMD\n"
            "  HEALTHCHECK@4:1 json[/bin/check] hc=CMD";
+    QTest::newRow("onbuild exec form and flags")
+        << "FROM x\nonbuild CMD [\"run\", \"it\"]\nONBUILD COPY --chown=1 a /b"
+        << "STAGE x as= platform= @1\n  ONBUILD@2:1 {CMD [\"run\", \"it\"]} onbuild=CMD "
+           "[\"run\", \"it\"]\n  ONBUILD@3:1 {COPY --chown=1 a /b} onbuild=COPY --chown=1 a /b";
+    QTest::newRow("platform from an arg")
+        << "ARG P=linux/amd64\nFROM --platform=$P busybox AS base\nFROM base"
+        << "ARG@1:1 {P=linux/amd64}\nSTAGE busybox as=base platform=$P @2\n"
+           "STAGE base as= platform= @3";
     QTest::newRow("onbuild") << "FROM x\nONBUILD RUN make\nONBUILD COPY . /src"
                              << "STAGE x as= platform= @1\n  ONBUILD@2:1 {RUN make} "
                                 "onbuild=RUN make\n  ONBUILD@3:1 {COPY . /src} onbuild=COPY . /src";
@@ -260,6 +281,15 @@ void TestDockerfile::rejects_data() {
     QTest::newRow("onbuild onbuild") << "FROM a\nONBUILD ONBUILD RUN x"
                                      << "Dockerfile:2:9: ONBUILD isn't allowed as an ONBUILD "
                                         "trigger";
+    QTest::newRow("onbuild from") << "FROM a\nONBUILD FROM b"
+                                  << "Dockerfile:2:9: FROM isn't allowed as an ONBUILD trigger";
+    QTest::newRow("onbuild unknown") << "FROM a\nONBUILD FORM b"
+                                     << "Dockerfile:2:9: unknown instruction \"FORM\" in ONBUILD";
+    QTest::newRow("duplicate flag") << "FROM a\nCOPY --from=a --from=b x y"
+                                    << "Dockerfile:2:15: duplicate flag \"--from\"";
+    QTest::newRow("run flag without value") << "FROM a\nRUN --network make"
+                                            << "Dockerfile:2:5: flag \"--network\" needs a value "
+                                               "(--network=VALUE)";
     QTest::newRow("onbuild bad inner json")
         << "FROM a\nONBUILD CMD ['x', 'y']"
         << "Dockerfile:2:13: invalid JSON array for CMD: "
