@@ -6,6 +6,7 @@
 #include "engine/build/builder.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/layerbuilder.h"
+#include "tests/support/podman.h"
 #include "tests/support/registryserver.h"
 #include "tests/support/testsupport.h"
 
@@ -115,6 +116,7 @@ private Q_SLOTS:
     void addDownloadsUrls();
     void onbuildTriggers();
     void copyOwnersExcludesAndParents();
+    void podmanRunsABuiltImage();
 
 private:
     bool setUpStore();
@@ -761,6 +763,55 @@ void TestBuild::copyOwnersExcludesAndParents() {
     QVERIFY2(r.err.contains("Dockerfile:2:1: --chown=nobody2: no user \"nobody2\" in the "
                             "image's /etc/passwd"),
              qPrintable(r.describe()));
+}
+
+// Acceptance: an image Berth built (multi-stage, COPY, RUN, ENV, ENTRYPOINT + CMD), pushed to
+// the local registry, is pulled and run by podman; saved with berthctl save, podman loads it.
+void TestBuild::podmanRunsABuiltImage() {
+    REQUIRE_BUILD_PREREQUISITES();
+    BERTH_REQUIRE_TOOL("docker-registry");
+    BERTH_REQUIRE_TOOL("podman");
+    BERTH_REQUIRE_TOOL("runc");
+    RegistryServer registry;
+    QVERIFY2(registry.start(), qPrintable(registry.errorString()));
+    PodmanSandbox podman;
+    QVERIFY2(podman.configure({registry.address()}), qPrintable(podman.errorString()));
+
+    QVERIFY(writeFile(ctx("greet.sh"), "#!/bin/sh\ncat /msg\necho \"hello $WHO, argument: $1\"\n"));
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox AS build\n"
+                                         "RUN echo built by berth > /msg\n"
+                                         "FROM busybox\n"
+                                         "COPY --from=build /msg /msg\n"
+                                         "COPY greet.sh /usr/local/bin/greet\n"
+                                         "RUN chmod 755 /usr/local/bin/greet\n"
+                                         "ENV WHO=podman\n"
+                                         "ENTRYPOINT [\"/usr/local/bin/greet\"]\n"
+                                         "CMD [\"default\"]\n"));
+    const QString ref = registry.address() + "/berth/built:1";
+    const ProcessResult built = build({"-t", ref, ctx()});
+    QVERIFY2(built.exitCode == 0, qPrintable(built.describe()));
+    auto image = m_store->engine().images().resolve(ref);
+    QVERIFY(image.has_value());
+    const ProcessResult pushed = berthctl(*m_store, {"push", ref});
+    QVERIFY2(pushed.exitCode == 0, qPrintable(pushed.describe()));
+
+    const ProcessResult pulled = podman.run({"pull", "-q", ref});
+    QVERIFY2(pulled.exitCode == 0, qPrintable(pulled.describe()));
+    QCOMPARE(QString::fromUtf8(pulled.out.trimmed()), image->id.hex());
+    const ProcessResult ran = podman.run({"run", "--rm", "--network", "none", ref});
+    QVERIFY2(ran.exitCode == 0, qPrintable(ran.describe()));
+    QCOMPARE(ran.out, QByteArray("built by berth\nhello podman, argument: default\n"));
+
+    const QString archive = ctx("built.tar");
+    const ProcessResult saved = berthctl(*m_store, {"save", "-o", archive, ref});
+    QVERIFY2(saved.exitCode == 0, qPrintable(saved.describe()));
+    QVERIFY(podman.run({"rmi", "-f", ref}).exitCode == 0);
+    const ProcessResult loaded = podman.run({"load", "-q", "-i", archive});
+    QVERIFY2(loaded.exitCode == 0, qPrintable(loaded.describe()));
+    const ProcessResult again =
+        podman.run({"run", "--rm", "--network", "none", image->id.hex(), "loaded"});
+    QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
+    QCOMPARE(again.out, QByteArray("built by berth\nhello podman, argument: loaded\n"));
 }
 
 QTEST_GUILESS_MAIN(TestBuild)
