@@ -51,20 +51,6 @@ QDateTime parseTime(const QString &text, const QDateTime &now) {
     return t.toUTC();
 }
 
-QJsonObject stringAttributes(const QJsonObject &attributes) {
-    QJsonObject out;
-    for (auto it = attributes.constBegin(); it != attributes.constEnd(); ++it) {
-        const QJsonValue v = it.value();
-        out.insert(it.key(), v.isString() ? v.toString()
-                             : v.isBool() ? QString::fromLatin1(v.toBool() ? "true" : "false")
-                             : v.isDouble()
-                                 ? QString::number(qint64(v.toDouble()))
-                                 : QString::fromUtf8(
-                                       QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)));
-    }
-    return out;
-}
-
 int eventsCmd(Context &ctx) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Get real time events from the store"));
@@ -94,71 +80,31 @@ int eventsCmd(Context &ctx) {
         return ctx.usage(QStringLiteral("invalid value for --since: %1").arg(p.value(since)));
     if (p.isSet(until) && !(untilTime = parseTime(p.value(until), now)).isValid())
         return ctx.usage(QStringLiteral("invalid value for --until: %1").arg(p.value(until)));
-    QMultiHash<QString, QString> filters;
+    EventFilter eventFilter;
+    eventFilter.since = sinceTime;
+    eventFilter.until = untilTime;
     for (const QString &f : p.values(filter)) {
         const qsizetype eq = f.indexOf(QLatin1Char('='));
         if (eq <= 0)
             return ctx.usage(
                 QStringLiteral("bad format of filter (expected name=value): %1").arg(f));
-        QString key = f.left(eq).toLower();
-        if (key == QLatin1String("action"))
-            key = QStringLiteral("event");
-        if (key != QLatin1String("type") && key != QLatin1String("event") &&
-            key != QLatin1String("container") && key != QLatin1String("image"))
-            return ctx.usage(QStringLiteral("invalid filter '%1'").arg(key));
-        filters.insert(key, f.mid(eq + 1));
+        if (auto added = eventFilter.add(f.left(eq), {f.mid(eq + 1)}); !added)
+            return ctx.usage(added.error().message);
     }
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
     EventJournal &journal = engine->events();
 
-    auto matches = [&](const Event &e) {
-        if (sinceTime.isValid() && e.time < sinceTime)
-            return false;
-        if (untilTime.isValid() && e.time > untilTime)
-            return false;
-        const auto accepts = [&](const QString &key, const QStringList &candidates) {
-            const QStringList wanted = filters.values(key);
-            if (wanted.isEmpty())
-                return true;
-            for (const QString &w : wanted)
-                for (const QString &c : candidates)
-                    if (!c.isEmpty() &&
-                        (c == w || (key != QLatin1String("type") && key != QLatin1String("event") &&
-                                    c.startsWith(w) && w.size() >= 12)))
-                        return true;
-            return false;
-        };
-        const QString name = e.attributes.value(QStringLiteral("name")).toString();
-        const QString image = e.attributes.value(QStringLiteral("image")).toString();
-        return accepts(QStringLiteral("type"), {e.type}) &&
-               accepts(QStringLiteral("event"), {e.action}) &&
-               (filters.values(QStringLiteral("container")).isEmpty() ||
-                (e.type == QLatin1String("container") &&
-                 accepts(QStringLiteral("container"), {e.actor, name}))) &&
-               accepts(QStringLiteral("image"),
-                       {image, e.type == QLatin1String("image") ? e.actor : QString()});
-    };
     auto print = [&](const Event &e) {
-        const QJsonObject attributes = stringAttributes(e.attributes);
+        const QJsonObject docker = e.toDockerJson();
         if (json) {
-            const qint64 ms = e.time.toMSecsSinceEpoch();
-            QJsonObject o{
-                {QStringLiteral("Type"), e.type},
-                {QStringLiteral("Action"), e.action},
-                {QStringLiteral("Actor"), QJsonObject{{QStringLiteral("ID"), e.actor},
-                                                      {QStringLiteral("Attributes"), attributes}}},
-                {QStringLiteral("scope"), QStringLiteral("local")},
-                {QStringLiteral("time"), ms / 1000},
-                {QStringLiteral("timeNano"), double(ms) * 1000000.0}};
-            if (e.type == QLatin1String("container")) {
-                o.insert(QStringLiteral("status"), e.action);
-                o.insert(QStringLiteral("id"), e.actor);
-                o.insert(QStringLiteral("from"), attributes.value(QStringLiteral("image")));
-            }
-            ctx.out << QJsonDocument(o).toJson(QJsonDocument::Compact) << '\n';
+            ctx.out << QJsonDocument(docker).toJson(QJsonDocument::Compact) << '\n';
         } else {
+            const QJsonObject attributes = docker.value(QStringLiteral("Actor"))
+                                               .toObject()
+                                               .value(QStringLiteral("Attributes"))
+                                               .toObject();
             QStringList attrs;
             for (auto it = attributes.constBegin(); it != attributes.constEnd(); ++it)
                 attrs.append(it.key() + QLatin1Char('=') + it.value().toString());
@@ -183,7 +129,7 @@ int eventsCmd(Context &ctx) {
             return ctx.fail(batch.error());
         for (const Event &e : std::as_const(*batch)) {
             after = e.id;
-            if (matches(e))
+            if (eventFilter.matches(e))
                 print(e);
         }
         if (batch->size() == 1000)

@@ -4,6 +4,7 @@
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
 #include "engine/build/buildcache.h"
+#include "engine/images/imageinspect.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -368,39 +369,7 @@ const bool registered =
 
 } // namespace
 QJsonObject inspectImage(Engine::Engine &engine, const ImageRecord &image) {
-    QJsonArray repoTags;
-    QJsonArray repoDigests;
-    for (const QString &t : image.tags) {
-        auto ref = Reference::parse(t);
-        repoTags.append(ref ? ref->familiarString() : t);
-        if (ref)
-            repoDigests.append(ref->familiarName() + QLatin1Char('@') +
-                               image.manifestDigest.toString());
-    }
-    QJsonArray layers;
-    for (const LayerRecord &l : image.layers)
-        layers.append(l.diffId.toString());
-    QJsonObject o{
-        {QStringLiteral("Id"), image.id.toString()},
-        {QStringLiteral("RepoTags"), repoTags},
-        {QStringLiteral("RepoDigests"), repoDigests},
-        {QStringLiteral("Created"), image.created.toUTC().toString(Qt::ISODateWithMs)},
-        {QStringLiteral("Architecture"), image.architecture},
-        {QStringLiteral("Os"), image.os},
-        {QStringLiteral("Size"), image.size},
-        {QStringLiteral("RootFS"), QJsonObject{{QStringLiteral("Type"), QStringLiteral("layers")},
-                                               {QStringLiteral("Layers"), layers}}},
-        {QStringLiteral("Manifest"),
-         QJsonObject{{QStringLiteral("Digest"), image.manifestDigest.toString()},
-                     {QStringLiteral("MediaType"), image.manifestMediaType}}}};
-    if (auto config = engine.images().config(image)) {
-        const QJsonObject json = config->json();
-        o.insert(QStringLiteral("Config"), json.value(QStringLiteral("config")));
-        o.insert(QStringLiteral("Author"), json.value(QStringLiteral("author")).toString());
-        if (json.contains(QStringLiteral("variant")))
-            o.insert(QStringLiteral("Variant"), json.value(QStringLiteral("variant")));
-    }
-    return o;
+    return Engine::imageInspectJson(engine.images(), image);
 }
 
 } // namespace Berth::Cli

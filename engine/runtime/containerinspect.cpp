@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/containerinspect.h"
 
+#include "engine/runtime/containercontrol.h"
 #include "engine/runtime/ocispec.h"
 
 #include <QJsonArray>
@@ -75,18 +76,19 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("Path"), args.value(0)},
         {QStringLiteral("Args"), QJsonArray::fromStringList(args.mid(1))},
         {QStringLiteral("State"),
-         QJsonObject{{QStringLiteral("Status"), containerStateName(r.state)},
-                     {QStringLiteral("Running"), r.isRunning()},
-                     {QStringLiteral("Paused"), false},
-                     {QStringLiteral("Restarting"), false},
-                     {QStringLiteral("OOMKilled"), r.oomKilled},
-                     {QStringLiteral("Dead"), false},
-                     {QStringLiteral("Pid"), r.pid},
-                     {QStringLiteral("ShimPid"), r.shimPid},
-                     {QStringLiteral("ExitCode"), r.exitCode},
-                     {QStringLiteral("Error"), r.error},
-                     {QStringLiteral("StartedAt"), rfc3339(r.started)},
-                     {QStringLiteral("FinishedAt"), rfc3339(r.finished)}}},
+         QJsonObject{
+             {QStringLiteral("Status"), containerStateText(rt, r)},
+             {QStringLiteral("Running"), r.isRunning()},
+             {QStringLiteral("Paused"), containerStateText(rt, r) == QLatin1String("paused")},
+             {QStringLiteral("Restarting"), false},
+             {QStringLiteral("OOMKilled"), r.oomKilled},
+             {QStringLiteral("Dead"), false},
+             {QStringLiteral("Pid"), r.pid},
+             {QStringLiteral("ShimPid"), r.shimPid},
+             {QStringLiteral("ExitCode"), r.exitCode},
+             {QStringLiteral("Error"), r.error},
+             {QStringLiteral("StartedAt"), rfc3339(r.started)},
+             {QStringLiteral("FinishedAt"), rfc3339(r.finished)}}},
         {QStringLiteral("Image"), r.imageId.toString()},
         {QStringLiteral("Name"), QLatin1Char('/') + r.name},
         {QStringLiteral("RestartCount"), r.restartCount},
@@ -105,6 +107,82 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("Config"), config},
         {QStringLiteral("HostConfig"), hostConfig},
     };
+}
+
+QString containerStateText(ContainerRuntime &rt, const ContainerRecord &r) {
+    return r.isRunning() && ContainerControl::isPaused(rt, r.id) ? QStringLiteral("paused")
+                                                                 : containerStateName(r.state);
+}
+
+QString humanDuration(qint64 seconds) {
+    if (seconds < 1)
+        return QStringLiteral("Less than a second");
+    if (seconds == 1)
+        return QStringLiteral("1 second");
+    if (seconds < 60)
+        return QStringLiteral("%1 seconds").arg(seconds);
+    const qint64 minutes = seconds / 60;
+    if (minutes == 1)
+        return QStringLiteral("About a minute");
+    if (minutes < 60)
+        return QStringLiteral("%1 minutes").arg(minutes);
+    const qint64 hours = qint64(double(seconds) / 3600 + 0.5);
+    if (hours == 1)
+        return QStringLiteral("About an hour");
+    if (hours < 48)
+        return QStringLiteral("%1 hours").arg(hours);
+    if (hours < 24 * 7 * 2)
+        return QStringLiteral("%1 days").arg(hours / 24);
+    if (hours < 24 * 30 * 2)
+        return QStringLiteral("%1 weeks").arg(hours / 24 / 7);
+    if (hours < 24 * 365 * 2)
+        return QStringLiteral("%1 months").arg(hours / 24 / 30);
+    return QStringLiteral("%1 years").arg(hours / 24 / 365);
+}
+
+QString containerStatusText(ContainerRuntime &rt, const ContainerRecord &r, const QDateTime &now) {
+    switch (r.state) {
+    case ContainerState::Created:
+        return QStringLiteral("Created");
+    case ContainerState::Running: {
+        const QString up = QStringLiteral("Up ") + humanDuration(r.started.secsTo(now));
+        return ContainerControl::isPaused(rt, r.id) ? up + QStringLiteral(" (Paused)") : up;
+    }
+    case ContainerState::Exited:
+        return QStringLiteral("Exited (%1) %2 ago")
+            .arg(r.exitCode)
+            .arg(humanDuration(r.finished.secsTo(now)));
+    }
+    return QString();
+}
+
+QJsonObject containerSummaryJson(ContainerRuntime &rt, const ContainerRecord &r, bool withSize) {
+    const QStringList args =
+        r.spec.init ? QStringList{InitPath, QStringLiteral("--")} + r.spec.args() : r.spec.args();
+    QJsonObject labels;
+    for (auto it = r.spec.labels.constBegin(); it != r.spec.labels.constEnd(); ++it)
+        labels.insert(it.key(), it.value());
+    QJsonArray mounts;
+    for (const QJsonValue &m : mountsJson(rt, r))
+        mounts.append(m);
+    QJsonObject o{{QStringLiteral("Id"), r.id},
+                  {QStringLiteral("Names"), QJsonArray{QLatin1Char('/') + r.name}},
+                  {QStringLiteral("Image"), r.spec.image},
+                  {QStringLiteral("ImageID"), r.imageId.toString()},
+                  {QStringLiteral("Command"), args.join(QLatin1Char(' '))},
+                  {QStringLiteral("Created"), r.created.toSecsSinceEpoch()},
+                  {QStringLiteral("Ports"), QJsonArray()},
+                  {QStringLiteral("Labels"), labels},
+                  {QStringLiteral("State"), containerStateText(rt, r)},
+                  {QStringLiteral("Status"), containerStatusText(rt, r)},
+                  {QStringLiteral("HostConfig"),
+                   QJsonObject{{QStringLiteral("NetworkMode"), QStringLiteral("none")}}},
+                  {QStringLiteral("NetworkSettings"),
+                   QJsonObject{{QStringLiteral("Networks"), QJsonObject()}}},
+                  {QStringLiteral("Mounts"), mounts}};
+    if (withSize)
+        o.insert(QStringLiteral("SizeRw"), rt.rwSize(r.id));
+    return o;
 }
 
 } // namespace Berth::Engine
