@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// POST /build: the classic builder over a tar context, with Docker's streamed output.
+#include "api/jsonstream.h"
+#include "api/server.h"
+#include "engine/build/builder.h"
+#include "engine/snapshots/unpacker.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+
+namespace Berth::Api {
+
+using namespace Berth::Engine;
+
+namespace {
+
+// A JSON object of strings in a query parameter (buildargs, labels).
+std::optional<QMap<QString, QString>> stringMap(Exchange &x, const QString &key) {
+    QMap<QString, QString> out;
+    const QString text = x.request.value(key);
+    if (text.isEmpty())
+        return out;
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+        x.error(400, QStringLiteral("invalid %1: expected a JSON object").arg(key));
+        return std::nullopt;
+    }
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!it->isNull())
+            out.insert(it.key(), it->toString());
+    return out;
+}
+
+void build(Exchange &x) {
+    if (x.request.has(QStringLiteral("remote")))
+        return x.error(501, QStringLiteral("remote build contexts are not supported by the API; "
+                                           "use `berthctl build URL`"));
+    BuildOptions options;
+    for (const auto &[key, value] : x.request.query)
+        if (key == QLatin1String("t") && !value.isEmpty())
+            options.tags << value;
+    options.target = x.request.value(QStringLiteral("target"));
+    options.noCache = x.request.flag(QStringLiteral("nocache"));
+    auto args = stringMap(x, QStringLiteral("buildargs"));
+    if (!args)
+        return;
+    options.buildArgs = *args;
+    auto labels = stringMap(x, QStringLiteral("labels"));
+    if (!labels)
+        return;
+    options.labels = *labels;
+    const bool quiet = x.request.flag(QStringLiteral("q"));
+
+    // The context: the body is a tar (maybe compressed), unpacked into a private directory
+    // with the same safety rules as image layers.
+    QDir().mkpath(x.engine.paths().tmp());
+    QTemporaryDir work(x.engine.paths().tmp() + QStringLiteral("/build-context-XXXXXX"));
+    if (!work.isValid())
+        return x.error(500, QStringLiteral("cannot create a directory for the build context in %1")
+                                .arg(x.engine.paths().tmp()));
+    QFile archive(work.filePath(QStringLiteral("context.tar")));
+    if (!archive.open(QIODevice::WriteOnly))
+        return x.error(
+            500, QStringLiteral("cannot store the build context: %1").arg(archive.errorString()));
+    const auto received =
+        x.connection.readBodyTo(x.request, qint64(8) << 30, [&](const char *data, qint64 size) {
+            return archive.write(data, size) == size;
+        });
+    archive.close();
+    if (!received)
+        return x.error(400, QStringLiteral("build context: %1").arg(received.error().message));
+    const QString context = work.filePath(QStringLiteral("context"));
+    QDir().mkpath(context);
+    if (archive.size() > 0) {
+        UnpackOptions unpack;
+        auto unpacked = unpackLayer(archive.fileName(), context, unpack);
+        if (!unpacked)
+            return x.error(400, QStringLiteral("build context: %1").arg(unpacked.error().message));
+    }
+    archive.remove();
+    options.context = context;
+    QString dockerfile = x.request.value(QStringLiteral("dockerfile"));
+    if (dockerfile.isEmpty())
+        dockerfile = QStringLiteral("Dockerfile");
+    const QString cleaned = QDir::cleanPath(dockerfile);
+    if (cleaned.startsWith(QLatin1String("..")) || QDir::isAbsolutePath(cleaned))
+        return x.error(
+            400, QStringLiteral("the Dockerfile must be inside the context: %1").arg(dockerfile));
+    options.dockerfile = QDir(context).filePath(cleaned);
+    if (!QFile::exists(options.dockerfile))
+        return x.error(400,
+                       QStringLiteral("Cannot locate specified Dockerfile: %1").arg(dockerfile));
+
+    auto lock = x.engine.lockForWriting();
+    if (!lock)
+        return x.error(lock.error());
+    JsonStream out(x);
+    Builder builder(x.engine.paths(), x.engine.content(), x.engine.snapshots(), x.engine.images(),
+                    x.engine.containers());
+    builder.setOutputHandler([&](const QString &line) {
+        if (!quiet)
+            out.stream(line + QLatin1Char('\n'));
+    });
+    auto result = builder.build(options);
+    if (!result) {
+        out.fail(result.error());
+        return out.finish();
+    }
+    out.send({{QStringLiteral("aux"),
+               QJsonObject{{QStringLiteral("ID"), result->image.id.toString()}}}});
+    if (quiet)
+        out.stream(result->image.id.toString() + QLatin1Char('\n'));
+    out.finish();
+}
+
+} // namespace
+
+void addBuildRoutes(Router &router) {
+    router.add("POST", QStringLiteral("/build"), build);
+    router.add("POST", QStringLiteral("/build/prune"), [](Exchange &x) {
+        x.json(200, QJsonObject{{QStringLiteral("CachesDeleted"), QJsonValue::Null},
+                                {QStringLiteral("SpaceReclaimed"), 0}});
+    });
+}
+
+} // namespace Berth::Api

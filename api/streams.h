@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "api/server.h"
+#include "engine/runtime/containerlogs.h"
+
+namespace Berth::Api {
+
+// Writes bytes to the client; false once it is gone.
+using StreamSink = std::function<bool(const QByteArray &)>;
+
+struct LogStreamOptions {
+    Engine::LogQuery query;
+    bool stdoutWanted = true;
+    bool stderrWanted = true;
+    bool follow = false;
+    bool timestamps = false;
+    bool tty = false; // raw bytes; else Docker's multiplexed frames
+    // Follow a container that has not started yet until it has run and stopped (attach).
+    bool waitForStart = false;
+    bool onlyNew = false; // skip what the log already holds (attach without logs=1)
+};
+
+// Docker's multiplexed stream frame: [stream, 0, 0, 0, size (big-endian 32 bits)] + payload;
+// stream 1 is stdout, 2 stderr.
+QByteArray streamFrame(int stream, const QByteArray &payload);
+
+// Whether the container runs with a terminal (its output is one raw stream).
+bool isTty(const Engine::ContainerRecord &container);
+
+// Sends the container's log lines as the options ask; with follow, goes on until the container
+// stops, the client leaves or the server stops.
+void streamLogs(Exchange &x, const Engine::ContainerRecord &container,
+                const LogStreamOptions &options, const StreamSink &sink);
+
+// POST /containers/{id}/attach: hijacks the connection and streams the container's output.
+void attachStreams(Exchange &x, const Engine::ContainerRecord &container);
+
+// Sets the container's terminal size.
+Engine::Status resizeTerminal(Exchange &x, const Engine::ContainerRecord &container, int rows,
+                              int columns);
+
+} // namespace Berth::Api
