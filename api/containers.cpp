@@ -445,6 +445,7 @@ void waitContainer(Exchange &x) {
                                    : !last.isRunning() && (removed ? false : true);
         if (removed && !last.isRunning() && last.state == ContainerState::Exited &&
             last.spec.autoRemove) {
+            x.server.waitForAttachers(last.id, 5000);
             (void)rt.remove(last.id, ContainerRuntime::Force::No);
             continue;
         }

@@ -127,7 +127,7 @@ Result<bool> HttpConnection::readHead(HttpRequest &request, int &errorStatus) {
         auto l = readLine(budget, left);
         if (l)
             budget -= int(l->size()) + 2;
-        if (budget < 0) {
+        if (budget < 0 || (!l && l.error().kind == ErrorKind::InvalidArgument)) {
             errorStatus = 431;
             return fail(ErrorKind::InvalidArgument, QStringLiteral("request header too large"));
         }

@@ -398,6 +398,24 @@ void ApiServer::stop() {
                                [this] { return m_connections == 0; });
 }
 
+void ApiServer::attachBegin(const QString &containerId) {
+    std::lock_guard lock(m_attachMutex);
+    ++m_attached[containerId];
+}
+
+void ApiServer::attachEnd(const QString &containerId) {
+    std::lock_guard lock(m_attachMutex);
+    if (--m_attached[containerId] <= 0)
+        m_attached.remove(containerId);
+    m_attachDone.notify_all();
+}
+
+void ApiServer::waitForAttachers(const QString &containerId, int timeoutMs) {
+    std::unique_lock lock(m_attachMutex);
+    m_attachDone.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+                          [&] { return !m_attached.contains(containerId); });
+}
+
 void ApiServer::serve(int fd) {
     {
         HttpConnection connection(fd, m_options.limits);

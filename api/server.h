@@ -107,6 +107,12 @@ public:
     Engine::Engine &engine() { return m_engine; }
     ExecSessions &execs() { return *m_execs; }
 
+    // Streams attached to a container's output. Removing an exited --rm container waits for
+    // them to read its last lines first (its log goes with it).
+    void attachBegin(const QString &containerId);
+    void attachEnd(const QString &containerId);
+    void waitForAttachers(const QString &containerId, int timeoutMs);
+
 private:
     void serve(int fd);
     void dispatch(HttpConnection &connection, HttpRequest &request);
@@ -123,6 +129,9 @@ private:
     std::mutex m_connectionsMutex;
     std::condition_variable m_connectionsDone;
     int m_connections = 0;
+    std::mutex m_attachMutex;
+    std::condition_variable m_attachDone;
+    QHash<QString, int> m_attached;
 };
 
 // Handlers, one file per area of the API.

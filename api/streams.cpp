@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/streams.h"
 
+#include <QScopeGuard>
 #include <QThread>
 #include <QtEndian>
 
@@ -98,6 +99,9 @@ void attachStreams(Exchange &x, const ContainerRecord &container) {
     options.onlyNew = !x.request.flag(QStringLiteral("logs"));
     options.waitForStart = true;
     options.tty = isTty(container);
+    // Registered before the client hears back (and starts the container).
+    x.server.attachBegin(container.id);
+    auto end = qScopeGuard([&] { x.server.attachEnd(container.id); });
     if (!x.connection.hijack(x.request.wantsUpgrade,
                              options.tty ? "application/vnd.docker.raw-stream"
                                          : "application/vnd.docker.multiplexed-stream"))

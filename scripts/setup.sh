@@ -23,6 +23,8 @@ packages=(
   # containers: OCI runtimes, init, the offline starter image, peers for interop tests
   runc crun catatonit tini busybox-static skopeo umoci podman uidmap slirp4netns
   containernetworking-plugins docker-registry
+  # clients of the Docker Engine API that Berth serves (tests)
+  python3-docker
   # secret service for credentials, and a display for GUI screenshots
   gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth imagemagick fonts-noto-cjk
 )
@@ -32,6 +34,8 @@ sudo_cmd=()
 
 install_missing() {
   local missing=()
+  # The docker CLI (a client of Berth's API in tests): Debian ships it only inside docker.io.
+  command -v docker >/dev/null 2>&1 || missing+=(docker.io)
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done

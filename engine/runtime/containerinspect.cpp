@@ -49,7 +49,13 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("WorkingDir"), r.spec.workingDir},
         {QStringLiteral("Image"), r.spec.image},
         {QStringLiteral("Labels"), spec.value(QStringLiteral("Labels"))},
-        {QStringLiteral("StopSignal"), r.spec.stopSignal}};
+        {QStringLiteral("StopSignal"), r.spec.stopSignal},
+        {QStringLiteral("Tty"), false},
+        {QStringLiteral("OpenStdin"), false},
+        {QStringLiteral("StdinOnce"), false},
+        {QStringLiteral("AttachStdin"), false},
+        {QStringLiteral("AttachStdout"), true},
+        {QStringLiteral("AttachStderr"), true}};
     if (r.spec.stopTimeout >= 0)
         config.insert(QStringLiteral("StopTimeout"), r.spec.stopTimeout);
     const QJsonObject hostConfig{

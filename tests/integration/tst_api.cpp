@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Docker Engine API: the machine's `docker` CLI and Debian's python3-docker drive Berth
+// through `berthctl serve`, with real containers (runc) and a local docker-registry; bad
+// requests get proper errors without hurting other clients; other users cannot connect.
+#include "tests/support/containertesting.h"
+#include "tests/support/registryserver.h"
+#include "tests/support/testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+#include <QThread>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+using namespace Berth;
+using namespace Berth::Test;
+
+namespace {
+
+// A raw client connection to the server's socket, for requests no well-behaved client sends.
+class RawClient {
+public:
+    explicit RawClient(const QString &path) {
+        m_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        const QByteArray p = QFile::encodeName(path);
+        memcpy(a.sun_path, p.constData(), size_t(p.size()));
+        m_connected = ::connect(m_fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+    }
+    ~RawClient() { ::close(m_fd); }
+    bool connected() const { return m_connected; }
+    bool send(const QByteArray &data) {
+        return ::send(m_fd, data.constData(), size_t(data.size()), MSG_NOSIGNAL) == data.size();
+    }
+    // Everything until the server closes or `timeoutMs` passes without data.
+    QByteArray receive(int timeoutMs = 5000, qsizetype stopAfter = -1) {
+        QByteArray out;
+        for (;;) {
+            pollfd p{m_fd, POLLIN, 0};
+            if (::poll(&p, 1, timeoutMs) <= 0)
+                return out;
+            char buf[4096];
+            const ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
+            if (n <= 0)
+                return out;
+            out.append(buf, n);
+            if (stopAfter >= 0 && out.size() >= stopAfter)
+                return out;
+        }
+    }
+    int status(const QByteArray &response) const {
+        return response.startsWith("HTTP/1.1 ") ? response.mid(9, 3).toInt() : -1;
+    }
+
+private:
+    int m_fd = -1;
+    bool m_connected = false;
+};
+
+// Debian's interpreter, which has python3-docker (a python3 earlier on PATH may not).
+const QString debianPython = QStringLiteral("/usr/bin/python3");
+
+} // namespace
+
+class TestApi : public QObject {
+    Q_OBJECT
+
+private:
+    TestStore m_store;
+    QTemporaryDir m_dir{scratchBase() + QStringLiteral("/api-XXXXXX")};
+    QProcess m_server;
+    QString m_socket;
+    RegistryServer m_registry;
+
+    QProcessEnvironment dockerEnv() const {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix://") + m_socket);
+        env.insert(QStringLiteral("DOCKER_CONFIG"),
+                   m_dir.filePath(QStringLiteral("docker-config")));
+        env.insert(QStringLiteral("DOCKER_BUILDKIT"), QStringLiteral("0"));
+        env.insert(QStringLiteral("DOCKER_CLI_HINTS"), QStringLiteral("false"));
+        return env;
+    }
+    ProcessResult docker(const QStringList &args, const QByteArray &input = {},
+                         int timeoutMs = 120000) {
+        return run(findTool(QStringLiteral("docker")), args, dockerEnv(), timeoutMs, input);
+    }
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void versionAndInfo();
+    void runsContainers();
+    void logsExecStatsAndLifeCycle();
+    void buildsImages();
+    void volumes();
+    void saveLoadAndRemoveImages();
+    void pullsFromRegistry();
+    void eventsFromAnyFace();
+    void pythonSdk();
+    void malformedRequests();
+    void slowAndVanishingClients();
+    void otherUsersCannotConnect();
+};
+
+void TestApi::initTestCase() {
+    BERTH_REQUIRE_ROOT();
+    BERTH_REQUIRE_TOOL("runc");
+    BERTH_REQUIRE_TOOL("docker");
+    BERTH_REQUIRE(QFile::exists(debianPython),
+                  QStringLiteral("needs Debian's python3 (/usr/bin/python3)"));
+    QVERIFY(m_dir.isValid());
+    // Traversable by everyone, so that only the socket's own mode decides who may connect.
+    ::chmod(QFile::encodeName(m_dir.path()).constData(), 0755);
+    QDir().mkpath(m_dir.filePath(QStringLiteral("docker-config")));
+    const ProcessResult starter = berthctl(m_store, {QStringLiteral("starter")});
+    QVERIFY2(starter.exitCode == 0, qPrintable(starter.describe()));
+
+    m_socket = m_dir.filePath(QStringLiteral("berth.sock"));
+    m_server.setProcessEnvironment(m_store.environment());
+    m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_server.start(QStringLiteral(BERTH_BERTHCTL),
+                   {QStringLiteral("serve"), QStringLiteral("--socket"), m_socket});
+    QVERIFY(m_server.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(m_socket), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(RawClient(m_socket).connected(), 10000);
+}
+
+void TestApi::cleanupTestCase() {
+    if (m_server.state() != QProcess::NotRunning) {
+        m_server.terminate();
+        if (!m_server.waitForFinished(10000))
+            m_server.kill();
+    }
+    if (::geteuid() == 0)
+        berthctl(m_store, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("api-d1"),
+                           QStringLiteral("api-py")});
+}
+
+void TestApi::versionAndInfo() {
+    const ProcessResult version = docker({QStringLiteral("version")});
+    QVERIFY2(version.exitCode == 0, qPrintable(version.describe()));
+    QVERIFY2(version.out.contains("Server: Berth Engine"), version.out.constData());
+    QVERIFY2(version.out.contains("API version:       1.43"), version.out.constData());
+    QVERIFY2(version.out.contains("runc"), version.out.constData());
+
+    const ProcessResult info = docker({QStringLiteral("info")});
+    QVERIFY2(info.exitCode == 0, qPrintable(info.describe()));
+    QVERIFY2(info.out.contains("Images: 1"), info.out.constData());
+    QVERIFY2(info.out.contains("Default Runtime: runc"), info.out.constData());
+
+    const ProcessResult images = docker({QStringLiteral("images")});
+    QVERIFY2(images.exitCode == 0, qPrintable(images.describe()));
+    QVERIFY2(images.out.contains("berth/busybox"), images.out.constData());
+}
+
+void TestApi::runsContainers() {
+    const ProcessResult hello =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("berth/busybox"),
+                QStringLiteral("sh"), QStringLiteral("-c"),
+                QStringLiteral("echo to-out; echo to-err >&2; exit 3")});
+    QCOMPARE(hello.exitCode, 3);
+    QCOMPARE(hello.out, QByteArray("to-out\n"));
+    QCOMPARE(hello.err, QByteArray("to-err\n"));
+    // --rm: nothing left behind.
+    const ProcessResult ps = docker({QStringLiteral("ps"), QStringLiteral("-a"),
+                                     QStringLiteral("--format"), QStringLiteral("{{.Names}}")});
+    QVERIFY2(ps.exitCode == 0, qPrintable(ps.describe()));
+    QCOMPARE(ps.out.trimmed(), QByteArray());
+}
+
+void TestApi::logsExecStatsAndLifeCycle() {
+    const ProcessResult run = docker(
+        {QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+         QStringLiteral("api-d1"), QStringLiteral("berth/busybox"), QStringLiteral("sh"),
+         QStringLiteral("-c"),
+         QStringLiteral("trap 'exit 0' TERM; echo started; while true; do sleep 0.2; done")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    const QByteArray id = run.out.trimmed();
+    QCOMPARE(id.size(), 64);
+
+    QTRY_VERIFY_WITH_TIMEOUT(
+        docker({QStringLiteral("logs"), QStringLiteral("api-d1")}).out.contains("started"), 10000);
+    // logs -f streams until the container stops.
+    QProcess follow;
+    follow.setProcessEnvironment(dockerEnv());
+    follow.start(findTool(QStringLiteral("docker")),
+                 {QStringLiteral("logs"), QStringLiteral("-f"), QStringLiteral("api-d1")});
+    QVERIFY(follow.waitForStarted());
+    QByteArray followed;
+    QTRY_VERIFY_WITH_TIMEOUT((followed += follow.readAllStandardOutput()).contains("started"),
+                             10000);
+    QCOMPARE(follow.state(), QProcess::Running);
+
+    const ProcessResult ps = docker({QStringLiteral("ps")});
+    QVERIFY2(ps.out.contains("api-d1") && ps.out.contains("Up "), ps.out.constData());
+
+    // exec runs inside the container: it sees the container's processes and files.
+    const ProcessResult exec =
+        docker({QStringLiteral("exec"), QStringLiteral("api-d1"), QStringLiteral("sh"),
+                QStringLiteral("-c"), QStringLiteral("cat /etc/hostname; exit 5")});
+    QCOMPARE(exec.exitCode, 5);
+    QCOMPARE(exec.out.trimmed(), id.left(12));
+
+    const ProcessResult stats =
+        docker({QStringLiteral("stats"), QStringLiteral("--no-stream"), QStringLiteral("api-d1")});
+    QVERIFY2(stats.exitCode == 0, qPrintable(stats.describe()));
+    QVERIFY2(stats.out.contains("api-d1") && stats.out.contains("%"), stats.out.constData());
+
+    const ProcessResult top = docker({QStringLiteral("top"), QStringLiteral("api-d1")});
+    QVERIFY2(top.out.contains("while true"), qPrintable(top.describe()));
+
+    QCOMPARE(docker({QStringLiteral("stop"), QStringLiteral("api-d1")}).exitCode, 0);
+    QVERIFY(follow.waitForFinished(10000));
+    QCOMPARE(follow.exitCode(), 0);
+    const ProcessResult stopped =
+        docker({QStringLiteral("ps"), QStringLiteral("-a"), QStringLiteral("--format"),
+                QStringLiteral("{{.Names}} {{.Status}}")});
+    QVERIFY2(stopped.out.contains("api-d1 Exited (0)"), stopped.out.constData());
+    QCOMPARE(docker({QStringLiteral("start"), QStringLiteral("api-d1")}).exitCode, 0);
+    QVERIFY(docker({QStringLiteral("ps")}).out.contains("api-d1"));
+    // A running container is not removed without -f.
+    const ProcessResult refused = docker({QStringLiteral("rm"), QStringLiteral("api-d1")});
+    QVERIFY(refused.exitCode != 0);
+    QVERIFY2(refused.err.contains("cannot remove a running container"), refused.err.constData());
+    QCOMPARE(
+        docker({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("api-d1")}).exitCode, 0);
+    QVERIFY(!docker({QStringLiteral("ps"), QStringLiteral("-a")}).out.contains("api-d1"));
+}
+
+void TestApi::buildsImages() {
+    const QString context = m_dir.filePath(QStringLiteral("context"));
+    QDir().mkpath(context);
+    QFile dockerfile(context + QStringLiteral("/Dockerfile"));
+    QVERIFY(dockerfile.open(QIODevice::WriteOnly));
+    dockerfile.write("FROM berth/busybox\nRUN echo built > /built.txt\nCOPY note.txt /note.txt\n"
+                     "CMD [\"cat\", \"/built.txt\", \"/note.txt\"]\n");
+    dockerfile.close();
+    QFile note(context + QStringLiteral("/note.txt"));
+    QVERIFY(note.open(QIODevice::WriteOnly));
+    note.write("from the context\n");
+    note.close();
+    const ProcessResult build = docker(
+        {QStringLiteral("build"), QStringLiteral("-t"), QStringLiteral("api/built:1"), context});
+    QVERIFY2(build.exitCode == 0, qPrintable(build.describe()));
+    QVERIFY2(build.out.contains("Step 2/4 : RUN echo built"), build.out.constData());
+    QVERIFY2(build.out.contains("Successfully tagged api/built:1"), build.out.constData());
+    const ProcessResult run =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("api/built:1")});
+    QVERIFY2(run.out == "built\nfrom the context\n", qPrintable(run.describe()));
+
+    // A broken Dockerfile is reported, not a hang or a half image.
+    QVERIFY(dockerfile.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    dockerfile.write("FROM berth/busybox\nBOGUS instruction\n");
+    dockerfile.close();
+    const ProcessResult broken = docker({QStringLiteral("build"), context});
+    QVERIFY(broken.exitCode != 0);
+    QVERIFY2(broken.err.contains("BOGUS") || broken.err.contains("unknown instruction"),
+             qPrintable(broken.describe()));
+}
+
+void TestApi::volumes() {
+    QCOMPARE(docker({QStringLiteral("volume"), QStringLiteral("create"), QStringLiteral("api-vol")})
+                 .exitCode,
+             0);
+    QVERIFY(docker({QStringLiteral("volume"), QStringLiteral("ls")}).out.contains("api-vol"));
+    const ProcessResult write =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("-v"),
+                QStringLiteral("api-vol:/data"), QStringLiteral("berth/busybox"),
+                QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo kept > /data/f")});
+    QVERIFY2(write.exitCode == 0, qPrintable(write.describe()));
+    const ProcessResult read =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("-v"),
+                QStringLiteral("api-vol:/data"), QStringLiteral("berth/busybox"),
+                QStringLiteral("cat"), QStringLiteral("/data/f")});
+    QCOMPARE(read.out, QByteArray("kept\n"));
+    const ProcessResult inspect =
+        docker({QStringLiteral("volume"), QStringLiteral("inspect"), QStringLiteral("api-vol")});
+    QVERIFY2(inspect.out.contains("\"Driver\": \"local\""), inspect.out.constData());
+    QCOMPARE(docker({QStringLiteral("volume"), QStringLiteral("rm"), QStringLiteral("api-vol")})
+                 .exitCode,
+             0);
+    QVERIFY(!docker({QStringLiteral("volume"), QStringLiteral("ls")}).out.contains("api-vol"));
+}
+
+void TestApi::saveLoadAndRemoveImages() {
+    const ProcessResult tag = docker(
+        {QStringLiteral("tag"), QStringLiteral("berth/busybox"), QStringLiteral("api/copy:2")});
+    QVERIFY2(tag.exitCode == 0, qPrintable(tag.describe()));
+    const ProcessResult save = docker({QStringLiteral("save"), QStringLiteral("api/copy:2")});
+    QVERIFY2(save.exitCode == 0 && save.out.size() > 100000, qPrintable(save.describe()));
+    const ProcessResult rmi = docker({QStringLiteral("rmi"), QStringLiteral("api/copy:2")});
+    QVERIFY2(rmi.out.contains("Untagged: api/copy:2"), qPrintable(rmi.describe()));
+    QVERIFY(!docker({QStringLiteral("images")}).out.contains("api/copy"));
+    const ProcessResult load = docker({QStringLiteral("load")}, save.out);
+    QVERIFY2(load.exitCode == 0, qPrintable(load.describe()));
+    QVERIFY2(load.out.contains("Loaded image: api/copy:2"), load.out.constData());
+    QVERIFY(docker({QStringLiteral("images")}).out.contains("api/copy"));
+
+    const ProcessResult missing = docker({QStringLiteral("rmi"), QStringLiteral("no/such:image")});
+    QVERIFY(missing.exitCode != 0);
+    QVERIFY2(missing.err.contains("No such image"), missing.err.constData());
+}
+
+void TestApi::pullsFromRegistry() {
+    BERTH_REQUIRE_TOOL("docker-registry");
+    QVERIFY2(m_registry.start(), qPrintable(m_registry.errorString()));
+    const QString remote = m_registry.address() + QStringLiteral("/api/busybox:pulled");
+    QCOMPARE(berthctl(m_store, {QStringLiteral("tag"), QStringLiteral("berth/busybox"), remote})
+                 .exitCode,
+             0);
+    const ProcessResult push = docker({QStringLiteral("push"), remote});
+    QVERIFY2(push.exitCode == 0, qPrintable(push.describe()));
+    QVERIFY2(push.out.contains("digest: sha256:"), push.out.constData());
+    QCOMPARE(docker({QStringLiteral("rmi"), remote}).exitCode, 0);
+
+    const ProcessResult pull = docker({QStringLiteral("pull"), remote});
+    QVERIFY2(pull.exitCode == 0, qPrintable(pull.describe()));
+    QVERIFY2(pull.out.contains("Status: "), pull.out.constData());
+    const ProcessResult run = docker({QStringLiteral("run"), QStringLiteral("--rm"), remote,
+                                      QStringLiteral("echo"), QStringLiteral("pulled-and-ran")});
+    QCOMPARE(run.out, QByteArray("pulled-and-ran\n"));
+    const ProcessResult missing =
+        docker({QStringLiteral("pull"), m_registry.address() + QStringLiteral("/no/such:tag")});
+    QVERIFY(missing.exitCode != 0);
+}
+
+void TestApi::eventsFromAnyFace() {
+    // An event made by berthctl (another process, another face) reaches the API's stream.
+    const QString since = QString::number(QDateTime::currentSecsSinceEpoch() - 1);
+    QCOMPARE(berthctl(m_store,
+                      {QStringLiteral("create"), QStringLiteral("--name"), QStringLiteral("api-ev"),
+                       QStringLiteral("berth/busybox"), QStringLiteral("true")})
+                 .exitCode,
+             0);
+    QCOMPARE(berthctl(m_store, {QStringLiteral("rm"), QStringLiteral("api-ev")}).exitCode, 0);
+    const QString until = QString::number(QDateTime::currentSecsSinceEpoch() + 1);
+    const ProcessResult events =
+        docker({QStringLiteral("events"), QStringLiteral("--since"), since,
+                QStringLiteral("--until"), until, QStringLiteral("--filter"),
+                QStringLiteral("container=api-ev"), QStringLiteral("--format"),
+                QStringLiteral("{{.Type}} {{.Action}} {{.Actor.Attributes.name}}")});
+    QVERIFY2(events.exitCode == 0, qPrintable(events.describe()));
+    QVERIFY2(events.out.contains("container create api-ev"), events.out.constData());
+    QVERIFY2(events.out.contains("container destroy api-ev"), events.out.constData());
+}
+
+void TestApi::pythonSdk() {
+    const ProcessResult probe =
+        run(debianPython, {QStringLiteral("-c"), QStringLiteral("import docker")});
+    BERTH_REQUIRE(probe.exitCode == 0, QStringLiteral("needs python3-docker installed"));
+    const QByteArray script = R"PY(
+import sys, docker
+client = docker.DockerClient(base_url='unix://' + sys.argv[1], version='auto')
+assert client.ping()
+images = [t for i in client.images.list() for t in i.tags]
+assert 'berth/busybox:latest' in images, images
+c = client.containers.run('berth/busybox:latest', ['sh', '-c', 'echo python-sdk; exit 0'],
+                          name='api-py', detach=True)
+result = c.wait()
+assert result['StatusCode'] == 0, result
+logs = c.logs()
+assert logs == b'python-sdk\n', logs
+c.remove()
+names = [x.name for x in client.containers.list(all=True)]
+assert 'api-py' not in names, names
+print('ok')
+)PY";
+    const QString path = m_dir.filePath(QStringLiteral("sdk.py"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(script);
+    f.close();
+    const ProcessResult sdk = run(debianPython, {path, m_socket});
+    QVERIFY2(sdk.exitCode == 0 && sdk.out.trimmed() == "ok", qPrintable(sdk.describe()));
+}
+
+void TestApi::malformedRequests() {
+    struct Case {
+        QByteArray request;
+        int status;
+        QByteArray bodyContains;
+    };
+    const QList<Case> cases{
+        {"GET /v1.43/nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404, "page not found"},
+        {"GET /v1.99/_ping HTTP/1.1\r\nHost: x\r\n\r\n", 400, "too new"},
+        {"GET /v1.12/_ping HTTP/1.1\r\nHost: x\r\n\r\n", 400, "too old"},
+        {"DELETE /version HTTP/1.1\r\nHost: x\r\n\r\n", 405, "not allowed"},
+        {"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         "Content-Length: 9\r\n\r\n{\"Image\":",
+         400, "invalid JSON"},
+        {"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 21\r\n\r\n"
+         "{\"Image\":\"no/such:1\"}",
+         404, "No such image"},
+        {"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 34\r\n\r\n"
+         "{\"Image\":\"berth/busybox\",\"Cmd\":42}",
+         400, "Cmd"},
+        {"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n", 413,
+         "larger than"},
+        {"GET /containers/json?filters=%7Bbad HTTP/1.1\r\nHost: x\r\n\r\n", 400, "filters"},
+        {"GARBAGE\r\n\r\n", 400, "malformed request line"},
+        {"GET /_ping HTTP/1.1\r\nbad header line\r\n\r\n", 400, "malformed header"},
+        {"GET /_ping HTTP/1.1\r\nX: " + QByteArray(70000, 'a') + "\r\n\r\n", 431, "too large"},
+    };
+    for (const Case &c : cases) {
+        RawClient client(m_socket);
+        QVERIFY(client.connected());
+        QVERIFY(client.send(c.request));
+        const QByteArray response = client.receive(3000);
+        QVERIFY2(client.status(response) == c.status,
+                 qPrintable(QString::fromLatin1(c.request.left(60)) + QStringLiteral(" -> ") +
+                            QString::fromLatin1(response.left(300))));
+        QVERIFY2(response.contains(c.bodyContains), response.constData());
+    }
+    // Unknown fields are ignored like dockerd does; the container is made.
+    RawClient client(m_socket);
+    const QByteArray body = R"({"Image":"berth/busybox","Cmd":["true"],"NoSuchField":1})";
+    QVERIFY(client.send("POST /containers/create?name=api-unknown HTTP/1.1\r\nHost: x\r\n"
+                        "Content-Length: " +
+                        QByteArray::number(body.size()) + "\r\n\r\n" + body));
+    const QByteArray created = client.receive(3000, 12);
+    QVERIFY2(client.status(created) == 201, created.constData());
+    QCOMPARE(berthctl(m_store, {QStringLiteral("rm"), QStringLiteral("api-unknown")}).exitCode, 0);
+    // The server is still fine.
+    QCOMPARE(docker({QStringLiteral("version")}).exitCode, 0);
+}
+
+void TestApi::slowAndVanishingClients() {
+    // A client that never finishes its request head holds only its own connection.
+    RawClient slow(m_socket);
+    QVERIFY(slow.send("GET /_ping HTTP/1.1\r\nHost: "));
+    // Clients that leave in the middle of a stream.
+    for (int i = 0; i < 5; ++i) {
+        RawClient leaving(m_socket);
+        QVERIFY(leaving.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+        QCOMPARE(leaving.status(leaving.receive(3000, 12)), 200);
+    }
+    RawClient stream(m_socket);
+    QVERIFY(stream.send("GET /containers/json HTTP/1.1\r\nHost: x\r\n\r\n"));
+    QCOMPARE(stream.status(stream.receive(3000, 12)), 200);
+    for (int i = 0; i < 3; ++i) {
+        RawClient ping(m_socket);
+        QVERIFY(ping.send("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"));
+        const QByteArray pong = ping.receive(3000, 10);
+        QCOMPARE(ping.status(pong), 200);
+    }
+    QVERIFY(slow.send("x\r\n\r\n"));
+    QCOMPARE(slow.status(slow.receive(3000, 12)), 200);
+}
+
+void TestApi::otherUsersCannotConnect() {
+    BERTH_REQUIRE_TOOL("runuser");
+    struct stat st {};
+    QCOMPARE(::stat(QFile::encodeName(m_socket).constData(), &st), 0);
+    QCOMPARE(int(st.st_mode & 0777), 0660);
+    const QString connect = QStringLiteral("import socket,sys\ns=socket.socket(socket.AF_UNIX)\n"
+                                           "try:\n  s.connect(sys.argv[1]); print('connected')\n"
+                                           "except PermissionError: print('denied')\n");
+    const ProcessResult nobody =
+        run(QStringLiteral("runuser"),
+            {QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
+             QStringLiteral("python3"), QStringLiteral("-c"), connect, m_socket});
+    QVERIFY2(nobody.out.trimmed() == "denied", qPrintable(nobody.describe()));
+}
+
+QTEST_GUILESS_MAIN(TestApi)
+#include "tst_api.moc"
