@@ -13,6 +13,9 @@
 #include <QThread>
 
 #include <csignal>
+#include <fcntl.h>
+#include <thread>
+#include <unistd.h>
 
 namespace Berth::Api {
 
@@ -686,6 +689,90 @@ void exportContainer(Exchange &x) {
     (void)filesystemOf(x.engine).exportTo(record->id, x.connection.fd());
 }
 
+// The X-Docker-Container-Path-Stat header `docker cp` reads: base64 JSON with Go's FileMode
+// bits (directory 1<<31, symlink 1<<27).
+QByteArray pathStatHeader(const ContainerPathStat &st) {
+    quint64 mode = st.permissions;
+    if (st.isDir)
+        mode |= quint64(1) << 31;
+    if (st.isSymlink)
+        mode |= quint64(1) << 27;
+    const QJsonObject o{{QStringLiteral("name"), st.name},
+                        {QStringLiteral("size"), st.size},
+                        {QStringLiteral("mode"), qint64(mode)},
+                        {QStringLiteral("mtime"), st.mtime.toString(Qt::ISODate)},
+                        {QStringLiteral("linkTarget"), st.linkTarget}};
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toBase64();
+}
+
+// GET/HEAD/PUT /containers/{id}/archive?path=...: `docker cp` in both directions.
+void archive(Exchange &x) {
+    auto record = findContainer(x);
+    if (!record)
+        return x.error(record.error());
+    const QString path = x.request.value(QStringLiteral("path"));
+    if (path.isEmpty())
+        return x.error(400, QStringLiteral("path is required"));
+    ContainerFilesystem fs = filesystemOf(x.engine);
+    if (x.request.method == "PUT") {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0)
+            return x.error(500, QStringLiteral("pipe failed"));
+        if (auto dir = fs.statPath(record->id, path); !dir || !dir->isDir) {
+            ::close(fds[0]);
+            ::close(fds[1]);
+            return dir ? x.error(
+                             400,
+                             QStringLiteral("extraction point is not a directory: %1").arg(path))
+                       : x.error(dir.error().kind == ErrorKind::NotFound ||
+                                         dir.error().message.contains(QLatin1String("find"))
+                                     ? Error{ErrorKind::NotFound,
+                                             QStringLiteral("Could not find the file %1 in "
+                                                            "container %2")
+                                                 .arg(path, x.params.value(0))}
+                                     : dir.error());
+        }
+        Status extracted;
+        std::thread extractor([&] {
+            extracted = fs.extractArchive(record->id, path, fds[0]);
+            ::close(fds[0]);
+        });
+        const auto body = x.connection.readBodyTo(
+            x.request, qint64(64) << 30, [&](const char *data, qint64 size) {
+                while (size > 0) {
+                    const ssize_t n = ::write(fds[1], data, size_t(size));
+                    if (n < 0 && errno == EINTR)
+                        continue;
+                    if (n <= 0)
+                        return false;
+                    data += n;
+                    size -= n;
+                }
+                return true;
+            });
+        ::close(fds[1]);
+        extractor.join();
+        if (!extracted)
+            return x.error(extracted.error().kind == ErrorKind::Internal ? 500 : 400,
+                           extracted.error().message);
+        if (!body)
+            return x.error(400, body.error().message);
+        return (void)x.connection.respond(200, {}, {});
+    }
+    auto st = fs.statPath(record->id, path);
+    if (!st)
+        return x.error(404, QStringLiteral("Could not find the file %1 in container %2")
+                                .arg(path, x.params.value(0)));
+    const QByteArray header = pathStatHeader(*st);
+    if (x.request.method == "HEAD")
+        return (void)x.connection.respond(200, {}, {}, {{"X-Docker-Container-Path-Stat", header}},
+                                          true);
+    if (!x.connection.beginUntilClose(200, "application/x-tar",
+                                      {{"X-Docker-Container-Path-Stat", header}}))
+        return;
+    (void)fs.archivePath(record->id, path, x.connection.fd());
+}
+
 } // namespace
 
 void addContainerRoutes(Router &router) {
@@ -711,6 +798,9 @@ void addContainerRoutes(Router &router) {
     router.add("GET", QStringLiteral("/containers/{}/top"), top);
     router.add("GET", QStringLiteral("/containers/{}/changes"), changes);
     router.add("GET", QStringLiteral("/containers/{}/export"), exportContainer);
+    router.add("GET", QStringLiteral("/containers/{}/archive"), archive);
+    router.add("HEAD", QStringLiteral("/containers/{}/archive"), archive);
+    router.add("PUT", QStringLiteral("/containers/{}/archive"), archive);
 }
 
 } // namespace Berth::Api

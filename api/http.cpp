@@ -416,10 +416,13 @@ bool HttpConnection::beginChunked(int status, const QByteArray &contentType, con
     return sendAll(head.constData(), head.size());
 }
 
-bool HttpConnection::beginUntilClose(int status, const QByteArray &contentType) {
+bool HttpConnection::beginUntilClose(int status, const QByteArray &contentType,
+                                     const Headers &extra) {
     m_responded = true;
     m_keepAlive = false;
-    const QByteArray head = statusHead(status, {{"Content-Type", contentType}}) + "\r\n";
+    Headers headers = extra;
+    headers.emplaceBack(QByteArray("Content-Type"), contentType);
+    const QByteArray head = statusHead(status, headers) + "\r\n";
     return sendAll(head.constData(), head.size());
 }
 

@@ -78,7 +78,7 @@ public:
     bool writeChunk(const QByteArray &data);
     bool endChunked();
     // A body of unknown length that ends when the connection closes (tar downloads).
-    bool beginUntilClose(int status, const QByteArray &contentType);
+    bool beginUntilClose(int status, const QByteArray &contentType, const Headers &extra = {});
     // Takes over the connection for raw bytes in both directions: "101 UPGRADED" when the client
     // asked for an upgrade, else a 200 with the stream's content type. The connection is not
     // reused afterwards.

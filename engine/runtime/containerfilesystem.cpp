@@ -7,6 +7,7 @@
 #include "engine/images/mediatypes.h"
 #include "engine/runtime/ocispec.h"
 #include "engine/snapshots/imageinstaller.h"
+#include "engine/snapshots/unpacker.h"
 #include "engine/snapshots/whiteouts.h"
 
 #include <QDir>
@@ -15,6 +16,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
+#include <QTemporaryDir>
 #include <algorithm>
 #include <cerrno>
 #include <dirent.h>
@@ -605,6 +607,113 @@ Status ContainerFilesystem::copyOut(const QString &nameOrId, const QString &cont
                 return fail(dst.error());
             return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
         });
+}
+
+Result<ContainerPathStat> ContainerFilesystem::statPath(const QString &nameOrId,
+                                                        const QString &containerPath) {
+    ContainerPathStat result;
+    auto st = m_runtime.withRootfs(
+        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
+            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!root.valid())
+                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
+            auto src = resolveSource(
+                [&](const QString &p, int flags) { return openInRoot(root.get(), p, flags); },
+                QLatin1Char('/') + containerPath);
+            if (!src)
+                return fail(src.error());
+            struct stat info {};
+            if (::fstatat(src->parent.get(), enc(src->name).constData(), &info,
+                          AT_SYMLINK_NOFOLLOW) != 0)
+                return failErrno(QStringLiteral("stat %1").arg(containerPath), errno);
+            result.name = src->name == QLatin1String(".") ? QStringLiteral("/") : src->name;
+            result.size = info.st_size;
+            result.permissions = info.st_mode & 07777;
+            result.isDir = S_ISDIR(info.st_mode);
+            result.isSymlink = S_ISLNK(info.st_mode);
+            result.mtime = QDateTime::fromSecsSinceEpoch(info.st_mtim.tv_sec, Qt::UTC);
+            if (result.isSymlink) {
+                QByteArray target(PATH_MAX, Qt::Uninitialized);
+                const ssize_t len = ::readlinkat(src->parent.get(), enc(src->name).constData(),
+                                                 target.data(), size_t(target.size()));
+                if (len > 0)
+                    result.linkTarget = QFile::decodeName(target.left(len));
+            }
+            return {};
+        });
+    if (!st)
+        return fail(st.error());
+    return result;
+}
+
+Status ContainerFilesystem::archivePath(const QString &nameOrId, const QString &containerPath,
+                                        int fd) {
+    return m_runtime.withRootfs(
+        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
+            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!root.valid())
+                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
+            auto src = resolveSource(
+                [&](const QString &p, int flags) { return openInRoot(root.get(), p, flags); },
+                QLatin1Char('/') + containerPath);
+            if (!src)
+                return fail(src.error());
+            TarWriter tar(
+                [fd](const char *data, qint64 size) { return writeAllToFd(fd, data, size); });
+            // "dir/." (or "/"): the directory's contents at the top of the archive.
+            const bool contents = src->contentsOnly || src->name == QLatin1String(".");
+            if (auto r = addToTar(tar, src->parent.get(), src->name,
+                                  contents ? QString() : src->name, true);
+                !r)
+                return r;
+            return tar.finish();
+        });
+}
+
+Status ContainerFilesystem::extractArchive(const QString &nameOrId,
+                                           const QString &containerDirectory, int fd) {
+    // The archive is unpacked on the host first, with the layer unpacker's safety rules (no
+    // entry escapes), then copied in entry by entry with copyIn's in-root resolution.
+    // The store's tmp/ (next to containers/): the same filesystem, cleaned by the store.
+    const QString tmpBase =
+        QDir::cleanPath(m_runtime.directory(QString()) + QStringLiteral("/../tmp"));
+    QDir().mkpath(tmpBase);
+    QTemporaryDir work(tmpBase + QStringLiteral("/cp-XXXXXX"));
+    if (!work.isValid())
+        return fail(ErrorKind::Internal,
+                    QStringLiteral("cannot create a directory in %1").arg(tmpBase));
+    const QString archive = work.filePath(QStringLiteral("archive.tar"));
+    {
+        Fd out(::open(enc(archive).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!out.valid())
+            return failErrno(QStringLiteral("create %1").arg(archive), errno);
+        char buf[65536];
+        for (;;) {
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return failErrno(QStringLiteral("read the archive"), errno);
+            if (n == 0)
+                break;
+            if (auto w = writeAllToFd(out.get(), buf, n); !w)
+                return w;
+        }
+    }
+    const QString unpacked = work.filePath(QStringLiteral("files"));
+    QDir().mkpath(unpacked);
+    UnpackOptions options = UnpackOptions::forCurrentUser();
+    options.allowDevices = false;
+    if (auto r = unpackLayer(archive, unpacked, options); !r)
+        return fail(r.error().withContext(QStringLiteral("the archive")));
+    QString destination = containerDirectory;
+    if (!destination.endsWith(QLatin1Char('/')))
+        destination += QLatin1Char('/');
+    for (const QString &entry : QDir(unpacked).entryList(QDir::AllEntries | QDir::Hidden |
+                                                         QDir::System | QDir::NoDotAndDotDot))
+        if (auto r = copyIn(nameOrId, unpacked + QLatin1Char('/') + entry, destination); !r)
+            return r;
+    return {};
 }
 
 Result<ImageRecord> ContainerFilesystem::commit(const QString &nameOrId,

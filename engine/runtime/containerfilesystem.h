@@ -3,6 +3,7 @@
 
 #include "engine/content/contentstore.h"
 #include "engine/runtime/containerruntime.h"
+#include <QDateTime>
 
 #include <QList>
 #include <QString>
@@ -21,6 +22,17 @@ struct ContainerChange {
                : kind == Kind::Changed ? QLatin1Char('C')
                                        : QLatin1Char('D');
     }
+};
+
+// What `docker cp` learns about a path before copying (the API's X-Docker-Container-Path-Stat).
+struct ContainerPathStat {
+    QString name; // the last component
+    qint64 size = 0;
+    uint permissions = 0; // mode & 07777
+    bool isDir = false;
+    bool isSymlink = false;
+    QDateTime mtime;
+    QString linkTarget;
 };
 
 struct CommitOptions {
@@ -64,6 +76,13 @@ public:
                   const QString &containerDestination);
     Status copyOut(const QString &nameOrId, const QString &containerSource,
                    const QString &hostDestination);
+    // The API's side of `docker cp` (the client handles the destination rules): the path's
+    // stat; a tar of the path (its root entry named by the path's last component, or the
+    // directory's contents for "dir/.") written to `fd`; a tar read from `fd` extracted into
+    // the existing directory `containerDirectory`. Paths resolve inside the container's root.
+    Result<ContainerPathStat> statPath(const QString &nameOrId, const QString &containerPath);
+    Status archivePath(const QString &nameOrId, const QString &containerPath, int fd);
+    Status extractArchive(const QString &nameOrId, const QString &containerDirectory, int fd);
     // Turns the read-write layer into a new image: the image's layers plus one gzip layer
     // (deterministic bytes) with whiteouts as `.wh.` entries, the image's config with the new
     // diffID, a history entry and `changes` applied. The caller holds the store's write lock.

@@ -104,6 +104,7 @@ private Q_SLOTS:
     void logsExecStatsAndLifeCycle();
     void buildsImages();
     void volumes();
+    void copiesFiles();
     void saveLoadAndRemoveImages();
     void pullsFromRegistry();
     void eventsFromAnyFace();
@@ -291,6 +292,38 @@ void TestApi::volumes() {
                  .exitCode,
              0);
     QVERIFY(!docker({QStringLiteral("volume"), QStringLiteral("ls")}).out.contains("api-vol"));
+}
+
+void TestApi::copiesFiles() {
+    const ProcessResult create = docker({QStringLiteral("create"), QStringLiteral("--name"),
+                                         QStringLiteral("api-cp"), QStringLiteral("berth/busybox"),
+                                         QStringLiteral("cat"), QStringLiteral("/in/a.txt")});
+    QVERIFY2(create.exitCode == 0, qPrintable(create.describe()));
+    const QString src = m_dir.filePath(QStringLiteral("cp-src/dir"));
+    QDir().mkpath(src);
+    QFile a(src + QStringLiteral("/a.txt"));
+    QVERIFY(a.open(QIODevice::WriteOnly));
+    a.write("copied in\n");
+    a.close();
+    // Into a stopped container: a directory to a path that does not exist yet becomes that
+    // path, with the directory's contents.
+    const ProcessResult copyIn = docker({QStringLiteral("cp"), src, QStringLiteral("api-cp:/in/")});
+    QVERIFY2(copyIn.exitCode == 0, qPrintable(copyIn.describe()));
+    const ProcessResult start =
+        docker({QStringLiteral("start"), QStringLiteral("-a"), QStringLiteral("api-cp")});
+    QVERIFY2(start.out == "copied in\n", qPrintable(start.describe()));
+    // ... and out of it again, to the host.
+    const QString out = m_dir.filePath(QStringLiteral("cp-out"));
+    const ProcessResult copyOut = docker({QStringLiteral("cp"), QStringLiteral("api-cp:/in"), out});
+    QVERIFY2(copyOut.exitCode == 0, qPrintable(copyOut.describe()));
+    QFile back(out + QStringLiteral("/a.txt"));
+    QVERIFY(back.open(QIODevice::ReadOnly));
+    QCOMPARE(back.readAll(), QByteArray("copied in\n"));
+    const ProcessResult missing =
+        docker({QStringLiteral("cp"), QStringLiteral("api-cp:/no/such/file"), out});
+    QVERIFY(missing.exitCode != 0);
+    QVERIFY2(missing.err.contains("Could not find"), missing.err.constData());
+    QCOMPARE(docker({QStringLiteral("rm"), QStringLiteral("api-cp")}).exitCode, 0);
 }
 
 void TestApi::saveLoadAndRemoveImages() {
