@@ -9,6 +9,8 @@
 #include "engine/core/storepaths.h"
 #include "engine/images/imagestore.h"
 #include "engine/maintenance/storemaintenance.h"
+#include "engine/registry/pulljob.h"
+#include "engine/registry/pushjob.h"
 #include "engine/runtime/containerruntime.h"
 #include "engine/snapshots/snapshotstore.h"
 
@@ -44,6 +46,11 @@ public:
     // Held (shared) by operations that add content, (exclusive) by garbage collection.
     Result<StoreLock> lockForWriting();
     Result<StoreLock> lockForCollecting();
+
+    // The GUI's pull and push: jobs that run on the engine's pool and signal in the calling
+    // thread (PullJob, PushJob), owned by `parent`.
+    PullJob *createPullJob(QObject *parent);
+    PushJob *createPushJob(QObject *parent);
 
     template <typename Fn> auto async(Fn &&fn) {
         return QtConcurrent::run(&m_pool, std::forward<Fn>(fn));

@@ -26,7 +26,9 @@ Pusher::Pusher(const StorePaths &paths, ContentStore &content, ImageStore &image
     , m_events(events) {}
 
 Result<Descriptor> Pusher::compressedLayer(const Descriptor &blob, const Digest &diffId,
-                                           const QString &mediaType) {
+                                           const QString &mediaType,
+                                           const std::function<void(qint64)> &progress,
+                                           const std::atomic<bool> *cancel) {
     RegistryCache cache(m_paths);
     qint64 size = 0;
     const Digest known = cache.compressedDigest(diffId, &size);
@@ -52,12 +54,20 @@ Result<Descriptor> Pusher::compressedLayer(const Descriptor &blob, const Digest 
     QByteArray inBuf(1 << 20, Qt::Uninitialized);
     QByteArray outBuf(1 << 20, Qt::Uninitialized);
     Status status;
+    qint64 read = 0;
     for (bool finished = false; !finished && status;) {
+        if (cancel && cancel->load()) {
+            status = fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+            break;
+        }
         const qint64 n = in.read(inBuf.data(), inBuf.size());
         if (n < 0) {
             status = fail(ErrorKind::Internal, in.errorString());
             break;
         }
+        read += n;
+        if (progress && n > 0)
+            progress(read);
         const int flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
         z.next_in = reinterpret_cast<Bytef *>(inBuf.data());
         z.avail_in = uInt(n);
@@ -127,14 +137,46 @@ Result<PushResult> Pusher::push(const QString &source, const Reference &target,
     if (!manifest)
         return fail(manifest.error().withContext(what));
     const bool docker = MediaType::isDockerFamily(manifest->mediaType);
+    auto isUncompressed = [](const Descriptor &layer) {
+        return layer.mediaType == MediaType::OciLayer || layer.mediaType == MediaType::DockerLayer;
+    };
+    PushProgress compressing;
+    compressing.phase = PushProgress::Phase::Compressing;
+    for (const Descriptor &layer : std::as_const(manifest->layers))
+        if (isUncompressed(layer))
+            compressing.totalBytes += layer.size;
+    QElapsedTimer compressClock;
+    compressClock.start();
+    qint64 compressedBefore = 0;
+    qint64 lastReport = -1;
     for (int i = 0; i < manifest->layers.size(); ++i) {
         const Descriptor &layer = manifest->layers[i];
-        if (layer.mediaType != MediaType::OciLayer && layer.mediaType != MediaType::DockerLayer)
+        if (!isUncompressed(layer))
             continue;
+        auto report = [&](qint64 read) {
+            if (!options.onProgress)
+                return;
+            // About ten reports a second, whatever the layer size.
+            const qint64 now = compressClock.elapsed();
+            if (lastReport >= 0 && now - lastReport < 100 && read < layer.size)
+                return;
+            lastReport = now;
+            compressing.doneBytes = compressedBefore + read;
+            const double seconds = now / 1000.0;
+            compressing.bytesPerSecond = seconds > 0.2 ? compressing.doneBytes / seconds : 0;
+            compressing.etaSeconds = compressing.bytesPerSecond > 0
+                                         ? qint64((compressing.totalBytes - compressing.doneBytes) /
+                                                  compressing.bytesPerSecond)
+                                         : -1;
+            options.onProgress(compressing);
+        };
         auto gz = compressedLayer(layer, image->layers.value(i).diffId,
-                                  docker ? MediaType::DockerLayerGzip : MediaType::OciLayerGzip);
+                                  docker ? MediaType::DockerLayerGzip : MediaType::OciLayerGzip,
+                                  report, options.cancel);
         if (!gz)
             return fail(gz.error().withContext(what));
+        report(layer.size); // also when it was compressed by an earlier push
+        compressedBefore += layer.size;
         manifest->layers[i] = *gz;
     }
     const QByteArray manifestJson = manifest->toJson();
@@ -368,6 +410,12 @@ Result<PushResult> Pusher::push(const QString &source, const Reference &target,
                         .arg(what, header->toString(), manifestDigest.toString()));
     for (const Descriptor &b : std::as_const(blobs))
         cache.recordSource(b.digest, target.name());
+    if (options.onProgress) {
+        QMutexLocker locker(&mutex);
+        progress.phase = PushProgress::Phase::Done;
+        progress.etaSeconds = 0;
+        options.onProgress(progress);
+    }
     result.manifestDigest = manifestDigest;
     result.manifestSize = manifestJson.size();
     if (m_events)

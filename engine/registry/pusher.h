@@ -15,6 +15,9 @@
 namespace Berth::Engine {
 
 struct PushProgress {
+    // Compressing: layers stored uncompressed are gzipped for the registry first (blobs is
+    // empty, the byte counts are the uncompressed bytes to read). Uploading: per blob.
+    enum class Phase { Compressing, Uploading, Done };
     enum class BlobState { Waiting, Exists, Mounted, Uploading, Pushed, Failed };
     struct Blob {
         Digest digest;
@@ -22,11 +25,12 @@ struct PushProgress {
         qint64 done = 0;
         BlobState state = BlobState::Waiting;
     };
-    QList<Blob> blobs; // layers, then the config
-    qint64 totalBytes = 0;
+    Phase phase = Phase::Uploading;
+    QList<Blob> blobs;     // layers, then the config
+    qint64 totalBytes = 0; // of the current phase
     qint64 doneBytes = 0;
     double bytesPerSecond = 0;
-    qint64 etaSeconds = -1;
+    qint64 etaSeconds = -1; // -1 while unknown
 };
 
 struct PushResult {
@@ -66,8 +70,11 @@ public:
                             const PushOptions &options = {});
 
     // The deterministic gzip of an uncompressed layer blob, stored in the content store.
+    // `progress` gets the uncompressed bytes read so far; `cancel` stops it (Cancelled).
     Result<Descriptor> compressedLayer(const Descriptor &blob, const Digest &diffId,
-                                       const QString &mediaType);
+                                       const QString &mediaType,
+                                       const std::function<void(qint64)> &progress = {},
+                                       const std::atomic<bool> *cancel = nullptr);
 
 private:
     StorePaths m_paths;

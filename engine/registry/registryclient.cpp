@@ -491,7 +491,7 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
                 sinkError = st.error();
                 reply->abort();
             }
-        } else {
+        } else if (request.method != "HEAD") { // a HEAD's Content-Length is the GET's
             const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
             if (length > request.maxBody) {
                 sinkError =
