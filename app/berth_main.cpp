@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berth: the desktop app. Composition root: opens the engine on the default store and shows
 // the main window.
+#include "app/apicontrol.h"
 #include "engine/engine.h"
 #include "ui/mainwindow.h"
 
@@ -17,6 +18,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
+#include <QSettings>
 #include <QTabWidget>
 #include <QTranslator>
 
@@ -27,11 +29,15 @@ int main(int argc, char **argv) {
     QApplication::setApplicationName(QStringLiteral("Berth"));
     QApplication::setApplicationVersion(QStringLiteral(BERTH_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.berth.Berth"));
+    QApplication::setOrganizationName(QStringLiteral("Berth"));
+    QSettings settings;
 
-    // Follow the system locale (LANG=ko_KR.UTF-8 gives Korean). Qt's own strings too.
+    // The language chosen in the settings, else the system locale (LANG=ko_KR.UTF-8 gives
+    // Korean). Qt's own strings too.
     QTranslator qtTranslator;
     QTranslator berthTranslator;
-    const QLocale locale;
+    const QString language = settings.value(QLatin1String(Gui::SettingsKeys::Language)).toString();
+    const QLocale locale = language.isEmpty() ? QLocale() : QLocale(language);
     if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
                           QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QApplication::installTranslator(&qtTranslator);
@@ -70,11 +76,13 @@ int main(int argc, char **argv) {
     const QCommandLineOption tabOption(
         QStringLiteral("tab"), QStringLiteral("The container's tab: logs, stats or inspect"),
         QStringLiteral("tab"));
+    const QCommandLineOption settingsOption(QStringLiteral("settings"),
+                                            QStringLiteral("Open the settings dialog"));
     const QCommandLineOption searchOption(QStringLiteral("search"),
                                           QStringLiteral("Search the container's log for TEXT"),
                                           QStringLiteral("text"));
     parser.addOptions({pageOption, imageOption, layerOption, pathOption, compareOption, runOption,
-                       commandOption, containerOption, tabOption, searchOption});
+                       commandOption, containerOption, tabOption, searchOption, settingsOption});
     parser.process(app);
 
     auto engine = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
@@ -84,7 +92,21 @@ int main(int argc, char **argv) {
         return 1;
     }
     Gui::MainWindow window(**engine);
+    // The Docker Engine API, when enabled in the settings, serves while the window is open.
+    AppApiControl api(**engine);
+    window.setApiControl(&api);
+    if (settings.value(QLatin1String(Gui::SettingsKeys::ApiEnabled)).toBool()) {
+        const QString socket =
+            settings.value(QLatin1String(Gui::SettingsKeys::ApiSocket), api.defaultSocketPath())
+                .toString();
+        const QString error = api.start(socket);
+        window.showStatusMessage(
+            error.isEmpty() ? QObject::tr("Docker Engine API on unix://%1").arg(socket)
+                            : QObject::tr("The Docker Engine API could not start: %1").arg(error));
+    }
     window.show();
+    if (parser.isSet(settingsOption))
+        window.openSettings();
 
     const QString page = parser.value(pageOption);
     if (page == QLatin1String("disk"))

@@ -68,7 +68,10 @@ LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 03-images-ko
 LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 08-explorer-ko \
   --image demo/webapp:1.0 --layer 1 --path /app/config.toml
 
-# 6. Containers (real ones: needs root and runc or crun). A web-like server that logs requests
+# 6. Settings: the interface language and the Docker Engine API socket.
+app 15-settings --settings
+
+# 7. Containers (real ones: needs root and runc or crun). A web-like server that logs requests
 # on stdout and warnings on stderr, a job that finished, and one only created.
 ctl() { "$build/app/berthctl" "$@"; }
 if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init demo/webapp:1.0 sh -c '

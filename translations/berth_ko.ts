@@ -1105,6 +1105,18 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>Shared and unique bytes per image, and prune (Ctrl+4)</source>
         <translation>이미지별 공유·고유 크기와 정리 (Ctrl+4)</translation>
     </message>
+    <message>
+        <source>Settings…</source>
+        <translation>설정…</translation>
+    </message>
+    <message>
+        <source>Language and the Docker Engine API (Ctrl+,)</source>
+        <translation>언어와 Docker Engine API (Ctrl+,)</translation>
+    </message>
+    <message>
+        <source>Docker Engine API on unix://%1</source>
+        <translation>Docker Engine API: unix://%1</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::PathHistoryModel</name>
@@ -1304,6 +1316,69 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>The memory limit is not a size; write for example 512m or 2g.</source>
         <translation>메모리 제한이 크기가 아닙니다. 예를 들어 512m 또는 2g처럼 쓰세요.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>시스템 기본값</translation>
+    </message>
+    <message>
+        <source>Interface language:</source>
+        <translation>화면 언어:</translation>
+    </message>
+    <message>
+        <source>A new language is used from the next start of Berth.</source>
+        <translation>새 언어는 Berth를 다음에 시작할 때부터 적용됩니다.</translation>
+    </message>
+    <message>
+        <source>Docker Engine API</source>
+        <translation>Docker Engine API</translation>
+    </message>
+    <message>
+        <source>Lets the docker command, Docker SDKs and IDE plugins use Berth&apos;s images and containers while Berth runs (DOCKER_HOST=unix://SOCKET). Only users who may open the socket can use it.</source>
+        <translation>Berth가 실행되는 동안 docker 명령, Docker SDK, IDE 플러그인이 Berth의 이미지와 컨테이너를 사용할 수 있게 합니다 (DOCKER_HOST=unix://SOCKET). 소켓을 열 수 있는 사용자만 사용할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Serve the Docker Engine API</source>
+        <translation>Docker Engine API 제공</translation>
+    </message>
+    <message>
+        <source>Socket</source>
+        <translation>소켓</translation>
+    </message>
+    <message>
+        <source>Socket:</source>
+        <translation>소켓:</translation>
+    </message>
+    <message>
+        <source>Not available in this window.</source>
+        <translation>이 창에서는 사용할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Serving on unix://%1</source>
+        <translation>unix://%1 에서 제공 중</translation>
+    </message>
+    <message>
+        <source>Not serving.</source>
+        <translation>제공하지 않음.</translation>
+    </message>
+    <message>
+        <source>Choose a socket path.</source>
+        <translation>소켓 경로를 정하세요.</translation>
+    </message>
+    <message>
+        <source>The API could not start: %1</source>
+        <translation>API를 시작할 수 없습니다: %1</translation>
     </message>
 </context>
 <context>

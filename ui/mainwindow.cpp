@@ -3,6 +3,7 @@
 
 #include "engine/archive/starterimage.h"
 #include "engine/runtime/containerstats.h"
+#include "ui/dialogs/settingsdialog.h"
 #include "ui/errortext.h"
 #include "ui/models/imagesmodel.h"
 #include "ui/models/statshistory.h"
@@ -18,10 +19,12 @@
 #include <QIcon>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
+#include <QVBoxLayout>
 
 namespace Berth::Gui {
 
@@ -68,7 +71,17 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     for (const auto &entry : entries)
         navWidth = qMax(navWidth, m_nav->fontMetrics().horizontalAdvance(entry.first));
     m_nav->setFixedWidth(navWidth + 48);
-    layout->addWidget(m_nav);
+    // The navigation column: pages, and the settings at its foot.
+    auto *navColumn = new QVBoxLayout;
+    navColumn->setContentsMargins(0, 0, 0, 6);
+    navColumn->addWidget(m_nav, 1);
+    auto *settingsButton = new QPushButton(tr("Settings…"), central);
+    settingsButton->setObjectName(QStringLiteral("settingsButton"));
+    settingsButton->setFlat(true);
+    settingsButton->setToolTip(tr("Language and the Docker Engine API (Ctrl+,)"));
+    connect(settingsButton, &QPushButton::clicked, this, &MainWindow::openSettings);
+    navColumn->addWidget(settingsButton);
+    layout->addLayout(navColumn);
 
     m_pages = new QStackedWidget(central);
     m_welcomePage = new WelcomePage(m_pages);
@@ -117,6 +130,11 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
         addAction(action);
     }
 
+    auto *settingsAction = new QAction(this);
+    settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    connect(settingsAction, &QAction::triggered, this, &MainWindow::openSettings);
+    addAction(settingsAction);
+
     resize(1280, 780);
     updatePageVisibility();
 
@@ -129,6 +147,23 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
 
 QWidget *MainWindow::currentPage() const {
     return m_pages->currentWidget();
+}
+
+void MainWindow::openSettings() {
+    if (!m_settingsDialog) {
+        m_settingsDialog = new SettingsDialog(m_apiControl, this);
+        connect(m_settingsDialog, &QDialog::accepted, this, [this] {
+            if (m_apiControl && m_apiControl->isServing())
+                showStatusMessage(
+                    tr("Docker Engine API on unix://%1").arg(m_apiControl->servingPath()));
+        });
+        connect(m_settingsDialog, &QDialog::finished, m_settingsDialog, &QObject::deleteLater);
+        connect(m_settingsDialog, &QObject::destroyed, this,
+                [this] { m_settingsDialog = nullptr; });
+    }
+    m_settingsDialog->show();
+    m_settingsDialog->raise();
+    m_settingsDialog->activateWindow();
 }
 
 void MainWindow::showStatusMessage(const QString &text) {

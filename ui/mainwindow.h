@@ -12,7 +12,9 @@ class QTimer;
 
 namespace Berth::Gui {
 
+class ApiControl;
 class ContainersPage;
+class SettingsDialog;
 class StatsHistory;
 class DiskUsagePage;
 class ImagesModel;
@@ -40,6 +42,9 @@ public:
     DiskUsagePage *diskUsagePage() const { return m_diskUsagePage; }
     WelcomePage *welcomePage() const { return m_welcomePage; }
     QWidget *currentPage() const;
+    // Lets the settings dialog start and stop the app's API server (null: no API control).
+    void setApiControl(ApiControl *api) { m_apiControl = api; }
+    SettingsDialog *settingsDialog() const { return m_settingsDialog; }
 
 public Q_SLOTS:
     void refresh();
@@ -50,6 +55,8 @@ public Q_SLOTS:
     // The Run dialog on the containers page, with `image` (and `command`) filled in.
     void runImage(const QString &image, const QString &command = {});
     void showStatusMessage(const QString &text);
+    // The settings dialog (language, Docker Engine API).
+    void openSettings();
 
 Q_SIGNALS:
     void imagesRefreshed();
@@ -59,6 +66,8 @@ private:
     void updatePageVisibility();
 
     Engine::Engine &m_engine;
+    ApiControl *m_apiControl = nullptr;
+    SettingsDialog *m_settingsDialog = nullptr;
     ImagesModel *m_imagesModel = nullptr;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_pages = nullptr;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl serve: the Docker Engine API on a unix socket, so docker clients drive this store.
+#include "api/apiservice.h"
 #include "api/server.h"
 #include "app/cli/command.h"
 
@@ -19,12 +20,7 @@ void onStopSignal(int) {
 }
 
 QString defaultSocket() {
-    if (::getuid() == 0)
-        return QStringLiteral("/run/berth/berth.sock");
-    const QString runtimeDir = qEnvironmentVariable("XDG_RUNTIME_DIR");
-    return (runtimeDir.isEmpty() ? QDir::tempPath() + QStringLiteral("/berth-%1").arg(::getuid())
-                                 : runtimeDir + QStringLiteral("/berth")) +
-           QStringLiteral("/berth.sock");
+    return Api::ApiService::defaultSocketPath();
 }
 
 int serve(Context &ctx) {
