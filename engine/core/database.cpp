@@ -105,7 +105,10 @@ struct ThreadConnections {
     quint64 serial = ++g_threadSerial;
     QStringList names;
     ~ThreadConnections() {
-        if (g_applicationGone)
+        // Also while the application object is being destroyed on the main thread: a pool
+        // thread ending then raced with it and crashed in close() (seen once in 300 imports).
+        if (g_applicationGone || !QCoreApplication::instance() ||
+            QCoreApplication::closingDown())
             return;
         for (const QString &name : std::as_const(names)) {
             QSqlDatabase::database(name, false).close();
