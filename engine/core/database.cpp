@@ -110,10 +110,10 @@ struct ThreadConnections {
         if (g_applicationGone || !QCoreApplication::instance() ||
             QCoreApplication::closingDown())
             return;
-        for (const QString &name : std::as_const(names)) {
-            QSqlDatabase::database(name, false).close();
+        // removeDatabase() closes the connection; database() would check the calling thread,
+        // whose QThread object may already be gone at this point of its end.
+        for (const QString &name : std::as_const(names))
             QSqlDatabase::removeDatabase(name);
-        }
     }
 };
 thread_local ThreadConnections t_connections;
