@@ -715,43 +715,16 @@ void archive(Exchange &x) {
         return x.error(400, QStringLiteral("path is required"));
     ContainerFilesystem fs = filesystemOf(x.engine);
     if (x.request.method == "PUT") {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0)
-            return x.error(500, QStringLiteral("pipe failed"));
-        if (auto dir = fs.statPath(record->id, path); !dir || !dir->isDir) {
-            ::close(fds[0]);
-            ::close(fds[1]);
+        if (auto dir = fs.statPath(record->id, path); !dir || !dir->isDir)
             return dir ? x.error(
                              400,
                              QStringLiteral("extraction point is not a directory: %1").arg(path))
-                       : x.error(dir.error().kind == ErrorKind::NotFound ||
-                                         dir.error().message.contains(QLatin1String("find"))
-                                     ? Error{ErrorKind::NotFound,
-                                             QStringLiteral("Could not find the file %1 in "
-                                                            "container %2")
-                                                 .arg(path, x.params.value(0))}
-                                     : dir.error());
-        }
-        Status extracted;
-        std::thread extractor([&] {
-            extracted = fs.extractArchive(record->id, path, fds[0]);
-            ::close(fds[0]);
-        });
-        const auto body = x.connection.readBodyTo(
-            x.request, qint64(64) << 30, [&](const char *data, qint64 size) {
-                while (size > 0) {
-                    const ssize_t n = ::write(fds[1], data, size_t(size));
-                    if (n < 0 && errno == EINTR)
-                        continue;
-                    if (n <= 0)
-                        return false;
-                    data += n;
-                    size -= n;
-                }
-                return true;
-            });
-        ::close(fds[1]);
-        extractor.join();
+                       : x.error(404, QStringLiteral("Could not find the file %1 in container %2")
+                                          .arg(path, x.params.value(0)));
+        Status body;
+        const Status extracted = consumeBodyThroughPipe(
+            x, qint64(64) << 30, [&](int fd) { return fs.extractArchive(record->id, path, fd); },
+            body);
         if (!extracted)
             return x.error(extracted.error().kind == ErrorKind::Internal ? 500 : 400,
                            extracted.error().message);

@@ -3,6 +3,7 @@
 // load, prune.
 #include "api/jsonstream.h"
 #include "api/server.h"
+#include "api/streams.h"
 #include "engine/archive/imageloader.h"
 #include "engine/archive/imagesaver.h"
 #include "engine/images/imageinspect.h"
@@ -392,38 +393,25 @@ void saveImages(Exchange &x) {
 // POST /images/load: the body is a tarball, streamed to the loader through a pipe so a large
 // archive never sits in memory.
 void loadImages(Exchange &x) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        return x.error(500,
-                       QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(strerror(errno))));
-    Result<QList<LoadedImage>> loaded = fail(ErrorKind::Internal, QStringLiteral("not loaded"));
-    std::thread loader([&] {
-        ImageLoader imageLoader(archiveStores(x.engine));
-        loaded = imageLoader.loadStream(fds[0], QStringLiteral("the request body"));
-        ::close(fds[0]);
-    });
-    const auto body =
-        x.connection.readBodyTo(x.request, qint64(1) << 40, [&](const char *data, qint64 size) {
-            while (size > 0) {
-                const ssize_t n = ::write(fds[1], data, size_t(size));
-                if (n < 0 && errno == EINTR)
-                    continue;
-                if (n <= 0)
-                    return false; // the loader stopped reading (it failed)
-                data += n;
-                size -= n;
-            }
-            return true;
-        });
-    ::close(fds[1]);
-    loader.join();
-    if (!loaded)
-        return x.error(loaded.error().kind == ErrorKind::Internal ? 500 : 400,
-                       loaded.error().message);
-    if (!body)
-        return x.error(400, body.error().message);
+    QList<LoadedImage> loaded;
+    Status received;
+    const Status st = consumeBodyThroughPipe(
+        x, qint64(1) << 40,
+        [&](int fd) -> Status {
+            ImageLoader loader(archiveStores(x.engine));
+            auto images = loader.loadStream(fd, QStringLiteral("the request body"));
+            if (!images)
+                return fail(images.error());
+            loaded = *images;
+            return {};
+        },
+        received);
+    if (!st)
+        return x.error(st.error().kind == ErrorKind::Internal ? 500 : 400, st.error().message);
+    if (!received)
+        return x.error(400, received.error().message);
     JsonStream out(x);
-    for (const LoadedImage &image : std::as_const(*loaded)) {
+    for (const LoadedImage &image : std::as_const(loaded)) {
         if (image.tags.isEmpty())
             out.stream(QStringLiteral("Loaded image ID: %1\n").arg(image.image.id.toString()));
         for (const Reference &tag : image.tags)

@@ -3,7 +3,11 @@
 
 #include <QScopeGuard>
 #include <QThread>
+
 #include <QtEndian>
+#include <fcntl.h>
+#include <thread>
+#include <unistd.h>
 
 namespace Berth::Api {
 
@@ -109,6 +113,33 @@ void attachStreams(Exchange &x, const ContainerRecord &container) {
     streamLogs(x, container, options,
                [&](const QByteArray &data) { return x.connection.writeRaw(data); });
     x.connection.shutdownWrite();
+}
+
+Status consumeBodyThroughPipe(Exchange &x, qint64 maxBytes,
+                              const std::function<Status(int fd)> &consume, Status &received) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return failErrno(QStringLiteral("pipe"), errno);
+    Status consumed;
+    std::thread consumer([&] {
+        consumed = consume(fds[0]);
+        ::close(fds[0]);
+    });
+    received = x.connection.readBodyTo(x.request, maxBytes, [&](const char *data, qint64 size) {
+        while (size > 0) {
+            const ssize_t n = ::write(fds[1], data, size_t(size));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return false; // the consumer stopped reading (it failed)
+            data += n;
+            size -= n;
+        }
+        return true;
+    });
+    ::close(fds[1]);
+    consumer.join();
+    return consumed;
 }
 
 Status resizeTerminal(Exchange &, const ContainerRecord &container, int, int) {

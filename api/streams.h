@@ -36,6 +36,13 @@ void streamLogs(Exchange &x, const Engine::ContainerRecord &container,
 // POST /containers/{id}/attach: hijacks the connection and streams the container's output.
 void attachStreams(Exchange &x, const Engine::ContainerRecord &container);
 
+// Streams the request body (an archive) through a pipe to `consume`, which reads the pipe's
+// read end on a thread of its own, so a large upload never sits in memory. Returns the
+// consumer's result; `received` tells whether the whole body arrived.
+Engine::Status consumeBodyThroughPipe(Exchange &x, qint64 maxBytes,
+                                      const std::function<Engine::Status(int fd)> &consume,
+                                      Engine::Status &received);
+
 // Sets the container's terminal size.
 Engine::Status resizeTerminal(Exchange &x, const Engine::ContainerRecord &container, int rows,
                               int columns);

@@ -609,10 +609,12 @@ Status ContainerFilesystem::copyOut(const QString &nameOrId, const QString &cont
         });
 }
 
-Result<ContainerPathStat> ContainerFilesystem::statPath(const QString &nameOrId,
-                                                        const QString &containerPath) {
-    ContainerPathStat result;
-    auto st = m_runtime.withRootfs(
+namespace {
+
+// Runs `work` with `containerPath` resolved inside the container's root (see copyOut).
+Status withSource(ContainerRuntime &runtime, const QString &nameOrId, const QString &containerPath,
+                  const std::function<Status(CopySource *)> &work) {
+    return runtime.withRootfs(
         nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
             Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             if (!root.valid())
@@ -622,25 +624,35 @@ Result<ContainerPathStat> ContainerFilesystem::statPath(const QString &nameOrId,
                 QLatin1Char('/') + containerPath);
             if (!src)
                 return fail(src.error());
-            struct stat info {};
-            if (::fstatat(src->parent.get(), enc(src->name).constData(), &info,
-                          AT_SYMLINK_NOFOLLOW) != 0)
-                return failErrno(QStringLiteral("stat %1").arg(containerPath), errno);
-            result.name = src->name == QLatin1String(".") ? QStringLiteral("/") : src->name;
-            result.size = info.st_size;
-            result.permissions = info.st_mode & 07777;
-            result.isDir = S_ISDIR(info.st_mode);
-            result.isSymlink = S_ISLNK(info.st_mode);
-            result.mtime = QDateTime::fromSecsSinceEpoch(info.st_mtim.tv_sec, Qt::UTC);
-            if (result.isSymlink) {
-                QByteArray target(PATH_MAX, Qt::Uninitialized);
-                const ssize_t len = ::readlinkat(src->parent.get(), enc(src->name).constData(),
-                                                 target.data(), size_t(target.size()));
-                if (len > 0)
-                    result.linkTarget = QFile::decodeName(target.left(len));
-            }
-            return {};
+            return work(&*src);
         });
+}
+
+} // namespace
+
+Result<ContainerPathStat> ContainerFilesystem::statPath(const QString &nameOrId,
+                                                        const QString &containerPath) {
+    ContainerPathStat result;
+    auto st = withSource(m_runtime, nameOrId, containerPath, [&](CopySource *src) -> Status {
+        struct stat info {};
+        if (::fstatat(src->parent.get(), enc(src->name).constData(), &info, AT_SYMLINK_NOFOLLOW) !=
+            0)
+            return failErrno(QStringLiteral("stat %1").arg(containerPath), errno);
+        result.name = src->name == QLatin1String(".") ? QStringLiteral("/") : src->name;
+        result.size = info.st_size;
+        result.permissions = info.st_mode & 07777;
+        result.isDir = S_ISDIR(info.st_mode);
+        result.isSymlink = S_ISLNK(info.st_mode);
+        result.mtime = QDateTime::fromSecsSinceEpoch(info.st_mtim.tv_sec, Qt::UTC);
+        if (result.isSymlink) {
+            QByteArray target(PATH_MAX, Qt::Uninitialized);
+            const ssize_t len = ::readlinkat(src->parent.get(), enc(src->name).constData(),
+                                             target.data(), size_t(target.size()));
+            if (len > 0)
+                result.linkTarget = QFile::decodeName(target.left(len));
+        }
+        return {};
+    });
     if (!st)
         return fail(st.error());
     return result;
@@ -648,26 +660,16 @@ Result<ContainerPathStat> ContainerFilesystem::statPath(const QString &nameOrId,
 
 Status ContainerFilesystem::archivePath(const QString &nameOrId, const QString &containerPath,
                                         int fd) {
-    return m_runtime.withRootfs(
-        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
-            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (!root.valid())
-                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
-            auto src = resolveSource(
-                [&](const QString &p, int flags) { return openInRoot(root.get(), p, flags); },
-                QLatin1Char('/') + containerPath);
-            if (!src)
-                return fail(src.error());
-            TarWriter tar(
-                [fd](const char *data, qint64 size) { return writeAllToFd(fd, data, size); });
-            // "dir/." (or "/"): the directory's contents at the top of the archive.
-            const bool contents = src->contentsOnly || src->name == QLatin1String(".");
-            if (auto r = addToTar(tar, src->parent.get(), src->name,
-                                  contents ? QString() : src->name, true);
-                !r)
-                return r;
-            return tar.finish();
-        });
+    return withSource(m_runtime, nameOrId, containerPath, [&](CopySource *src) -> Status {
+        TarWriter tar([fd](const char *data, qint64 size) { return writeAllToFd(fd, data, size); });
+        // "dir/." (or "/"): the directory's contents at the top of the archive.
+        const bool contents = src->contentsOnly || src->name == QLatin1String(".");
+        if (auto r =
+                addToTar(tar, src->parent.get(), src->name, contents ? QString() : src->name, true);
+            !r)
+            return r;
+        return tar.finish();
+    });
 }
 
 Status ContainerFilesystem::extractArchive(const QString &nameOrId,
