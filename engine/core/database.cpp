@@ -7,6 +7,7 @@
 #include <QThread>
 #include <QUuid>
 #include <atomic>
+#include <mutex>
 
 namespace Berth::Engine {
 
@@ -93,7 +94,11 @@ std::atomic<quint64> g_threadSerial{0};
 // threads are still being torn down; closing connections then crashes. At that point the
 // process is exiting anyway, so the connections are simply left to the OS.
 std::atomic<bool> g_applicationGone{false};
+// A pool thread's thread-local destructors run after the pool saw it finish, so they can
+// overlap the application's end: this lock makes the two take turns.
+std::mutex g_teardownMutex;
 void markApplicationGone() {
+    std::lock_guard lock(g_teardownMutex);
     g_applicationGone = true;
 }
 void watchApplicationEnd() {
@@ -107,6 +112,7 @@ struct ThreadConnections {
     ~ThreadConnections() {
         // Also while the application object is being destroyed on the main thread: a pool
         // thread ending then raced with it and crashed in close() (seen once in 300 imports).
+        std::lock_guard lock(g_teardownMutex);
         if (g_applicationGone || !QCoreApplication::instance() ||
             QCoreApplication::closingDown())
             return;
