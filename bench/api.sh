@@ -34,6 +34,7 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$work/podman-events.log"
+tmp_dir = "$work/podman-tmp"
 EOF
 cat > "$work/storage.conf" <<EOF
 [storage]
