@@ -111,7 +111,7 @@ lat.sort()
 print("%.2f %.2f %.2f" % (lat[len(lat) // 2], lat[int(len(lat) * 0.99)], lat[-1]))
 PY
 )
-kill "${streams[@]}" 2>/dev/null || true
+kill -9 "${streams[@]}" 2>/dev/null || true  # docker stats ignores TERM
 wait "${streams[@]}" 2>/dev/null || true
 "$berthctl" rm -f s1 s2 s3 s4 >/dev/null
 
