@@ -8,6 +8,7 @@
 #include "ui/charts/statschart.h"
 #include "ui/dialogs/containerdetails.h"
 #include "ui/dialogs/rundialog.h"
+#include "ui/pages/buildpage.h"
 #include "ui/pages/containerspage.h"
 #include "ui/pages/layerexplorerpage.h"
 #include "ui/widgets/logview.h"
@@ -51,7 +52,8 @@ int main(int argc, char **argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption pageOption(
-        QStringLiteral("page"), QStringLiteral("Open a page: images, containers, layers or disk"),
+        QStringLiteral("page"),
+        QStringLiteral("Open a page: images, containers, layers, disk or build"),
         QStringLiteral("page"));
     const QCommandLineOption imageOption(QStringLiteral("image"),
                                          QStringLiteral("Open IMAGE in the layer explorer"),
@@ -74,15 +76,25 @@ int main(int argc, char **argv) {
                                              QStringLiteral("Open the logs of CONTAINER"),
                                              QStringLiteral("container"));
     const QCommandLineOption tabOption(
-        QStringLiteral("tab"), QStringLiteral("The container's tab: logs, stats or inspect"),
+        QStringLiteral("tab"),
+        QStringLiteral("The container's tab (logs, stats or inspect) or the layer explorer's "
+                       "(wasted, compare or build)"),
         QStringLiteral("tab"));
     const QCommandLineOption settingsOption(QStringLiteral("settings"),
                                             QStringLiteral("Open the settings dialog"));
+    const QCommandLineOption buildOption(
+        QStringLiteral("build"),
+        QStringLiteral("Build from CONTEXT (a folder or a git URL) on the Build page"),
+        QStringLiteral("context"));
+    const QCommandLineOption buildTagOption(QStringLiteral("build-tag"),
+                                            QStringLiteral("The tag for --build"),
+                                            QStringLiteral("name:tag"));
     const QCommandLineOption searchOption(QStringLiteral("search"),
                                           QStringLiteral("Search the container's log for TEXT"),
                                           QStringLiteral("text"));
     parser.addOptions({pageOption, imageOption, layerOption, pathOption, compareOption, runOption,
-                       commandOption, containerOption, tabOption, searchOption, settingsOption});
+                       commandOption, containerOption, tabOption, searchOption, settingsOption,
+                       buildOption, buildTagOption});
     parser.process(app);
 
     auto engine = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
@@ -113,6 +125,14 @@ int main(int argc, char **argv) {
         window.showPage(Gui::MainWindow::Page::DiskUsage);
     if (page == QLatin1String("containers") || parser.isSet(containerOption))
         window.showPage(Gui::MainWindow::Page::Containers);
+    if (page == QLatin1String("build") || parser.isSet(buildOption)) {
+        window.showPage(Gui::MainWindow::Page::Build);
+        if (parser.isSet(buildOption)) {
+            window.buildPage()->setContext(parser.value(buildOption));
+            window.buildPage()->setTag(parser.value(buildTagOption));
+            window.buildPage()->startBuild();
+        }
+    }
     if (parser.isSet(runOption)) {
         const QString image = parser.value(runOption);
         const QString command = parser.value(commandOption);
@@ -169,9 +189,12 @@ int main(int argc, char **argv) {
         const QString layer = parser.value(layerOption);
         const QString path = parser.value(pathOption);
         const QString compare = parser.value(compareOption);
+        const QString tab = parser.value(tabOption);
         QObject::connect(
             explorer, &Gui::LayerExplorerPage::analysisShown, explorer,
-            [explorer, e, layer, path, compare] {
+            [explorer, e, layer, path, compare, tab] {
+                if (!tab.isEmpty())
+                    explorer->showTab(tab);
                 if (!layer.isEmpty())
                     explorer->selectLayer(layer.toInt());
                 if (!path.isEmpty())

@@ -94,3 +94,39 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init demo/webapp:1.0
 else
   echo "screenshots: skipping the containers (needs root and runc or crun)" >&2
 fi
+
+# 7. Builds (real ones: needs root and runc or crun). A small site built once from the command
+# line, then a copied file changes and the Build page rebuilds it: cached steps, the COPY that
+# reran and why, the output. Then a Dockerfile whose RUN fails, shown at its line; and the
+# result in the layer explorer's Build tab.
+if [ "$(id -u)" = 0 ] && { command -v runc >/dev/null || command -v crun >/dev/null; }; then
+  site=$work/site
+  mkdir -p "$site"
+  cat >"$site/Dockerfile" <<'DOCKERFILE'
+# A small static site
+FROM berth/busybox:latest
+ARG VERSION=1.0
+WORKDIR /www
+COPY index.html /www/
+RUN echo "version $VERSION" > /www/version \
+ && ls -l /www
+COPY site.conf /etc/site.conf
+ENV PORT=8080
+CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
+DOCKERFILE
+  echo '<h1>Hello from Berth</h1>' >"$site/index.html"
+  echo 'cache = on' >"$site/site.conf"
+  ctl build -q -t demo/site:1 "$site" >/dev/null
+  echo 'cache = off' >"$site/site.conf"
+  app 15-build --build "$site" --build-tag demo/site:2
+  broken=$work/broken
+  mkdir -p "$broken"
+  printf 'FROM berth/busybox:latest\nWORKDIR /app\nRUN echo preparing \\\n && test -f /app/settings.conf\nCMD ["sh"]\n' \
+    >"$broken/Dockerfile"
+  app 16-build-error --build "$broken" --build-tag demo/broken:1
+  app 17-explorer-build --image demo/site:2 --layer 3 --tab build
+  echo 'cache = maybe' >"$site/site.conf"
+  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 18-build-ko --build "$site" --build-tag demo/site:3
+else
+  echo "screenshots: skipping the builds (needs root and runc or crun)" >&2
+fi

@@ -2,6 +2,280 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>Berth::Gui::BuildPage</name>
+    <message>
+        <source>A folder, or a git repository: https://host/repo.git#branch-or-tag:subfolder</source>
+        <translation>폴더 또는 git 저장소: https://host/repo.git#브랜치-또는-태그:하위폴더</translation>
+    </message>
+    <message>
+        <source>The files the Dockerfile can copy. A git URL is cloned at the ref after #, and the image gets the commit as its org.opencontainers.image.revision label.</source>
+        <translation>Dockerfile이 복사할 수 있는 파일입니다. git URL은 # 뒤의 참조로 복제되고, 이미지에는 그 커밋이 org.opencontainers.image.revision 레이블로 기록됩니다.</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>폴더…</translation>
+    </message>
+    <message>
+        <source>&amp;Context:</source>
+        <translation>컨텍스트(&amp;C):</translation>
+    </message>
+    <message>
+        <source>Dockerfile (in the context)</source>
+        <translation>Dockerfile (컨텍스트 안)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>&amp;Dockerfile:</source>
+        <translation>Dockerfile(&amp;D):</translation>
+    </message>
+    <message>
+        <source>name:tag (optional)</source>
+        <translation>이름:태그 (선택)</translation>
+    </message>
+    <message>
+        <source>the last stage</source>
+        <translation>마지막 스테이지</translation>
+    </message>
+    <message>
+        <source>Tar&amp;get stage:</source>
+        <translation>대상 스테이지(&amp;G):</translation>
+    </message>
+    <message>
+        <source>Do not use the build cac&amp;he</source>
+        <translation>빌드 캐시 사용 안 함(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Tag:</source>
+        <translation>태그(&amp;T):</translation>
+    </message>
+    <message>
+        <source>KEY=value OTHER=&apos;two words&apos;</source>
+        <translation>KEY=값 OTHER=&apos;두 단어&apos;</translation>
+    </message>
+    <message>
+        <source>Values for the Dockerfile&apos;s ARG instructions</source>
+        <translation>Dockerfile의 ARG 명령에 줄 값</translation>
+    </message>
+    <message>
+        <source>Build &amp;arguments:</source>
+        <translation>빌드 인자(&amp;A):</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>빌드(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Each step of the build, the Dockerfile line that made it, and whether its result came from the build cache</source>
+        <translation>빌드의 각 단계와 그 단계를 만든 Dockerfile 줄, 결과가 빌드 캐시에서 왔는지 여부</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>출력</translation>
+    </message>
+    <message>
+        <source>Dockerfile</source>
+        <translation>Dockerfile</translation>
+    </message>
+    <message>
+        <source>Open in &amp;layer explorer</source>
+        <translation>레이어 탐색기에서 열기(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Choose the build context folder</source>
+        <translation>빌드 컨텍스트 폴더 선택</translation>
+    </message>
+    <message>
+        <source>Choose the Dockerfile</source>
+        <translation>Dockerfile 선택</translation>
+    </message>
+    <message>
+        <source>Choose a folder or enter a git URL to build from.</source>
+        <translation>빌드할 폴더를 고르거나 git URL을 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Build arguments are KEY=value pairs; &quot;%1&quot; is not.</source>
+        <translation>빌드 인자는 KEY=값 쌍이어야 합니다. &quot;%1&quot;은(는) 그렇지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Cloning and building…</source>
+        <translation>복제하고 빌드하는 중…</translation>
+    </message>
+    <message>
+        <source>Building…</source>
+        <translation>빌드하는 중…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>취소하는 중…</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2: %3</source>
+        <translation>단계 %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>Built: %1 steps ran, %2 came from the cache.</source>
+        <translation>빌드 완료: %1개 단계를 실행했고, %2개는 캐시에서 가져왔습니다.</translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation>이미지 %1</translation>
+    </message>
+    <message>
+        <source>Image %1, tagged %2</source>
+        <translation>이미지 %1, 태그 %2</translation>
+    </message>
+    <message>
+        <source>(commit %1)</source>
+        <translation>(커밋 %1)</translation>
+    </message>
+    <message>
+        <source>Built the image %1</source>
+        <translation>이미지 %1을(를) 빌드했습니다</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>취소했습니다.</translation>
+    </message>
+    <message>
+        <source>The build was cancelled. Steps that had finished are in the build cache for the next build.</source>
+        <translation>빌드를 취소했습니다. 끝난 단계는 다음 빌드를 위해 빌드 캐시에 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>The build failed.</source>
+        <translation>빌드에 실패했습니다.</translation>
+    </message>
+    <message>
+        <source>Line %1 of the Dockerfile: %2</source>
+        <translation>Dockerfile %1번째 줄: %2</translation>
+    </message>
+    <message>
+        <source>The image could not be built.</source>
+        <translation>이미지를 빌드하지 못했습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::BuildStepsModel</name>
+    <message>
+        <source>running…</source>
+        <translation>실행 중…</translation>
+    </message>
+    <message>
+        <source>cached</source>
+        <translation>캐시</translation>
+    </message>
+    <message>
+        <source>ran</source>
+        <translation>실행함</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>취소됨</translation>
+    </message>
+    <message>
+        <source>base image</source>
+        <translation>기반 이미지</translation>
+    </message>
+    <message>
+        <source>--label</source>
+        <translation>--label</translation>
+    </message>
+    <message>
+        <source>%1–%2</source>
+        <translation>%1–%2</translation>
+    </message>
+    <message>
+        <source>%1 (ONBUILD)</source>
+        <translation>%1 (ONBUILD)</translation>
+    </message>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 외 %2개</translation>
+    </message>
+    <message>
+        <source>first build of this step</source>
+        <translation>이 단계의 첫 빌드</translation>
+    </message>
+    <message>
+        <source>the cache was not used</source>
+        <translation>캐시를 사용하지 않음</translation>
+    </message>
+    <message>
+        <source>the cached result was removed</source>
+        <translation>캐시된 결과가 삭제됨</translation>
+    </message>
+    <message>
+        <source>the instruction changed</source>
+        <translation>명령이 바뀜</translation>
+    </message>
+    <message>
+        <source>build arguments changed: %1</source>
+        <translation>빌드 인자가 바뀜: %1</translation>
+    </message>
+    <message>
+        <source>%1 changed</source>
+        <translation>%1 바뀜</translation>
+    </message>
+    <message>
+        <source>%1 added</source>
+        <translation>%1 추가됨</translation>
+    </message>
+    <message>
+        <source>%1 removed</source>
+        <translation>%1 삭제됨</translation>
+    </message>
+    <message>
+        <source>the downloaded file changed</source>
+        <translation>내려받은 파일이 바뀜</translation>
+    </message>
+    <message>
+        <source>parent changed</source>
+        <translation>이전 단계가 바뀜</translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+    <message>
+        <source>This step ran because: %1</source>
+        <translation>이 단계를 실행한 이유: %1</translation>
+    </message>
+    <message>
+        <source>Nothing this step depends on changed: its result came from the build cache</source>
+        <translation>이 단계가 의존하는 것이 바뀌지 않아 결과를 빌드 캐시에서 가져왔습니다</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>단계</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>줄</translation>
+    </message>
+    <message>
+        <source>Instruction</source>
+        <translation>명령</translation>
+    </message>
+    <message>
+        <source>Cache</source>
+        <translation>캐시</translation>
+    </message>
+    <message>
+        <source>Why it ran</source>
+        <translation>실행한 이유</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::ComparisonModel</name>
     <message>
         <source>only in the other image</source>
@@ -920,6 +1194,34 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>With this image present, getting the other one downloads %1; the other way round, %2.</source>
         <translation>이 이미지가 있을 때 다른 이미지를 받으면 %1을(를) 내려받고, 반대의 경우에는 %2을(를) 내려받습니다.</translation>
     </message>
+    <message>
+        <source>Build</source>
+        <translation>빌드</translation>
+    </message>
+    <message>
+        <source>Reading how the image was built…</source>
+        <translation>이미지를 어떻게 빌드했는지 읽는 중…</translation>
+    </message>
+    <message>
+        <source>Berth did not build this image, so it does not know which Dockerfile lines made its layers. The commands above come from the image&apos;s own history.</source>
+        <translation>Berth가 빌드한 이미지가 아니어서 어떤 Dockerfile 줄이 레이어를 만들었는지 알지 못합니다. 위의 명령은 이미지 자체의 기록에서 온 것입니다.</translation>
+    </message>
+    <message>
+        <source>Layer %1 came with the base image (&lt;b&gt;%2&lt;/b&gt;, line %3).</source>
+        <translation>레이어 %1은(는) 기반 이미지에서 왔습니다(&lt;b&gt;%2&lt;/b&gt;, %3번째 줄).</translation>
+    </message>
+    <message>
+        <source>It came from the build cache: nothing it depends on had changed.</source>
+        <translation>빌드 캐시에서 가져왔습니다. 의존하는 것이 바뀌지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>It ran because: %1.</source>
+        <translation>실행한 이유: %1.</translation>
+    </message>
+    <message>
+        <source>Layer %1 was made by Dockerfile line %2: &lt;b&gt;%3&lt;/b&gt;&lt;br&gt;%4</source>
+        <translation>레이어 %1은(는) Dockerfile %2번째 줄이 만들었습니다: &lt;b&gt;%3&lt;/b&gt;&lt;br&gt;%4</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::LayersModel</name>
@@ -1116,6 +1418,14 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Docker Engine API on unix://%1</source>
         <translation>Docker Engine API: unix://%1</translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation>빌드</translation>
+    </message>
+    <message>
+        <source>Build an image from a Dockerfile in a folder or a git repository (Ctrl+5)</source>
+        <translation>폴더나 git 저장소의 Dockerfile로 이미지를 빌드합니다 (Ctrl+5)</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@
 #include "ui/errortext.h"
 #include "ui/models/imagesmodel.h"
 #include "ui/models/statshistory.h"
+#include "ui/pages/buildpage.h"
 #include "ui/pages/containerspage.h"
 #include "ui/pages/diskusagepage.h"
 #include "ui/pages/imagespage.h"
@@ -61,6 +62,8 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
         {tr("Layer explorer"),
          tr("What each layer of an image added, changed and wasted (Ctrl+3)")},
         {tr("Disk usage"), tr("Shared and unique bytes per image, and prune (Ctrl+4)")},
+        {tr("Build"), tr("Build an image from a Dockerfile in a folder or a git repository "
+                         "(Ctrl+5)")},
     };
     for (const auto &[text, tip] : entries) {
         auto *item = new QListWidgetItem(text, m_nav);
@@ -97,11 +100,13 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     m_containersPage = new ContainersPage(m_engine, m_statsHistory, m_pages);
     m_explorerPage = new LayerExplorerPage(m_engine, m_pages);
     m_diskUsagePage = new DiskUsagePage(m_engine, m_pages);
+    m_buildPage = new BuildPage(m_engine, m_pages);
     m_pages->addWidget(m_welcomePage);
     m_pages->addWidget(m_imagesPage);
     m_pages->addWidget(m_containersPage);
     m_pages->addWidget(m_explorerPage);
     m_pages->addWidget(m_diskUsagePage);
+    m_pages->addWidget(m_buildPage);
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
@@ -119,9 +124,15 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     connect(m_imagesPage, &ImagesPage::runRequested, this, &MainWindow::runImage);
     connect(m_containersPage, &ContainersPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_containersPage, &ContainersPage::storeChanged, this, &MainWindow::refresh);
+    connect(m_buildPage, &BuildPage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_buildPage, &BuildPage::storeChanged, this, &MainWindow::refresh);
+    connect(m_buildPage, &BuildPage::exploreRequested, this, [this](const QString &imageId) {
+        exploreImage(imageId);
+        m_explorerPage->showTab(QStringLiteral("build"));
+    });
 
     const QList<Page> shortcutPages = {Page::Images, Page::Containers, Page::LayerExplorer,
-                                       Page::DiskUsage};
+                                       Page::DiskUsage, Page::Build};
     for (int i = 0; i < shortcutPages.size(); ++i) {
         auto *action = new QAction(this);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -177,6 +188,7 @@ void MainWindow::showPage(Page page) {
     QWidget *widget = page == Page::Images          ? static_cast<QWidget *>(m_imagesPage)
                       : page == Page::Containers    ? static_cast<QWidget *>(m_containersPage)
                       : page == Page::LayerExplorer ? static_cast<QWidget *>(m_explorerPage)
+                      : page == Page::Build         ? static_cast<QWidget *>(m_buildPage)
                                                     : static_cast<QWidget *>(m_diskUsagePage);
     m_pages->setCurrentWidget(widget);
     {

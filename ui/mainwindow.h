@@ -13,6 +13,7 @@ class QTimer;
 namespace Berth::Gui {
 
 class ApiControl;
+class BuildPage;
 class ContainersPage;
 class SettingsDialog;
 class StatsHistory;
@@ -24,7 +25,7 @@ class TaskProgress;
 class WelcomePage;
 
 // The Berth main window: a navigation list on the left (Images, Containers, Layer explorer,
-// Disk usage; volumes and registries join it later), the pages in a stack and
+// Disk usage, Build; volumes and registries join it later), the pages in a stack and
 // a status bar with the progress of long operations. On an empty store the welcome page offers
 // the starter image instead. Reads the store asynchronously through the engine and polls the
 // database's data version so changes made by berthctl in another process appear within a second.
@@ -33,13 +34,14 @@ class MainWindow : public QMainWindow {
 public:
     explicit MainWindow(Engine::Engine &engine, QWidget *parent = nullptr);
 
-    enum class Page { Images, Containers, LayerExplorer, DiskUsage }; // navigation order
+    enum class Page { Images, Containers, LayerExplorer, DiskUsage, Build }; // navigation order
 
     ImagesModel *imagesModel() const { return m_imagesModel; }
     ImagesPage *imagesPage() const { return m_imagesPage; }
     ContainersPage *containersPage() const { return m_containersPage; }
     LayerExplorerPage *explorerPage() const { return m_explorerPage; }
     DiskUsagePage *diskUsagePage() const { return m_diskUsagePage; }
+    BuildPage *buildPage() const { return m_buildPage; }
     WelcomePage *welcomePage() const { return m_welcomePage; }
     QWidget *currentPage() const;
     // Lets the settings dialog start and stop the app's API server (null: no API control).
@@ -77,6 +79,7 @@ private:
     StatsHistory *m_statsHistory = nullptr;
     LayerExplorerPage *m_explorerPage = nullptr;
     DiskUsagePage *m_diskUsagePage = nullptr;
+    BuildPage *m_buildPage = nullptr;
     TaskProgress *m_progress = nullptr;
     QLabel *m_storeLabel = nullptr;
     QTimer *m_pollTimer = nullptr;

@@ -298,7 +298,8 @@ int history(Context &ctx) {
                 o.insert(QStringLiteral("DockerfileEndLine"), l.step->lastLine);
                 o.insert(QStringLiteral("OnBuildTrigger"), l.step->trigger);
                 o.insert(QStringLiteral("Cached"), l.step->cached);
-                o.insert(QStringLiteral("RanBecause"), QJsonArray::fromStringList(l.step->reasons));
+                o.insert(QStringLiteral("RanBecause"),
+                         QJsonArray::fromStringList(l.step->reasonTexts()));
             }
             ctx.out << QJsonDocument(o).toJson(QJsonDocument::Compact) << '\n';
         }
@@ -324,8 +325,9 @@ int history(Context &ctx) {
                             : QString::number(r.firstLine);
                 if (r.trigger)
                     where += QStringLiteral(" ONBUILD");
-                cache = r.cached ? QStringLiteral("cached")
-                                 : QStringLiteral("ran: ") + r.reasons.join(QStringLiteral("; "));
+                cache = r.cached
+                            ? QStringLiteral("cached")
+                            : QStringLiteral("ran: ") + r.reasonTexts().join(QStringLiteral("; "));
                 if (!p.isSet(noTrunc) && cache.size() > 40)
                     cache = cache.left(39) + QStringLiteral("…");
             }

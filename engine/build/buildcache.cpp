@@ -52,10 +52,11 @@ Digest BuildStepInputs::cacheKey() const {
     return Digest::ofData(text);
 }
 
-QStringList BuildStepInputs::changesSince(const BuildStepInputs &before) const {
-    QStringList reasons;
+QList<BuildRerunReason> BuildStepInputs::changesSince(const BuildStepInputs &before) const {
+    using Kind = BuildRerunReason::Kind;
+    QList<BuildRerunReason> reasons;
     if (instruction != before.instruction)
-        reasons << QStringLiteral("the instruction changed");
+        reasons.append({Kind::Instruction, {}});
     QMap<QString, QString> now, then;
     for (const auto &[k, v] : args)
         now.insert(k, v);
@@ -69,9 +70,7 @@ QStringList BuildStepInputs::changesSince(const BuildStepInputs &before) const {
         if (!now.contains(it.key()))
             changedArgs << it.key();
     if (!changedArgs.isEmpty())
-        reasons << (changedArgs.size() == 1 ? QStringLiteral("build arg %1 changed")
-                                            : QStringLiteral("build args %1 changed"))
-                       .arg(changedArgs.join(QStringLiteral(", ")));
+        reasons.append({Kind::BuildArgs, changedArgs});
     QStringList changed, added, removed;
     for (auto it = files.cbegin(); it != files.cend(); ++it) {
         if (!before.files.contains(it.key()))
@@ -83,16 +82,86 @@ QStringList BuildStepInputs::changesSince(const BuildStepInputs &before) const {
         if (!files.contains(it.key()))
             removed << it.key();
     if (!changed.isEmpty())
-        reasons << listed(changed, QStringLiteral("changed"));
+        reasons.append({Kind::FilesChanged, changed});
     if (!added.isEmpty())
-        reasons << listed(added, QStringLiteral("added"));
+        reasons.append({Kind::FilesAdded, added});
     if (!removed.isEmpty())
-        reasons << listed(removed, QStringLiteral("removed"));
+        reasons.append({Kind::FilesRemoved, removed});
     if (extra != before.extra)
-        reasons << QStringLiteral("the downloaded content changed");
+        reasons.append({Kind::Download, {}});
     if (parent != before.parent)
-        reasons << QStringLiteral("parent changed");
+        reasons.append({Kind::Parent, {}});
     return reasons;
+}
+
+QString BuildRerunReason::text() const {
+    switch (kind) {
+    case Kind::FirstBuild:
+        return QStringLiteral("first build of this step");
+    case Kind::NoCache:
+        return QStringLiteral("--no-cache");
+    case Kind::CacheRemoved:
+        return QStringLiteral("the cached result was removed");
+    case Kind::Instruction:
+        return QStringLiteral("the instruction changed");
+    case Kind::BuildArgs:
+        return (names.size() == 1 ? QStringLiteral("build arg %1 changed")
+                                  : QStringLiteral("build args %1 changed"))
+            .arg(names.join(QStringLiteral(", ")));
+    case Kind::FilesChanged:
+        return listed(names, QStringLiteral("changed"));
+    case Kind::FilesAdded:
+        return listed(names, QStringLiteral("added"));
+    case Kind::FilesRemoved:
+        return listed(names, QStringLiteral("removed"));
+    case Kind::Download:
+        return QStringLiteral("the downloaded content changed");
+    case Kind::Parent:
+        return QStringLiteral("parent changed");
+    }
+    return {};
+}
+
+namespace {
+
+const QList<std::pair<BuildRerunReason::Kind, QString>> &kindNames() {
+    using Kind = BuildRerunReason::Kind;
+    static const QList<std::pair<Kind, QString>> names = {
+        {Kind::FirstBuild, QStringLiteral("first-build")},
+        {Kind::NoCache, QStringLiteral("no-cache")},
+        {Kind::CacheRemoved, QStringLiteral("cache-removed")},
+        {Kind::Instruction, QStringLiteral("instruction")},
+        {Kind::BuildArgs, QStringLiteral("build-args")},
+        {Kind::FilesChanged, QStringLiteral("files-changed")},
+        {Kind::FilesAdded, QStringLiteral("files-added")},
+        {Kind::FilesRemoved, QStringLiteral("files-removed")},
+        {Kind::Download, QStringLiteral("download")},
+        {Kind::Parent, QStringLiteral("parent")},
+    };
+    return names;
+}
+
+} // namespace
+
+QString BuildRerunReason::kindName(Kind kind) {
+    for (const auto &[k, name] : kindNames())
+        if (k == kind)
+            return name;
+    return {};
+}
+
+std::optional<BuildRerunReason::Kind> BuildRerunReason::kindFromName(const QString &name) {
+    for (const auto &[k, n] : kindNames())
+        if (n == name)
+            return k;
+    return std::nullopt;
+}
+
+QStringList BuildStepRecord::reasonTexts() const {
+    QStringList out;
+    for (const BuildRerunReason &r : reasons)
+        out << r.text();
+    return out;
 }
 
 BuildCache::BuildCache(const StorePaths &paths, ContentStore &content)
@@ -172,6 +241,21 @@ void BuildCache::putInputs(const Digest &stepId, const BuildStepInputs &inputs) 
                               QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
+namespace {
+
+QJsonArray reasonsToJson(const QList<BuildRerunReason> &reasons) {
+    QJsonArray a;
+    for (const BuildRerunReason &r : reasons) {
+        QJsonObject o{{QStringLiteral("kind"), BuildRerunReason::kindName(r.kind)}};
+        if (!r.names.isEmpty())
+            o.insert(QStringLiteral("names"), QJsonArray::fromStringList(r.names));
+        a.append(o);
+    }
+    return a;
+}
+
+} // namespace
+
 Status BuildCache::putProvenance(const Digest &imageId, const BuildProvenance &provenance) {
     QJsonArray steps;
     for (const BuildStepRecord &r : provenance.steps)
@@ -183,7 +267,7 @@ Status BuildCache::putProvenance(const Digest &imageId, const BuildProvenance &p
             {QStringLiteral("trigger"), r.trigger},
             {QStringLiteral("cached"), r.cached},
             {QStringLiteral("emptyLayer"), r.emptyLayer},
-            {QStringLiteral("reasons"), QJsonArray::fromStringList(r.reasons)},
+            {QStringLiteral("reasons"), reasonsToJson(r.reasons)},
             {QStringLiteral("historyIndex"), r.historyIndex},
             {QStringLiteral("diffId"), r.diffId.isValid() ? r.diffId.toString() : QString()},
             {QStringLiteral("imageId"), r.imageId.toString()}});
@@ -220,8 +304,17 @@ Result<BuildProvenance> BuildCache::provenance(const StorePaths &paths, const Di
         r.trigger = s.value(QStringLiteral("trigger")).toBool();
         r.cached = s.value(QStringLiteral("cached")).toBool();
         r.emptyLayer = s.value(QStringLiteral("emptyLayer")).toBool();
-        for (const QJsonValue &reason : s.value(QStringLiteral("reasons")).toArray())
-            r.reasons.append(reason.toString());
+        for (const QJsonValue &reason : s.value(QStringLiteral("reasons")).toArray()) {
+            const QJsonObject o = reason.toObject();
+            const auto kind =
+                BuildRerunReason::kindFromName(o.value(QStringLiteral("kind")).toString());
+            if (!kind)
+                continue; // written by a newer Berth
+            QStringList names;
+            for (const QJsonValue &n : o.value(QStringLiteral("names")).toArray())
+                names << n.toString();
+            r.reasons.append({*kind, names});
+        }
         r.historyIndex = s.value(QStringLiteral("historyIndex")).toInt(-1);
         r.diffId = Digest::parse(s.value(QStringLiteral("diffId")).toString()).value_or(Digest());
         r.imageId = Digest::parse(s.value(QStringLiteral("imageId")).toString()).value_or(Digest());

@@ -15,6 +15,30 @@
 
 namespace Berth::Engine {
 
+// One reason why a build step ran instead of coming from the cache.
+struct BuildRerunReason {
+    enum class Kind {
+        FirstBuild,   // no earlier run of the step at this place of this Dockerfile and context
+        NoCache,      // --no-cache
+        CacheRemoved, // the same inputs, but the cached result is gone (garbage-collected)
+        Instruction,  // the instruction (after substitution) changed
+        BuildArgs,    // the values of `names` changed
+        FilesChanged, // copied files `names` changed (content, mode or owner)
+        FilesAdded,
+        FilesRemoved,
+        Download, // an ADD URL's content changed
+        Parent,   // the state before the step changed (an earlier step ran)
+    };
+    Kind kind = Kind::FirstBuild;
+    QStringList names;
+
+    // In English, as berthctl prints it ("b.txt changed", "build arg HOW changed").
+    QString text() const;
+    static QString kindName(Kind kind); // for the provenance file: "files-changed"
+    static std::optional<Kind> kindFromName(const QString &name);
+    bool operator==(const BuildRerunReason &) const = default;
+};
+
 // Where one step of a build came from and what it made: the layer explorer's provenance.
 struct BuildStepRecord {
     int stage = 0;
@@ -24,13 +48,13 @@ struct BuildStepRecord {
     bool trigger = false; // an ONBUILD trigger of the base image
     bool cached = false;
     bool emptyLayer = true;
-    // Why the step ran instead of coming from the cache (empty when cached, and for FROM):
-    // "first build of this step", "--no-cache", "the instruction changed", "build arg X
-    // changed", "a.txt changed", "parent changed", "the cached result was removed".
-    QStringList reasons;
+    // Why the step ran instead of coming from the cache (empty when cached, and for FROM).
+    QList<BuildRerunReason> reasons;
     int historyIndex = -1; // its entry in the image config's history; -1 for FROM
     Digest diffId;         // the layer it made (invalid for config-only steps)
     Digest imageId;        // the state after the step (Docker's intermediate image ID)
+
+    QStringList reasonTexts() const;
 };
 
 // What an image's build recorded, beside the image (see BuildCache).
@@ -50,8 +74,8 @@ struct BuildStepInputs {
     QString extra;                       // anything else the key covers (a download's digest)
 
     Digest cacheKey() const;
-    // What differs from `before`, in words (see BuildStepRecord::reasons).
-    QStringList changesSince(const BuildStepInputs &before) const;
+    // What differs from `before` (empty when nothing does).
+    QList<BuildRerunReason> changesSince(const BuildStepInputs &before) const;
 };
 
 // The build's side data under <store>/cache/build:

@@ -214,8 +214,9 @@ public:
     BuildRun(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
              ImageStore &images, ContainerRuntime &containers,
              const std::function<void(const QString &)> &output,
-             const std::function<void(const BuildStepEvent &)> &steps, const BuildOptions &options,
-             const std::atomic<bool> &cancelled)
+             const std::function<void(const BuildStepEvent &)> &steps,
+             const std::function<void(const QString &, const QString &)> &dockerfile,
+             const BuildOptions &options, const std::atomic<bool> &cancelled)
         : m_paths(paths)
         , m_content(content)
         , m_snapshots(snapshots)
@@ -223,6 +224,7 @@ public:
         , m_containers(containers)
         , m_output(output)
         , m_steps(steps)
+        , m_dockerfileHandler(dockerfile)
         , m_options(options)
         , m_cancelled(cancelled)
         , m_contextDir(options.context)
@@ -278,6 +280,7 @@ private:
     ContainerRuntime &m_containers;
     const std::function<void(const QString &)> &m_output;
     const std::function<void(const BuildStepEvent &)> &m_steps;
+    const std::function<void(const QString &, const QString &)> &m_dockerfileHandler;
     const BuildOptions &m_options;
     BuildCache m_cache{m_paths, m_content};
     QString m_provenanceContext;    // the context as provenance names it
@@ -361,14 +364,16 @@ Result<State> BuildRun::step(const State &state, const DockerfileInstruction &in
             m_cache.putInputs(stepId, inputs);
     } else {
         const auto before = m_cache.lastInputs(stepId);
+        using Kind = BuildRerunReason::Kind;
         if (m_options.noCache)
-            rec.reasons << QStringLiteral("--no-cache");
+            rec.reasons = {{Kind::NoCache, {}}};
         else if (!before)
-            rec.reasons << QStringLiteral("first build of this step");
+            rec.reasons = {{Kind::FirstBuild, {}}};
         else if (rec.reasons = inputs.changesSince(*before); rec.reasons.isEmpty())
-            rec.reasons << QStringLiteral("the cached result was removed");
+            rec.reasons = {{Kind::CacheRemoved, {}}};
         if (before && !m_options.noCache)
-            say(QStringLiteral(" ---> Cache miss: %1").arg(rec.reasons.join(QStringLiteral("; "))));
+            say(QStringLiteral(" ---> Cache miss: %1")
+                    .arg(rec.reasonTexts().join(QStringLiteral("; "))));
         auto made = make();
         if (!made)
             return made;
@@ -653,7 +658,11 @@ Result<State> BuildRun::stageBase(int index, const QString &base) {
             return fail(m_df.errorAt(m_df.stages[index].from, ref.error().message));
         say(QStringLiteral("Pulling %1").arg(ref->familiarString()));
         Puller puller(m_paths, m_content, m_snapshots, m_images);
-        image = puller.pull(*ref);
+        PullOptions pullOptions;
+        pullOptions.cancel = &m_cancelled;
+        image = puller.pull(*ref, pullOptions);
+        if (!image && image.error().kind == ErrorKind::Cancelled)
+            return fail(image.error());
         if (!image)
             return fail(m_df.errorAt(m_df.stages[index].from,
                                      QStringLiteral("FROM %1: not in the store, and the pull "
@@ -925,6 +934,8 @@ Result<BuildResult> BuildRun::run() {
                                      ? QFileInfo(dockerfilePath).absoluteFilePath()
                                      : relative;
     }
+    if (m_dockerfileHandler)
+        m_dockerfileHandler(QFileInfo(dockerfilePath).fileName(), QString::fromUtf8(*text));
     auto df = Dockerfile::parse(QString::fromUtf8(*text), QFileInfo(dockerfilePath).fileName());
     if (!df)
         return fail(df.error());
@@ -1695,8 +1706,9 @@ Result<BuildResult> BuildRun::run() {
 } // namespace
 
 Result<BuildResult> Builder::build(const BuildOptions &options) {
+    static const std::atomic<bool> never{false};
     BuildRun run(m_paths, m_content, m_snapshots, m_images, m_containers, m_output, m_steps,
-                 options, m_cancelled);
+                 m_dockerfile, options, options.cancel ? *options.cancel : never);
     return run.run();
 }
 

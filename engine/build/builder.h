@@ -29,6 +29,10 @@ struct BuildOptions {
     QString target; // stage name or index; empty: the last stage
     bool noCache = false;
     QMap<QString, QString> labels; // added to the final image
+    // Polled between steps, while a RUN step runs (its container is then killed), while a git
+    // context is cloned and while a URL is downloaded: the build then fails with
+    // ErrorKind::Cancelled and leaves nothing behind but cache entries of finished steps.
+    const std::atomic<bool> *cancel = nullptr;
 };
 
 // What the builder reports as it goes, for a live view (the GUI's Build page): a step starts
@@ -83,15 +87,16 @@ public:
     void setOutputHandler(std::function<void(const QString &)> handler) {
         m_output = std::move(handler);
     }
+    // Receives the Dockerfile as read (its name and text), before the first step; for a git
+    // context, the checkout's.
+    void setDockerfileHandler(std::function<void(const QString &, const QString &)> handler) {
+        m_dockerfile = std::move(handler);
+    }
     // Receives each step's start and end (called on the building thread).
     void setStepHandler(std::function<void(const BuildStepEvent &)> handler) {
         m_steps = std::move(handler);
     }
     Result<BuildResult> build(const BuildOptions &options);
-    // Makes a running build() stop soon with ErrorKind::Cancelled (a running RUN step's
-    // container is killed, a clone stops). Thread-safe; callable from any thread. A cancelled
-    // Builder stays cancelled.
-    void cancel() { m_cancelled.store(true); }
 
 private:
     StorePaths m_paths;
@@ -101,7 +106,7 @@ private:
     ContainerRuntime &m_containers;
     std::function<void(const QString &)> m_output;
     std::function<void(const BuildStepEvent &)> m_steps;
-    std::atomic<bool> m_cancelled{false};
+    std::function<void(const QString &, const QString &)> m_dockerfile;
 };
 
 // .dockerignore rules: patterns with *, ?, ** and [..], `!` exceptions, last match wins; a

@@ -261,8 +261,8 @@ void TestBuild::cacheReuseAndInvalidation() {
     QVERIFY(steps[1].cached && steps[2].cached);
     QCOMPARE(steps[3].firstLine, 4);
     QVERIFY(!steps[3].cached);
-    QCOMPARE(steps[3].reasons, QStringList{"b.txt changed"});
-    QCOMPARE(steps[4].reasons, QStringList{"parent changed"});
+    QCOMPARE(steps[3].reasonTexts(), QStringList{"b.txt changed"});
+    QCOMPARE(steps[4].reasonTexts(), QStringList{"parent changed"});
     QCOMPARE(steps[3].diffId, image3->layers[image3->layers.size() - 2].diffId);
     QCOMPARE(steps[4].diffId, image3->layers.last().diffId);
     const ProcessResult history = berthctl(*m_store, {"history", "--no-trunc", "cache:2"});
@@ -292,7 +292,7 @@ void TestBuild::cacheReuseAndInvalidation() {
         BuildCache::provenance(m_store->paths(), m_store->engine().images().resolve("cache:3")->id)
             .value()
             .steps;
-    QCOMPARE(steps[2].reasons, QStringList{"the instruction changed"});
+    QCOMPARE(steps[2].reasonTexts(), QStringList{"the instruction changed"});
 
     // --no-cache reruns everything.
     const ProcessResult fresh = build({"--no-cache", "-t", "cache:4", ctx()});
@@ -302,7 +302,7 @@ void TestBuild::cacheReuseAndInvalidation() {
         BuildCache::provenance(m_store->paths(), m_store->engine().images().resolve("cache:4")->id)
             .value()
             .steps;
-    QCOMPARE(steps[1].reasons, QStringList{"--no-cache"});
+    QCOMPARE(steps[1].reasonTexts(), QStringList{"--no-cache"});
 
     // The provenance goes with its image.
     const QString provenanceFile =
@@ -337,7 +337,7 @@ void TestBuild::buildArgsAndDefaults() {
     QCOMPARE(berthctl(*m_store, {"run", "--rm", "args:3"}).out, QByteArray("hello berth softly\n"));
     auto args3 = m_store->engine().images().resolve("args:3");
     QVERIFY(args3.has_value());
-    QCOMPARE(BuildCache::provenance(m_store->paths(), args3->id).value().steps[4].reasons,
+    QCOMPARE(BuildCache::provenance(m_store->paths(), args3->id).value().steps[4].reasonTexts(),
              QStringList{"build arg HOW changed"});
 
     r = build({"--build-arg", "UNUSED=1", ctx()});

@@ -2,8 +2,10 @@
 #include "ui/pages/layerexplorerpage.h"
 
 #include "engine/analysis/imageanalyzer.h"
+#include "engine/build/buildcache.h"
 #include "ui/errortext.h"
 #include "ui/models/analysistablemodels.h"
+#include "ui/models/buildstepsmodel.h"
 #include "ui/models/filetreemodel.h"
 #include "ui/models/layersmodel.h"
 #include "ui/models/presentation.h"
@@ -158,7 +160,8 @@ LayerExplorerPage::LayerExplorerPage(Engine::Engine &engine, QWidget *parent)
     , m_treeModel(new FileTreeModel(this))
     , m_historyModel(new PathHistoryModel(this))
     , m_wastedModel(new WastedModel(this))
-    , m_comparisonModel(new ComparisonModel(this)) {
+    , m_comparisonModel(new ComparisonModel(this))
+    , m_buildSteps(new BuildStepsModel(this)) {
     auto *layout = new QVBoxLayout(this);
 
     auto *top = new QHBoxLayout;
@@ -220,6 +223,21 @@ LayerExplorerPage::LayerExplorerPage(Engine::Engine &engine, QWidget *parent)
     compareLayout->addWidget(m_compareSummary);
     compareLayout->addWidget(m_comparisonView, 1);
     leftTabs->addTab(comparePage, tr("Compare"));
+
+    // How the image was built, for images Berth built: the Dockerfile line behind each layer,
+    // and whether it came from the build cache or ran (and why).
+    m_buildPage = new QWidget(leftTabs);
+    auto *buildLayout = new QVBoxLayout(m_buildPage);
+    m_buildSummary = new QLabel(m_buildPage);
+    m_buildSummary->setObjectName(QStringLiteral("buildProvenance"));
+    m_buildSummary->setWordWrap(true);
+    m_buildSummary->setTextFormat(Qt::RichText);
+    m_buildSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_buildView = makeTable(m_buildSteps, QStringLiteral("buildStepsView"), m_buildPage);
+    stretchColumn(m_buildView->horizontalHeader(), BuildStepsModel::Instruction);
+    buildLayout->addWidget(m_buildSummary);
+    buildLayout->addWidget(m_buildView, 1);
+    leftTabs->addTab(m_buildPage, tr("Build"));
     left->setStretchFactor(0, 2);
     left->setStretchFactor(1, 3);
 
@@ -382,6 +400,7 @@ void LayerExplorerPage::openImage(const QString &imageId) {
         m_imageBox->setCurrentIndex(index);
     setImages(m_images); // the compare list leaves out the image itself
     m_summary->setText(tr("Analysing the image's layers…"));
+    loadProvenance(imageId);
     Engine::Engine *engine = &m_engine;
     m_engine
         .async([engine, imageId]() -> Engine::Result<LayerAnalysis> {
@@ -418,6 +437,7 @@ void LayerExplorerPage::showAnalysis(const LayerAnalysis &analysis) {
     m_extract->setEnabled(false);
     m_treeModel->setAnalysis(analysis, last);
     m_layersView->selectRow(last);
+    showLayerProvenance(last);
     updateSummary();
     Q_EMIT analysisShown();
 }
@@ -462,9 +482,83 @@ void LayerExplorerPage::updateSummary() {
     m_wastedSummary->setText(text);
 }
 
+void LayerExplorerPage::loadProvenance(const QString &imageId) {
+    m_hasProvenance = false;
+    m_buildSteps->clear();
+    m_buildSummary->setText(tr("Reading how the image was built…"));
+    const quint64 request = ++m_provenanceRequest;
+    const Engine::StorePaths paths = m_engine.paths();
+    m_engine
+        .async([paths, imageId]() -> Engine::Result<Engine::BuildProvenance> {
+            auto digest = Engine::Digest::parse(imageId);
+            if (!digest)
+                return Engine::fail(digest.error());
+            return Engine::BuildCache::provenance(paths, *digest);
+        })
+        .then(this, [this, request](const Engine::Result<Engine::BuildProvenance> &provenance) {
+            if (request != m_provenanceRequest)
+                return;
+            m_hasProvenance = provenance.has_value();
+            if (m_hasProvenance)
+                m_buildSteps->setProvenance(*provenance);
+            m_buildView->resizeColumnsToContents();
+            stretchColumn(m_buildView->horizontalHeader(), BuildStepsModel::Instruction);
+            showLayerProvenance(m_treeModel->layer());
+            Q_EMIT provenanceShown();
+        });
+}
+
+void LayerExplorerPage::showLayerProvenance(int layer) {
+    if (!m_hasProvenance) {
+        m_buildSummary->setText(
+            tr("Berth did not build this image, so it does not know which Dockerfile lines "
+               "made its layers. The commands above come from the image's own history."));
+        return;
+    }
+    QList<Engine::Digest> diffIds;
+    for (const Engine::LayerSummary &l : m_analysis.layers())
+        diffIds.append(l.diffId);
+    if (diffIds.isEmpty()) {
+        m_buildSummary->clear(); // the analysis is still on its way
+        return;
+    }
+    const int row = m_buildSteps->rowForLayer(layer, diffIds);
+    if (row < 0) {
+        m_buildSummary->setText(
+            tr("Layer %1 came with the base image (<b>%2</b>, line %3).")
+                .arg(layer)
+                .arg(m_buildSteps->rowCount() > 0
+                         ? m_buildSteps->record(0).instruction.simplified().toHtmlEscaped()
+                         : QString())
+                .arg(m_buildSteps->rowCount() > 0 ? m_buildSteps->record(0).firstLine : 0));
+        m_buildView->clearSelection();
+        return;
+    }
+    const Engine::BuildStepRecord &r = m_buildSteps->record(row);
+    const QString how =
+        r.cached ? tr("It came from the build cache: nothing it depends on had changed.")
+                 : tr("It ran because: %1.").arg(BuildStepsModel::reasonsText(r).toHtmlEscaped());
+    m_buildSummary->setText(tr("Layer %1 was made by Dockerfile line %2: <b>%3</b><br>%4")
+                                .arg(layer)
+                                .arg(BuildStepsModel::linesText(r))
+                                .arg(r.instruction.simplified().toHtmlEscaped())
+                                .arg(how));
+    m_buildView->selectRow(row);
+}
+
+void LayerExplorerPage::showTab(const QString &name) {
+    if (name == QLatin1String("build"))
+        m_leftTabs->setCurrentWidget(m_buildPage);
+    else if (name == QLatin1String("compare"))
+        m_leftTabs->setCurrentIndex(1);
+    else if (name == QLatin1String("wasted"))
+        m_leftTabs->setCurrentIndex(0);
+}
+
 void LayerExplorerPage::selectLayer(int layer) {
     if (m_analysis.layerCount() == 0)
         return;
+    showLayerProvenance(layer);
     const QModelIndex row = m_layersModel->index(layer, 0);
     if (m_layersView->currentIndex().row() != layer)
         m_layersView->selectRow(layer); // comes back here through currentRowChanged

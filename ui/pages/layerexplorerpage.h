@@ -19,6 +19,7 @@ class QTreeView;
 
 namespace Berth::Gui {
 
+class BuildStepsModel;
 class ComparisonModel;
 class FileTreeModel;
 class LayersModel;
@@ -44,6 +45,10 @@ public:
     WastedModel *wastedModel() const { return m_wastedModel; }
     PathHistoryModel *historyModel() const { return m_historyModel; }
     ComparisonModel *comparisonModel() const { return m_comparisonModel; }
+    BuildStepsModel *buildStepsModel() const { return m_buildSteps; }
+    QLabel *buildSummary() const { return m_buildSummary; }
+    // Shows the left pane's tab: "wasted", "compare" or "build".
+    void showTab(const QString &name);
     QTableView *layersView() const { return m_layersView; }
     QTreeView *treeView() const { return m_tree; }
     QLineEdit *filterEdit() const { return m_filter; }
@@ -59,6 +64,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void analysisShown();
+    void provenanceShown();
     void previewShown();
     void comparisonShown();
     void statusMessage(const QString &text);
@@ -70,6 +76,8 @@ private:
     void showPreview(const Engine::FileNode &node, const QString &path, bool deleted);
     void chooseExtractTarget();
     void updateSummary();
+    void loadProvenance(const QString &imageId);
+    void showLayerProvenance(int layer);
 
     Engine::Engine &m_engine;
     QList<Engine::ImageRecord> m_images;
@@ -107,6 +115,12 @@ private:
     QLabel *m_compareSummary = nullptr;
     ComparisonModel *m_comparisonModel = nullptr;
     QTableView *m_comparisonView = nullptr;
+    BuildStepsModel *m_buildSteps = nullptr;
+    QTableView *m_buildView = nullptr;
+    QLabel *m_buildSummary = nullptr;
+    QWidget *m_buildPage = nullptr;
+    bool m_hasProvenance = false;
+    quint64 m_provenanceRequest = 0;
 };
 
 } // namespace Berth::Gui
