@@ -225,11 +225,13 @@ std::optional<BuildStepInputs> BuildCache::lastInputs(const Digest &stepId) cons
     return in;
 }
 
-void BuildCache::putInputs(const Digest &stepId, const BuildStepInputs &inputs) {
+void BuildCache::putInputs(const Digest &stepId, const BuildStepInputs &inputs,
+                           const QString &context) {
     QJsonObject files;
     for (auto it = inputs.files.cbegin(); it != inputs.files.cend(); ++it)
         files.insert(it.key(), it.value());
     const QJsonObject o{{QStringLiteral("key"), inputs.cacheKey().toString()},
+                        {QStringLiteral("context"), context},
                         {QStringLiteral("parent"), inputs.parent.toString()},
                         {QStringLiteral("instruction"), inputs.instruction},
                         {QStringLiteral("args"), pairsToJson(inputs.args)},
@@ -364,10 +366,11 @@ qint64 BuildCache::collectGarbage(const StorePaths &paths, const ContentStore &c
     const QDir steps(dir + QStringLiteral("/steps"));
     for (const QString &name : steps.entryList({QStringLiteral("*.json")}, QDir::Files)) {
         auto data = readFileLimited(steps.filePath(name), kMaxEntrySize);
-        const QString key =
-            data ? QJsonDocument::fromJson(*data).object().value(QStringLiteral("key")).toString()
-                 : QString();
-        if (!liveKeys.contains(key))
+        const QJsonObject o = data ? QJsonDocument::fromJson(*data).object() : QJsonObject();
+        const QString context = o.value(QStringLiteral("context")).toString();
+        const bool contextGone =
+            context.startsWith(QLatin1Char('/')) && !QFileInfo::exists(context);
+        if (!liveKeys.contains(o.value(QStringLiteral("key")).toString()) || contextGone)
             remove(steps.filePath(name));
     }
     return freed;

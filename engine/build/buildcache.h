@@ -84,8 +84,8 @@ struct BuildStepInputs {
 //                              (context, Dockerfile, stage, position)
 //   provenance/<image-hex>.json the BuildProvenance of an image Berth built
 // None of it keeps anything alive: a cache entry whose layer blobs were collected is a miss, and
-// collectGarbage() removes it, the provenance of removed images and step inputs whose cache
-// entry is gone.
+// collectGarbage() removes it, the provenance of removed images, and step inputs whose cache
+// entry or context directory is gone.
 class BuildCache {
 public:
     BuildCache(const StorePaths &paths, ContentStore &content);
@@ -98,7 +98,9 @@ public:
     void put(const Digest &key, const Entry &entry);
 
     std::optional<BuildStepInputs> lastInputs(const Digest &stepId) const;
-    void putInputs(const Digest &stepId, const BuildStepInputs &inputs);
+    // `context` is the step's build context (a directory, or a git URL): inputs of a directory
+    // that is gone (a temporary one, an API build's) are collected.
+    void putInputs(const Digest &stepId, const BuildStepInputs &inputs, const QString &context);
 
     Status putProvenance(const Digest &imageId, const BuildProvenance &provenance);
     static Result<BuildProvenance> provenance(const StorePaths &paths, const Digest &imageId);

@@ -361,7 +361,7 @@ Result<State> BuildRun::step(const State &state, const DockerfileInstruction &in
         next = State{hit->config, hit->layers};
         rec.cached = true;
         if (!m_cache.lastInputs(stepId))
-            m_cache.putInputs(stepId, inputs);
+            m_cache.putInputs(stepId, inputs, m_provenanceContext);
     } else {
         const auto before = m_cache.lastInputs(stepId);
         using Kind = BuildRerunReason::Kind;
@@ -379,7 +379,7 @@ Result<State> BuildRun::step(const State &state, const DockerfileInstruction &in
             return made;
         next = *made;
         m_cache.put(key, {next.config, next.layers});
-        m_cache.putInputs(stepId, inputs);
+        m_cache.putInputs(stepId, inputs, m_provenanceContext);
     }
     // Later steps read the layers (COPY --from, parents' attributes): unpack what is missing.
     for (const LayerRecord &l : std::as_const(next.layers)) {

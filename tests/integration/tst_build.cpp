@@ -117,6 +117,7 @@ private Q_SLOTS:
     void onbuildTriggers();
     void copyOwnersExcludesAndParents();
     void podmanRunsABuiltImage();
+    void sideDataOfGoneContextsIsCollected();
 
 private:
     bool setUpStore();
@@ -812,6 +813,29 @@ void TestBuild::podmanRunsABuiltImage() {
         podman.run({"run", "--rm", "--network", "none", image->id.hex(), "loaded"});
     QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
     QCOMPARE(again.out, QByteArray("built by berth\nhello podman, argument: loaded\n"));
+}
+
+// What a build keeps to explain the next one (each step's inputs) goes when its context
+// directory is gone (as an API build's temporary context is), at the next garbage collection;
+// a context that still exists keeps it.
+void TestBuild::sideDataOfGoneContextsIsCollected() {
+    REQUIRE_BUILD_PREREQUISITES();
+    for (const QString &dir : {ctx("kept"), ctx("gone")}) {
+        QVERIFY(writeFile(dir + "/Dockerfile", "FROM busybox\nCOPY f /f\nENV A=1\n"));
+        QVERIFY(writeFile(dir + "/f", dir.toUtf8()));
+        const ProcessResult r = build({"-t", "side:" + QFileInfo(dir).fileName(), dir});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    }
+    const QDir steps(m_store->paths().cache() + "/build/steps");
+    QCOMPARE(steps.entryList(QDir::Files).size(), 4); // COPY and ENV of each context
+    QVERIFY(QDir(ctx("gone")).removeRecursively());
+    const ProcessResult prune = berthctl(*m_store, {"system", "prune", "-f"});
+    QVERIFY2(prune.exitCode == 0, qPrintable(prune.describe()));
+    QCOMPARE(steps.entryList(QDir::Files).size(), 2);
+    // The kept context's steps still explain a rerun.
+    QVERIFY(writeFile(ctx("kept/f"), "changed"));
+    const ProcessResult again = build({ctx("kept")});
+    QVERIFY2(again.out.contains(" ---> Cache miss: f changed"), qPrintable(again.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestBuild)
