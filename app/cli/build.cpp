@@ -6,11 +6,22 @@
 #include "engine/build/gitcontext.h"
 
 #include <QFileInfo>
+#include <atomic>
+#include <csignal>
 
 using namespace Berth::Engine;
 
 namespace Berth::Cli {
 namespace {
+
+// Ctrl+C (or a TERM) cancels the build, so its RUN container and intermediate images are
+// removed instead of left behind. Lock-free, so setting it is safe in a signal handler.
+std::atomic<bool> g_cancelled{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void onSignal(int) {
+    g_cancelled.store(true);
+}
 
 // "K=V" pairs; a bare "K" takes the value of the environment variable K, as Docker does.
 bool keyValues(const QStringList &values, QMap<QString, QString> &out, bool fromEnv) {
@@ -90,7 +101,13 @@ int build(Context &ctx) {
         ctx.out << line << '\n';
         ctx.out.flush();
     });
+    g_cancelled.store(false);
+    options.cancel = &g_cancelled;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+        std::signal(sig, onSignal);
     auto result = builder.build(options);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+        std::signal(sig, SIG_DFL);
     if (!result)
         return ctx.fail(result.error());
     if (q)

@@ -16,6 +16,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
+#include <csignal>
 #include <unistd.h>
 
 using namespace Berth::Engine;
@@ -118,6 +119,7 @@ private Q_SLOTS:
     void copyOwnersExcludesAndParents();
     void podmanRunsABuiltImage();
     void sideDataOfGoneContextsIsCollected();
+    void interruptedBuildLeavesNothingRunning();
 
 private:
     bool setUpStore();
@@ -836,6 +838,28 @@ void TestBuild::sideDataOfGoneContextsIsCollected() {
     QVERIFY(writeFile(ctx("kept/f"), "changed"));
     const ProcessResult again = build({ctx("kept")});
     QVERIFY2(again.out.contains(" ---> Cache miss: f changed"), qPrintable(again.describe()));
+}
+
+// Ctrl+C during a RUN step cancels the build: the step's container is removed, no intermediate
+// image stays, and berthctl says it was cancelled.
+void TestBuild::interruptedBuildLeavesNothingRunning() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nRUN echo started; sleep 600\n"));
+    QProcess p;
+    p.setProcessEnvironment(m_store->environment());
+    p.start(QStringLiteral(BERTH_BERTHCTL), {"build", ctx()});
+    QByteArray out;
+    for (int i = 0; i < 600 && !out.contains("started\n"); ++i)
+        if (p.waitForReadyRead(100))
+            out += p.readAllStandardOutput();
+    QVERIFY2(out.contains("started\n"), out.constData());
+    QCOMPARE(m_store->engine().containers().list().size(), 1);
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY(p.exitCode() != 0);
+    QVERIFY2(p.readAllStandardError().contains("cancelled"), out.constData());
+    QCOMPARE(m_store->engine().containers().list().size(), 0);
+    QCOMPARE(m_store->engine().images().list().size(), 1); // busybox only
 }
 
 QTEST_GUILESS_MAIN(TestBuild)
