@@ -74,7 +74,7 @@ app 15-settings --settings
 # 7. Containers (real ones: needs root and runc or crun). A web-like server that logs requests
 # on stdout and warnings on stderr, a job that finished, and one only created.
 ctl() { "$build/app/berthctl" "$@"; }
-if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init demo/webapp:1.0 sh -c '
+if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::80 demo/webapp:1.0 sh -c '
     i=0
     while [ $i -lt 400 ]; do
       echo "GET /static/page$((i % 12)).html 200 $((i * 7 % 90 + 3))ms"

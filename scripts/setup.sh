@@ -25,6 +25,8 @@ packages=(
   containernetworking-plugins docker-registry
   # clients of the Docker Engine API that Berth serves (tests)
   python3-docker
+  # the bridge network's NAT rule (iptables) and the network tests' outside namespace (ip)
+  iptables iproute2
   # secret service for credentials, and a display for GUI screenshots
   gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth imagemagick fonts-noto-cjk
 )

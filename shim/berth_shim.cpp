@@ -4,6 +4,7 @@
 // and POSIX on purpose: one is running per container, so it must stay small.
 // The protocol with the engine is described in engine/runtime/shimprotocol.h.
 #include "engine/runtime/shimprotocol.h"
+#include "shim/portproxy.h"
 
 #include <cerrno>
 #include <csignal>
@@ -33,6 +34,7 @@ struct Options {
     std::string cgroup;       // the spec's linux.cgroupsPath, to read the OOM count before delete
     long long logMaxSize = 0; // 0: no rotation
     int logMaxFiles = 1;
+    std::vector<Berth::Shim::PublishedPort> ports;
 };
 
 std::string path(const Options &o, const char *name) {
@@ -306,7 +308,12 @@ bool parseArgs(int argc, char **argv, Options &o) {
             o.logMaxSize = std::atoll(value);
         else if (key == "--log-max-files")
             o.logMaxFiles = std::atoi(value);
-        else
+        else if (key == "--publish") {
+            Berth::Shim::PublishedPort port;
+            if (!Berth::Shim::parsePublishedPort(value, port))
+                return false;
+            o.ports.push_back(port);
+        } else
             return false;
     }
     return (argc % 2) == 1 && !o.id.empty() && !o.bundle.empty() && !o.runtime.empty() &&
@@ -333,13 +340,15 @@ int main(int argc, char **argv) {
     if (!parseArgs(argc, argv, o)) {
         std::fprintf(stderr,
                      "usage: berth-shim --id ID --bundle DIR --runtime PATH --runtime-root DIR "
-                     "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N]\n"
+                     "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] "
+                     "[--publish PROTO:FD:IP:PORT]...\n"
                      "Started by the Berth engine; not meant to be run by hand.\n");
         return 2;
     }
     // Never pin a mount point (the rootfs lives below the bundle) with our working directory.
     if (::chdir("/") != 0)
         return 1;
+    Berth::Shim::PortProxy proxy(o.ports);
     ::signal(SIGPIPE, SIG_IGN);
     ::signal(SIGHUP, SIG_IGN);
     ::signal(SIGINT, SIG_IGN);
@@ -433,6 +442,7 @@ int main(int argc, char **argv) {
                     } else {
                         sendSync("ok " + std::to_string(containerPid) + " " +
                                  std::to_string(::getpid()));
+                        proxy.start();
                     }
                 }
                 if (runtimeDone) {
@@ -458,6 +468,8 @@ int main(int argc, char **argv) {
     }
     out.flush();
     err.flush();
+    // Before forking again: the proxy's thread must not be running across fork.
+    proxy.stop();
     if (startFailed) {
         // Nothing ran: leave no runtime state behind and no exit file (the engine reports the
         // error it got on the sync pipe).

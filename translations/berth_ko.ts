@@ -406,6 +406,14 @@
         <source>Command</source>
         <translation>명령</translation>
     </message>
+    <message>
+        <source>Address %1 on the %2 network</source>
+        <translation>%2 네트워크의 주소 %1</translation>
+    </message>
+    <message>
+        <source>Ports</source>
+        <translation>포트</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ContainersPage</name>
@@ -1608,6 +1616,18 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>The container could not be started.</source>
         <translation>컨테이너를 시작할 수 없습니다.</translation>
     </message>
+    <message>
+        <source>none (e.g. 8080:80 makes the container&apos;s port 80 http://localhost:8080)</source>
+        <translation>없음 (예: 8080:80이면 컨테이너의 80번 포트가 http://localhost:8080이 됩니다)</translation>
+    </message>
+    <message>
+        <source>Published ports: HOST:CONTAINER[/udp], several separated by commas</source>
+        <translation>공개할 포트: 호스트:컨테이너[/udp], 여러 개는 쉼표로 구분</translation>
+    </message>
+    <message>
+        <source>&amp;Ports:</source>
+        <translation>포트(&amp;P):</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::RunTexts</name>
@@ -1626,6 +1646,10 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>The memory limit is not a size; write for example 512m or 2g.</source>
         <translation>메모리 제한이 크기가 아닙니다. 예를 들어 512m 또는 2g처럼 쓰세요.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a published port; write HOST:CONTAINER, for example 8080:80, or 8080:80/udp.</source>
+        <translation>&quot;%1&quot;은(는) 공개 포트 형식이 아닙니다. 호스트:컨테이너 형식으로 쓰세요 (예: 8080:80 또는 8080:80/udp).</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,8 @@
 #include "engine/runtime/containerinspect.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/publishedports.h"
+#include "engine/runtime/seccompprofile.h"
 #include "engine/runtime/volumes.h"
 
 #include <QFile>
@@ -100,9 +102,26 @@ struct RunOptions {
                                   QStringLiteral("SIGNAL")};
     QCommandLineOption rm{QStringLiteral("rm"),
                           QStringLiteral("Automatically remove the container when it exits")};
-    QCommandLineOption securityOpt{QStringLiteral("security-opt"),
-                                   QStringLiteral("Security options (no-new-privileges)"),
-                                   QStringLiteral("OPT")};
+    QCommandLineOption securityOpt{
+        QStringLiteral("security-opt"),
+        QStringLiteral("Security options: no-new-privileges, seccomp=unconfined|PROFILE.json"),
+        QStringLiteral("OPT")};
+    QCommandLineOption privileged{QStringLiteral("privileged"),
+                                  QStringLiteral("Give extended privileges to this container "
+                                                 "(every capability and device, no seccomp)")};
+    QCommandLineOption network{{QStringLiteral("network"), QStringLiteral("net")},
+                               QStringLiteral("Connect the container to a network: bridge "
+                                              "(default), host or none"),
+                               QStringLiteral("NETWORK")};
+    QCommandLineOption publish{{QStringLiteral("p"), QStringLiteral("publish")},
+                               QStringLiteral("Publish a container's port to the host "
+                                              "([IP:][HOSTPORT:]PORT[/tcp|udp])"),
+                               QStringLiteral("PORT")};
+    QCommandLineOption publishAll{{QStringLiteral("P"), QStringLiteral("publish-all")},
+                                  QStringLiteral("Publish all exposed ports to random ports")};
+    QCommandLineOption expose{QStringLiteral("expose"),
+                              QStringLiteral("Expose a port or a range of ports"),
+                              QStringLiteral("PORT")};
     QCommandLineOption logOpt{QStringLiteral("log-opt"),
                               QStringLiteral("Log options: max-size=SIZE, max-file=N"),
                               QStringLiteral("OPT")};
@@ -119,7 +138,7 @@ struct RunOptions {
         p.addOptions({name,    env,         envFile,    workdir, user,        entrypoint, hostname,
                       label,   init,        memory,     cpus,    pidsLimit,   readOnly,   capAdd,
                       capDrop, stopTimeout, stopSignal, rm,      securityOpt, logOpt});
-        p.addOptions({volume, mountOpt});
+        p.addOptions({volume, mountOpt, privileged, network, publish, publishAll, expose});
     }
 };
 
@@ -198,11 +217,38 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
     for (const QString &opt : p.values(o.securityOpt)) {
         if (opt == QLatin1String("no-new-privileges") ||
             opt == QLatin1String("no-new-privileges:true") ||
-            opt == QLatin1String("no-new-privileges=true"))
+            opt == QLatin1String("no-new-privileges=true")) {
             s.noNewPrivileges = true;
-        else
+        } else if (opt.startsWith(QLatin1String("seccomp=")) ||
+                   opt.startsWith(QLatin1String("seccomp:"))) {
+            const QString value = opt.mid(8);
+            if (value == QLatin1String("unconfined")) {
+                s.seccompProfile = value;
+            } else {
+                auto profile = loadSeccompProfile(value);
+                if (!profile)
+                    return fail(profile.error());
+                s.seccompProfile = *profile;
+            }
+        } else {
             return fail(ErrorKind::InvalidArgument,
                         QStringLiteral("unsupported --security-opt: %1").arg(opt));
+        }
+    }
+    s.privileged = p.isSet(o.privileged);
+    s.networkMode = p.value(o.network);
+    for (const QString &text : p.values(o.publish)) {
+        auto ports = parsePublishOption(text);
+        if (!ports)
+            return fail(ports.error());
+        s.portBindings += *ports;
+    }
+    s.publishAll = p.isSet(o.publishAll);
+    for (const QString &text : p.values(o.expose)) {
+        auto ports = parseExposedPorts(text);
+        if (!ports)
+            return fail(ports.error());
+        s.exposedPorts += *ports;
     }
     for (const QString &opt : p.values(o.logOpt)) {
         const QString key = opt.section(QLatin1Char('='), 0, 0);
@@ -558,6 +604,7 @@ int psCmd(Context &ctx) {
                           {QStringLiteral("State"), stateText(rt, r)},
                           {QStringLiteral("Status"), statusText(rt, r)},
                           {QStringLiteral("ExitCode"), r.exitCode},
+                          {QStringLiteral("Ports"), portsSummary(r.spec, r.network)},
                           {QStringLiteral("Labels"), labels}};
             if (p.isSet(size)) {
                 o.insert(QStringLiteral("Size"), sizeText(r));
@@ -583,7 +630,7 @@ int psCmd(Context &ctx) {
                          QLatin1Char('"') + command + QLatin1Char('"'),
                          humanSince(r.created),
                          statusText(rt, r),
-                         QString(),
+                         portsSummary(r.spec, r.network),
                          r.name};
         if (p.isSet(size))
             line << sizeText(r);
@@ -706,6 +753,51 @@ int logsCmd(Context &ctx) {
     }
 }
 
+// `berthctl port NAME [PORT[/PROTO]]`: where the container's published ports are on the host.
+int portCmd(Context &ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("List port mappings or a specific mapping for the container"));
+    if (int rc = ctx.parse(p, QStringLiteral("port"),
+                           QStringLiteral("CONTAINER [PRIVATE_PORT[/PROTO]]"), 1);
+        rc >= 0)
+        return rc;
+    const QStringList args = p.positionalArguments();
+    if (args.size() > 2)
+        return ctx.usage(
+            QStringLiteral("\"berthctl port\" takes a container and at most one port"));
+    QString wanted;
+    if (args.size() == 2) {
+        auto keys = parseExposedPorts(args[1]);
+        if (!keys || keys->size() != 1)
+            return ctx.usage(QStringLiteral("invalid port: %1").arg(args[1]));
+        wanted = keys->first();
+    }
+    Engine::Engine *engine = ctx.engine();
+    if (!engine)
+        return 1;
+    auto record = engine->containers().get(args[0]);
+    if (!record)
+        return ctx.fail(record.error());
+    bool found = false;
+    for (const PortBinding &b : std::as_const(record->network.ports)) {
+        if (!wanted.isEmpty() && b.key() != wanted)
+            continue;
+        found = true;
+        const QString ip = b.hostIp.contains(QLatin1Char(':'))
+                               ? QLatin1Char('[') + b.hostIp + QLatin1Char(']')
+                               : b.hostIp;
+        if (wanted.isEmpty())
+            ctx.out << b.key() << " -> ";
+        ctx.out << ip << ':' << b.hostPort << '\n';
+    }
+    if (!wanted.isEmpty() && !found)
+        return ctx.fail(Error{
+            ErrorKind::NotFound,
+            QStringLiteral("no public port '%1' published for %2").arg(wanted, record->name)});
+    return 0;
+}
+
 int renameCmd(Context &ctx) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Rename a container"));
@@ -800,6 +892,9 @@ const bool registered = [] {
     registerCommand(
         {QStringLiteral("logs"), QStringLiteral("Fetch the logs of a container"), logsCmd});
     registerCommand({QStringLiteral("rename"), QStringLiteral("Rename a container"), renameCmd});
+    registerCommand({QStringLiteral("port"),
+                     QStringLiteral("List port mappings or a specific mapping for the container"),
+                     portCmd});
     registerCommand({QStringLiteral("container prune"),
                      QStringLiteral("Remove all stopped containers"), pruneCmd});
     return true;

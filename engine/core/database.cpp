@@ -86,7 +86,14 @@ const char *const kMigrations[] = {
         created_at INTEGER NOT NULL         -- nanoseconds since the epoch
     );
     )sql",
+    // 3 -> 4: the network of a container's current run (NetworkSettings as JSON: address,
+    // gateway, published ports as bound), cleared when it stops.
+    R"sql(
+    ALTER TABLE containers ADD COLUMN network TEXT NOT NULL DEFAULT '{}';
+    )sql",
 };
+static_assert(std::size(kMigrations) == Database::schemaVersion,
+              "one migration per schema version");
 // Thread IDs are reused once a thread ends, so connections are named by a per-thread serial
 // number instead, and closed when their thread ends (thread-pool threads come and go).
 std::atomic<quint64> g_threadSerial{0};

@@ -43,7 +43,7 @@ public:
     // connections; pollers use it to notice changes made by another process.
     qint64 dataVersion() const;
 
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
 
 private:
     QString connectionName() const;

@@ -34,6 +34,57 @@ QJsonArray mountsJson(ContainerRuntime &rt, const ContainerRecord &r) {
     }
     return out;
 }
+
+// {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}, Docker's shape for both the bindings
+// asked for (HostConfig.PortBindings) and the ones in place (NetworkSettings.Ports).
+QJsonObject portMap(const QList<PortBinding> &bindings) {
+    QJsonObject out;
+    for (const PortBinding &b : bindings) {
+        QJsonArray list = out.value(b.key()).toArray();
+        list.append(QJsonObject{{QStringLiteral("HostIp"), b.hostIp},
+                                {QStringLiteral("HostPort"),
+                                 b.hostPort > 0 ? QString::number(b.hostPort) : QString()}});
+        out.insert(b.key(), list);
+    }
+    return out;
+}
+
+QJsonObject networkSettingsJson(const ContainerRecord &r) {
+    const NetworkSettings &n = r.network;
+    // Exposed ports that are not published show as null, as in Docker.
+    QJsonObject ports = portMap(n.ports);
+    if (r.isRunning())
+        for (const QString &exposed : r.spec.exposedPorts)
+            if (!ports.contains(exposed))
+                ports.insert(exposed, QJsonValue::Null);
+    QJsonObject networks;
+    const QString mode = r.spec.effectiveNetworkMode();
+    networks.insert(mode, QJsonObject{{QStringLiteral("IPAddress"), n.ipAddress},
+                                      {QStringLiteral("IPPrefixLen"), n.prefixLength},
+                                      {QStringLiteral("Gateway"), n.gateway},
+                                      {QStringLiteral("MacAddress"), n.macAddress},
+                                      {QStringLiteral("NetworkID"), mode}});
+    return QJsonObject{
+        {QStringLiteral("Bridge"),
+         n.ipAddress.isEmpty() ? QString() : QString::fromLatin1(BridgeNetwork::BridgeName)},
+        {QStringLiteral("Ports"), ports},
+        {QStringLiteral("IPAddress"), n.ipAddress},
+        {QStringLiteral("IPPrefixLen"), n.prefixLength},
+        {QStringLiteral("Gateway"), n.gateway},
+        {QStringLiteral("MacAddress"), n.macAddress},
+        {QStringLiteral("Networks"), networks}};
+}
+
+QJsonArray securityOptions(const ContainerSpec &spec) {
+    QJsonArray out;
+    if (spec.noNewPrivileges)
+        out.append(QStringLiteral("no-new-privileges"));
+    if (spec.seccompProfile == QLatin1String("unconfined"))
+        out.append(QStringLiteral("seccomp=unconfined"));
+    else if (!spec.seccompProfile.isEmpty())
+        out.append(QStringLiteral("seccomp=") + spec.seccompProfile);
+    return out;
+}
 } // namespace
 
 QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r) {
@@ -56,6 +107,10 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("AttachStdin"), false},
         {QStringLiteral("AttachStdout"), true},
         {QStringLiteral("AttachStderr"), true}};
+    QJsonObject exposed;
+    for (const QString &p : r.spec.exposedPorts)
+        exposed.insert(p, QJsonObject());
+    config.insert(QStringLiteral("ExposedPorts"), exposed);
     if (r.spec.stopTimeout >= 0)
         config.insert(QStringLiteral("StopTimeout"), r.spec.stopTimeout);
     const QJsonObject hostConfig{
@@ -67,9 +122,11 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("PidsLimit"), r.spec.pidsLimit},
         {QStringLiteral("CapAdd"), spec.value(QStringLiteral("CapAdd"))},
         {QStringLiteral("CapDrop"), spec.value(QStringLiteral("CapDrop"))},
-        {QStringLiteral("NetworkMode"), QStringLiteral("none")},
-        {QStringLiteral("SecurityOpt"),
-         r.spec.noNewPrivileges ? QJsonArray{QStringLiteral("no-new-privileges")} : QJsonArray()},
+        {QStringLiteral("NetworkMode"), r.spec.effectiveNetworkMode()},
+        {QStringLiteral("PortBindings"), portMap(r.spec.portBindings)},
+        {QStringLiteral("PublishAllPorts"), r.spec.publishAll},
+        {QStringLiteral("Privileged"), r.spec.privileged},
+        {QStringLiteral("SecurityOpt"), securityOptions(r.spec)},
         {QStringLiteral("LogConfig"),
          QJsonObject{{QStringLiteral("Type"), QStringLiteral("json-file")},
                      {QStringLiteral("MaxSize"), r.spec.logMaxSize},
@@ -112,6 +169,7 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("Mounts"), mountsJson(rt, r)},
         {QStringLiteral("Config"), config},
         {QStringLiteral("HostConfig"), hostConfig},
+        {QStringLiteral("NetworkSettings"), networkSettingsJson(r)},
     };
 }
 

@@ -3,6 +3,8 @@
 
 #include "engine/core/fileutil.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/publishedports.h"
+#include "engine/runtime/seccompprofile.h"
 #include "engine/runtime/shimprotocol.h"
 
 #include <QCoreApplication>
@@ -12,6 +14,8 @@
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QSet>
+#include <QSysInfo>
 #include <QThread>
 #include <cerrno>
 #include <csignal>
@@ -37,23 +41,43 @@ QString fileIn(const QString &dir, const char *name) {
     return dir + QLatin1Char('/') + QLatin1String(name);
 }
 
+// The lock files this thread holds, so code running under a lock knows it (a second flock on
+// the same file from this process would wait for itself).
+thread_local QSet<QString> t_heldLocks;
+
 // An flock held on a file while one operation changes a container, across processes.
 class FileLock {
 public:
-    explicit FileLock(const QString &path) {
+    enum class Wait { Yes, No };
+    explicit FileLock(const QString &path, Wait wait = Wait::Yes)
+        : m_path(path) {
         m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (m_fd >= 0)
-            while (::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
-            }
+        if (m_fd < 0)
+            return;
+        int rc;
+        while ((rc = ::flock(m_fd, wait == Wait::Yes ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0 &&
+               errno == EINTR) {
+        }
+        if (rc != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+            return;
+        }
+        t_heldLocks.insert(m_path);
     }
     ~FileLock() {
-        if (m_fd >= 0)
+        if (m_fd >= 0) {
+            t_heldLocks.remove(m_path);
             ::close(m_fd);
+        }
     }
+    bool held() const { return m_fd >= 0; }
+    static bool heldByThisThread(const QString &path) { return t_heldLocks.contains(path); }
     FileLock(const FileLock &) = delete;
     FileLock &operator=(const FileLock &) = delete;
 
 private:
+    QString m_path;
     int m_fd = -1;
 };
 
@@ -132,7 +156,8 @@ ContainerRuntime::ContainerRuntime(const StorePaths &paths, Database &db, ImageS
     , m_snapshots(snapshots)
     , m_events(events)
     , m_store(db)
-    , m_volumes(paths, db, m_store) {}
+    , m_volumes(paths, db, m_store)
+    , m_network() {}
 
 QString ContainerRuntime::directory(const QString &id) const {
     return m_paths.containers() + QLatin1Char('/') + id;
@@ -180,7 +205,8 @@ QString ContainerRuntime::generateName() const {
             QLatin1String(names[rng->bounded(int(std::size(names)))]));
         if (attempt > 5)
             name += QString::number(rng->bounded(1000));
-        if (m_store.resolve(name).error().kind == ErrorKind::NotFound)
+        // Free, or the database fails: then adding the container reports the real error.
+        if (!m_store.resolve(name))
             return name;
     }
 }
@@ -242,6 +268,29 @@ Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
         return fail(ErrorKind::Unavailable,
                     QStringLiteral("--init needs catatonit or tini-static installed on the host "
                                    "(or BERTH_INIT pointing at a static init)"));
+    if (spec.networkMode == QLatin1String("default"))
+        spec.networkMode = QStringLiteral("bridge");
+    const QString network = spec.effectiveNetworkMode();
+    if (network != QLatin1String("bridge") && network != QLatin1String("host") &&
+        network != QLatin1String("none"))
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("network %1 not found (use bridge, host or none)").arg(network));
+    if (network != QLatin1String("bridge") && !spec.portBindings.isEmpty())
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("published ports need the bridge network (with --network "
+                                   "host the container's ports are the host's already)"));
+    spec.exposedPorts = ic.exposedPorts;
+    for (const QString &p : req.exposedPorts)
+        if (!spec.exposedPorts.contains(p))
+            spec.exposedPorts.append(p);
+    for (const PortBinding &b : std::as_const(spec.portBindings))
+        if (!spec.exposedPorts.contains(b.key()))
+            spec.exposedPorts.append(b.key());
+    if (!spec.seccompProfile.isEmpty() && spec.seccompProfile != QLatin1String("unconfined")) {
+        const QJsonObject profile = QJsonDocument::fromJson(spec.seccompProfile.toUtf8()).object();
+        if (auto converted = ociSeccomp(profile, {}); !converted)
+            return fail(converted.error().withContext(QStringLiteral("seccomp profile")));
+    }
 
     auto mounts = m_volumes.prepareMounts(req.mounts, ic.volumes);
     if (!mounts)
@@ -339,14 +388,15 @@ bool ContainerRuntime::waitForShim(const QString &id, int timeoutMs) const {
 }
 
 Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord &record,
-                                                          const OciRuntime &rt) {
+                                                          const OciRuntime &rt,
+                                                          const QList<ProxiedPort> &ports) {
     const QString shim = findShim();
     if (shim.isEmpty())
         return fail(ErrorKind::Unavailable,
                     QStringLiteral("berth-shim not found (set BERTH_SHIM or install it next to "
                                    "berthctl)"));
     const ContainerSpec &spec = record.spec;
-    const QStringList args{
+    QStringList args{
         shim,
         QStringLiteral("--id"),
         record.id,
@@ -363,6 +413,29 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
         QStringLiteral("--log-max-files"),
         QString::number(spec.logMaxFiles > 0 ? spec.logMaxFiles : kDefaultLogMaxFiles),
     };
+    // The listening sockets become the shim's fds FirstPortFd, FirstPortFd + 1, ... They are
+    // first copied above that range, so moving them into place cannot overwrite one another.
+    const int portCount = int(ports.size());
+    std::vector<int> portFds;
+    auto closePortFds = [&portFds] {
+        for (int fd : portFds)
+            ::close(fd);
+    };
+    for (int i = 0; i < portCount; ++i) {
+        const int fd = ::fcntl(ports[i].fd, F_DUPFD_CLOEXEC, Shim::FirstPortFd + portCount);
+        if (fd < 0) {
+            const int err = errno;
+            closePortFds();
+            return failErrno(QStringLiteral("dup"), err);
+        }
+        portFds.push_back(fd);
+        args << QStringLiteral("--publish")
+             << QStringLiteral("%1:%2:%3:%4")
+                    .arg(ports[i].protocol)
+                    .arg(Shim::FirstPortFd + i)
+                    .arg(ports[i].containerIp)
+                    .arg(ports[i].containerPort);
+    }
     // Everything the child needs is prepared before fork: after it, only async-signal-safe
     // calls (this process has threads).
     QList<QByteArray> storage;
@@ -375,13 +448,17 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
     const QByteArray shimLog = QFile::encodeName(fileIn(directory(record.id), Shim::ShimLogFile));
 
     int sync[2];
-    if (::pipe2(sync, O_CLOEXEC) != 0)
-        return failErrno(QStringLiteral("pipe"), errno);
+    if (::pipe2(sync, O_CLOEXEC) != 0) {
+        const int err = errno;
+        closePortFds();
+        return failErrno(QStringLiteral("pipe"), err);
+    }
     const pid_t child = ::fork();
     if (child < 0) {
         const int err = errno;
         ::close(sync[0]);
         ::close(sync[1]);
+        closePortFds();
         return failErrno(QStringLiteral("fork"), err);
     }
     if (child == 0) {
@@ -402,13 +479,16 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
             ::fcntl(Shim::SyncFd, F_SETFD, 0);
         else
             ::dup2(sync[1], Shim::SyncFd);
-        ::close_range(Shim::SyncFd + 1, ~0U, 0);
+        for (int i = 0; i < portCount; ++i)
+            ::dup2(portFds[size_t(i)], Shim::FirstPortFd + i);
+        ::close_range(unsigned(Shim::FirstPortFd + portCount), ~0U, 0);
         ::execv(argv[0], argv.data());
         static const char msg[] = "error cannot execute berth-shim\n";
         [[maybe_unused]] auto n = ::write(Shim::SyncFd, msg, sizeof msg - 1);
         ::_exit(127);
     }
     ::close(sync[1]);
+    closePortFds();
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
@@ -473,35 +553,61 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
             ErrorKind::NotFound,
             QStringLiteral("the container's image %1 is gone").arg(record.imageId.shortId()));
     const QString dir = directory(record.id);
-    // What a previous run left: its exit status and runtime state.
+    // What a previous run left: its exit status, runtime state and network.
     QFile::remove(fileIn(dir, Shim::ExitFile));
     QFile::remove(fileIn(dir, Shim::PidFile));
     rt->forceDelete(record.id);
+    if (auto st = m_network.release(dir); !st)
+        return fail(st.error());
     if (auto st = mountRootfs(record); !st)
         return fail(st.error());
     auto cleanup = [&](const Error &e) -> Result<ContainerRecord> {
+        m_network.release(dir);
         unmountRootfs(record.id);
         return fail(e);
     };
     auto user = resolveUser(rootfs(record.id), record.spec.user);
     if (!user)
         return cleanup(user.error());
-    const QString hostname =
-        record.spec.hostname.isEmpty() ? record.shortId() : record.spec.hostname;
+    const QString network = record.spec.effectiveNetworkMode();
+    const bool hostNetwork = network == QLatin1String("host");
+    // With the host's network the container shares its name too, as in Docker.
+    const QString hostname = !record.spec.hostname.isEmpty() ? record.spec.hostname
+                             : hostNetwork                   ? QSysInfo::machineHostName()
+                                                             : record.shortId();
     SpecContext ctx;
     ctx.id = record.id;
+    ctx.hostname = hostname;
     ctx.hostsFile = dir + QStringLiteral("/hosts");
     ctx.hostnameFile = dir + QStringLiteral("/hostname");
     ctx.resolvConfFile = dir + QStringLiteral("/resolv.conf");
     ctx.initBinary = record.spec.init ? findInitBinary() : QString();
     ctx.cgroupsPath = cgroupsPath(record.id);
     ctx.user = *user;
+    ctx.hostNetwork = hostNetwork;
+    BridgeNetwork::Attachment attachment;
+    PortListeners listeners;
+    if (network == QLatin1String("bridge")) {
+        auto attached = m_network.attach(record.id, dir);
+        if (!attached)
+            return cleanup(attached.error());
+        attachment = std::move(*attached);
+        ctx.networkNamespacePath = attachment.namespacePath();
+        auto bound = PortListeners::bind(requestedPorts(record.spec));
+        if (!bound)
+            return cleanup(bound.error());
+        listeners = std::move(*bound);
+    }
     const QByteArray hostResolv =
         readFileLimited(QStringLiteral("/etc/resolv.conf"), 1 << 20).value_or(QByteArray());
+    // The host's own files for its network; loopback name servers are unreachable otherwise.
+    const QByteArray hosts = hostNetwork
+                                 ? readFileLimited(QStringLiteral("/etc/hosts"), 1 << 20)
+                                       .value_or(hostsFileContent(hostname))
+                                 : hostsFileContent(hostname, attachment.settings().ipAddress);
     for (const auto &[path, content] :
-         {std::pair{ctx.hostsFile, hostsFileContent(hostname)},
-          std::pair{ctx.hostnameFile, hostname.toUtf8() + '\n'},
-          std::pair{ctx.resolvConfFile, resolvConfContent(hostResolv)}})
+         {std::pair{ctx.hostsFile, hosts}, std::pair{ctx.hostnameFile, hostname.toUtf8() + '\n'},
+          std::pair{ctx.resolvConfFile, hostNetwork ? hostResolv : resolvConfContent(hostResolv)}})
         if (auto st = writeFileAtomically(path, content); !st)
             return cleanup(st.error());
     auto mounts = m_volumes.hostMounts(record.spec.mounts, rootfs(record.id));
@@ -516,12 +622,23 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
         !st)
         return cleanup(st.error());
     const QDateTime startedAt = QDateTime::currentDateTimeUtc();
-    auto pids = spawnShim(record, *rt);
+    QList<ProxiedPort> proxied;
+    for (qsizetype i = 0; i < listeners.bound().size(); ++i)
+        proxied.append(ProxiedPort{listeners.fds().at(i), listeners.bound().at(i).protocol,
+                                   attachment.settings().ipAddress,
+                                   listeners.bound().at(i).containerPort});
+    auto pids = spawnShim(record, *rt, proxied);
     if (!pids) {
         rt->forceDelete(record.id);
         return cleanup(pids.error());
     }
-    if (auto st = m_store.setRunning(record.id, pids->first, pids->second, startedAt); !st)
+    // The container holds its namespace now, the shim the listening sockets.
+    attachment.closeNamespace();
+    NetworkSettings settings = attachment.settings();
+    settings.ports = listeners.bound();
+    listeners.close();
+    if (auto st = m_store.setRunning(record.id, pids->first, pids->second, startedAt, settings);
+        !st)
         return fail(st.error());
     m_events.record(
         QStringLiteral("container"), QStringLiteral("start"), record.id,
@@ -530,6 +647,24 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     if (!updated)
         return fail(updated.error());
     return reconcile(*updated);
+}
+
+void ContainerRuntime::releaseNetworkIfIdle(const QString &id) {
+    const QString dir = directory(id);
+    if (!BridgeNetwork::holdsLease(dir))
+        return;
+    const QString opLock = fileIn(dir, "op.lock");
+    if (FileLock::heldByThisThread(opLock)) {
+        m_network.release(dir);
+        return;
+    }
+    // Someone starting or stopping it meanwhile owns its network; they clean up.
+    FileLock lock(opLock, FileLock::Wait::No);
+    if (!lock.held())
+        return;
+    auto now = m_store.get(id);
+    if (!now || !now->isRunning())
+        m_network.release(dir);
 }
 
 ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
@@ -548,6 +683,7 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
                 if (auto r = m_store.get(record.id))
                     return reconcile(*r);
         }
+        releaseNetworkIfIdle(record.id);
         return record;
     }
     int exitCode = 0;
@@ -593,6 +729,7 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
                          {QStringLiteral("image"), record.spec.image},
                          {QStringLiteral("exitCode"), exitCode},
                          {QStringLiteral("oomKilled"), oom}});
+    releaseNetworkIfIdle(record.id);
     return m_store.get(record.id).value_or(record);
 }
 
@@ -752,6 +889,8 @@ Status ContainerRuntime::removeLocked(const ContainerRecord &record, Force force
                     QStringLiteral("cannot remove container \"%1\": its berth-shim is still "
                                    "running")
                         .arg(record.name));
+    if (auto st = m_network.release(directory(record.id)); !st)
+        return fail(st.error().withContext(QStringLiteral("remove container %1").arg(record.name)));
     // Never remove files through a mounted rootfs.
     if (auto st = unmountRootfs(record.id); !st)
         return fail(st.error().withContext(QStringLiteral("remove container %1").arg(record.name)));

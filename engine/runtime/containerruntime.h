@@ -5,6 +5,7 @@
 #include "engine/core/eventjournal.h"
 #include "engine/core/storepaths.h"
 #include "engine/images/imagestore.h"
+#include "engine/runtime/bridgenetwork.h"
 #include "engine/runtime/containerstore.h"
 #include "engine/runtime/ociruntime.h"
 #include "engine/runtime/volumes.h"
@@ -25,6 +26,14 @@ struct CreateRequest {
     bool entrypointSet = false;
 };
 
+// A published port handed to berth-shim: its listening socket and where to forward.
+struct ProxiedPort {
+    int fd = -1;
+    QString protocol;
+    QString containerIp;
+    int containerPort = 0;
+};
+
 struct PruneReport {
     QStringList removed; // container IDs
     qint64 reclaimedBytes = 0;
@@ -34,7 +43,8 @@ struct PruneReport {
 // berth-shim (see shimprotocol.h). On disk, per container, under containers/<id>/:
 //   diff/ (the read-write layer, overlay upperdir), work/ (overlay workdir), rootfs/ (the
 //   overlay mount while running), config.json (the OCI bundle), hosts, hostname, resolv.conf,
-//   ctr.log (+ rotated ctr.log.N), exit.json, shim.lock, init.pid.
+//   ctr.log (+ rotated ctr.log.N), exit.json, shim.lock, init.pid, network.lease (the bridge
+//   network's address while it holds one; see BridgeNetwork).
 // The rootfs is mounted by start() in the host's mount namespace and unmounted when the
 // container stops (by the shim, and again by whoever reconciles), so a stopped container
 // holds no mount; its diff/ keeps its data until remove().
@@ -105,7 +115,11 @@ private:
     Status removeLocked(const ContainerRecord &record, Force force);
     Status mountRootfs(const ContainerRecord &record);
     Status unmountRootfs(const QString &id) const;
-    Result<QPair<qint64, qint64>> spawnShim(const ContainerRecord &record, const OciRuntime &rt);
+    Result<QPair<qint64, qint64>> spawnShim(const ContainerRecord &record, const OciRuntime &rt,
+                                            const QList<ProxiedPort> &ports);
+    // Frees the network of a container that does not run, unless another thread or process
+    // is operating on it (that one cleans up).
+    void releaseNetworkIfIdle(const QString &id);
     bool shimAlive(const QString &id) const;
     bool waitForShim(const QString &id, int timeoutMs) const;
     QString generateName() const;
@@ -117,6 +131,7 @@ private:
     EventJournal &m_events;
     ContainerStore m_store;
     VolumeStore m_volumes;
+    BridgeNetwork m_network;
     QMutex m_runtimeMutex;
     std::optional<OciRuntime> m_runtime;
 };

@@ -28,8 +28,46 @@ QDateTime fromNs(qint64 ns) {
 
 const QString kColumns = QStringLiteral(
     "id, name, image_id, config, state, pid, shim_pid, exit_code, oom_killed, error, "
-    "restart_count, created_at, started_at, finished_at");
+    "restart_count, created_at, started_at, finished_at, network");
 } // namespace
+
+QJsonObject PortBinding::toJson() const {
+    return QJsonObject{{QStringLiteral("Protocol"), protocol},
+                       {QStringLiteral("ContainerPort"), containerPort},
+                       {QStringLiteral("HostIp"), hostIp},
+                       {QStringLiteral("HostPort"), hostPort}};
+}
+
+PortBinding PortBinding::fromJson(const QJsonObject &o) {
+    PortBinding p;
+    p.protocol = o.value(QStringLiteral("Protocol")).toString(QStringLiteral("tcp"));
+    p.containerPort = o.value(QStringLiteral("ContainerPort")).toInt();
+    p.hostIp = o.value(QStringLiteral("HostIp")).toString();
+    p.hostPort = o.value(QStringLiteral("HostPort")).toInt();
+    return p;
+}
+
+QJsonObject NetworkSettings::toJson() const {
+    QJsonArray portsJson;
+    for (const PortBinding &p : ports)
+        portsJson.append(p.toJson());
+    return QJsonObject{
+        {QStringLiteral("Network"), network},          {QStringLiteral("IPAddress"), ipAddress},
+        {QStringLiteral("IPPrefixLen"), prefixLength}, {QStringLiteral("Gateway"), gateway},
+        {QStringLiteral("MacAddress"), macAddress},    {QStringLiteral("Ports"), portsJson}};
+}
+
+NetworkSettings NetworkSettings::fromJson(const QJsonObject &o) {
+    NetworkSettings n;
+    n.network = o.value(QStringLiteral("Network")).toString();
+    n.ipAddress = o.value(QStringLiteral("IPAddress")).toString();
+    n.prefixLength = o.value(QStringLiteral("IPPrefixLen")).toInt();
+    n.gateway = o.value(QStringLiteral("Gateway")).toString();
+    n.macAddress = o.value(QStringLiteral("MacAddress")).toString();
+    for (const QJsonValue &p : o.value(QStringLiteral("Ports")).toArray())
+        n.ports.append(PortBinding::fromJson(p.toObject()));
+    return n;
+}
 
 QJsonObject ContainerSpec::toJson() const {
     QJsonObject labelsJson;
@@ -63,6 +101,21 @@ QJsonObject ContainerSpec::toJson() const {
         mountsJson.append(m.toJson());
     if (!mountsJson.isEmpty())
         o.insert(QStringLiteral("Mounts"), mountsJson);
+    if (!networkMode.isEmpty())
+        o.insert(QStringLiteral("NetworkMode"), networkMode);
+    QJsonArray portsJson;
+    for (const PortBinding &p : portBindings)
+        portsJson.append(p.toJson());
+    if (!portsJson.isEmpty())
+        o.insert(QStringLiteral("PortBindings"), portsJson);
+    if (publishAll)
+        o.insert(QStringLiteral("PublishAllPorts"), true);
+    if (!exposedPorts.isEmpty())
+        o.insert(QStringLiteral("ExposedPorts"), toArray(exposedPorts));
+    if (privileged)
+        o.insert(QStringLiteral("Privileged"), true);
+    if (!seccompProfile.isEmpty())
+        o.insert(QStringLiteral("SeccompProfile"), seccompProfile);
     return o;
 }
 
@@ -93,6 +146,13 @@ ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
     s.logMaxFiles = o.value(QStringLiteral("LogMaxFiles")).toInt();
     for (const QJsonValue &m : o.value(QStringLiteral("Mounts")).toArray())
         s.mounts.append(MountSpec::fromJson(m.toObject()));
+    s.networkMode = o.value(QStringLiteral("NetworkMode")).toString();
+    for (const QJsonValue &p : o.value(QStringLiteral("PortBindings")).toArray())
+        s.portBindings.append(PortBinding::fromJson(p.toObject()));
+    s.publishAll = o.value(QStringLiteral("PublishAllPorts")).toBool();
+    s.exposedPorts = fromArray(o.value(QStringLiteral("ExposedPorts")));
+    s.privileged = o.value(QStringLiteral("Privileged")).toBool();
+    s.seccompProfile = o.value(QStringLiteral("SeccompProfile")).toString();
     return s;
 }
 
@@ -160,6 +220,8 @@ Result<QList<ContainerRecord>> ContainerStore::query(const QString &where,
         r.created = fromNs(q->value(11).toLongLong());
         r.started = fromNs(q->value(12).toLongLong());
         r.finished = fromNs(q->value(13).toLongLong());
+        r.network = NetworkSettings::fromJson(
+            QJsonDocument::fromJson(q->value(14).toString().toUtf8()).object());
         out.append(r);
     }
     return out;
@@ -225,11 +287,16 @@ Status ContainerStore::rename(const QString &id, const QString &newName) {
 }
 
 Status ContainerStore::setRunning(const QString &id, qint64 pid, qint64 shimPid,
-                                  const QDateTime &started) {
+                                  const QDateTime &started, const NetworkSettings &network) {
+    const QString networkJson =
+        network.isEmpty()
+            ? QStringLiteral("{}")
+            : QString::fromUtf8(QJsonDocument(network.toJson()).toJson(QJsonDocument::Compact));
     auto q = m_db.exec(
         QStringLiteral("UPDATE containers SET state = 'running', pid = ?, shim_pid = ?, "
-                       "started_at = ?, exit_code = 0, oom_killed = 0, error = '' WHERE id = ?"),
-        {pid, shimPid, toNs(started), id});
+                       "started_at = ?, exit_code = 0, oom_killed = 0, error = '', network = ? "
+                       "WHERE id = ?"),
+        {pid, shimPid, toNs(started), networkJson, id});
     if (!q)
         return fail(q.error());
     return {};
@@ -238,11 +305,12 @@ Status ContainerStore::setRunning(const QString &id, qint64 pid, qint64 shimPid,
 Result<bool> ContainerStore::setExited(const QString &id, const QDateTime &started, int exitCode,
                                        bool oomKilled, const QDateTime &finished,
                                        const QString &error) {
-    auto q = m_db.exec(QStringLiteral("UPDATE containers SET state = 'exited', pid = 0, "
-                                      "shim_pid = 0, exit_code = ?, oom_killed = ?, "
-                                      "finished_at = ?, error = COALESCE(?, '') WHERE id = ? AND "
-                                      "state = 'running' AND started_at = ?"),
-                       {exitCode, oomKilled ? 1 : 0, toNs(finished), error, id, toNs(started)});
+    auto q =
+        m_db.exec(QStringLiteral("UPDATE containers SET state = 'exited', pid = 0, "
+                                 "shim_pid = 0, network = '{}', exit_code = ?, oom_killed = ?, "
+                                 "finished_at = ?, error = COALESCE(?, '') WHERE id = ? AND "
+                                 "state = 'running' AND started_at = ?"),
+                  {exitCode, oomKilled ? 1 : 0, toNs(finished), error, id, toNs(started)});
     if (!q)
         return fail(q.error());
     return q->numRowsAffected() > 0;

@@ -26,6 +26,36 @@ struct MountSpec {
     static MountSpec fromJson(const QJsonObject &o);
 };
 
+// A published port (Docker's -p [IP:]HOSTPORT:CONTAINERPORT[/PROTO]). As asked for, hostPort
+// 0 means "any free port" and an empty hostIp all IPv4 addresses; as bound while the container
+// runs, both are the real ones.
+struct PortBinding {
+    QString protocol = QStringLiteral("tcp"); // "tcp" or "udp"
+    int containerPort = 0;
+    QString hostIp;
+    int hostPort = 0;
+
+    QString key() const { return QString::number(containerPort) + QLatin1Char('/') + protocol; }
+    QJsonObject toJson() const;
+    static PortBinding fromJson(const QJsonObject &o);
+    friend bool operator==(const PortBinding &, const PortBinding &) = default;
+};
+
+// The network of one run of a container (Docker's NetworkSettings): set when it starts, cleared
+// when it stops. Empty for --network none and host.
+struct NetworkSettings {
+    QString network;   // "bridge"
+    QString ipAddress; // "10.89.0.5"
+    int prefixLength = 0;
+    QString gateway;
+    QString macAddress;
+    QList<PortBinding> ports; // what is bound on the host
+
+    bool isEmpty() const { return ipAddress.isEmpty() && ports.isEmpty(); }
+    QJsonObject toJson() const;
+    static NetworkSettings fromJson(const QJsonObject &o);
+};
+
 // What a container runs and with which limits: the image config merged with the user's
 // options at create time (Docker's container "Config" + "HostConfig"). Stored as JSON in the
 // containers table, so starting again never needs the image config, only its layers.
@@ -49,9 +79,19 @@ struct ContainerSpec {
     qint64 pidsLimit = 0; // 0 = unlimited
     QStringList capAdd;   // CAP_* names or ALL
     QStringList capDrop;
-    qint64 logMaxSize = 0;   // 0 = the default
-    int logMaxFiles = 0;     // 0 = the default
-    QList<MountSpec> mounts; // resolved at create: the user's plus anonymous volumes
+    qint64 logMaxSize = 0;           // 0 = the default
+    int logMaxFiles = 0;             // 0 = the default
+    QList<MountSpec> mounts;         // resolved at create: the user's plus anonymous volumes
+    QString networkMode;             // "bridge" (also when empty), "host" or "none"
+    QList<PortBinding> portBindings; // -p, as asked for
+    bool publishAll = false;         // -P: every exposed port on a free host port
+    QStringList exposedPorts;        // "80/tcp": the image's ExposedPorts plus --expose
+    bool privileged = false;         // all capabilities and devices, no seccomp, no masked paths
+    QString seccompProfile;          // "" = Berth's default, "unconfined", or a profile (JSON)
+
+    QString effectiveNetworkMode() const {
+        return networkMode.isEmpty() ? QStringLiteral("bridge") : networkMode;
+    }
 
     QStringList args() const { return entrypoint + cmd; }
     QJsonObject toJson() const;
@@ -76,6 +116,7 @@ struct ContainerRecord {
     QDateTime started;  // invalid until first started
     QDateTime finished; // invalid until first exit
     int restartCount = 0;
+    NetworkSettings network; // of the current run; empty when not running
 
     QString shortId() const { return id.left(12); }
     bool isRunning() const { return state == ContainerState::Running; }
@@ -96,7 +137,8 @@ public:
     Status rename(const QString &id, const QString &newName);
 
     // Marks the container running (after its shim reported the process started).
-    Status setRunning(const QString &id, qint64 pid, qint64 shimPid, const QDateTime &started);
+    Status setRunning(const QString &id, qint64 pid, qint64 shimPid, const QDateTime &started,
+                      const NetworkSettings &network = {});
     // Records the end of the run that started at `started`, only if the row is still in that
     // run's Running state. Returns whether this call made the change (so exactly one caller
     // records the "die" event when several processes notice the exit at once).

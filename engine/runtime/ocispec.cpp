@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/ocispec.h"
 
+#include "engine/runtime/seccompprofile.h"
+
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSet>
 #include <algorithm>
 #include <cerrno>
@@ -190,6 +193,27 @@ Result<ResolvedUser> resolveUser(const QString &rootfs, const QString &user) {
     return out;
 }
 
+QStringList allCapabilities() {
+    // kAllCapabilities is in the kernel's bit order: bit N of CapBnd is its entry N.
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return kAllCapabilities;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (!line.startsWith("CapBnd:"))
+            continue;
+        bool ok = false;
+        const quint64 bits = line.mid(7).trimmed().toULongLong(&ok, 16);
+        if (!ok)
+            break;
+        QStringList out;
+        for (qsizetype i = 0; i < kAllCapabilities.size() && i < 64; ++i)
+            if (bits & (quint64(1) << i))
+                out.append(kAllCapabilities[i]);
+        return out;
+    }
+    return kAllCapabilities;
+}
+
 QStringList defaultCapabilities() {
     return {QStringLiteral("CAP_CHOWN"),
             QStringLiteral("CAP_DAC_OVERRIDE"),
@@ -234,7 +258,7 @@ Result<QStringList> effectiveCapabilities(const QStringList &add, const QStringL
     QStringList caps =
         drops->contains(QStringLiteral("ALL")) ? QStringList() : defaultCapabilities();
     if (adds->contains(QStringLiteral("ALL")))
-        caps = kAllCapabilities;
+        caps = allCapabilities();
     for (const QString &c : std::as_const(*adds))
         if (c != QLatin1String("ALL") && !caps.contains(c))
             caps.append(c);
@@ -257,9 +281,25 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
                                        "host (or BERTH_INIT pointing at a static init)"));
         args = QStringList{InitPath, QStringLiteral("--")} + args;
     }
-    auto caps = effectiveCapabilities(spec.capAdd, spec.capDrop);
+    auto caps = spec.privileged ? Result<QStringList>(allCapabilities())
+                                : effectiveCapabilities(spec.capAdd, spec.capDrop);
     if (!caps)
         return fail(caps.error());
+    QJsonObject seccomp;
+    if (!spec.privileged && spec.seccompProfile != QLatin1String("unconfined")) {
+        QJsonObject profile = defaultSeccompProfile();
+        if (!spec.seccompProfile.isEmpty()) {
+            QJsonParseError error{};
+            profile = QJsonDocument::fromJson(spec.seccompProfile.toUtf8(), &error).object();
+            if (error.error != QJsonParseError::NoError)
+                return fail(ErrorKind::InvalidArgument,
+                            QStringLiteral("the container's seccomp profile is not valid JSON"));
+        }
+        auto converted = ociSeccomp(profile, *caps);
+        if (!converted)
+            return fail(converted.error().withContext(QStringLiteral("seccomp profile")));
+        seccomp = *converted;
+    }
 
     QStringList env = spec.env;
     const auto hasKey = [&env](const QString &key) {
@@ -271,7 +311,9 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
     if (!hasKey(QStringLiteral("PATH")))
         env.prepend(
             QStringLiteral("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-    const QString hostname = spec.hostname.isEmpty() ? ctx.id.left(12) : spec.hostname;
+    const QString hostname = !ctx.hostname.isEmpty()    ? ctx.hostname
+                             : !spec.hostname.isEmpty() ? spec.hostname
+                                                        : ctx.id.left(12);
     if (!hasKey(QStringLiteral("HOSTNAME")))
         env.append(QStringLiteral("HOSTNAME=") + hostname);
 
@@ -307,6 +349,7 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
         {QStringLiteral("noNewPrivileges"), spec.noNewPrivileges},
     };
 
+    const QString readOnlySystem = spec.privileged ? QStringLiteral("rw") : QStringLiteral("ro");
     QJsonArray mounts{
         mount(QStringLiteral("/proc"), QStringLiteral("proc"), QStringLiteral("proc"),
               {QStringLiteral("nosuid"), QStringLiteral("noexec"), QStringLiteral("nodev")}),
@@ -319,10 +362,10 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
                QStringLiteral("gid=5")}),
         mount(QStringLiteral("/sys"), QStringLiteral("sysfs"), QStringLiteral("sysfs"),
               {QStringLiteral("nosuid"), QStringLiteral("noexec"), QStringLiteral("nodev"),
-               QStringLiteral("ro")}),
+               readOnlySystem}),
         mount(QStringLiteral("/sys/fs/cgroup"), QStringLiteral("cgroup"), QStringLiteral("cgroup"),
               {QStringLiteral("nosuid"), QStringLiteral("noexec"), QStringLiteral("nodev"),
-               QStringLiteral("relatime"), QStringLiteral("ro")}),
+               QStringLiteral("relatime"), readOnlySystem}),
         mount(QStringLiteral("/dev/mqueue"), QStringLiteral("mqueue"), QStringLiteral("mqueue"),
               {QStringLiteral("nosuid"), QStringLiteral("noexec"), QStringLiteral("nodev")}),
         mount(QStringLiteral("/dev/shm"), QStringLiteral("tmpfs"), QStringLiteral("shm"),
@@ -351,8 +394,13 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
                              m.readOnly ? QStringLiteral("ro") : QStringLiteral("rw")}));
 
     QJsonArray namespaces;
-    for (const char *ns : {"pid", "network", "ipc", "uts", "mount"})
+    for (const char *ns : {"pid", "ipc", "uts", "mount"})
         namespaces.append(QJsonObject{{QStringLiteral("type"), QString::fromLatin1(ns)}});
+    if (!ctx.networkNamespacePath.isEmpty())
+        namespaces.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("network")},
+                                      {QStringLiteral("path"), ctx.networkNamespacePath}});
+    else if (!ctx.hostNetwork)
+        namespaces.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("network")}});
 
     // Everything is denied except the usual character devices (Docker's list).
     QJsonArray devices{deviceRule(false, QString(), -1, -1, QStringLiteral("rwm")),
@@ -363,6 +411,8 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
         devices.append(deviceRule(true, QStringLiteral("c"), d[0], d[1], QStringLiteral("rwm")));
     devices.append(deviceRule(true, QStringLiteral("c"), 136, -1, QStringLiteral("rwm")));
     devices.append(deviceRule(true, QStringLiteral("c"), 10, 200, QStringLiteral("rwm")));
+    if (spec.privileged)
+        devices = QJsonArray{deviceRule(true, QString(), -1, -1, QStringLiteral("rwm"))};
 
     QJsonObject resources{{QStringLiteral("devices"), devices}};
     if (spec.memory > 0)
@@ -378,7 +428,7 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
         resources.insert(QStringLiteral("pids"),
                          QJsonObject{{QStringLiteral("limit"), spec.pidsLimit}});
 
-    const QJsonObject linuxSection{
+    QJsonObject linuxSection{
         {QStringLiteral("namespaces"), namespaces},
         {QStringLiteral("cgroupsPath"), ctx.cgroupsPath},
         {QStringLiteral("resources"), resources},
@@ -394,6 +444,12 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
                     QStringLiteral("/proc/irq"), QStringLiteral("/proc/sys"),
                     QStringLiteral("/proc/sysrq-trigger")}},
     };
+    if (spec.privileged) {
+        linuxSection.remove(QStringLiteral("maskedPaths"));
+        linuxSection.remove(QStringLiteral("readonlyPaths"));
+    }
+    if (!seccomp.isEmpty())
+        linuxSection.insert(QStringLiteral("seccomp"), seccomp);
 
     return QJsonObject{
         {QStringLiteral("ociVersion"), QStringLiteral("1.0.2")},
@@ -406,10 +462,14 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
     };
 }
 
-QByteArray hostsFileContent(const QString &hostname) {
-    return "127.0.0.1\tlocalhost " + hostname.toUtf8() +
-           "\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+QByteArray hostsFileContent(const QString &hostname, const QString &address) {
+    QByteArray out = address.isEmpty() ? "127.0.0.1\tlocalhost " + hostname.toUtf8() + '\n'
+                                       : QByteArray("127.0.0.1\tlocalhost\n");
+    out += "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
            "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+    if (!address.isEmpty())
+        out += address.toUtf8() + '\t' + hostname.toUtf8() + '\n';
+    return out;
 }
 
 QByteArray resolvConfContent(const QByteArray &host) {

@@ -11,7 +11,8 @@
 //   2. becomes a child subreaper and runs `<runtime> run --detach`, giving the container pipes
 //      it holds as stdout/stderr (stdin is /dev/null), so the container process ends up as the
 //      shim's child and only the shim sees its exit status;
-//   3. writes "ok <container pid> <shim pid>\n" or "error <message>\n" to fd 3, closes it;
+//   3. writes "ok <container pid> <shim pid>\n" or "error <message>\n" to fd 3, closes it,
+//      and proxies the published ports it was given (see FirstPortFd);
 //   4. copies the container's output into <dir>/ctr.log as JSON lines
 //      {"time":"RFC3339Nano","stream":"stdout|stderr","log":"text\n"}, rotating by size
 //      (ctr.log -> ctr.log.1 -> ... ctr.log.<max-files - 1>);
@@ -32,5 +33,9 @@ inline constexpr const char *RuntimeLogFile = "runtime.log";
 inline constexpr const char *ShimLogFile = "shim.log";
 inline constexpr const char *RootfsDir = "rootfs";
 inline constexpr int SyncFd = 3;
+// Published ports: `--publish PROTO:FD:CONTAINER_IP:CONTAINER_PORT` (repeated) names a listening
+// socket the engine bound on the host and passed as fd FD (FirstPortFd, FirstPortFd + 1, ...);
+// the shim proxies it to the container's address until the container exits.
+inline constexpr int FirstPortFd = 4;
 
 } // namespace Berth::Shim

@@ -85,6 +85,7 @@ void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
     o.env = {{"GREETING", "hello world"}, {"", "ignored"}};
     o.workingDir = "/tmp";
     o.user = "1000:1000";
+    o.ports = "8080:80, 127.0.0.1:5353:53/udp";
     o.memory = "512m";
     o.cpus = 1.5;
     o.pidsLimit = 64;
@@ -93,8 +94,8 @@ void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
     o.detach = true;
     QCOMPARE(Gui::berthctlCommandLine(o),
              QString("berthctl run -d --rm --init --name web -e 'GREETING=hello world' -w /tmp "
-                     "-u 1000:1000 -m 512m --cpus 1.5 --pids-limit 64 busybox:latest sh -c "
-                     "'echo \"hi there\"; sleep 1'"));
+                     "-u 1000:1000 -p 8080:80 -p 127.0.0.1:5353:53/udp -m 512m --cpus 1.5 "
+                     "--pids-limit 64 busybox:latest sh -c 'echo \"hi there\"; sleep 1'"));
     auto request = Gui::createRequest(o);
     BERTH_VERIFY_OK(request);
     QCOMPARE(request->name, QString("web"));
@@ -103,10 +104,15 @@ void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
     QCOMPARE(request->spec.memory, 512LL << 20);
     QCOMPARE(request->spec.nanoCpus, 1500000000LL);
     QCOMPARE(request->spec.pidsLimit, 64LL);
+    QCOMPARE(request->spec.portBindings,
+             QList<Engine::PortBinding>({{"tcp", 80, "", 8080}, {"udp", 53, "127.0.0.1", 5353}}));
     QVERIFY(request->spec.autoRemove && request->spec.init);
     // The shell's rules both ways: what the command line shows splits back to the arguments.
     QCOMPARE(Gui::splitCommandLine("a 'b c' \"d \\\"e\\\"\" f\\ g"),
              QStringList({"a", "b c", "d \"e\"", "f g"}));
+    o.ports = "80:80:80";
+    QVERIFY(!Gui::createRequest(o));
+    o.ports.clear();
     o.memory = "lots";
     QVERIFY(!Gui::createRequest(o));
     o.memory.clear();
@@ -126,7 +132,11 @@ void TestContainersPage::containersModelIsSound() {
     running.state = Engine::ContainerState::Running;
     running.created = now.addSecs(-600);
     running.started = now.addSecs(-300);
+    running.spec.exposedPorts = {"80/tcp", "53/udp"};
+    running.network.ipAddress = "10.89.0.7";
+    running.network.ports = {Engine::PortBinding{"tcp", 80, "0.0.0.0", 8080}};
     Engine::ContainerRecord exited = running;
+    exited.network = {};
     exited.id = QString(64, 'b');
     exited.name = "done";
     exited.state = Engine::ContainerState::Exited;
@@ -140,6 +150,11 @@ void TestContainersPage::containersModelIsSound() {
     QCOMPARE(model.index(1, Gui::ContainersModel::Status).data().toString(),
              QString("Exited (137) 2 hours ago"));
     QCOMPARE(model.index(0, Gui::ContainersModel::Command).data().toString(), QString("sleep 100"));
+    // Published ports while it runs, like `docker ps`; exposed ones alone once it stopped.
+    QCOMPARE(model.index(0, Gui::ContainersModel::Ports).data().toString(),
+             QString("0.0.0.0:8080->80/tcp, 53/udp"));
+    QCOMPARE(model.index(1, Gui::ContainersModel::Ports).data().toString(),
+             QString("80/tcp, 53/udp"));
     QVERIFY(model.anyRunning());
     QCOMPARE(model.rowOf("done"), 1);
     model.setContainers({exited});

@@ -352,7 +352,7 @@ void TestContainerExec::statsReadsBusyLoopAndMemoryHog() {
          "a=$(head -c 60000000 /dev/zero | tr '\\0' x); touch /ready; sleep 1000; exit 0"},
         {"--memory", "300MiB"}, true));
     QVERIFY(runDetached("idle", {"sh", "-c", "sleep 1000 & sleep 1000 & touch /ready; wait"},
-                        {"--pids-limit", "50"}, true));
+                        {"--pids-limit", "50", "--network", "none"}, true));
 
     // A busy loop keeps one CPU busy: near 100% (above 50 even on a loaded two-core host).
     const QJsonObject busy = statsOf(store, "busy");
@@ -374,7 +374,7 @@ void TestContainerExec::statsReadsBusyLoopAndMemoryHog() {
     // sh and its two sleeps.
     QCOMPARE(idle.value("PIDs").toString(), QString("3"));
     QVERIFY(idle.value("CPUPercent").toDouble() < 5.0);
-    // No network but loopback here.
+    // No network but loopback here (--network none).
     QCOMPARE(idle.value("NetIO").toString(), QString("0B / 0B"));
 
     // The table has Docker's columns and one row per running container.

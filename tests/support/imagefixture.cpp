@@ -181,6 +181,11 @@ ImageFixture &ImageFixture::volumes(const QStringList &volumes) {
     return *this;
 }
 
+ImageFixture &ImageFixture::exposedPorts(const QStringList &ports) {
+    m_config.exposedPorts = ports;
+    return *this;
+}
+
 ImageFixture &ImageFixture::workingDir(const QString &dir) {
     m_config.workingDir = dir;
     return *this;

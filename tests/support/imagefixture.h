@@ -54,7 +54,8 @@ public:
     ImageFixture &entrypoint(const QStringList &entrypoint);
     ImageFixture &env(const QStringList &env);
     ImageFixture &workingDir(const QString &dir);
-    ImageFixture &volumes(const QStringList &volumes); // the config's Volumes (VOLUME)
+    ImageFixture &volumes(const QStringList &volumes);    // the config's Volumes (VOLUME)
+    ImageFixture &exposedPorts(const QStringList &ports); // "80/tcp" (EXPOSE)
     ImageFixture &user(const QString &user);
     ImageFixture &label(const QString &key, const QString &value);
     ImageFixture &platform(const QString &os, const QString &architecture,

@@ -77,6 +77,12 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
     m_user->setObjectName(QStringLiteral("runUser"));
     m_user->setPlaceholderText(tr("The image's, else root"));
     form->addRow(tr("&User:"), m_user);
+    m_ports = new QLineEdit(this);
+    m_ports->setObjectName(QStringLiteral("runPorts"));
+    m_ports->setPlaceholderText(tr("none (e.g. 8080:80 makes the container's port 80 "
+                                   "http://localhost:8080)"));
+    m_ports->setToolTip(tr("Published ports: HOST:CONTAINER[/udp], several separated by commas"));
+    form->addRow(tr("&Ports:"), m_ports);
 
     auto *limits = new QHBoxLayout;
     m_memory = new QLineEdit(this);
@@ -152,7 +158,7 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
     });
 
     connect(m_image, &QComboBox::currentTextChanged, this, &RunDialog::updateCommandLine);
-    for (QLineEdit *edit : {m_name, m_command, m_workdir, m_user, m_memory})
+    for (QLineEdit *edit : {m_name, m_command, m_workdir, m_user, m_ports, m_memory})
         connect(edit, &QLineEdit::textChanged, this, &RunDialog::updateCommandLine);
     connect(m_cpus, &QDoubleSpinBox::valueChanged, this, &RunDialog::updateCommandLine);
     connect(m_pids, &QSpinBox::valueChanged, this, &RunDialog::updateCommandLine);
@@ -191,6 +197,7 @@ RunOptions RunDialog::options() const {
     }
     o.workingDir = m_workdir->text();
     o.user = m_user->text();
+    o.ports = m_ports->text();
     o.memory = m_memory->text();
     o.cpus = m_cpus->value();
     o.pidsLimit = m_pids->value();

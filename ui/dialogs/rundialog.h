@@ -53,6 +53,7 @@ private:
     QTableWidget *m_env = nullptr;
     QLineEdit *m_workdir = nullptr;
     QLineEdit *m_user = nullptr;
+    QLineEdit *m_ports = nullptr;
     QLineEdit *m_memory = nullptr;
     QDoubleSpinBox *m_cpus = nullptr;
     QSpinBox *m_pids = nullptr;

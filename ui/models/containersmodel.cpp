@@ -2,6 +2,7 @@
 #include "ui/models/containersmodel.h"
 
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/publishedports.h"
 
 #include <QCoreApplication>
 
@@ -133,6 +134,8 @@ QVariant ContainersModel::data(const QModelIndex &index, int role) const {
             return c.error;
         if (index.column() == Name)
             return c.id;
+        if (index.column() == Ports && !c.network.ipAddress.isEmpty())
+            return tr("Address %1 on the %2 network").arg(c.network.ipAddress, c.network.network);
         return {};
     case SortRole:
         switch (index.column()) {
@@ -154,6 +157,8 @@ QVariant ContainersModel::data(const QModelIndex &index, int role) const {
             return containerStateText(c.state);
         case Status:
             return containerStatusText(c, m_now);
+        case Ports:
+            return Engine::portsSummary(c.spec, c.network);
         case Command:
             return containerCommandText(c);
         }
@@ -175,6 +180,8 @@ QVariant ContainersModel::headerData(int section, Qt::Orientation orientation, i
         return tr("State");
     case Status:
         return tr("Status");
+    case Ports:
+        return tr("Ports");
     case Command:
         return tr("Command");
     }

@@ -9,13 +9,14 @@
 namespace Berth::Gui {
 
 // The containers in the store with the columns people know from `docker ps -a`: name, image,
-// state, status ("Up 5 minutes", "Exited (0) 2 hours ago") and command. No widget code: tested
+// state, status ("Up 5 minutes", "Exited (0) 2 hours ago"), ports ("0.0.0.0:8080->80/tcp")
+// and command. No widget code: tested
 // with QAbstractItemModelTester. Status texts are relative to now(); refreshStatus() re-reads
 // the clock so uptimes keep counting between refreshes of the list.
 class ContainersModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Image, State, Status, Command, ColumnCount };
+    enum Column { Name, Image, State, Status, Ports, Command, ColumnCount };
     enum Role {
         IdRole = Qt::UserRole + 1,
         NameRole,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/models/runrequest.h"
 
+#include "engine/runtime/publishedports.h"
+
 #include <QCoreApplication>
 #include <QRegularExpression>
 
@@ -103,6 +105,16 @@ Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &o) {
                             RunTexts::tr("The working directory must be an absolute path, "
                                          "starting with /."));
     s.user = o.user.trimmed();
+    for (const QString &text : publishedPortWords(o.ports)) {
+        auto ports = Engine::parsePublishOption(text);
+        if (!ports)
+            return Engine::fail(
+                Engine::ErrorKind::InvalidArgument,
+                RunTexts::tr("\"%1\" is not a published port; write HOST:CONTAINER, "
+                             "for example 8080:80, or 8080:80/udp.")
+                    .arg(text));
+        s.portBindings += *ports;
+    }
     if (!o.memory.trimmed().isEmpty()) {
         s.memory = parseMemorySize(o.memory);
         if (s.memory <= 0)
@@ -115,6 +127,11 @@ Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &o) {
     s.autoRemove = o.autoRemove;
     s.init = o.init;
     return r;
+}
+
+QStringList publishedPortWords(const QString &ports) {
+    static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
+    return ports.split(separators, Qt::SkipEmptyParts);
 }
 
 QString berthctlCommandLine(const RunOptions &o) {
@@ -134,6 +151,8 @@ QString berthctlCommandLine(const RunOptions &o) {
         words << QStringLiteral("-w") << shellQuote(o.workingDir.trimmed());
     if (!o.user.trimmed().isEmpty())
         words << QStringLiteral("-u") << shellQuote(o.user.trimmed());
+    for (const QString &text : publishedPortWords(o.ports))
+        words << QStringLiteral("-p") << shellQuote(text);
     if (!o.memory.trimmed().isEmpty())
         words << QStringLiteral("-m") << shellQuote(o.memory.trimmed());
     if (o.cpus > 0)

@@ -20,6 +20,7 @@ struct RunOptions {
     QList<QPair<QString, QString>> env;
     QString workingDir;
     QString user;
+    QString ports;        // published ports, -p forms separated by spaces or commas: "8080:80"
     QString memory;       // "512m", "1g", bytes; "" = unlimited
     double cpus = 0;      // 0 = unlimited
     qint64 pidsLimit = 0; // 0 = unlimited
@@ -32,13 +33,15 @@ struct RunOptions {
 qint64 parseMemorySize(const QString &text);
 // Splits like a POSIX shell does for words and quotes ('...', "...", backslash).
 QStringList splitCommandLine(const QString &command);
+// "8080:80, 53:53/udp" -> {"8080:80", "53:53/udp"}: the Run dialog's ports field, one -p each.
+QStringList publishedPortWords(const QString &ports);
 // Quotes a word for a POSIX shell only when it needs it.
 QString shellQuote(const QString &word);
 
 // Errors name the field in words meant for the dialog (InvalidArgument).
 Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &options);
-// berthctl run [-d] [--rm] [--init] [--name N] [-e K=V]... [-w DIR] [-u USER] [-m MEM]
-//   [--cpus N] [--pids-limit N] IMAGE [COMMAND...]
+// berthctl run [-d] [--rm] [--init] [--name N] [-e K=V]... [-w DIR] [-u USER] [-p PORTS]...
+//   [-m MEM] [--cpus N] [--pids-limit N] IMAGE [COMMAND...]
 QString berthctlCommandLine(const RunOptions &options);
 
 } // namespace Berth::Gui
