@@ -9,6 +9,7 @@
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/containerstats.h"
 #include "engine/runtime/ociruntime.h"
+#include "engine/runtime/publishedports.h"
 
 #include <QThread>
 
@@ -220,16 +221,51 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
     QStringList securityOpt;
     BERTH_TRY(strings(host, QStringLiteral("SecurityOpt"), securityOpt));
     for (const QString &opt : std::as_const(securityOpt)) {
-        if (opt.startsWith(QLatin1String("no-new-privileges")) &&
-            !opt.endsWith(QLatin1String("false")))
-            s.noNewPrivileges = true;
-        else if (!opt.startsWith(QLatin1String("no-new-privileges")))
+        if (opt.startsWith(QLatin1String("no-new-privileges"))) {
+            s.noNewPrivileges = !opt.endsWith(QLatin1String("false"));
+        } else if (opt.startsWith(QLatin1String("seccomp=")) ||
+                   opt.startsWith(QLatin1String("seccomp:"))) {
+            // The docker CLI sends the profile's JSON itself, not its path.
+            s.seccompProfile = opt.mid(8);
+        } else {
             return fail(ErrorKind::InvalidArgument,
                         QStringLiteral("unsupported security option: %1").arg(opt));
+        }
     }
-    if (host.value(QStringLiteral("Privileged")).toBool())
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("privileged containers are not supported"));
+    BERTH_TRY(boolean(host, QStringLiteral("Privileged"), s.privileged));
+    BERTH_TRY(string(host, QStringLiteral("NetworkMode"), s.networkMode));
+    BERTH_TRY(boolean(host, QStringLiteral("PublishAllPorts"), s.publishAll));
+    // {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; an empty HostPort means any port.
+    const QJsonObject bindings = host.value(QStringLiteral("PortBindings")).toObject();
+    for (auto it = bindings.begin(); it != bindings.end(); ++it) {
+        auto keys = parseExposedPorts(it.key());
+        if (!keys || keys->size() != 1)
+            return bad(QStringLiteral("PortBindings"));
+        for (const QJsonValue &v : it->toArray()) {
+            const QJsonObject b = v.toObject();
+            const QString hostIp = b.value(QStringLiteral("HostIp")).toString();
+            const QString hostPort = b.value(QStringLiteral("HostPort")).toString();
+            QString text = hostPort + QLatin1Char(':') + keys->first();
+            if (!hostIp.isEmpty())
+                text.prepend((hostIp.contains(QLatin1Char(':'))
+                                  ? QLatin1Char('[') + hostIp + QLatin1Char(']')
+                                  : hostIp) +
+                             QLatin1Char(':'));
+            else if (hostPort.isEmpty())
+                text = keys->first();
+            auto parsed = parsePublishOption(text);
+            if (!parsed)
+                return std::unexpected(parsed.error());
+            s.portBindings += *parsed;
+        }
+    }
+    const QJsonObject exposed = body.value(QStringLiteral("ExposedPorts")).toObject();
+    for (auto it = exposed.begin(); it != exposed.end(); ++it) {
+        auto keys = parseExposedPorts(it.key());
+        if (!keys)
+            return std::unexpected(keys.error());
+        s.exposedPorts += *keys;
+    }
     const QJsonObject logConfig = host.value(QStringLiteral("LogConfig")).toObject();
     const QString logType = logConfig.value(QStringLiteral("Type")).toString();
     if (!logType.isEmpty() && logType != QLatin1String("json-file"))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Network endpoints: the fixed networks Berth's runtime offers (bridge, host, none).
 #include "api/server.h"
+#include "engine/runtime/bridgenetwork.h"
 
 #include <QCryptographicHash>
 
@@ -30,8 +31,18 @@ QJsonObject networkJson(const QString &name) {
         {QStringLiteral("Internal"), false},
         {QStringLiteral("Attachable"), false},
         {QStringLiteral("Ingress"), false},
-        {QStringLiteral("IPAM"), QJsonObject{{QStringLiteral("Driver"), QStringLiteral("default")},
-                                             {QStringLiteral("Config"), QJsonArray()}}},
+        {QStringLiteral("IPAM"),
+         QJsonObject{
+             {QStringLiteral("Driver"), QStringLiteral("default")},
+             {QStringLiteral("Config"),
+              name == QLatin1String("bridge")
+                  ? QJsonArray{QJsonObject{
+                        {QStringLiteral("Subnet"),
+                         QStringLiteral("%1/%2")
+                             .arg(Engine::BridgeNetwork::subnet().toString())
+                             .arg(Engine::BridgeNetwork::PrefixLength)},
+                        {QStringLiteral("Gateway"), Engine::BridgeNetwork::gateway().toString()}}}
+                  : QJsonArray()}}},
         {QStringLiteral("Containers"), QJsonObject()},
         {QStringLiteral("Options"), QJsonObject()},
         {QStringLiteral("Labels"), QJsonObject()}};

@@ -75,6 +75,25 @@ QJsonObject networkSettingsJson(const ContainerRecord &r) {
         {QStringLiteral("Networks"), networks}};
 }
 
+// The Ports of a container in a list (docker ps): bound ones, then exposed ones alone.
+QJsonArray summaryPorts(const ContainerRecord &r) {
+    QJsonArray out;
+    QStringList bound;
+    for (const PortBinding &b : r.network.ports) {
+        out.append(QJsonObject{{QStringLiteral("IP"), b.hostIp},
+                               {QStringLiteral("PrivatePort"), b.containerPort},
+                               {QStringLiteral("PublicPort"), b.hostPort},
+                               {QStringLiteral("Type"), b.protocol}});
+        bound.append(b.key());
+    }
+    for (const QString &exposed : r.spec.exposedPorts)
+        if (!bound.contains(exposed))
+            out.append(QJsonObject{
+                {QStringLiteral("PrivatePort"), exposed.section(QLatin1Char('/'), 0, 0).toInt()},
+                {QStringLiteral("Type"), exposed.section(QLatin1Char('/'), 1)}});
+    return out;
+}
+
 QJsonArray securityOptions(const ContainerSpec &spec) {
     QJsonArray out;
     if (spec.noNewPrivileges)
@@ -235,14 +254,15 @@ QJsonObject containerSummaryJson(ContainerRuntime &rt, const ContainerRecord &r,
                   {QStringLiteral("ImageID"), r.imageId.toString()},
                   {QStringLiteral("Command"), args.join(QLatin1Char(' '))},
                   {QStringLiteral("Created"), r.created.toSecsSinceEpoch()},
-                  {QStringLiteral("Ports"), QJsonArray()},
+                  {QStringLiteral("Ports"), summaryPorts(r)},
                   {QStringLiteral("Labels"), labels},
                   {QStringLiteral("State"), containerStateText(rt, r)},
                   {QStringLiteral("Status"), containerStatusText(rt, r)},
                   {QStringLiteral("HostConfig"),
-                   QJsonObject{{QStringLiteral("NetworkMode"), QStringLiteral("none")}}},
+                   QJsonObject{{QStringLiteral("NetworkMode"), r.spec.effectiveNetworkMode()}}},
                   {QStringLiteral("NetworkSettings"),
-                   QJsonObject{{QStringLiteral("Networks"), QJsonObject()}}},
+                   QJsonObject{{QStringLiteral("Networks"),
+                                networkSettingsJson(r).value(QStringLiteral("Networks"))}}},
                   {QStringLiteral("Mounts"), mounts}};
     if (withSize)
         o.insert(QStringLiteral("SizeRw"), rt.rwSize(r.id));

@@ -12,6 +12,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QThread>
 
@@ -102,6 +104,7 @@ private Q_SLOTS:
     void versionAndInfo();
     void runsContainers();
     void logsExecStatsAndLifeCycle();
+    void publishesPortsAndConfines();
     void buildsImages();
     void volumes();
     void copiesFiles();
@@ -237,6 +240,53 @@ void TestApi::logsExecStatsAndLifeCycle() {
     QCOMPARE(
         docker({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("api-d1")}).exitCode, 0);
     QVERIFY(!docker({QStringLiteral("ps"), QStringLiteral("-a")}).out.contains("api-d1"));
+}
+
+void TestApi::publishesPortsAndConfines() {
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(probe.serverPort());
+    probe.close();
+    const ProcessResult run =
+        docker({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                QStringLiteral("api-web"), QStringLiteral("-p"), port + QStringLiteral(":80"),
+                QStringLiteral("berth/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                QStringLiteral("mkdir -p /www; echo api-page > /www/index.html; "
+                               "exec busybox httpd -f -p 80 -h /www")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    const ProcessResult ports = docker({QStringLiteral("port"), QStringLiteral("api-web")});
+    QVERIFY2(ports.out.contains("80/tcp -> 0.0.0.0:" + port.toUtf8()),
+             qPrintable(ports.describe()));
+    const ProcessResult ps = docker({QStringLiteral("ps"), QStringLiteral("--format"),
+                                     QStringLiteral("{{.Names}} {{.Ports}}")});
+    QVERIFY2(ps.out.contains("api-web 0.0.0.0:" + port.toUtf8() + "->80/tcp"), ps.out.constData());
+    QByteArray page;
+    for (int attempt = 0; attempt < 50 && !page.contains("api-page"); ++attempt) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, quint16(port.toInt()));
+        if (socket.waitForConnected(5000)) {
+            socket.write("GET / HTTP/1.0\r\n\r\n");
+            while (socket.waitForReadyRead(5000))
+                page += socket.readAll();
+        }
+        if (!page.contains("api-page"))
+            QThread::msleep(100);
+    }
+    QVERIFY2(page.contains("api-page"), page.constData());
+    QCOMPARE(
+        docker({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("api-web")}).exitCode,
+        0);
+    // The seccomp options the docker CLI sends reach the container.
+    const QString script = QStringLiteral("busybox unshare -U true && echo made-namespace");
+    const ProcessResult confined =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("berth/busybox"),
+                QStringLiteral("sh"), QStringLiteral("-c"), script});
+    QVERIFY2(!confined.out.contains("made-namespace"), qPrintable(confined.describe()));
+    const ProcessResult unconfined =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--security-opt"),
+                QStringLiteral("seccomp=unconfined"), QStringLiteral("berth/busybox"),
+                QStringLiteral("sh"), QStringLiteral("-c"), script});
+    QVERIFY2(unconfined.out.contains("made-namespace"), qPrintable(unconfined.describe()));
 }
 
 void TestApi::buildsImages() {
