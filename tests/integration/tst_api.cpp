@@ -448,7 +448,9 @@ client = docker.DockerClient(base_url='unix://' + sys.argv[1], version='auto')
 assert client.ping()
 images = [t for i in client.images.list() for t in i.tags]
 assert 'berth/busybox:latest' in images, images
-c = client.containers.run('berth/busybox:latest', ['sh', '-c', 'echo python-sdk; exit 0'],
+pulled = client.images.pull(sys.argv[2] + '/api/busybox', tag='pulled')
+assert sys.argv[2] + '/api/busybox:pulled' in pulled.tags, pulled.tags
+c = client.containers.run(sys.argv[2] + '/api/busybox:pulled', ['sh', '-c', 'echo python-sdk; exit 0'],
                           name='api-py', detach=True)
 result = c.wait()
 assert result['StatusCode'] == 0, result
@@ -464,7 +466,8 @@ print('ok')
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(script);
     f.close();
-    const ProcessResult sdk = run(debianPython, {path, m_socket});
+    QVERIFY2(!m_registry.address().isEmpty(), "pullsFromRegistry starts the registry");
+    const ProcessResult sdk = run(debianPython, {path, m_socket, m_registry.address()});
     QVERIFY2(sdk.exitCode == 0 && sdk.out.trimmed() == "ok", qPrintable(sdk.describe()));
 }
 
