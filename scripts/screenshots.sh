@@ -69,7 +69,7 @@ LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 08-explorer-ko \
   --image demo/webapp:1.0 --layer 1 --path /app/config.toml
 
 # 6. Settings: the interface language and the Docker Engine API socket.
-app 15-settings --settings
+app 19-settings --settings
 
 # 7. Containers (real ones: needs root and runc or crun). A web-like server that logs requests
 # on stdout and warnings on stderr, a job that finished, and one only created.
