@@ -50,6 +50,9 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     e->m_maintenance->addSideDataCollector([paths, content](const QSet<Digest> &liveImages) {
         return BuildCache::collectGarbage(paths, *content, liveImages);
     });
+    // No daemon starts with the host: the first open after a boot restores what the restart
+    // policies ask for.
+    e->m_containers->restoreAfterBoot();
     return e;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/runtime/shimprotocol.h"
 #include "shim/portproxy.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -16,11 +17,15 @@
 #include <poll.h>
 #include <string>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include <vector>
 
@@ -34,7 +39,14 @@ struct Options {
     std::string cgroup;       // the spec's linux.cgroupsPath, to read the OOM count before delete
     long long logMaxSize = 0; // 0: no rotation
     int logMaxFiles = 1;
+    bool terminal = false;   // config.json asks for a terminal: receive the pty master
+    bool openStdin = false;  // the container's stdin is fed from attached clients
+    bool holdOutput = false; // keep the output for the first attached client
+    std::string restart = "no";
+    int restartMax = 0;   // on-failure's maximum number of restarts (0: no limit)
+    int restartCount = 0; // restarts so far (the engine's, when it restarted a lost container)
     std::vector<Berth::Shim::PublishedPort> ports;
+    std::string netns; // the network namespace path in config.json ("" = none given)
 };
 
 std::string path(const Options &o, const char *name) {
@@ -194,21 +206,21 @@ private:
     std::string m_buffer;
 };
 
-std::string readSmallFile(const std::string &file) {
+std::string readSmallFile(const std::string &file, size_t limit = 65536) {
     std::string out;
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return out;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() < 65536)
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() < limit)
         out.append(buf, size_t(n));
     ::close(fd);
     return out;
 }
 
 // Runs the OCI runtime with the given arguments; stdio as given (-1: /dev/null).
-pid_t spawnRuntime(const Options &o, const std::vector<std::string> &args, int out, int err,
+pid_t spawnRuntime(const Options &o, const std::vector<std::string> &args, int in, int out, int err,
                    const sigset_t &originalMask) {
     std::vector<std::string> all{o.runtime, "--root", o.runtimeRoot, "--log",
                                  path(o, Berth::Shim::RuntimeLogFile)};
@@ -221,9 +233,13 @@ pid_t spawnRuntime(const Options &o, const std::vector<std::string> &args, int o
     if (pid != 0)
         return pid;
     const int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(devnull, 0);
-    ::dup2(out >= 0 ? out : devnull, 1);
-    ::dup2(err >= 0 ? err : devnull, 2);
+    // Move the sources above 2 first, so dup2 into 0..2 cannot clobber one another.
+    const int fds[3] = {in >= 0 ? in : devnull, out >= 0 ? out : devnull, err >= 0 ? err : devnull};
+    int moved[3];
+    for (int i = 0; i < 3; ++i)
+        moved[i] = ::fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+    for (int i = 0; i < 3; ++i)
+        ::dup2(moved[i], i);
     // The container inherits signal state through the runtime: give it a clean one.
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD})
         ::signal(sig, SIG_DFL);
@@ -270,10 +286,8 @@ bool oomKilled(const Options &o) {
            readCounter("/sys/fs/cgroup" + o.cgroup + "/memory.events", "oom_kill") > 0;
 }
 
-bool writeExitFile(const Options &o, int exitCode, bool oom) {
-    const std::string text = "{\"exitCode\":" + std::to_string(exitCode) + ",\"finishedAt\":\"" +
-                             timestamp() + "\",\"oomKilled\":" + (oom ? "true" : "false") + "}\n";
-    const std::string final = path(o, Berth::Shim::ExitFile);
+bool writeFileAtomically(const Options &o, const char *name, const std::string &text) {
+    const std::string final = path(o, name);
     const std::string tmp = final + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -291,9 +305,23 @@ bool writeExitFile(const Options &o, int exitCode, bool oom) {
 }
 
 bool parseArgs(int argc, char **argv, Options &o) {
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; ++i) {
         const std::string key = argv[i];
-        const char *value = argv[i + 1];
+        if (key == "--terminal") {
+            o.terminal = true;
+            continue;
+        }
+        if (key == "--stdin") {
+            o.openStdin = true;
+            continue;
+        }
+        if (key == "--hold-output") {
+            o.holdOutput = true;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return false;
+        const char *value = argv[++i];
         if (key == "--id")
             o.id = value;
         else if (key == "--bundle")
@@ -308,6 +336,14 @@ bool parseArgs(int argc, char **argv, Options &o) {
             o.logMaxSize = std::atoll(value);
         else if (key == "--log-max-files")
             o.logMaxFiles = std::atoi(value);
+        else if (key == "--restart")
+            o.restart = value;
+        else if (key == "--restart-max")
+            o.restartMax = std::atoi(value);
+        else if (key == "--restart-count")
+            o.restartCount = std::atoi(value);
+        else if (key == "--netns")
+            o.netns = value;
         else if (key == "--publish") {
             Berth::Shim::PublishedPort port;
             if (!Berth::Shim::parsePublishedPort(value, port))
@@ -316,7 +352,9 @@ bool parseArgs(int argc, char **argv, Options &o) {
         } else
             return false;
     }
-    return (argc % 2) == 1 && !o.id.empty() && !o.bundle.empty() && !o.runtime.empty() &&
+    const bool knownPolicy = o.restart == "no" || o.restart == "on-failure" ||
+                             o.restart == "always" || o.restart == "unless-stopped";
+    return knownPolicy && !o.id.empty() && !o.bundle.empty() && !o.runtime.empty() &&
            !o.runtimeRoot.empty();
 }
 
@@ -333,6 +371,738 @@ std::string runtimeError(const Options &o) {
     return line.empty() ? std::string("no message from the runtime") : line;
 }
 
+long long nowMs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void setNonBlocking(int fd) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+// Writes what the fd takes now; false when the peer is gone.
+bool writeSome(int fd, std::string &queue) {
+    while (!queue.empty()) {
+        const ssize_t n = ::write(fd, queue.data(), queue.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == EAGAIN;
+        }
+        queue.erase(0, size_t(n));
+    }
+    return true;
+}
+
+// A private directory in /tmp with the socket the runtime sends the pty master to.
+struct ConsoleSocket {
+    std::string dir;
+    int fd = -1;
+
+    bool listen() {
+        char tmpl[] = "/tmp/berth-console-XXXXXX";
+        if (!::mkdtemp(tmpl))
+            return false;
+        dir = tmpl;
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s/c.sock", dir.c_str());
+        fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        return fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
+               ::listen(fd, 1) == 0;
+    }
+    std::string path() const { return dir + "/c.sock"; }
+    // The master from a connection waiting on the socket, or -1.
+    int receive() {
+        const int conn = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0)
+            return -1;
+        char data[4096];
+        iovec iov{data, sizeof data};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        ssize_t n;
+        do {
+            n = ::recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+        } while (n < 0 && errno == EINTR);
+        ::close(conn);
+        if (n < 0)
+            return -1;
+        for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                c->cmsg_len == CMSG_LEN(sizeof(int))) {
+                int master;
+                std::memcpy(&master, CMSG_DATA(c), sizeof master);
+                return master;
+            }
+        return -1;
+    }
+    void close() {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+        if (!dir.empty()) {
+            ::unlink(path().c_str());
+            ::rmdir(dir.c_str());
+        }
+        dir.clear();
+    }
+};
+
+using Berth::Shim::Frame;
+
+struct Client {
+    int fd = -1;
+    Berth::Shim::FrameReader reader;
+    std::string out;       // frames not written yet
+    bool attached = false; // receives output
+    bool writesStdin = false;
+    bool closing = false; // closed once `out` is written
+};
+
+// One run of the container: from `<runtime> run` to its exit with its output drained.
+struct Run {
+    pid_t runtimePid = -1;
+    bool runtimeDone = false;
+    pid_t pid = 0;
+    bool exited = false;
+    int status = 0;
+    int outFd = -1; // stdout pipe, or the pty master (read and written)
+    int errFd = -1;
+    int stdinFd = -1; // stdin pipe (write end) or the pty master
+    std::string stdinQueue;
+    bool closeStdin = false; // after stdinQueue is written
+    ConsoleSocket console;
+    long long startedMs = 0;
+    long long exitedMs = 0;
+    std::string startedAt;
+};
+
+constexpr size_t kQueueLimit = 1 << 20; // per client, stdin and held output
+constexpr long long kDrainTimeoutMs = 2000;
+constexpr long long kFirstRestartDelayMs = 100;
+constexpr long long kMaxRestartDelayMs = 60000;
+constexpr long long kResetDelayAfterMs = 10000;
+
+class Monitor {
+public:
+    Monitor(const Options &o, int sigfd, const sigset_t &originalMask,
+            Berth::Shim::PortProxy &proxy)
+        : m_o(o)
+        , m_sigfd(sigfd)
+        , m_proxy(proxy)
+        , m_originalMask(originalMask)
+        , m_log(path(o, Berth::Shim::LogFile), o.logMaxSize, o.logMaxFiles)
+        , m_out(m_log, "stdout")
+        , m_err(m_log, "stderr")
+        , m_holding(o.holdOutput)
+        , m_restartCount(o.restartCount) {}
+
+    bool listenForClients();
+    int exec();
+
+private:
+    enum class Phase { Running, Backoff, Done };
+
+    bool startRun(std::string &error);
+    void onRuntimeExited(int status);
+    void onChildren();
+    void readOutput(int &fd, Frame stream);
+    void fanOut(Frame stream, const char *data, size_t size);
+    bool outputBlocked() const;
+    void acceptClients();
+    void readClient(Client &c);
+    void handleFrame(Client &c, Frame type, const std::string &payload);
+    void releaseHeldOutput(Client *to);
+    void closeClient(Client &c);
+    bool runFinished() const;
+    void endRun();
+    bool shouldRestart(int exitCode) const;
+    void writeState(bool restarting, int exitCode, bool oom);
+    void finish();
+    void flushClients(long long timeoutMs);
+
+    bool keepNetworkNamespace();
+    bool pointConfigAtNetworkNamespace(std::string &error);
+
+    const Options &m_o;
+    int m_sigfd;
+    Berth::Shim::PortProxy &m_proxy;
+    // With a restart policy and a namespace made by the engine (only the container's
+    // processes hold it), the shim holds it too, so restarts find it with its address and
+    // routes; config.json is pointed at our fd for them.
+    int m_netnsFd = -1;
+    std::string m_netnsPath; // what config.json names now
+    sigset_t m_originalMask;
+    LogWriter m_log;
+    LineSplitter m_out;
+    LineSplitter m_err;
+    int m_listenFd = -1;
+    std::vector<Client> m_clients;
+    Run m_run;
+    Phase m_phase = Phase::Running;
+    bool m_firstRun = true;
+    bool m_startFailed = false;
+    bool m_holding;            // output is kept for the first client that attaches
+    std::string m_held;        // frames kept meanwhile
+    long long m_holdUntil = 0; // after this, stop holding even if nobody came
+    bool m_stopRequested = false;
+    int m_restartCount;
+    long long m_restartDelayMs = 0;
+    long long m_restartAt = 0;
+    int m_lastExitCode = 0;
+    bool m_lastOom = false;
+    std::string m_lastFinishedAt;
+    std::string m_error; // why a restart failed
+    std::vector<std::pair<pid_t, int>> m_reaped;
+};
+
+bool Monitor::listenForClients() {
+    // Bound through the directory's fd: the bundle's path may be longer than sun_path.
+    const int dir = ::open(m_o.bundle.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return false;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir,
+                  Berth::Shim::AttachSocket);
+    ::unlink(addr.sun_path); // a previous shim's (we hold the lock: it is gone)
+    m_listenFd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    const bool ok = m_listenFd >= 0 &&
+                    ::bind(m_listenFd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
+                    ::listen(m_listenFd, 16) == 0;
+    if (ok)
+        ::fchmodat(dir, Berth::Shim::AttachSocket, 0600, 0);
+    ::close(dir);
+    return ok;
+}
+
+bool Monitor::startRun(std::string &error) {
+    m_run = Run{};
+    ::unlink(path(m_o, Berth::Shim::PidFile).c_str());
+    ::unlink(path(m_o, Berth::Shim::RuntimeLogFile).c_str());
+    std::vector<std::string> args{"run",      "--detach",   "--bundle",
+                                  m_o.bundle, "--pid-file", path(m_o, Berth::Shim::PidFile)};
+    int in = -1, out = -1, err = -1;
+    int stdinPipe[2] = {-1, -1};
+    if (m_o.terminal) {
+        if (!m_run.console.listen()) {
+            error = std::string("console socket: ") + std::strerror(errno);
+            m_run.console.close();
+            return false;
+        }
+        args.insert(args.end(), {"--console-socket", m_run.console.path()});
+    } else {
+        int outPipe[2], errPipe[2];
+        if (::pipe2(outPipe, O_CLOEXEC) != 0 || ::pipe2(errPipe, O_CLOEXEC) != 0 ||
+            (m_o.openStdin && ::pipe2(stdinPipe, O_CLOEXEC) != 0)) {
+            error = std::string("pipe: ") + std::strerror(errno);
+            return false;
+        }
+        m_run.outFd = outPipe[0];
+        m_run.errFd = errPipe[0];
+        out = outPipe[1];
+        err = errPipe[1];
+        setNonBlocking(m_run.outFd);
+        setNonBlocking(m_run.errFd);
+        if (m_o.openStdin) {
+            in = stdinPipe[0];
+            m_run.stdinFd = stdinPipe[1];
+            setNonBlocking(m_run.stdinFd);
+        }
+    }
+    args.push_back(m_o.id);
+    m_run.startedMs = nowMs();
+    m_run.startedAt = timestamp();
+    m_run.runtimePid = spawnRuntime(m_o, args, in, out, err, m_originalMask);
+    for (int fd : {in, out, err})
+        if (fd >= 0)
+            ::close(fd);
+    if (m_run.runtimePid < 0) {
+        error = std::string("fork: ") + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+// `<runtime> run --detach` is done: the container runs (its pid in the pid file), or not.
+void Monitor::onRuntimeExited(int status) {
+    m_run.runtimeDone = true;
+    m_run.pid = pid_t(std::atol(readSmallFile(path(m_o, Berth::Shim::PidFile)).c_str()));
+    if (m_o.terminal) {
+        const int master = m_run.console.receive();
+        m_run.console.close();
+        if (master >= 0) {
+            setNonBlocking(master);
+            m_run.outFd = master;
+            m_run.stdinFd = m_o.openStdin ? master : -1;
+        } else if (status == 0) {
+            status = 1; // nothing to hold the terminal: treat as a failed start
+        }
+    }
+    if (status != 0 || m_run.pid <= 0) {
+        const std::string message = m_o.runtime + " run: " + runtimeError(m_o);
+        if (m_firstRun) {
+            sendSync("error " + message);
+            m_startFailed = true;
+        } else {
+            m_error = "restart failed: " + message;
+        }
+        // Nothing runs: the run ends at once (reaped below or never started).
+        m_run.exited = true;
+        m_run.status = m_lastExitCode << 8;
+        m_run.exitedMs = nowMs();
+        for (int *fd : {&m_run.outFd, &m_run.errFd})
+            if (*fd >= 0 && *fd != m_run.stdinFd)
+                ::close(*fd);
+        if (m_run.stdinFd >= 0)
+            ::close(m_run.stdinFd);
+        m_run.outFd = m_run.errFd = m_run.stdinFd = -1;
+        return;
+    }
+    if (m_firstRun) {
+        sendSync("ok " + std::to_string(m_run.pid) + " " + std::to_string(::getpid()));
+        // Published ports are proxied from now until the last run ends; restarts keep the
+        // container's address (see m_netnsFd), so the proxy simply runs on.
+        m_proxy.start();
+    }
+    writeState(false, m_lastExitCode, m_lastOom);
+}
+
+void Monitor::onChildren() {
+    signalfd_siginfo info;
+    while (::read(m_sigfd, &info, sizeof info) > 0) {
+    }
+    int st = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &st, WNOHANG)) > 0)
+        m_reaped.emplace_back(pid, st);
+    // Exit statuses seen before we know the container's pid are kept until we do.
+    for (auto it = m_reaped.begin(); !m_run.runtimeDone && it != m_reaped.end(); ++it)
+        if (it->first == m_run.runtimePid)
+            onRuntimeExited(it->second);
+    if (!m_run.runtimeDone)
+        return;
+    for (const auto &[p, status] : m_reaped)
+        if (m_run.pid > 0 && p == m_run.pid && !m_run.exited) {
+            m_run.status = status;
+            m_run.exited = true;
+            m_run.exitedMs = nowMs();
+        }
+    m_reaped.clear(); // other descendants: nothing to record
+}
+
+bool Monitor::outputBlocked() const {
+    if (m_holding && m_held.size() >= kQueueLimit)
+        return true;
+    for (const Client &c : m_clients)
+        if (c.attached && !c.closing && c.out.size() >= kQueueLimit)
+            return true;
+    return false;
+}
+
+void Monitor::fanOut(Frame stream, const char *data, size_t size) {
+    const std::string frame = Berth::Shim::encodeFrame(stream, data, size);
+    if (m_holding)
+        m_held += frame;
+    for (Client &c : m_clients)
+        if (c.attached && !c.closing)
+            c.out += frame;
+}
+
+void Monitor::readOutput(int &fd, Frame stream) {
+    char buf[65536];
+    for (int rounds = 0; rounds < 16 && !outputBlocked(); ++rounds) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            (stream == Frame::Stderr ? m_err : m_out).feed(buf, size_t(n));
+            fanOut(stream, buf, size_t(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        // End of the stream (or EIO: no process holds the terminal any more).
+        if (fd == m_run.stdinFd)
+            m_run.stdinFd = -1;
+        ::close(fd);
+        fd = -1;
+        return;
+    }
+}
+
+void Monitor::acceptClients() {
+    for (;;) {
+        const int fd = ::accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0)
+            return;
+        Client c;
+        c.fd = fd;
+        m_clients.push_back(std::move(c));
+    }
+}
+
+void Monitor::releaseHeldOutput(Client *to) {
+    if (!m_holding)
+        return;
+    m_holding = false;
+    if (to)
+        to->out += m_held;
+    std::string().swap(m_held);
+}
+
+void Monitor::handleFrame(Client &c, Frame type, const std::string &payload) {
+    switch (type) {
+    case Frame::Attach: {
+        c.attached = true;
+        c.writesStdin = !payload.empty() && (payload[0] & Berth::Shim::AttachStdin);
+        const bool stdinOpen = m_o.openStdin && m_run.stdinFd >= 0 && !m_run.closeStdin;
+        const char hello[2] = {char(m_o.terminal ? 1 : 0), char(stdinOpen ? 1 : 0)};
+        c.out += Berth::Shim::encodeFrame(Frame::Hello, hello, sizeof hello);
+        releaseHeldOutput(&c);
+        // Between runs (restart delay) there is no output to wait for: the last exit it is.
+        // (A run that just ended sends its Exit to every attached client in endRun.)
+        if (m_phase != Phase::Running) {
+            c.out += Berth::Shim::encodeFrame(Frame::Exit, std::to_string(m_lastExitCode));
+            c.closing = true;
+        }
+        break;
+    }
+    case Frame::Stdin:
+        if (c.writesStdin && m_run.stdinFd >= 0 && !m_run.closeStdin)
+            m_run.stdinQueue += payload;
+        break;
+    case Frame::CloseStdin:
+        if (c.writesStdin && !m_o.terminal)
+            m_run.closeStdin = true;
+        break;
+    case Frame::Resize:
+        if (m_o.terminal && m_run.outFd >= 0 && payload.size() == 4) {
+            const auto u = [&](size_t i) { return static_cast<unsigned char>(payload[i]); };
+            winsize ws{};
+            ws.ws_row = (unsigned short)(u(0) << 8 | u(1));
+            ws.ws_col = (unsigned short)(u(2) << 8 | u(3));
+            ::ioctl(m_run.outFd, TIOCSWINSZ, &ws);
+        }
+        break;
+    case Frame::NoRestart:
+        m_stopRequested = true;
+        releaseHeldOutput(nullptr); // nobody will attach to a container being stopped
+        c.out += Berth::Shim::encodeFrame(Frame::Ack);
+        break;
+    default:
+        break; // unknown frames are ignored, for newer clients
+    }
+}
+
+void Monitor::readClient(Client &c) {
+    char buf[65536];
+    const ssize_t n = ::read(c.fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        closeClient(c);
+        return;
+    }
+    c.reader.feed(buf, size_t(n));
+    Frame type;
+    std::string payload;
+    while (c.fd >= 0 && c.reader.next(type, payload))
+        handleFrame(c, type, payload);
+    if (c.reader.corrupt())
+        closeClient(c);
+}
+
+void Monitor::closeClient(Client &c) {
+    if (c.fd >= 0)
+        ::close(c.fd);
+    c.fd = -1;
+}
+
+bool Monitor::runFinished() const {
+    return m_run.exited && m_run.outFd < 0 && m_run.errFd < 0 && !m_holding;
+}
+
+bool Monitor::shouldRestart(int exitCode) const {
+    if (m_stopRequested || m_startFailed || !m_error.empty())
+        return false;
+    if (m_o.restart == "always" || m_o.restart == "unless-stopped")
+        return true;
+    if (m_o.restart == "on-failure")
+        return exitCode != 0 && (m_o.restartMax <= 0 || m_restartCount < m_o.restartMax);
+    return false;
+}
+
+void Monitor::writeState(bool restarting, int exitCode, bool oom) {
+    std::string text =
+        "{\"pid\":" + std::to_string(restarting ? 0 : m_run.pid) + ",\"startedAt\":\"" +
+        m_run.startedAt + "\",\"restartCount\":" + std::to_string(m_restartCount) +
+        ",\"restarting\":" + (restarting ? "true" : "false") +
+        ",\"exitCode\":" + std::to_string(exitCode) + ",\"oomKilled\":" + (oom ? "true" : "false") +
+        ",\"finishedAt\":\"" + m_lastFinishedAt + "\"}\n";
+    writeFileAtomically(m_o, Berth::Shim::StateFile, text);
+}
+
+void Monitor::endRun() {
+    m_out.flush();
+    m_err.flush();
+    if (m_run.stdinFd >= 0 && m_run.stdinFd != m_run.outFd)
+        ::close(m_run.stdinFd);
+    m_run.stdinFd = -1;
+    const int exitCode = exitCodeOf(m_run.status);
+    if (m_startFailed) {
+        // Nothing ran: leave no runtime state behind and no exit file (the engine reports the
+        // error it got on the sync pipe).
+        m_proxy.stop();
+        waitFor(spawnRuntime(m_o, {"delete", "--force", m_o.id}, -1, -1, -1, m_originalMask));
+        m_phase = Phase::Done;
+        return;
+    }
+    const bool oom = m_error.empty() && oomKilled(m_o);
+    const bool again = shouldRestart(exitCode);
+    // The proxy's thread ends before the last fork. (Between runs it goes on: the children
+    // forked meanwhile only make async-signal-safe calls before exec.)
+    if (!again)
+        m_proxy.stop();
+    waitFor(spawnRuntime(m_o, {"delete", "--force", m_o.id}, -1, -1, -1, m_originalMask));
+    m_lastExitCode = exitCode;
+    m_lastOom = oom;
+    m_lastFinishedAt = timestamp();
+    for (Client &c : m_clients)
+        if (c.attached && !c.closing) {
+            c.out += Berth::Shim::encodeFrame(Frame::Exit, std::to_string(exitCode));
+            c.closing = true;
+        }
+    m_firstRun = false;
+    if (!again) {
+        m_phase = Phase::Done;
+        return;
+    }
+    const long long ran = m_run.exitedMs - m_run.startedMs;
+    m_restartDelayMs = (m_restartDelayMs == 0 || ran >= kResetDelayAfterMs)
+                           ? kFirstRestartDelayMs
+                           : std::min(m_restartDelayMs * 2, kMaxRestartDelayMs);
+    m_restartAt = nowMs() + m_restartDelayMs;
+    writeState(true, exitCode, oom);
+    m_phase = Phase::Backoff;
+}
+
+// Opened before the first run, while the engine (waiting for our sync message) still holds
+// the path's fd: a container that exits at once cannot take its namespace with it.
+bool Monitor::keepNetworkNamespace() {
+    if (m_o.netns.empty() || m_o.restart == "no")
+        return true;
+    m_netnsFd = ::open(m_o.netns.c_str(), O_RDONLY | O_CLOEXEC);
+    m_netnsPath = m_o.netns;
+    return m_netnsFd >= 0;
+}
+
+// Replaces the namespace path in config.json (the engine's, then ours) with our fd's.
+bool Monitor::pointConfigAtNetworkNamespace(std::string &error) {
+    if (m_o.netns.empty())
+        return true;
+    if (m_netnsFd < 0) {
+        // The engine's path is stale now (its fd is closed, its number maybe reused).
+        error = "the container's network namespace could not be kept for restarts";
+        return false;
+    }
+    const std::string ours =
+        "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(m_netnsFd);
+    if (m_netnsPath == ours)
+        return true;
+    std::string config = readSmallFile(path(m_o, "config.json"), 16 << 20);
+    const std::string from = "\"" + m_netnsPath + "\"";
+    const size_t at = config.find(from);
+    if (at == std::string::npos || config.find(from, at + 1) != std::string::npos) {
+        error = "config.json does not name the network namespace " + m_netnsPath + " once";
+        return false;
+    }
+    config.replace(at, from.size(), "\"" + ours + "\"");
+    if (!writeFileAtomically(m_o, "config.json", config)) {
+        error = std::string("rewrite config.json: ") + std::strerror(errno);
+        return false;
+    }
+    m_netnsPath = ours;
+    return true;
+}
+
+// Gives clients a bounded moment to read their last frames (the exit code).
+void Monitor::flushClients(long long timeoutMs) {
+    const long long deadline = nowMs() + timeoutMs;
+    for (;;) {
+        std::vector<pollfd> pfds;
+        for (Client &c : m_clients)
+            if (c.fd >= 0 && !c.out.empty())
+                pfds.push_back({c.fd, POLLOUT, 0});
+        const long long left = deadline - nowMs();
+        if (pfds.empty() || left <= 0)
+            break;
+        if (::poll(pfds.data(), nfds_t(pfds.size()), int(left)) < 0 && errno != EINTR)
+            break;
+        for (Client &c : m_clients)
+            if (c.fd >= 0 && !writeSome(c.fd, c.out))
+                closeClient(c);
+    }
+    for (Client &c : m_clients)
+        closeClient(c);
+    m_clients.clear();
+}
+
+void Monitor::finish() {
+    ::close(m_listenFd);
+    ::unlink(path(m_o, Berth::Shim::AttachSocket).c_str());
+    if (!m_startFailed) {
+        ::umount2(path(m_o, Berth::Shim::RootfsDir).c_str(), MNT_DETACH);
+        std::string text = "{\"exitCode\":" + std::to_string(m_lastExitCode) +
+                           ",\"finishedAt\":\"" + m_lastFinishedAt +
+                           "\",\"oomKilled\":" + (m_lastOom ? "true" : "false") +
+                           ",\"restartCount\":" + std::to_string(m_restartCount) + ",\"error\":";
+        appendJsonString(text, m_error.data(), m_error.size());
+        text += "}\n";
+        writeFileAtomically(m_o, Berth::Shim::ExitFile, text);
+    }
+    // Attached clients get their Exit once the exit file is there, so whoever reads the
+    // container after it sees it exited.
+    flushClients(5000);
+}
+
+int Monitor::exec() {
+    m_holdUntil = nowMs() + Berth::Shim::HoldOutputTimeoutMs;
+    std::string error;
+    if (!keepNetworkNamespace()) {
+        sendSync("error open the network namespace " + m_o.netns + ": " + std::strerror(errno));
+        return 1;
+    }
+    if (!startRun(error)) {
+        sendSync("error shim setup: " + error);
+        return 1;
+    }
+    while (m_phase != Phase::Done) {
+        std::vector<pollfd> pfds;
+        auto add = [&](int fd, short events) {
+            pfds.push_back({fd, events, 0});
+            return pfds.size() - 1;
+        };
+        const bool blocked = outputBlocked();
+        const size_t iSig = add(m_sigfd, POLLIN);
+        const size_t iListen = add(m_listenFd, POLLIN);
+        // (The console socket is not polled: the runtime's message waits in it until the
+        // runtime exited, see onRuntimeExited.)
+        const size_t iOut = m_run.outFd >= 0 && !blocked ? add(m_run.outFd, POLLIN) : SIZE_MAX;
+        const size_t iErr = m_run.errFd >= 0 && !blocked ? add(m_run.errFd, POLLIN) : SIZE_MAX;
+        const bool stdinPending = m_run.stdinFd >= 0 && !m_run.stdinQueue.empty();
+        // (With a terminal, stdin is the master already polled for output.)
+        const size_t iStdin =
+            stdinPending && m_run.stdinFd != m_run.outFd ? add(m_run.stdinFd, POLLOUT) : SIZE_MAX;
+        const size_t firstClient = pfds.size();
+        // A client whose stdin the container does not take yet waits (backpressure).
+        const bool stdinFull = m_run.stdinQueue.size() >= kQueueLimit;
+        for (Client &c : m_clients) {
+            short events = 0;
+            if (!(stdinFull && c.writesStdin) && !c.closing)
+                events |= POLLIN;
+            if (!c.out.empty())
+                events |= POLLOUT;
+            add(c.fd, events);
+        }
+        if (stdinPending && m_run.stdinFd == m_run.outFd && iOut != SIZE_MAX)
+            pfds[iOut].events |= POLLOUT;
+
+        long long timeout = -1;
+        auto until = [&](long long at) {
+            const long long left = std::max(0LL, at - nowMs());
+            timeout = timeout < 0 ? left : std::min(timeout, left);
+        };
+        if (m_holding)
+            until(m_holdUntil);
+        if (m_run.exited && (m_run.outFd >= 0 || m_run.errFd >= 0) && !blocked)
+            until(m_run.exitedMs + kDrainTimeoutMs);
+        if (m_phase == Phase::Backoff)
+            until(m_restartAt);
+        const int ready = ::poll(pfds.data(), nfds_t(pfds.size()), int(timeout));
+        if (ready < 0 && errno != EINTR)
+            break;
+
+        if (pfds[iSig].revents)
+            onChildren();
+        if (iOut != SIZE_MAX && (pfds[iOut].revents & (POLLIN | POLLHUP | POLLERR)))
+            readOutput(m_run.outFd, Frame::Stdout);
+        if (iErr != SIZE_MAX && pfds[iErr].revents)
+            readOutput(m_run.errFd, Frame::Stderr);
+        if (stdinPending && m_run.stdinFd >= 0 &&
+            ((iStdin != SIZE_MAX && pfds[iStdin].revents) ||
+             (m_run.stdinFd == m_run.outFd && iOut != SIZE_MAX && pfds[iOut].revents))) {
+            if (!writeSome(m_run.stdinFd, m_run.stdinQueue)) {
+                m_run.stdinQueue.clear();
+                if (m_run.stdinFd != m_run.outFd)
+                    ::close(m_run.stdinFd);
+                m_run.stdinFd = -1;
+            }
+        }
+        for (size_t i = 0; i < m_clients.size(); ++i) {
+            Client &c = m_clients[i];
+            const short revents = pfds[firstClient + i].revents;
+            if (c.fd >= 0 && (revents & POLLOUT) && !writeSome(c.fd, c.out))
+                closeClient(c);
+            if (c.fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
+                readClient(c);
+            if (c.fd >= 0 && c.closing && c.out.empty())
+                closeClient(c);
+        }
+        // (After the clients: a CloseStdin that came after the last stdin was written has no
+        // event of its own to wait for.)
+        if (m_run.closeStdin && m_run.stdinQueue.empty() && m_run.stdinFd >= 0 &&
+            m_run.stdinFd != m_run.outFd) {
+            ::close(m_run.stdinFd);
+            m_run.stdinFd = -1;
+        }
+        if (pfds[iListen].revents)
+            acceptClients();
+        std::erase_if(m_clients, [](const Client &c) { return c.fd < 0; });
+
+        // Output that nobody came for is no longer held.
+        if (m_holding && nowMs() >= m_holdUntil)
+            releaseHeldOutput(nullptr);
+        // A process that kept the output open after the container exited (a stray holder)
+        // must not keep the exit status waiting: read what is there, then let go.
+        if (m_run.exited && !outputBlocked() && nowMs() >= m_run.exitedMs + kDrainTimeoutMs) {
+            for (int *fd : {&m_run.outFd, &m_run.errFd})
+                if (*fd >= 0) {
+                    readOutput(*fd, fd == &m_run.errFd ? Frame::Stderr : Frame::Stdout);
+                    if (*fd >= 0 && !outputBlocked()) {
+                        if (*fd == m_run.stdinFd)
+                            m_run.stdinFd = -1;
+                        ::close(*fd);
+                        *fd = -1;
+                    }
+                }
+        }
+        if (m_phase == Phase::Running && runFinished())
+            endRun();
+        if (m_phase == Phase::Backoff) {
+            if (m_stopRequested) {
+                m_phase = Phase::Done;
+            } else if (nowMs() >= m_restartAt) {
+                // Counted when it happens (a stop during the delay leaves the count as is).
+                ++m_restartCount;
+                m_phase = Phase::Running;
+                if (!pointConfigAtNetworkNamespace(error) || !startRun(error)) {
+                    m_error = "restart failed: " + error;
+                    m_phase = Phase::Done;
+                }
+            }
+        }
+    }
+    finish();
+    return m_startFailed ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -340,7 +1110,9 @@ int main(int argc, char **argv) {
     if (!parseArgs(argc, argv, o)) {
         std::fprintf(stderr,
                      "usage: berth-shim --id ID --bundle DIR --runtime PATH --runtime-root DIR "
-                     "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] "
+                     "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] [--terminal] "
+                     "[--stdin] [--hold-output] [--restart no|on-failure|always|unless-stopped] "
+                     "[--restart-max N] [--restart-count N] [--netns PATH] "
                      "[--publish PROTO:FD:IP:PORT]...\n"
                      "Started by the Berth engine; not meant to be run by hand.\n");
         return 2;
@@ -369,118 +1141,15 @@ int main(int argc, char **argv) {
     sigaddset(&childMask, SIGCHLD);
     ::sigprocmask(SIG_BLOCK, &childMask, &originalMask);
     const int sigfd = ::signalfd(-1, &childMask, SFD_CLOEXEC | SFD_NONBLOCK);
-
-    int outPipe[2], errPipe[2];
-    if (sigfd < 0 || ::pipe2(outPipe, O_CLOEXEC) != 0 || ::pipe2(errPipe, O_CLOEXEC) != 0) {
+    if (sigfd < 0) {
         sendSync(std::string("error shim setup: ") + std::strerror(errno));
         return 1;
     }
-    ::unlink(path(o, Berth::Shim::PidFile).c_str());
-    ::unlink(path(o, Berth::Shim::RuntimeLogFile).c_str());
-    const pid_t runtimePid = spawnRuntime(o,
-                                          {"run", "--detach", "--bundle", o.bundle, "--pid-file",
-                                           path(o, Berth::Shim::PidFile), o.id},
-                                          outPipe[1], errPipe[1], originalMask);
-    ::close(outPipe[1]);
-    ::close(errPipe[1]);
-    if (runtimePid < 0) {
-        sendSync(std::string("error fork: ") + std::strerror(errno));
+    ::unlink(path(o, Berth::Shim::StateFile).c_str());
+    Monitor monitor(o, sigfd, originalMask, proxy);
+    if (!monitor.listenForClients()) {
+        sendSync(std::string("error attach socket: ") + std::strerror(errno));
         return 1;
     }
-    // The output is read from the start, also while `run --detach` is still setting up, so
-    // stdout and stderr keep their order as far as two pipes allow. The runtime exits once the
-    // container process runs; the container, re-parented to us, is reaped later. Exit
-    // statuses seen before we know the container's pid are kept until we do.
-    LogWriter log(path(o, Berth::Shim::LogFile), o.logMaxSize, o.logMaxFiles);
-    LineSplitter out(log, "stdout");
-    LineSplitter err(log, "stderr");
-    int fds[2] = {outPipe[0], errPipe[0]};
-    LineSplitter *splitters[2] = {&out, &err};
-    bool runtimeDone = false;
-    bool startFailed = false;
-    pid_t containerPid = 0;
-    bool exited = false;
-    int status = 0;
-    std::vector<std::pair<pid_t, int>> reaped;
-    for (;;) {
-        pollfd pfd[3];
-        int n = 0;
-        for (int fd : fds)
-            if (fd >= 0)
-                pfd[n++] = {fd, POLLIN, 0};
-        pfd[n++] = {sigfd, POLLIN, 0};
-        const bool finished = exited || startFailed;
-        if (finished && n == 1)
-            break;
-        // Once the container is gone, its pipes close when the last holder exits; a stray
-        // process that kept them open must not keep the shim (and the exit status) waiting.
-        const int ready = ::poll(pfd, nfds_t(n), finished ? 2000 : -1);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready == 0 && finished)
-            break;
-        for (int i = 0; i < n; ++i) {
-            if (pfd[i].revents == 0)
-                continue;
-            if (pfd[i].fd == sigfd) {
-                signalfd_siginfo info;
-                while (::read(sigfd, &info, sizeof info) > 0) {
-                }
-                int st = 0;
-                pid_t pid;
-                while ((pid = ::waitpid(-1, &st, WNOHANG)) > 0)
-                    reaped.emplace_back(pid, st);
-                for (auto it = reaped.begin(); !runtimeDone && it != reaped.end(); ++it) {
-                    if (it->first != runtimePid)
-                        continue;
-                    runtimeDone = true;
-                    containerPid =
-                        pid_t(std::atol(readSmallFile(path(o, Berth::Shim::PidFile)).c_str()));
-                    if (it->second != 0 || containerPid <= 0) {
-                        sendSync("error " + o.runtime + " run: " + runtimeError(o));
-                        startFailed = true;
-                    } else {
-                        sendSync("ok " + std::to_string(containerPid) + " " +
-                                 std::to_string(::getpid()));
-                        proxy.start();
-                    }
-                }
-                if (runtimeDone) {
-                    for (const auto &[pid, st] : reaped)
-                        if (containerPid > 0 && pid == containerPid) {
-                            status = st;
-                            exited = true;
-                        }
-                    reaped.clear(); // other descendants: nothing to record
-                }
-                continue;
-            }
-            const int which = pfd[i].fd == fds[0] ? 0 : 1;
-            char buf[65536];
-            const ssize_t got = ::read(fds[which], buf, sizeof buf);
-            if (got > 0) {
-                splitters[which]->feed(buf, size_t(got));
-            } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-                ::close(fds[which]);
-                fds[which] = -1;
-            }
-        }
-    }
-    out.flush();
-    err.flush();
-    // Before forking again: the proxy's thread must not be running across fork.
-    proxy.stop();
-    if (startFailed) {
-        // Nothing ran: leave no runtime state behind and no exit file (the engine reports the
-        // error it got on the sync pipe).
-        waitFor(spawnRuntime(o, {"delete", "--force", o.id}, -1, -1, originalMask));
-        return 1;
-    }
-
-    const bool oom = oomKilled(o);
-    waitFor(spawnRuntime(o, {"delete", "--force", o.id}, -1, -1, originalMask));
-    ::umount2(path(o, Berth::Shim::RootfsDir).c_str(), MNT_DETACH);
-    if (!writeExitFile(o, exitCodeOf(status), oom))
-        return 1;
-    return 0;
+    return monitor.exec();
 }

@@ -383,6 +383,10 @@
         <source>Exited (%1) %2 ago</source>
         <translation>%2 전에 종료됨 (%1)</translation>
     </message>
+    <message>
+        <source>Restarting (%1) %2 ago</source>
+        <translation>재시작 대기 중 (%1, %2 전에 종료됨)</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ContainersModel</name>

@@ -1,83 +1,105 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// berthctl attach: a running container's output from now on, until it exits (its exit code).
-// Output only, read from the log the shim writes: attaching stdin and a terminal needs the
-// shim's attach socket, which berth-shim does not serve yet.
-#include "app/cli/command.h"
-#include "engine/runtime/containerlogs.h"
+// berthctl attach: joins a running container's session through its shim's attach socket:
+// output (and the container's exit code), stdin when it was created with -i, its terminal
+// with -t (raw mode, window size), Docker's detach keys (ctrl-p ctrl-q) to leave it running.
+#include "app/cli/attach.h"
 
-#include <QThread>
-#include <csignal>
-#include <cstdio>
+#include "app/cli/terminal.h"
+
+#include <memory>
+#include <optional>
+#include <unistd.h>
 
 using namespace Berth::Engine;
 
 namespace Berth::Cli {
+
+Status checkInputTerminal(bool tty, bool stdin) {
+    if (tty && stdin && !::isatty(0))
+        return fail(ErrorKind::InvalidArgument, QStringLiteral("the input device is not a TTY"));
+    return {};
+}
+
+int attachToContainer(Context &ctx, Engine::Engine &engine, const ContainerRecord &record,
+                      const AttachSession &session) {
+    auto keys = parseDetachKeys(session.detachKeys);
+    if (!keys)
+        return ctx.fail(keys.error());
+    const bool tty = record.spec.tty;
+    const bool typing = session.stdin && ::isatty(0);
+    AttachStdio stdio;
+    stdio.in = session.stdin ? 0 : -1;
+    std::optional<WindowSizeWatcher> resizes;
+    if (tty) {
+        stdio.sizeSource = sizeSourceTerminal();
+        if (stdio.sizeSource >= 0)
+            stdio.resizeNotify = resizes.emplace().notifyFd();
+    }
+    // With a terminal, ^C is a key for the container; without, berthctl passes signals on.
+    std::optional<SignalForwarder> signals;
+    if (!tty && session.sigProxy)
+        stdio.signalNotify = signals.emplace().notifyFd();
+    AttachOptions options;
+    options.closeStdinAtEnd = session.closeStdinAtEnd;
+    // Detach keys are for someone typing; piped data passes through untouched.
+    if (typing)
+        options.detachKeys = *keys;
+    ctx.out.flush();
+    ctx.err.flush();
+    std::unique_ptr<RawTerminal> raw;
+    if (tty && typing)
+        raw = std::make_unique<RawTerminal>(0);
+    auto result = ContainerAttach(engine.containers()).run(record.id, stdio, options);
+    raw.reset();
+    if (!result)
+        return ctx.fail(result.error());
+    return result->detached ? 0 : result->exitCode;
+}
+
 namespace {
-
-volatile std::sig_atomic_t g_signal = 0;
-
-void onSignal(int sig) {
-    g_signal = sig;
-}
-
-void write(const LogEntry &e) {
-    FILE *stream = e.stream == QLatin1String("stderr") ? stderr : stdout;
-    std::fwrite(e.text.constData(), 1, size_t(e.text.size()), stream);
-    std::fflush(stream);
-}
 
 int attachCmd(Context &ctx) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Attach to a running container's output"));
+    p.setApplicationDescription(QStringLiteral("Attach local standard input, output, and error "
+                                               "streams to a running container"));
+    const QCommandLineOption noStdin(QStringLiteral("no-stdin"),
+                                     QStringLiteral("Do not attach STDIN"));
     const QCommandLineOption noSigProxy(QStringLiteral("no-sig-proxy"),
                                         QStringLiteral("Do not proxy received signals to the "
-                                                       "container"));
-    p.addOption(noSigProxy);
+                                                       "container (non-TTY mode only)"));
+    const QCommandLineOption detachKeys(QStringLiteral("detach-keys"),
+                                        QStringLiteral("Override the key sequence for detaching "
+                                                       "a container (default ctrl-p,ctrl-q)"),
+                                        QStringLiteral("KEYS"), DefaultDetachKeys);
+    p.addOptions({noStdin, noSigProxy, detachKeys});
     if (int rc = ctx.parse(p, QStringLiteral("attach"), QStringLiteral("CONTAINER"), 1); rc >= 0)
         return rc;
+    if (auto keys = parseDetachKeys(p.value(detachKeys)); !keys)
+        return ctx.fail(keys.error());
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    ContainerRuntime &rt = engine->containers();
-    auto record = rt.get(p.positionalArguments().first());
+    auto record = engine->containers().get(p.positionalArguments().first());
     if (!record)
         return ctx.fail(record.error());
     if (!record->isRunning())
         return ctx.fail(Error{ErrorKind::Conflict,
                               QStringLiteral("you cannot attach to a stopped container, start it "
                                              "first")});
-    LogReader reader(rt.logPath(record->id));
-    // From now on: position the reader at the end of what is there.
-    if (auto none = reader.read(LogQuery{0, 0, 0}); !none)
-        return ctx.fail(none.error());
-    ctx.out.flush();
-    g_signal = 0;
-    if (!p.isSet(noSigProxy))
-        for (int sig : {SIGINT, SIGTERM, SIGHUP})
-            std::signal(sig, onSignal);
-    for (;;) {
-        if (const int sig = g_signal) {
-            g_signal = 0;
-            rt.kill(record->id, sig);
-        }
-        auto now = rt.get(record->id);
-        // Read after the state check: once it says "exited", the log is complete.
-        for (const LogEntry &e : reader.follow())
-            write(e);
-        if (!now)
-            return ctx.fail(now.error());
-        if (!now->isRunning()) {
-            for (const LogEntry &e : reader.follow())
-                write(e);
-            return now->exitCode;
-        }
-        QThread::msleep(50);
-    }
+    AttachSession session;
+    session.stdin = record->spec.openStdin && !p.isSet(noStdin);
+    session.detachKeys = p.value(detachKeys);
+    session.sigProxy = !p.isSet(noSigProxy);
+    if (auto st = checkInputTerminal(record->spec.tty, session.stdin); !st)
+        return ctx.fail(st.error());
+    return attachToContainer(ctx, *engine, *record, session);
 }
 
 const bool registered = [] {
     registerCommand({QStringLiteral("attach"),
-                     QStringLiteral("Attach to a running container's output"), attachCmd});
+                     QStringLiteral("Attach local standard input, output, and error streams to "
+                                    "a running container"),
+                     attachCmd});
     return true;
 }();
 

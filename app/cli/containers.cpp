@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl create, run, start, stop, restart, kill, rm, ps, inspect, wait, logs, rename,
 // container prune: the container life cycle, with Docker's options and output.
+#include "app/cli/attach.h"
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
@@ -129,6 +130,15 @@ struct RunOptions {
                               QStringLiteral("Bind mount a volume (NAME:/path[:ro], "
                                              "/host/path:/path[:ro], /path)"),
                               QStringLiteral("VOLUME")};
+    QCommandLineOption interactive{{QStringLiteral("i"), QStringLiteral("interactive")},
+                                   QStringLiteral("Keep STDIN open even if not attached")};
+    QCommandLineOption tty{{QStringLiteral("t"), QStringLiteral("tty")},
+                           QStringLiteral("Allocate a pseudo-TTY")};
+    QCommandLineOption restart{QStringLiteral("restart"),
+                               QStringLiteral("Restart policy to apply when a container exits: "
+                                              "no, on-failure[:max-retries], always, "
+                                              "unless-stopped"),
+                               QStringLiteral("POLICY"), QStringLiteral("no")};
     QCommandLineOption mountOpt{QStringLiteral("mount"),
                                 QStringLiteral("Attach a filesystem mount (type=bind|volume,"
                                                "source=...,target=...[,readonly])"),
@@ -139,6 +149,7 @@ struct RunOptions {
                       label,   init,        memory,     cpus,    pidsLimit,   readOnly,   capAdd,
                       capDrop, stopTimeout, stopSignal, rm,      securityOpt, logOpt});
         p.addOptions({volume, mountOpt, privileged, network, publish, publishAll, expose});
+        p.addOptions({interactive, tty, restart});
     }
 };
 
@@ -273,12 +284,13 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
             return fail(m.error());
         s.mounts.append(*m);
     }
+    s.tty = p.isSet(o.tty);
+    s.openStdin = p.isSet(o.interactive);
+    auto policy = RestartPolicy::parse(p.value(o.restart));
+    if (!policy)
+        return fail(policy.error());
+    s.restartPolicy = *policy;
     return r;
-}
-
-volatile std::sig_atomic_t g_forwardSignal = 0;
-void recordSignal(int sig) {
-    g_forwardSignal = sig;
 }
 
 void printEntry(const LogEntry &e, bool timestamps) {
@@ -291,35 +303,6 @@ void printEntry(const LogEntry &e, bool timestamps) {
     std::fflush(stream);
 }
 
-// Streams the container's output until it stops; forwards SIGINT/SIGTERM/SIGHUP to it, as
-// `docker run` does. Returns its exit code.
-int attach(Context &ctx, Engine::Engine &engine, const QString &id, LogReader &reader) {
-    g_forwardSignal = 0;
-    for (int sig : {SIGINT, SIGTERM, SIGHUP})
-        std::signal(sig, recordSignal);
-    ContainerRuntime &rt = engine.containers();
-    for (;;) {
-        if (const int sig = g_forwardSignal) {
-            g_forwardSignal = 0;
-            rt.kill(id, sig);
-        }
-        auto record = rt.get(id);
-        // Read after the state check: once it says "exited", the log is complete.
-        for (const LogEntry &e : reader.follow())
-            printEntry(e, false);
-        if (!record)
-            return ctx.fail(record.error());
-        if (!record->isRunning()) {
-            for (const LogEntry &e : reader.follow())
-                printEntry(e, false);
-            if (!record->error.isEmpty() && record->exitCode == 255)
-                ctx.err << "Error: " << record->error << Qt::endl;
-            return record->exitCode;
-        }
-        QThread::msleep(50);
-    }
-}
-
 int createOrRun(Context &ctx, bool run) {
     QCommandLineParser p;
     p.setApplicationDescription(run ? QStringLiteral("Create and run a new container from an image")
@@ -328,8 +311,12 @@ int createOrRun(Context &ctx, bool run) {
     o.addTo(p);
     const QCommandLineOption detach({QStringLiteral("d"), QStringLiteral("detach")},
                                     QStringLiteral("Run container in background and print its ID"));
+    const QCommandLineOption detachKeys(QStringLiteral("detach-keys"),
+                                        QStringLiteral("Override the key sequence for detaching "
+                                                       "a container (default ctrl-p,ctrl-q)"),
+                                        QStringLiteral("KEYS"), DefaultDetachKeys);
     if (run)
-        p.addOption(detach);
+        p.addOptions({detach, detachKeys});
     if (int rc = parseRunLike(ctx, p, run ? QStringLiteral("run") : QStringLiteral("create"),
                               QStringLiteral("IMAGE [COMMAND] [ARG...]"));
         rc >= 0)
@@ -337,6 +324,13 @@ int createOrRun(Context &ctx, bool run) {
     auto request = requestFrom(p, o);
     if (!request)
         return ctx.fail(request.error());
+    const bool foreground = run && !p.isSet(detach);
+    if (foreground) {
+        if (auto st = checkInputTerminal(request->spec.tty, request->spec.openStdin); !st)
+            return ctx.fail(st.error());
+        if (auto keys = parseDetachKeys(p.value(detachKeys)); !keys)
+            return ctx.fail(keys.error());
+    }
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
@@ -348,8 +342,8 @@ int createOrRun(Context &ctx, bool run) {
         ctx.out << created->id << Qt::endl;
         return 0;
     }
-    LogReader reader(rt.logPath(created->id));
-    auto started = rt.start(created->id);
+    auto started = rt.start(created->id, foreground ? ContainerRuntime::StartMode::Attached
+                                                    : ContainerRuntime::StartMode::Detached);
     if (!started) {
         // Docker keeps the failed container unless --rm; its error says why.
         if (request->spec.autoRemove)
@@ -361,7 +355,11 @@ int createOrRun(Context &ctx, bool run) {
         ctx.out << created->id << Qt::endl;
         return 0;
     }
-    const int exitCode = attach(ctx, *engine, created->id, reader);
+    AttachSession session;
+    session.stdin = request->spec.openStdin;
+    session.closeStdinAtEnd = true;
+    session.detachKeys = p.value(detachKeys);
+    const int exitCode = attachToContainer(ctx, *engine, *started, session);
     // Another berthctl listing containers may have removed it already (list() does for --rm).
     if (request->spec.autoRemove)
         if (auto st = rt.remove(created->id, ContainerRuntime::Force::Yes);
@@ -396,7 +394,13 @@ int startCmd(Context &ctx) {
     p.setApplicationDescription(QStringLiteral("Start one or more stopped containers"));
     const QCommandLineOption attachOpt({QStringLiteral("a"), QStringLiteral("attach")},
                                        QStringLiteral("Attach STDOUT/STDERR and forward signals"));
-    p.addOption(attachOpt);
+    const QCommandLineOption interactive({QStringLiteral("i"), QStringLiteral("interactive")},
+                                         QStringLiteral("Attach container's STDIN"));
+    const QCommandLineOption detachKeys(QStringLiteral("detach-keys"),
+                                        QStringLiteral("Override the key sequence for detaching "
+                                                       "a container (default ctrl-p,ctrl-q)"),
+                                        QStringLiteral("KEYS"), DefaultDetachKeys);
+    p.addOptions({attachOpt, interactive, detachKeys});
     if (int rc =
             ctx.parse(p, QStringLiteral("start"), QStringLiteral("CONTAINER [CONTAINER...]"), 1);
         rc >= 0)
@@ -405,17 +409,25 @@ int startCmd(Context &ctx) {
     if (!engine)
         return 1;
     ContainerRuntime &rt = engine->containers();
-    if (p.isSet(attachOpt)) {
+    if (p.isSet(attachOpt) || p.isSet(interactive)) {
         if (p.positionalArguments().size() != 1)
             return ctx.usage(QStringLiteral("you cannot attach to multiple containers at once"));
         auto record = rt.get(p.positionalArguments().first());
         if (!record)
             return ctx.fail(record.error());
-        LogReader reader(rt.logPath(record->id));
-        reader.read(LogQuery{0, 0, 0}); // only what this run writes
-        if (auto st = rt.start(record->id); !st)
+        AttachSession session;
+        session.stdin = p.isSet(interactive) && record->spec.openStdin;
+        session.closeStdinAtEnd = true;
+        session.detachKeys = p.value(detachKeys);
+        if (auto st = checkInputTerminal(record->spec.tty, session.stdin); !st)
             return ctx.fail(st.error());
-        return attach(ctx, *engine, record->id, reader);
+        if (auto keys = parseDetachKeys(session.detachKeys); !keys)
+            return ctx.fail(keys.error());
+        // A running container is joined as it is (docker start -a does the same).
+        auto started = rt.start(record->id, ContainerRuntime::StartMode::Attached);
+        if (!started)
+            return ctx.fail(started.error());
+        return attachToContainer(ctx, *engine, *started, session);
     }
     return forEach(ctx, p.positionalArguments(), [&](const QString &name) -> Status {
         auto r = rt.start(name);
@@ -525,6 +537,8 @@ QString statusText(const ContainerRecord &r) {
     case ContainerState::Created:
         return QStringLiteral("Created");
     case ContainerState::Running:
+        if (r.restarting)
+            return QStringLiteral("Restarting (%1) %2").arg(r.exitCode).arg(humanSince(r.finished));
         return QStringLiteral("Up ") + ago(r.started);
     case ContainerState::Exited:
         return QStringLiteral("Exited (%1) %2").arg(r.exitCode).arg(humanSince(r.finished));
@@ -534,6 +548,8 @@ QString statusText(const ContainerRecord &r) {
 
 // Paused is the freezer's state, not the record's (see ContainerControl).
 QString stateText(ContainerRuntime &rt, const ContainerRecord &r) {
+    if (r.restarting)
+        return QStringLiteral("restarting");
     return r.isRunning() && ContainerControl::isPaused(rt, r.id) ? QStringLiteral("paused")
                                                                  : containerStateName(r.state);
 }

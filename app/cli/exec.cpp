@@ -2,56 +2,18 @@
 // berthctl exec, pause, unpause, top: processes of running containers.
 #include "app/cli/command.h"
 #include "app/cli/format.h"
+#include "app/cli/terminal.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerexec.h"
 
 #include <QDateTime>
-#include <cerrno>
-#include <csignal>
-#include <fcntl.h>
-#include <termios.h>
+#include <optional>
 #include <unistd.h>
 
 using namespace Berth::Engine;
 
 namespace Berth::Cli {
 namespace {
-
-int g_winchPipe[2] = {-1, -1};
-
-void onWinch(int) {
-    const int saved = errno;
-    const char c = 'w';
-    if (::write(g_winchPipe[1], &c, 1) < 0) {
-        // Full pipe: a resize is already pending.
-    }
-    errno = saved;
-}
-
-// The user's terminal in raw mode while a tty exec runs, so keys (^C, ^D, arrows) reach the
-// container's pty untouched; restored on every way out.
-class RawTerminal {
-public:
-    explicit RawTerminal(int fd)
-        : m_fd(fd) {
-        if (::tcgetattr(fd, &m_saved) != 0)
-            return;
-        termios raw = m_saved;
-        ::cfmakeraw(&raw);
-        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
-    }
-    ~RawTerminal() {
-        if (m_active)
-            ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
-    }
-    RawTerminal(const RawTerminal &) = delete;
-    RawTerminal &operator=(const RawTerminal &) = delete;
-
-private:
-    int m_fd;
-    termios m_saved{};
-    bool m_active = false;
-};
 
 int execCmd(Context &ctx) {
     QCommandLineParser p;
@@ -111,15 +73,11 @@ int execCmd(Context &ctx) {
 
     ExecStdio stdio;
     std::unique_ptr<RawTerminal> raw;
+    std::optional<WindowSizeWatcher> resizes;
     if (request.tty && !request.detach) {
-        stdio.sizeSource = ::isatty(1) ? 1 : (::isatty(0) ? 0 : -1);
-        if (stdio.sizeSource >= 0 && ::pipe2(g_winchPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
-            struct sigaction sa {};
-            sa.sa_handler = onWinch;
-            sa.sa_flags = SA_RESTART;
-            ::sigaction(SIGWINCH, &sa, nullptr);
-            stdio.resizeNotify = g_winchPipe[0];
-        }
+        stdio.sizeSource = sizeSourceTerminal();
+        if (stdio.sizeSource >= 0)
+            stdio.resizeNotify = resizes.emplace().notifyFd();
         if (request.interactive && ::isatty(0))
             raw = std::make_unique<RawTerminal>(0);
     }

@@ -455,18 +455,22 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
         }
         if (iMaster >= 0 && pfd[iMaster].revents)
             drainMaster();
+        // A resize goes before what was typed after it (`stty size` right after resizing).
+        // The pipe is read whatever poll said: the signal may have come after poll looked.
+        if (iResize >= 0) {
+            char drain[64];
+            ssize_t got = 0, n;
+            while ((n = ::read(stdio.resizeNotify, drain, sizeof drain)) > 0)
+                got += n;
+            if (got > 0)
+                copyWindowSize(stdio.sizeSource, masterFd);
+        }
         if (iIn >= 0 && pfd[iIn].revents) {
             const ssize_t n = ::read(stdio.in, buf, sizeof buf);
             if (n > 0)
                 writeAll(masterFd, buf, size_t(n));
             else if (n == 0 || (errno != EINTR && errno != EAGAIN))
                 inOpen = false;
-        }
-        if (iResize >= 0 && pfd[iResize].revents) {
-            char drain[64];
-            while (::read(stdio.resizeNotify, drain, sizeof drain) == ssize_t(sizeof drain)) {
-            }
-            copyWindowSize(stdio.sizeSource, masterFd);
         }
         if ((iPid >= 0 && pfd[iPid].revents) || (!masterOpen && pidfd < 0))
             reap();

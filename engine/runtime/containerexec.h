@@ -24,8 +24,9 @@ struct ExecRequest {
 
 // The caller's side of an exec: file descriptors the engine reads from and writes to; it
 // never closes them. With a tty, `sizeSource` is the terminal whose window size the
-// container's pty copies (-1: none), and `resizeNotify` an fd that becomes readable when that
-// size changed (the CLI's SIGWINCH self-pipe, drained by the engine; -1: none).
+// container's pty copies (-1: none), and `resizeNotify` a non-blocking fd that becomes
+// readable when that size changed (the CLI's SIGWINCH self-pipe, drained by the engine; -1:
+// none).
 struct ExecStdio {
     int in = 0;
     int out = 1;

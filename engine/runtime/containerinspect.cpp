@@ -120,10 +120,10 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("Image"), r.spec.image},
         {QStringLiteral("Labels"), spec.value(QStringLiteral("Labels"))},
         {QStringLiteral("StopSignal"), r.spec.stopSignal},
-        {QStringLiteral("Tty"), false},
-        {QStringLiteral("OpenStdin"), false},
+        {QStringLiteral("Tty"), r.spec.tty},
+        {QStringLiteral("OpenStdin"), r.spec.openStdin},
         {QStringLiteral("StdinOnce"), false},
-        {QStringLiteral("AttachStdin"), false},
+        {QStringLiteral("AttachStdin"), r.spec.openStdin},
         {QStringLiteral("AttachStdout"), true},
         {QStringLiteral("AttachStderr"), true}};
     QJsonObject exposed;
@@ -151,7 +151,11 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
                      {QStringLiteral("MaxSize"), r.spec.logMaxSize},
                      {QStringLiteral("MaxFile"), r.spec.logMaxFiles}}},
         {QStringLiteral("Runtime"), rt.runtime() ? rt.runtime()->name() : QString()},
-        {QStringLiteral("CgroupsPath"), rt.cgroupsPath(r.id)}};
+        {QStringLiteral("CgroupsPath"), rt.cgroupsPath(r.id)},
+        {QStringLiteral("RestartPolicy"),
+         QJsonObject{
+             {QStringLiteral("Name"), r.spec.restartPolicy.nameText()},
+             {QStringLiteral("MaximumRetryCount"), r.spec.restartPolicy.maximumRetryCount}}}};
     return QJsonObject{
         {QStringLiteral("Id"), r.id},
         {QStringLiteral("Created"), rfc3339(r.created)},
@@ -162,7 +166,7 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
              {QStringLiteral("Status"), containerStateText(rt, r)},
              {QStringLiteral("Running"), r.isRunning()},
              {QStringLiteral("Paused"), containerStateText(rt, r) == QLatin1String("paused")},
-             {QStringLiteral("Restarting"), false},
+             {QStringLiteral("Restarting"), r.restarting},
              {QStringLiteral("OOMKilled"), r.oomKilled},
              {QStringLiteral("Dead"), false},
              {QStringLiteral("Pid"), r.pid},
@@ -193,6 +197,8 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
 }
 
 QString containerStateText(ContainerRuntime &rt, const ContainerRecord &r) {
+    if (r.restarting)
+        return QStringLiteral("restarting");
     return r.isRunning() && ContainerControl::isPaused(rt, r.id) ? QStringLiteral("paused")
                                                                  : containerStateName(r.state);
 }
@@ -228,6 +234,10 @@ QString containerStatusText(ContainerRuntime &rt, const ContainerRecord &r, cons
     case ContainerState::Created:
         return QStringLiteral("Created");
     case ContainerState::Running: {
+        if (r.restarting) // waiting out the restart policy's delay after an exit
+            return QStringLiteral("Restarting (%1) %2 ago")
+                .arg(r.exitCode)
+                .arg(humanDuration(r.finished.secsTo(now)));
         const QString up = QStringLiteral("Up ") + humanDuration(r.started.secsTo(now));
         return ContainerControl::isPaused(rt, r.id) ? up + QStringLiteral(" (Paused)") : up;
     }

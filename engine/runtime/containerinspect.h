@@ -17,9 +17,11 @@ QJsonObject containerInspectJson(ContainerRuntime &runtime, const ContainerRecor
 QJsonObject containerSummaryJson(ContainerRuntime &runtime, const ContainerRecord &container,
                                  bool withSize = false);
 
-// "running", "paused", "exited", "created": the record's state with the freezer's pause.
+// "running", "paused", "restarting", "exited", "created": the record's state with the
+// freezer's pause and the shim's restart delay.
 QString containerStateText(ContainerRuntime &runtime, const ContainerRecord &container);
-// Docker's human status: "Up 5 minutes", "Up 2 hours (Paused)", "Exited (0) 3 days ago".
+// Docker's human status: "Up 5 minutes", "Up 2 hours (Paused)", "Exited (0) 3 days ago",
+// "Restarting (1) 2 seconds ago".
 QString containerStatusText(ContainerRuntime &runtime, const ContainerRecord &container,
                             const QDateTime &now = QDateTime::currentDateTimeUtc());
 // Docker's HumanDuration: "Less than a second", "About a minute", "3 hours", "2 weeks".

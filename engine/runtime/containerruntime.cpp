@@ -8,6 +8,7 @@
 #include "engine/runtime/shimprotocol.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -19,11 +20,15 @@
 #include <QThread>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -264,6 +269,10 @@ Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
                     QStringLiteral("the working directory '%1' is invalid, it needs to be an "
                                    "absolute path")
                         .arg(spec.workingDir));
+    if (spec.autoRemove && !spec.restartPolicy.isNo())
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("conflicting options: --restart and --rm (a container removed "
+                                   "when it exits cannot be restarted)"));
     if (spec.init && findInitBinary().isEmpty())
         return fail(ErrorKind::Unavailable,
                     QStringLiteral("--init needs catatonit or tini-static installed on the host "
@@ -389,7 +398,9 @@ bool ContainerRuntime::waitForShim(const QString &id, int timeoutMs) const {
 
 Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord &record,
                                                           const OciRuntime &rt,
-                                                          const QList<ProxiedPort> &ports) {
+                                                          const QList<ProxiedPort> &ports,
+                                                          StartMode mode, int restartCount,
+                                                          const QString &netnsPath) {
     const QString shim = findShim();
     if (shim.isEmpty())
         return fail(ErrorKind::Unavailable,
@@ -412,6 +423,12 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
         QString::number(spec.logMaxSize > 0 ? spec.logMaxSize : kDefaultLogMaxSize),
         QStringLiteral("--log-max-files"),
         QString::number(spec.logMaxFiles > 0 ? spec.logMaxFiles : kDefaultLogMaxFiles),
+        QStringLiteral("--restart"),
+        spec.restartPolicy.nameText(),
+        QStringLiteral("--restart-max"),
+        QString::number(spec.restartPolicy.maximumRetryCount),
+        QStringLiteral("--restart-count"),
+        QString::number(restartCount),
     };
     // The listening sockets become the shim's fds FirstPortFd, FirstPortFd + 1, ... They are
     // first copied above that range, so moving them into place cannot overwrite one another.
@@ -436,6 +453,15 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
                     .arg(ports[i].containerIp)
                     .arg(ports[i].containerPort);
     }
+    if (spec.tty)
+        args << QStringLiteral("--terminal");
+    if (spec.openStdin)
+        args << QStringLiteral("--stdin");
+    if (mode == StartMode::Attached)
+        args << QStringLiteral("--hold-output");
+    // The shim keeps the namespace for restarts by the policy (see shimprotocol.h).
+    if (!netnsPath.isEmpty())
+        args << QStringLiteral("--netns") << netnsPath;
     // Everything the child needs is prepared before fork: after it, only async-signal-safe
     // calls (this process has threads).
     QList<QByteArray> storage;
@@ -524,7 +550,7 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
             : QString::fromUtf8(reply));
 }
 
-Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId) {
+Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId, StartMode mode) {
     auto found = m_store.resolve(nameOrId);
     if (!found)
         return fail(found.error());
@@ -535,7 +561,7 @@ Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId) {
     const ContainerRecord record = reconcile(*current);
     if (record.isRunning())
         return record;
-    auto started = startLocked(record);
+    auto started = startLocked(record, mode, 0);
     if (!started) {
         m_store.setError(record.id, started.error().message);
         return fail(
@@ -544,7 +570,8 @@ Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId) {
     return started;
 }
 
-Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &record) {
+Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &record, StartMode mode,
+                                                      int restartCount) {
     auto rt = runtime();
     if (!rt)
         return fail(rt.error());
@@ -555,6 +582,7 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     const QString dir = directory(record.id);
     // What a previous run left: its exit status, runtime state and network.
     QFile::remove(fileIn(dir, Shim::ExitFile));
+    QFile::remove(fileIn(dir, Shim::StateFile));
     QFile::remove(fileIn(dir, Shim::PidFile));
     rt->forceDelete(record.id);
     if (auto st = m_network.release(dir); !st)
@@ -627,7 +655,7 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
         proxied.append(ProxiedPort{listeners.fds().at(i), listeners.bound().at(i).protocol,
                                    attachment.settings().ipAddress,
                                    listeners.bound().at(i).containerPort});
-    auto pids = spawnShim(record, *rt, proxied);
+    auto pids = spawnShim(record, *rt, proxied, mode, restartCount, ctx.networkNamespacePath);
     if (!pids) {
         rt->forceDelete(record.id);
         return cleanup(pids.error());
@@ -637,7 +665,8 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     NetworkSettings settings = attachment.settings();
     settings.ports = listeners.bound();
     listeners.close();
-    if (auto st = m_store.setRunning(record.id, pids->first, pids->second, startedAt, settings);
+    if (auto st = m_store.setRunning(record.id, pids->first, pids->second, startedAt, settings,
+                                     restartCount);
         !st)
         return fail(st.error());
     m_events.record(
@@ -667,7 +696,7 @@ void ContainerRuntime::releaseNetworkIfIdle(const QString &id) {
         m_network.release(dir);
 }
 
-ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
+ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record, bool *restartDue) {
     const QString dir = directory(record.id);
     const QString exitFile = fileIn(dir, Shim::ExitFile);
     if (record.state != ContainerState::Running) {
@@ -686,10 +715,14 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
         releaseNetworkIfIdle(record.id);
         return record;
     }
+    // Restarts by the policy since the row was written moved its run's start and count.
+    const ContainerRecord current = applyShimState(record);
     int exitCode = 0;
     bool oom = false;
     QDateTime finished;
     QString error;
+    int restartCount = 0;
+    bool shimDied = false;
     auto readExit = [&]() {
         auto data = readFileLimited(exitFile, 65536);
         if (!data)
@@ -697,6 +730,8 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
         const QJsonObject o = QJsonDocument::fromJson(*data).object();
         exitCode = o.value(QStringLiteral("exitCode")).toInt(255);
         oom = o.value(QStringLiteral("oomKilled")).toBool();
+        restartCount = o.value(QStringLiteral("restartCount")).toInt();
+        error = o.value(QStringLiteral("error")).toString();
         finished = QDateTime::fromString(o.value(QStringLiteral("finishedAt")).toString(),
                                          Qt::ISODateWithMs);
         if (!finished.isValid())
@@ -716,34 +751,180 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record) {
             finished = QDateTime::currentDateTimeUtc();
             error = QStringLiteral("berth-shim (the container's monitor) exited unexpectedly; "
                                    "the container was stopped");
+            restartCount = current.restartCount;
+            shimDied = true;
             done = true;
         }
     }
     if (!done)
-        return record;
+        return current;
     unmountRootfs(record.id);
-    auto changed = m_store.setExited(record.id, record.started, exitCode, oom, finished, error);
-    if (changed && *changed)
+    auto changed =
+        m_store.setExited(record.id, current.started, exitCode, oom, finished, error, restartCount);
+    if (changed && *changed) {
         m_events.record(QStringLiteral("container"), QStringLiteral("die"), record.id,
                         {{QStringLiteral("name"), record.name},
                          {QStringLiteral("image"), record.spec.image},
                          {QStringLiteral("exitCode"), exitCode},
                          {QStringLiteral("oomKilled"), oom}});
+        // Nobody was left to apply the policy: whoever noticed does (see restartByPolicy).
+        if (shimDied && restartDue &&
+            record.spec.restartPolicy.restartsAfter(exitCode, current.restartCount))
+            *restartDue = true;
+    }
     releaseNetworkIfIdle(record.id);
     return m_store.get(record.id).value_or(record);
+}
+
+// What the shim of a running container reports about restarts by its policy (state.json).
+ContainerRecord ContainerRuntime::applyShimState(const ContainerRecord &record) {
+    if (record.spec.restartPolicy.isNo())
+        return record;
+    auto data = readFileLimited(fileIn(directory(record.id), Shim::StateFile), 65536);
+    if (!data)
+        return record;
+    const QJsonObject o = QJsonDocument::fromJson(*data).object();
+    const int count = o.value(QStringLiteral("restartCount")).toInt();
+    const qint64 pid = o.value(QStringLiteral("pid")).toInteger();
+    const QDateTime started =
+        QDateTime::fromString(o.value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);
+    const QDateTime finished =
+        QDateTime::fromString(o.value(QStringLiteral("finishedAt")).toString(), Qt::ISODateWithMs);
+    const int lastExit = o.value(QStringLiteral("exitCode")).toInt();
+    ContainerRecord out = record;
+    const bool ended =
+        finished.isValid() && (!record.finished.isValid() || finished > record.finished);
+    const bool newer =
+        started.isValid() && (count > record.restartCount ||
+                              (count == record.restartCount &&
+                               (started > record.started || (started == record.started && ended))));
+    if (newer) {
+        auto changed = m_store.setRestarted(record.id, pid, started, count, lastExit,
+                                            finished.isValid() ? finished : record.finished);
+        if (changed && *changed) {
+            if (ended)
+                m_events.record(QStringLiteral("container"), QStringLiteral("die"), record.id,
+                                {{QStringLiteral("name"), record.name},
+                                 {QStringLiteral("image"), record.spec.image},
+                                 {QStringLiteral("exitCode"), lastExit}});
+            if (pid > 0 && pid != record.pid)
+                m_events.record(QStringLiteral("container"), QStringLiteral("start"), record.id,
+                                {{QStringLiteral("name"), record.name},
+                                 {QStringLiteral("image"), record.spec.image}});
+        }
+        out = m_store.get(record.id).value_or(record);
+    }
+    out.restarting = o.value(QStringLiteral("restarting")).toBool();
+    return out;
+}
+
+Result<ContainerRecord> ContainerRuntime::restartByPolicy(const ContainerRecord &exited) {
+    FileLock lock(fileIn(directory(exited.id), "op.lock"));
+    auto current = m_store.get(exited.id);
+    if (!current)
+        return fail(current.error());
+    // Someone else started, stopped or removed it meanwhile: theirs is the last word.
+    if (current->state != ContainerState::Exited || current->finished != exited.finished)
+        return reconcile(*current);
+    auto started = startLocked(*current, StartMode::Detached, current->restartCount + 1);
+    if (!started) {
+        m_store.setError(
+            current->id,
+            QStringLiteral("restart by policy failed: %1").arg(started.error().message));
+        return m_store.get(current->id);
+    }
+    return started;
+}
+
+void ContainerRuntime::restoreAfterBoot() {
+    const QByteArray bootId =
+        readFileLimited(QStringLiteral("/proc/sys/kernel/random/boot_id"), 256)
+            .value_or(QByteArray())
+            .trimmed();
+    const QString marker = m_paths.runtimeRoot() + QStringLiteral("/boot-id");
+    if (bootId.isEmpty() || readFileLimited(marker, 256).value_or(QByteArray()).trimmed() == bootId)
+        return;
+    if (!makeDirectories(m_paths.runtimeRoot()) || !writeFileAtomically(marker, bootId + '\n'))
+        return; // cannot remember this boot: better not restore on every open
+    // list() reconciles every container: those whose shim went down with the host are
+    // reported exited and restarted per their policy.
+    for (const ContainerRecord &r : list())
+        if (r.state == ContainerState::Exited && r.started.isValid() &&
+            r.spec.restartPolicy.name == RestartPolicy::Name::Always)
+            restartByPolicy(r);
+}
+
+Result<int> ContainerRuntime::connectToShim(const QString &id) const {
+    // Through the directory's fd: the socket's path may be longer than sun_path holds.
+    const int dir =
+        ::open(QFile::encodeName(directory(id)).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return failErrno(QStringLiteral("open the container directory"), errno);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir,
+                  Shim::AttachSocket);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int err = 0;
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0)
+        err = errno;
+    ::close(dir);
+    if (err != 0) {
+        if (fd >= 0)
+            ::close(fd);
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("cannot reach the container's berth-shim: %1")
+                        .arg(QString::fromLocal8Bit(std::strerror(err))));
+    }
+    return fd;
+}
+
+void ContainerRuntime::disableRestart(const QString &id) const {
+    auto fd = connectToShim(id);
+    if (!fd)
+        return; // no shim: nothing can restart it
+    const std::string frame = Shim::encodeFrame(Shim::Frame::NoRestart);
+    if (::send(*fd, frame.data(), frame.size(), MSG_NOSIGNAL) == ssize_t(frame.size())) {
+        // The shim answers at once; the bound only guards against a hung one.
+        Shim::FrameReader reader;
+        QDeadlineTimer deadline(10000);
+        Shim::Frame type;
+        std::string payload;
+        bool acked = false;
+        while (!acked && !deadline.hasExpired()) {
+            pollfd p{*fd, POLLIN, 0};
+            if (::poll(&p, 1, int(qMax<qint64>(1, deadline.remainingTime()))) <= 0)
+                continue;
+            char buf[4096];
+            const ssize_t n = ::read(*fd, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            reader.feed(buf, size_t(n));
+            while (reader.next(type, payload))
+                acked = acked || type == Shim::Frame::Ack;
+        }
+    }
+    ::close(*fd);
 }
 
 Result<ContainerRecord> ContainerRuntime::get(const QString &nameOrId) {
     auto r = m_store.resolve(nameOrId);
     if (!r)
         return fail(r.error());
-    return reconcile(*r);
+    bool restartDue = false;
+    const ContainerRecord now = reconcile(*r, &restartDue);
+    if (restartDue)
+        return restartByPolicy(now);
+    return now;
 }
 
 QList<ContainerRecord> ContainerRuntime::list() {
     QList<ContainerRecord> out;
     for (const ContainerRecord &r : m_store.list()) {
-        const ContainerRecord now = reconcile(r);
+        bool restartDue = false;
+        ContainerRecord now = reconcile(r, &restartDue);
+        if (restartDue)
+            now = restartByPolicy(now).value_or(now);
         if (now.spec.autoRemove && now.state == ContainerState::Exited) {
             if (remove(now.id, Force::No))
                 continue;
@@ -772,6 +953,7 @@ Status ContainerRuntime::stop(const QString &nameOrId, int timeoutSecs) {
     const int timeout = timeoutSecs >= 0               ? timeoutSecs
                         : record.spec.stopTimeout >= 0 ? record.spec.stopTimeout
                                                        : kDefaultStopTimeout;
+    disableRestart(record.id);
     // PID 1 ignores signals it has no handler for (busybox sh does), hence the KILL after.
     if (auto st = rt->kill(record.id, sig); !st && st.error().kind != ErrorKind::NotFound)
         return fail(st.error());
@@ -809,6 +991,11 @@ Status ContainerRuntime::kill(const QString &nameOrId, int signal) {
     auto rt = runtime();
     if (!rt)
         return fail(rt.error());
+    const int stopSignal =
+        record->spec.stopSignal.isEmpty() ? SIGTERM : signalFromName(record->spec.stopSignal);
+    if (signal == SIGKILL || signal == SIGTERM || signal == SIGINT || signal == SIGQUIT ||
+        signal == stopSignal)
+        disableRestart(record->id);
     if (auto st = rt->kill(record->id, signal); !st)
         return fail(st.error());
     m_events.record(QStringLiteral("container"), QStringLiteral("kill"), record->id,
@@ -875,6 +1062,7 @@ Status ContainerRuntime::removeLocked(const ContainerRecord &record, Force force
         auto rt = runtime();
         if (!rt)
             return fail(rt.error());
+        disableRestart(record.id);
         rt->kill(record.id, SIGKILL);
         if (!waitForShim(record.id, 60000))
             rt->forceDelete(record.id);

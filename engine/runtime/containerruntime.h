@@ -43,8 +43,9 @@ struct PruneReport {
 // berth-shim (see shimprotocol.h). On disk, per container, under containers/<id>/:
 //   diff/ (the read-write layer, overlay upperdir), work/ (overlay workdir), rootfs/ (the
 //   overlay mount while running), config.json (the OCI bundle), hosts, hostname, resolv.conf,
-//   ctr.log (+ rotated ctr.log.N), exit.json, shim.lock, init.pid, network.lease (the bridge
-//   network's address while it holds one; see BridgeNetwork).
+//   ctr.log (+ rotated ctr.log.N), exit.json, state.json (restarts), attach.sock, shim.lock,
+//   init.pid, network.lease (the bridge network's address while it holds one; see
+//   BridgeNetwork).
 // The rootfs is mounted by start() in the host's mount namespace and unmounted when the
 // container stops (by the shim, and again by whoever reconciles), so a stopped container
 // holds no mount; its diff/ keeps its data until remove().
@@ -66,12 +67,21 @@ public:
     EventJournal &events() { return m_events; }
 
     Result<ContainerRecord> create(const CreateRequest &request);
-    // Starts a created or stopped container (with its read-write layer); running: no-op.
-    Result<ContainerRecord> start(const QString &nameOrId);
+    // How start() runs the container. Attached: the caller attaches right after
+    // (ContainerAttach), so the shim keeps the container's first output for it instead of
+    // dropping it (`run` in the foreground, `start -a`).
+    enum class StartMode { Detached, Attached };
+    // Starts a created or stopped container (with its read-write layer); running: no-op. A
+    // start by hand resets the restart count.
+    Result<ContainerRecord> start(const QString &nameOrId, StartMode mode = StartMode::Detached);
     // Sends the stop signal (the image's StopSignal or SIGTERM), waits up to `timeoutSecs`
-    // (-1: the container's --stop-timeout, else 10), then SIGKILL. Not running: no-op.
+    // (-1: the container's --stop-timeout, else 10), then SIGKILL. Not running: no-op. The
+    // restart policy does not undo it: the shim is told first not to restart.
     Status stop(const QString &nameOrId, int timeoutSecs = -1);
     Status restart(const QString &nameOrId, int timeoutSecs = -1);
+    // Sends `signal` to the container's main process. A signal that ends it (KILL, TERM, INT,
+    // QUIT or its stop signal) also disables its restart policy until the next start, as
+    // `docker kill` does; others (HUP, USR1...) leave the policy in place.
     Status kill(const QString &nameOrId, int signal);
     enum class Force { No, Yes };
     // Removes the container and its read-write layer. A running one needs Force (then it is
@@ -92,9 +102,22 @@ public:
     Result<PruneReport> prune();
 
     // Reconciled views. list() also removes exited --rm containers (no daemon removes them
-    // the moment they exit; the next look does).
+    // the moment they exit; the next look does). A container whose shim died (killed, or the
+    // host went down) and whose restart policy asks for it is started again by the look that
+    // notices.
     Result<ContainerRecord> get(const QString &nameOrId);
     QList<ContainerRecord> list();
+
+    // Berth has no daemon that starts with the host. Instead, the first Engine::open after the
+    // host booted (a boot ID differing from the one recorded in the runtime state directory)
+    // calls this: containers that were running when the host went down come back per their
+    // policy (always, unless-stopped, on-failure within its count), and `always` containers
+    // stopped by hand start too, as Docker does when its daemon starts. Cheap otherwise.
+    void restoreAfterBoot();
+
+    // A connection to the container's shim's attach socket (see shimprotocol.h); the caller
+    // owns the fd. Unavailable when no shim listens (the container is not running).
+    Result<int> connectToShim(const QString &id) const;
 
     QString directory(const QString &id) const;
     QString logPath(const QString &id) const;
@@ -110,16 +133,26 @@ public:
     static bool isValidName(const QString &name);
 
 private:
-    ContainerRecord reconcile(const ContainerRecord &record);
-    Result<ContainerRecord> startLocked(const ContainerRecord &record);
+    // Brings the row in step with the shim's state.json/exit.json. `restartDue` (if given) is
+    // set when the shim died and the container's policy wants it started again: the caller,
+    // holding no operation lock, then calls restartByPolicy().
+    ContainerRecord reconcile(const ContainerRecord &record, bool *restartDue = nullptr);
+    ContainerRecord applyShimState(const ContainerRecord &record);
+    Result<ContainerRecord> restartByPolicy(const ContainerRecord &exited);
+    Result<ContainerRecord> startLocked(const ContainerRecord &record, StartMode mode,
+                                        int restartCount);
     Status removeLocked(const ContainerRecord &record, Force force);
     Status mountRootfs(const ContainerRecord &record);
     Status unmountRootfs(const QString &id) const;
     Result<QPair<qint64, qint64>> spawnShim(const ContainerRecord &record, const OciRuntime &rt,
-                                            const QList<ProxiedPort> &ports);
+                                            const QList<ProxiedPort> &ports, StartMode mode,
+                                            int restartCount, const QString &netnsPath);
     // Frees the network of a container that does not run, unless another thread or process
     // is operating on it (that one cleans up).
     void releaseNetworkIfIdle(const QString &id);
+    // Tells the shim not to restart the container (stop, fatal kill, rm -f) and waits for it
+    // to acknowledge, so its policy cannot race the signal that follows.
+    void disableRestart(const QString &id) const;
     bool shimAlive(const QString &id) const;
     bool waitForShim(const QString &id, int timeoutMs) const;
     QString generateName() const;

@@ -95,6 +95,11 @@ QJsonObject ContainerSpec::toJson() const {
         {QStringLiteral("CapDrop"), toArray(capDrop)},
         {QStringLiteral("LogMaxSize"), logMaxSize},
         {QStringLiteral("LogMaxFiles"), logMaxFiles},
+        {QStringLiteral("Tty"), tty},
+        {QStringLiteral("OpenStdin"), openStdin},
+        {QStringLiteral("RestartPolicy"),
+         QJsonObject{{QStringLiteral("Name"), restartPolicy.nameText()},
+                     {QStringLiteral("MaximumRetryCount"), restartPolicy.maximumRetryCount}}},
     };
     QJsonArray mountsJson;
     for (const MountSpec &m : mounts)
@@ -153,7 +158,79 @@ ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
     s.exposedPorts = fromArray(o.value(QStringLiteral("ExposedPorts")));
     s.privileged = o.value(QStringLiteral("Privileged")).toBool();
     s.seccompProfile = o.value(QStringLiteral("SeccompProfile")).toString();
+    s.tty = o.value(QStringLiteral("Tty")).toBool();
+    s.openStdin = o.value(QStringLiteral("OpenStdin")).toBool();
+    const QJsonObject policy = o.value(QStringLiteral("RestartPolicy")).toObject();
+    s.restartPolicy = RestartPolicy::parse(policy.value(QStringLiteral("Name")).toString())
+                          .value_or(RestartPolicy());
+    s.restartPolicy.maximumRetryCount = policy.value(QStringLiteral("MaximumRetryCount")).toInt();
     return s;
+}
+
+Result<RestartPolicy> RestartPolicy::parse(const QString &text) {
+    RestartPolicy p;
+    const QString name = text.section(QLatin1Char(':'), 0, 0);
+    const QString count = text.section(QLatin1Char(':'), 1);
+    if (name.isEmpty() || name == QLatin1String("no"))
+        p.name = Name::No;
+    else if (name == QLatin1String("on-failure"))
+        p.name = Name::OnFailure;
+    else if (name == QLatin1String("always"))
+        p.name = Name::Always;
+    else if (name == QLatin1String("unless-stopped"))
+        p.name = Name::UnlessStopped;
+    else
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("invalid restart policy: %1 (use no, on-failure[:N], always or "
+                                   "unless-stopped)")
+                        .arg(text));
+    if (text.contains(QLatin1Char(':'))) {
+        bool ok = false;
+        p.maximumRetryCount = count.toInt(&ok);
+        if (p.name != Name::OnFailure)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("invalid restart policy: maximum retry count can only be "
+                                       "used with 'on-failure'"));
+        if (!ok || p.maximumRetryCount < 0)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("invalid restart policy: maximum retry count must be a "
+                                       "number of 0 or more: %1")
+                            .arg(text));
+    }
+    return p;
+}
+
+QString RestartPolicy::nameText() const {
+    switch (name) {
+    case Name::No:
+        return QStringLiteral("no");
+    case Name::OnFailure:
+        return QStringLiteral("on-failure");
+    case Name::Always:
+        return QStringLiteral("always");
+    case Name::UnlessStopped:
+        return QStringLiteral("unless-stopped");
+    }
+    return QStringLiteral("no");
+}
+
+QString RestartPolicy::toString() const {
+    if (name == Name::OnFailure && maximumRetryCount > 0)
+        return nameText() + QLatin1Char(':') + QString::number(maximumRetryCount);
+    return nameText();
+}
+
+bool RestartPolicy::restartsAfter(int exitCode, int restartCount) const {
+    switch (name) {
+    case Name::No:
+        return false;
+    case Name::Always:
+    case Name::UnlessStopped:
+        return true;
+    case Name::OnFailure:
+        return exitCode != 0 && (maximumRetryCount <= 0 || restartCount < maximumRetryCount);
+    }
+    return false;
 }
 
 QString containerStateName(ContainerState state) {
@@ -287,30 +364,49 @@ Status ContainerStore::rename(const QString &id, const QString &newName) {
 }
 
 Status ContainerStore::setRunning(const QString &id, qint64 pid, qint64 shimPid,
-                                  const QDateTime &started, const NetworkSettings &network) {
+                                  const QDateTime &started, const NetworkSettings &network,
+                                  int restartCount) {
     const QString networkJson =
         network.isEmpty()
             ? QStringLiteral("{}")
             : QString::fromUtf8(QJsonDocument(network.toJson()).toJson(QJsonDocument::Compact));
     auto q = m_db.exec(
         QStringLiteral("UPDATE containers SET state = 'running', pid = ?, shim_pid = ?, "
-                       "started_at = ?, exit_code = 0, oom_killed = 0, error = '', network = ? "
-                       "WHERE id = ?"),
-        {pid, shimPid, toNs(started), networkJson, id});
+                       "started_at = ?, exit_code = 0, oom_killed = 0, error = '', network = ?, "
+                       "restart_count = ? WHERE id = ?"),
+        {pid, shimPid, toNs(started), networkJson, restartCount, id});
     if (!q)
         return fail(q.error());
     return {};
 }
 
+Result<bool> ContainerStore::setRestarted(const QString &id, qint64 pid, const QDateTime &started,
+                                          int restartCount, int lastExitCode,
+                                          const QDateTime &lastFinished) {
+    // Newer only, ordered by (restart count, start, end): a run that ended (state.json says
+    // "restarting", same count and start), then the next run (count + 1).
+    auto q = m_db.exec(
+        QStringLiteral("UPDATE containers SET pid = ?, started_at = ?, restart_count = ?, "
+                       "exit_code = ?, finished_at = ? WHERE id = ? AND state = 'running' AND "
+                       "(restart_count < ? OR (restart_count = ? AND (started_at < ? OR "
+                       "(started_at = ? AND finished_at < ?))))"),
+        {pid, toNs(started), restartCount, lastExitCode, toNs(lastFinished), id, restartCount,
+         restartCount, toNs(started), toNs(started), toNs(lastFinished)});
+    if (!q)
+        return fail(q.error());
+    return q->numRowsAffected() > 0;
+}
+
 Result<bool> ContainerStore::setExited(const QString &id, const QDateTime &started, int exitCode,
                                        bool oomKilled, const QDateTime &finished,
-                                       const QString &error) {
-    auto q =
-        m_db.exec(QStringLiteral("UPDATE containers SET state = 'exited', pid = 0, "
-                                 "shim_pid = 0, network = '{}', exit_code = ?, oom_killed = ?, "
-                                 "finished_at = ?, error = COALESCE(?, '') WHERE id = ? AND "
-                                 "state = 'running' AND started_at = ?"),
-                  {exitCode, oomKilled ? 1 : 0, toNs(finished), error, id, toNs(started)});
+                                       const QString &error, int restartCount) {
+    auto q = m_db.exec(
+        QStringLiteral("UPDATE containers SET state = 'exited', pid = 0, "
+                       "shim_pid = 0, network = '{}', exit_code = ?, oom_killed = ?, "
+                       "finished_at = ?, error = COALESCE(?, ''), restart_count = "
+                       "MAX(restart_count, ?) WHERE id = ? AND state = 'running' "
+                       "AND started_at = ?"),
+        {exitCode, oomKilled ? 1 : 0, toNs(finished), error, restartCount, id, toNs(started)});
     if (!q)
         return fail(q.error());
     return q->numRowsAffected() > 0;

@@ -56,6 +56,22 @@ struct NetworkSettings {
     static NetworkSettings fromJson(const QJsonObject &o);
 };
 
+// Docker's --restart: whether berth-shim runs the container again when it exits.
+struct RestartPolicy {
+    enum class Name { No, OnFailure, Always, UnlessStopped };
+    Name name = Name::No;
+    int maximumRetryCount = 0; // on-failure only; 0 = no limit
+
+    // "no", "on-failure", "on-failure:3", "always", "unless-stopped" (Docker's syntax).
+    static Result<RestartPolicy> parse(const QString &text);
+    QString nameText() const; // "no", "on-failure", "always", "unless-stopped"
+    QString toString() const; // as parse() reads it
+    bool isNo() const { return name == Name::No; }
+    // Whether a container that stopped with `exitCode` after `restartCount` restarts runs
+    // again (not asked when the user stopped it).
+    bool restartsAfter(int exitCode, int restartCount) const;
+};
+
 // What a container runs and with which limits: the image config merged with the user's
 // options at create time (Docker's container "Config" + "HostConfig"). Stored as JSON in the
 // containers table, so starting again never needs the image config, only its layers.
@@ -92,6 +108,9 @@ struct ContainerSpec {
     QString effectiveNetworkMode() const {
         return networkMode.isEmpty() ? QStringLiteral("bridge") : networkMode;
     }
+    bool tty = false;       // -t: a pseudo-terminal as the process's stdio
+    bool openStdin = false; // -i: stdin is kept open for attached clients
+    RestartPolicy restartPolicy;
 
     QStringList args() const { return entrypoint + cmd; }
     QJsonObject toJson() const;
@@ -113,9 +132,10 @@ struct ContainerRecord {
     bool oomKilled = false;
     QString error; // why the last start failed, or why it stopped abnormally
     QDateTime created;
-    QDateTime started;  // invalid until first started
-    QDateTime finished; // invalid until first exit
-    int restartCount = 0;
+    QDateTime started;       // invalid until first started
+    QDateTime finished;      // invalid until first exit
+    int restartCount = 0;    // restarts by the policy since the container was last started by hand
+    bool restarting = false; // waiting to be restarted by its policy (from its shim, not stored)
     NetworkSettings network; // of the current run; empty when not running
 
     QString shortId() const { return id.left(12); }
@@ -136,14 +156,23 @@ public:
     Status remove(const QString &id);
     Status rename(const QString &id, const QString &newName);
 
-    // Marks the container running (after its shim reported the process started).
+    // Marks the container running (after its shim reported the process started); restartCount
+    // is 0 for a start by hand, else the restarts by its policy so far.
     Status setRunning(const QString &id, qint64 pid, qint64 shimPid, const QDateTime &started,
-                      const NetworkSettings &network = {});
+                      const NetworkSettings &network = {}, int restartCount = 0);
+    // Records what the shim reported about restarts by the policy: the process and its start
+    // (pid 0 while waiting to restart), the restart count and how the run before ended. Only
+    // if the row is running and this is newer than what it holds; returns whether this call
+    // made the change.
+    Result<bool> setRestarted(const QString &id, qint64 pid, const QDateTime &started,
+                              int restartCount, int lastExitCode, const QDateTime &lastFinished);
     // Records the end of the run that started at `started`, only if the row is still in that
     // run's Running state. Returns whether this call made the change (so exactly one caller
     // records the "die" event when several processes notice the exit at once).
+    // `restartCount` is the shim's final count (the row keeps the higher of both).
     Result<bool> setExited(const QString &id, const QDateTime &started, int exitCode,
-                           bool oomKilled, const QDateTime &finished, const QString &error);
+                           bool oomKilled, const QDateTime &finished, const QString &error,
+                           int restartCount = 0);
     // Records a failed start; the container keeps its previous (not running) state.
     Status setError(const QString &id, const QString &error);
 

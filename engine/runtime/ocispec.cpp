@@ -316,6 +316,9 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
                                                         : ctx.id.left(12);
     if (!hasKey(QStringLiteral("HOSTNAME")))
         env.append(QStringLiteral("HOSTNAME=") + hostname);
+    // As Docker: programs on a terminal need to know what it understands.
+    if (spec.tty && !hasKey(QStringLiteral("TERM")))
+        env.append(QStringLiteral("TERM=xterm"));
 
     QJsonArray additionalGids;
     for (uint g : ctx.user.additionalGids)
@@ -334,7 +337,7 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
     const qint64 files = qMin<qint64>(hardFiles, 1048576);
 
     QJsonObject process{
-        {QStringLiteral("terminal"), false},
+        {QStringLiteral("terminal"), spec.tty},
         {QStringLiteral("user"), user},
         {QStringLiteral("args"), QJsonArray::fromStringList(args)},
         {QStringLiteral("env"), QJsonArray::fromStringList(env)},

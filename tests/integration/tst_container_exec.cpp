@@ -8,6 +8,7 @@
 #include "engine/runtime/containerstats.h"
 #include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
+#include "tests/support/ptysession.h"
 #include "tests/support/testsupport.h"
 
 #include <QDeadlineTimer>
@@ -29,83 +30,6 @@ using namespace Berth::Engine;
 using namespace Berth::Test;
 
 namespace {
-
-// berthctl with a pseudo-terminal as its stdio (the user's terminal): writes `input` steps,
-// each after the output so far contains its `after` text, and collects everything printed.
-struct PtyStep {
-    QByteArray after; // wait for this in the output first ("" = at once)
-    QByteArray input;
-    winsize resize{}; // applied to the terminal before the input when ws_row > 0
-};
-
-struct PtyResult {
-    int exitCode = -1;
-    QByteArray out;
-    bool timedOut = false;
-};
-
-PtyResult berthctlInPty(const TestStore &store, const QStringList &args,
-                        const QList<PtyStep> &steps = {}, winsize size = {24, 80, 0, 0}) {
-    QList<QByteArray> storage{QByteArray(BERTH_BERTHCTL)};
-    for (const QString &a : args)
-        storage.append(a.toUtf8());
-    std::vector<char *> argv;
-    for (QByteArray &a : storage)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    QList<QByteArray> envStorage;
-    for (const QString &e : store.environment().toStringList())
-        envStorage.append(e.toUtf8());
-    std::vector<char *> envp;
-    for (QByteArray &e : envStorage)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    PtyResult result;
-    int master = -1;
-    const pid_t pid = ::forkpty(&master, nullptr, nullptr, &size);
-    if (pid < 0)
-        return result;
-    if (pid == 0) {
-        ::execve(argv[0], argv.data(), envp.data());
-        ::_exit(127);
-    }
-    // A generous bound so a hung test fails instead of blocking the suite; not a timing claim.
-    QDeadlineTimer deadline(120000);
-    qsizetype step = 0;
-    for (;;) {
-        while (step < steps.size() && result.out.contains(steps[step].after)) {
-            if (steps[step].resize.ws_row > 0)
-                ::ioctl(master, TIOCSWINSZ, &steps[step].resize);
-            const QByteArray &in = steps[step].input;
-            if (!in.isEmpty() && ::write(master, in.constData(), size_t(in.size())) < 0)
-                break;
-            ++step;
-        }
-        pollfd p{master, POLLIN, 0};
-        if (::poll(&p, 1, 200) > 0) {
-            char buf[4096];
-            const ssize_t n = ::read(master, buf, sizeof buf);
-            if (n > 0) {
-                result.out.append(buf, n);
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            break; // EIO: berthctl and everything holding the terminal is gone
-        }
-        if (deadline.hasExpired()) {
-            result.timedOut = true;
-            ::kill(pid, SIGKILL);
-            break;
-        }
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ::close(master);
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return result;
-}
 
 QByteArray readAll(const char *path) {
     QFile f(QString::fromLatin1(path));

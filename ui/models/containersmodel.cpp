@@ -49,6 +49,11 @@ QString containerStatusText(const Engine::ContainerRecord &c, const QDateTime &n
     case Engine::ContainerState::Created:
         return ContainerTexts::tr("Created %1 ago").arg(durationText(c.created, now));
     case Engine::ContainerState::Running:
+        // Waiting out its restart policy's delay after an exit.
+        if (c.restarting)
+            return ContainerTexts::tr("Restarting (%1) %2 ago")
+                .arg(c.exitCode)
+                .arg(durationText(c.finished.isValid() ? c.finished : c.started, now));
         return ContainerTexts::tr("Up %1").arg(durationText(c.started, now));
     case Engine::ContainerState::Exited:
         return ContainerTexts::tr("Exited (%1) %2 ago")
