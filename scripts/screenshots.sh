@@ -84,6 +84,9 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
     while true; do echo "GET /health 200 1ms"; sleep 1; done' >/dev/null; then
   ctl run --name backup-job berth/busybox:latest sh -c 'echo "backup: 42 files, 3.1 MB"; mkdir -p /data; echo done > /data/state' >/dev/null || true
   ctl create --name scratch localhost:5000/team/tools:1.0 >/dev/null
+  # One whose restart policy keeps trying (mostly waiting out its growing delay: "Restarting").
+  ctl run -d --name flaky-db --restart on-failure:30 berth/busybox:latest \
+    sh -c 'echo "cannot reach the database" >&2; exit 1' >/dev/null || true
   app 09-containers --page containers
   app 10-run-dialog --run demo/webapp:1.0 \
     --command "sh -c 'echo hello from the demo app; sleep 600'"

@@ -387,6 +387,10 @@
         <source>Restarting (%1) %2 ago</source>
         <translation>재시작 대기 중 (%1, %2 전에 종료됨)</translation>
     </message>
+    <message>
+        <source>Restarting</source>
+        <translation>재시작 대기 중</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ContainersModel</name>

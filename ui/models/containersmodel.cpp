@@ -159,7 +159,7 @@ QVariant ContainersModel::data(const QModelIndex &index, int role) const {
         case Image:
             return c.spec.image;
         case State:
-            return containerStateText(c.state);
+            return c.restarting ? ContainerTexts::tr("Restarting") : containerStateText(c.state);
         case Status:
             return containerStatusText(c, m_now);
         case Ports:
