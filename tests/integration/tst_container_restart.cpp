@@ -13,6 +13,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QThread>
 #include <csignal>
 #include <fcntl.h>
@@ -49,6 +51,27 @@ bool shimRunning(ContainerRuntime &rt, const QString &id) {
     return !free;
 }
 
+// A TCP port nobody listens on right now (the kernel's choice, then released).
+int freePort() {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+// GET / over HTTP/1.0 from 127.0.0.1:port; the whole answer, or "" when nothing came.
+QByteArray httpGet(int port) {
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+    if (!socket.waitForConnected(10000))
+        return {};
+    socket.write("GET / HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    QByteArray answer;
+    while (socket.waitForReadyRead(10000) || socket.bytesAvailable() > 0)
+        answer += socket.readAll();
+    return answer;
+}
+
 } // namespace
 
 class TestContainerRestart : public QObject {
@@ -59,6 +82,7 @@ private Q_SLOTS:
     void onFailureGivesUpAfterMaxRestarts();
     void alwaysRestartsUntilStopped();
     void killDisablesThePolicy();
+    void restartKeepsAddressAndPublishedPort();
     void lostShimAndRebootRestoreByPolicy();
 
 private:
@@ -208,6 +232,35 @@ void TestContainerRestart::killDisablesThePolicy() {
     QVERIFY(!shimRunning(rt, record->id));
     QCOMPARE(restartCount(store, "victim"), 0);
     QCOMPARE(readFile(rt.upperDir(record->id) + "/runs"), QByteArray("run\n"));
+}
+
+void TestContainerRestart::restartKeepsAddressAndPublishedPort() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const int port = freePort();
+    QVERIFY(port > 0);
+    // Each run serves a page naming its number, on the published port.
+    ProcessResult r = berthctl(
+        store, {"run", "-d", "--name", "web", "--restart", "always", "-p",
+                QStringLiteral("%1:80").arg(port), "busybox", "sh", "-c",
+                "echo run >> /runs; mkdir -p /www; echo page-$(wc -l < /runs) > /www/index.html; "
+                "exec busybox httpd -f -p 80 -h /www"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QTRY_VERIFY_WITH_TIMEOUT(httpGet(port).contains("page-1"), 60000);
+    ContainerRuntime &rt = store.engine().containers();
+    auto first = rt.get("web");
+    BERTH_VERIFY_OK(first);
+    QVERIFY(!first->network.ipAddress.isEmpty());
+    // The server dies (not by Berth): its shim runs it again in the same network namespace,
+    // so the address stays and the published port reaches the new server.
+    QCOMPARE(::kill(pid_t(first->pid), SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(httpGet(port).contains("page-2"), 60000);
+    auto second = rt.get("web");
+    BERTH_VERIFY_OK(second);
+    QCOMPARE(second->restartCount, 1);
+    QVERIFY(second->pid != first->pid);
+    QCOMPARE(second->network.ipAddress, first->network.ipAddress);
+    QCOMPARE(second->shimPid, first->shimPid);
 }
 
 void TestContainerRestart::lostShimAndRebootRestoreByPolicy() {
