@@ -214,7 +214,8 @@ void TestContainerFs::cpBothWaysStoppedAndRunning() {
     auto code = store.engine().containers().wait("r");
     BERTH_VERIFY_OK(code);
     QCOMPARE(*code, 0);
-    QCOMPARE(berthctl(store, {"logs", "r"}).out, QByteArray("went\n"));
+    // The shim may still be writing the last line when the exit is seen under heavy load.
+    QTRY_COMPARE_WITH_TIMEOUT(berthctl(store, {"logs", "r"}).out, QByteArray("went\n"), 10000);
 }
 
 void TestContainerFs::cpStaysInsideTheContainer() {
