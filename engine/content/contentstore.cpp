@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/content/contentstore.h"
 
+#include "engine/content/growingblob.h"
 #include "engine/core/fileutil.h"
 
 #include <QDir>
@@ -178,8 +179,20 @@ qint64 ContentStore::cleanIngest() {
 }
 
 BlobWriter::~BlobWriter() {
+    if (m_follower)
+        m_follower->abandoned(QStringLiteral("the download stopped"));
     if (m_fd >= 0)
         ::close(m_fd);
+}
+
+Result<std::shared_ptr<GrowingBlob>> BlobWriter::follow() {
+    const int fd = ::open(QFile::encodeName(m_dataPath).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return failErrno(QStringLiteral("open %1").arg(m_dataPath), errno);
+    if (m_follower)
+        m_follower->abandoned(QStringLiteral("followed anew"));
+    m_follower = std::shared_ptr<GrowingBlob>(new GrowingBlob(fd, m_written));
+    return m_follower;
 }
 
 Status BlobWriter::resumeHash() {
@@ -220,10 +233,14 @@ Status BlobWriter::write(const char *data, qint64 size) {
     }
     m_hash->add(data, size);
     m_written += size;
+    if (m_follower)
+        m_follower->wrote(m_written);
     return {};
 }
 
 Status BlobWriter::restart() {
+    if (m_follower)
+        m_follower->abandoned(QStringLiteral("the download started over"));
     if (::ftruncate(m_fd, 0) != 0)
         return failErrno(QStringLiteral("truncate ingest"), errno);
     ::lseek(m_fd, 0, SEEK_SET);
@@ -263,10 +280,14 @@ Result<Digest> BlobWriter::commit() {
     removeTree(m_dir);
     ::close(m_fd);
     m_fd = -1;
+    if (m_follower)
+        m_follower->committed();
     return actual;
 }
 
 void BlobWriter::abort() {
+    if (m_follower)
+        m_follower->abandoned(QStringLiteral("the blob was discarded"));
     if (m_fd >= 0) {
         ::close(m_fd);
         m_fd = -1;

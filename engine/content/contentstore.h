@@ -14,6 +14,7 @@
 namespace Berth::Engine {
 
 class BlobWriter;
+class GrowingBlob;
 
 // Content-addressed blob store: blobs/sha256/<hex>, one immutable file per digest.
 //
@@ -74,6 +75,9 @@ public:
     void abort();
     // Truncates to zero and starts over (the server ignored a Range request, for example).
     Status restart();
+    // A reader of the blob while it is written (see GrowingBlob), starting from its first
+    // byte; it ends when commit() succeeds and fails on restart(), abort() or destruction.
+    Result<std::shared_ptr<GrowingBlob>> follow();
 
 private:
     friend class ContentStore;
@@ -88,6 +92,7 @@ private:
     qint64 m_written = 0;
     int m_fd = -1;
     std::unique_ptr<Sha256> m_hash;
+    std::shared_ptr<GrowingBlob> m_follower;
 };
 
 } // namespace Berth::Engine

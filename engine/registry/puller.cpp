@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/registry/puller.h"
 
+#include "engine/content/growingblob.h"
 #include "engine/core/storelock.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/credentialstore.h"
@@ -315,12 +316,28 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
         todo.append(l.blob);
         startOffsets.insert(l.blob.digest, l.partialBytes);
     }
-    // Layers are unpacked as soon as their blob is verified, while the others still download
-    // (chain IDs follow from the config's diffIDs, so a layer need not wait for the ones
-    // below it). The installer at the end finds those snapshots in place; one that failed here
-    // is unpacked again there and reports the error properly.
+    // Layers are unpacked while they download: a layer's blob is read as it is written (see
+    // GrowingBlob), so decompressing and writing files overlaps the transfer instead of
+    // following it. Chain IDs follow from the config's diffIDs, so a layer need not wait for
+    // the ones below it. A blob several layers share is unpacked once it is verified. The
+    // installer at the end finds those snapshots in place; one that failed here (a download
+    // that started over, say) is unpacked again there and reports any error properly.
     QThreadPool unpackPool;
-    unpackPool.setMaxThreadCount(qMax(2, QThread::idealThreadCount()));
+    unpackPool.setMaxThreadCount(
+        qMax(QThread::idealThreadCount(), options.registry.concurrentTransfers + 1));
+    // The layer unpacked from `blobDigest` while it downloads; -1 when none or several.
+    auto streamedLayer = [&](const Digest &blobDigest) {
+        int found = -1;
+        for (int i = 0; i < plan.layers.size(); ++i) {
+            const PullLayerPlan &layer = plan.layers[i];
+            if (layer.blob.digest != blobDigest || layer.unpacked)
+                continue;
+            if (found >= 0)
+                return -1;
+            found = i;
+        }
+        return found;
+    };
     auto unpackEarly = [&](const Digest &blobDigest) {
         for (int i = 0; i < plan.layers.size(); ++i) {
             const PullLayerPlan &layer = plan.layers[i];
@@ -355,6 +372,17 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
                     qMin(startOffsets.value(blob.digest), (*writer)->offset());
             }
             update(blob.digest, (*writer)->offset(), PullProgress::LayerState::Downloading);
+            const int streamed = streamedLayer(blob.digest);
+            if (streamed >= 0) {
+                if (auto growing = (*writer)->follow()) {
+                    const Digest parent =
+                        streamed > 0 ? plan.layers[streamed - 1].chainId : Digest();
+                    const Digest diffId = plan.layers[streamed].diffId;
+                    unpackPool.start([this, source = *growing, parent, diffId] {
+                        (void)m_snapshots.unpack(*source, parent, diffId);
+                    });
+                }
+            }
             RegistryClient layerClient(reference.domain(), options.registry, auth);
             layerClient.setScopes(pullScopes(reference));
             layerClient.setCancelFlag(&abortAll);
@@ -375,7 +403,7 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
                     QStringLiteral("layer %1").arg(blob.digest.toString())));
             }
             update(blob.digest, blob.size, PullProgress::LayerState::Downloaded);
-            if (!abortAll)
+            if (!abortAll && streamed < 0)
                 unpackEarly(blob.digest);
             return {};
         }));

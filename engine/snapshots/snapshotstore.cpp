@@ -47,6 +47,25 @@ bool SnapshotStore::exists(const Digest &chainId) const {
 
 Result<SnapshotInfo> SnapshotStore::unpack(const QString &blobPath, const Digest &parent,
                                            const Digest &expectedDiffId) {
+    return unpackWith(
+        [&blobPath](const QString &targetDir) {
+            return unpackLayer(blobPath, targetDir, UnpackOptions::forCurrentUser());
+        },
+        parent, expectedDiffId);
+}
+
+Result<SnapshotInfo> SnapshotStore::unpack(GrowingBlob &blob, const Digest &parent,
+                                           const Digest &expectedDiffId) {
+    return unpackWith(
+        [&blob](const QString &targetDir) {
+            return unpackLayer(blob, targetDir, UnpackOptions::forCurrentUser());
+        },
+        parent, expectedDiffId);
+}
+
+Result<SnapshotInfo> SnapshotStore::unpackWith(
+    const std::function<Result<UnpackResult>(const QString &targetDir)> &unpackInto,
+    const Digest &parent, const Digest &expectedDiffId) {
     if (expectedDiffId.isValid()) {
         const Digest chainId = chainIdOf(parent, expectedDiffId);
         if (exists(chainId))
@@ -60,7 +79,7 @@ Result<SnapshotInfo> SnapshotStore::unpack(const QString &blobPath, const Digest
         removeTree(tmp);
         return fail(e);
     };
-    auto unpacked = unpackLayer(blobPath, tmpFiles, UnpackOptions::forCurrentUser());
+    auto unpacked = unpackInto(tmpFiles);
     if (!unpacked)
         return discard(unpacked.error());
     if (expectedDiffId.isValid() && unpacked->diffId != expectedDiffId)

@@ -5,9 +5,11 @@
 #include "engine/core/digest.h"
 #include "engine/core/result.h"
 #include "engine/core/storepaths.h"
+#include "engine/snapshots/unpacker.h"
 
 #include <QList>
 #include <QString>
+#include <functional>
 
 namespace Berth::Engine {
 
@@ -40,6 +42,10 @@ public:
     // hashed while unpacked and must match. Safe against hostile archives (see unpacker.h).
     Result<SnapshotInfo> unpack(const QString &blobPath, const Digest &parent,
                                 const Digest &expectedDiffId);
+    // The same from a blob still being downloaded (see GrowingBlob): the layer is unpacked as
+    // its bytes arrive. Fails, leaving nothing, when the download is abandoned.
+    Result<SnapshotInfo> unpack(GrowingBlob &blob, const Digest &parent,
+                                const Digest &expectedDiffId);
 
     bool exists(const Digest &chainId) const;
     Result<SnapshotInfo> info(const Digest &chainId) const;
@@ -50,6 +56,10 @@ public:
     Status remove(const Digest &chainId);
 
 private:
+    Result<SnapshotInfo>
+    unpackWith(const std::function<Result<UnpackResult>(const QString &targetDir)> &unpackInto,
+               const Digest &parent, const Digest &expectedDiffId);
+
     StorePaths m_paths;
     Database &m_db;
 };

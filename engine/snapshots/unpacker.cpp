@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/snapshots/unpacker.h"
 
+#include "engine/content/growingblob.h"
 #include "engine/snapshots/whiteouts.h"
 
 #include <QFile>
@@ -699,29 +700,79 @@ Error corrupt(const QString &message) {
 
 } // namespace
 
+namespace {
+
+// The layer's bytes from a blob still being downloaded.
+struct GrowingReader {
+    GrowingBlob *blob = nullptr;
+    const std::atomic<bool> *cancel = nullptr;
+    std::vector<char> buffer = std::vector<char>(kReadBlockSize);
+
+    static la_ssize_t read(struct archive *a, void *client, const void **out) {
+        auto *self = static_cast<GrowingReader *>(client);
+        const qint64 n =
+            self->blob->read(self->buffer.data(), qint64(self->buffer.size()), self->cancel);
+        if (n < 0) {
+            archive_set_error(a, EIO, "%s", self->blob->error().toLocal8Bit().constData());
+            return -1;
+        }
+        *out = self->buffer.data();
+        return la_ssize_t(n);
+    }
+};
+
+ArchivePtr newOuterArchive() {
+    ArchivePtr outer(archive_read_new());
+    archive_read_support_filter_all(outer.get());
+    archive_read_support_format_raw(outer.get());
+    archive_read_support_format_empty(outer.get());
+    return outer;
+}
+
+Result<UnpackResult> unpackOpened(struct archive *outer, const QString &targetDir,
+                                  const UnpackOptions &options);
+
+} // namespace
+
 Result<UnpackResult> unpackLayer(const QString &archivePath, const QString &targetDir,
                                  const UnpackOptions &options) {
     Fd file(::open(QFile::encodeName(archivePath).constData(), O_RDONLY | O_CLOEXEC));
     if (!file.valid())
         return failErrno(QStringLiteral("open layer %1").arg(archivePath), errno);
+    ArchivePtr outer = newOuterArchive();
+    if (archive_read_open_fd(outer.get(), file.get(), kReadBlockSize) != ARCHIVE_OK)
+        return fail(corrupt(archiveMessage(outer.get())));
+    return unpackOpened(outer.get(), targetDir, options);
+}
+
+Result<UnpackResult> unpackLayer(GrowingBlob &archive, const QString &targetDir,
+                                 const UnpackOptions &options) {
+    GrowingReader reader;
+    reader.blob = &archive;
+    reader.cancel = options.cancel;
+    ArchivePtr outer = newOuterArchive();
+    if (archive_read_open(outer.get(), &reader, nullptr, &GrowingReader::read, nullptr) !=
+        ARCHIVE_OK)
+        return fail(corrupt(archiveMessage(outer.get())));
+    return unpackOpened(outer.get(), targetDir, options);
+}
+
+namespace {
+
+Result<UnpackResult> unpackOpened(struct archive *outer, const QString &targetDir,
+                                  const UnpackOptions &options) {
     Fd root(::open(QFile::encodeName(targetDir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid())
         return failErrno(QStringLiteral("open %1").arg(targetDir), errno);
 
     Source source;
     source.cancel = options.cancel;
-    ArchivePtr outer(archive_read_new());
-    archive_read_support_filter_all(outer.get());
-    archive_read_support_format_raw(outer.get());
-    archive_read_support_format_empty(outer.get());
-    source.outer = outer.get();
-    if (archive_read_open_fd(outer.get(), file.get(), kReadBlockSize) != ARCHIVE_OK)
-        return fail(corrupt(archiveMessage(outer.get())));
+    source.outer = outer;
     {
         struct archive_entry *rawEntry = nullptr;
-        const int r = archive_read_next_header(outer.get(), &rawEntry);
+        const int r = archive_read_next_header(outer, &rawEntry);
         if (r < ARCHIVE_WARN)
-            return fail(corrupt(archiveMessage(outer.get())));
+            return fail(corrupt(archiveMessage(outer)));
         source.started = r != ARCHIVE_EOF; // EOF: an empty file, an empty layer
     }
 
@@ -781,5 +832,7 @@ Result<UnpackResult> unpackLayer(const QString &archivePath, const QString &targ
     result.diffId = source.sha.finish();
     return result;
 }
+
+} // namespace
 
 } // namespace Berth::Engine

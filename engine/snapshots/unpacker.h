@@ -9,6 +9,8 @@
 
 namespace Berth::Engine {
 
+class GrowingBlob;
+
 struct UnpackOptions {
     // Write overlayfs whiteouts (0:0 char devices, trusted.overlay.opaque) instead of keeping
     // the OCI .wh. files. Needs root (CAP_MKNOD, trusted xattrs).
@@ -41,6 +43,10 @@ struct UnpackResult {
 // caller discards targetDir (SnapshotStore does).
 // Ownership, modes, mtimes, xattrs, hardlinks and symlinks are preserved.
 Result<UnpackResult> unpackLayer(const QString &archivePath, const QString &targetDir,
+                                 const UnpackOptions &options);
+// The same from a blob still being downloaded: it waits for the bytes, and fails when the
+// download is abandoned (the caller unpacks the blob afterwards instead).
+Result<UnpackResult> unpackLayer(GrowingBlob &archive, const QString &targetDir,
                                  const UnpackOptions &options);
 
 } // namespace Berth::Engine

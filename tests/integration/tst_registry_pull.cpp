@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Berth;
 using namespace Berth::Engine;
@@ -42,6 +43,17 @@ ImageFixture appImage() {
               LayerBuilder::Compression::Gzip, "ADD big");
     img.layer(LayerBuilder().dir("app").file("app/run", "#!/bin/sh\necho hi\n", 0755),
               LayerBuilder::Compression::Gzip, "ADD run");
+    return img;
+}
+
+// One layer: a small file, then a big incompressible one.
+ImageFixture streamedImage() {
+    ImageFixture img;
+    img.layer(LayerBuilder()
+                  .dir("stream")
+                  .file("stream/first", "unpacked before the download ends\n")
+                  .file("stream/big", randomBytes(6 << 20, 11)),
+              LayerBuilder::Compression::Gzip, "ADD stream");
     return img;
 }
 
@@ -95,6 +107,7 @@ private Q_SLOTS:
         QVERIFY(m_proxy->start());
         push(baseImage(), QStringLiteral("test/base:1"));
         push(appImage(), QStringLiteral("test/app:1"));
+        push(streamedImage(), QStringLiteral("test/streamed:1"));
     }
 
     void init() {
@@ -259,6 +272,51 @@ private Q_SLOTS:
         for (const FaultProxy::Request &r : m_proxy->requests())
             if (r.path.contains(big.digest.toString()))
                 QCOMPARE(r.range, QByteArray("bytes=300000-"));
+    }
+
+    void layerIsUnpackedWhileItDownloads() {
+        TestStore store;
+        const Descriptor blob = streamedImage().layerBlobs()[0].descriptor;
+        // Half the layer arrives, then the registry stalls.
+        m_proxy->addRule(
+            {FaultProxy::Fault::Stall, "GET", blob.digest.toString(), 1, blob.size / 2});
+        std::atomic<bool> cancel = false;
+        PullOptions options = fastOptions();
+        options.registry.stallTimeoutMs = 60000;
+        options.cancel = &cancel;
+        auto pulling = QtConcurrent::run(
+            [&] { return pullerFor(store).pull(viaProxy("test/streamed:1"), options); });
+        // The first file is on disk while the blob is still incomplete.
+        auto unpackedFirst = [&] {
+            const QStringList tmp =
+                QDir(store.paths().snapshots()).entryList({"tmp-*"}, QDir::Dirs);
+            for (const QString &dir : tmp)
+                if (QFile::exists(store.paths().snapshots() + "/" + dir + "/fs/stream/first"))
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(unpackedFirst(), 60000);
+        QVERIFY(!store.engine().content().contains(blob.digest));
+        cancel = true;
+        const Result<ImageRecord> cancelled = pulling.result();
+        QVERIFY(!cancelled);
+        QCOMPARE(cancelled.error().kind, ErrorKind::Cancelled);
+        // The half-unpacked layer is gone with the cancelled pull; the blob's bytes stay.
+        QVERIFY(QDir(store.paths().snapshots()).entryList({"tmp-*"}, QDir::Dirs).isEmpty());
+        QCOMPARE(store.engine().snapshots().list().size(), 0);
+
+        m_proxy->clearRules();
+        auto record = pullerFor(store).pull(viaProxy("test/streamed:1"), fastOptions());
+        BERTH_VERIFY_OK(record);
+        QCOMPARE(record->id, streamedImage().id());
+        QFile first(store.engine().snapshots().filesPath(record->layers[0].chainId) +
+                    "/stream/first");
+        QVERIFY(first.open(QIODevice::ReadOnly));
+        QCOMPARE(first.readAll(), QByteArray("unpacked before the download ends\n"));
+        QCOMPARE(QFileInfo(store.engine().snapshots().filesPath(record->layers[0].chainId) +
+                           "/stream/big")
+                     .size(),
+                 qint64(6 << 20));
     }
 
     void killedBerthctlPullResumes() {

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The content store never shows a blob whose bytes do not match its digest, resumes partial
-// writes, and lets two writers of the same blob coexist.
+// writes, lets two writers of the same blob coexist, and lets a reader follow a blob while it
+// is written (ending only once it is committed, failing when the writer starts over or gives up).
 #include "engine/content/contentstore.h"
+#include "engine/content/growingblob.h"
 #include "tests/support/testsupport.h"
 
 #include <QBuffer>
 #include <QDir>
+#include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
 
 using namespace Berth::Engine;
@@ -20,6 +23,8 @@ private Q_SLOTS:
     void resumesPartialWrite();
     void concurrentWritersOfTheSameBlob();
     void cleanIngestKeepsBusyWriters();
+    void followerReadsWhileWrittenAndEndsAtCommit();
+    void followerFailsWhenTheWriterStartsOverOrStops();
 };
 
 void TestContentStore::writesAndReads() {
@@ -144,6 +149,92 @@ void TestContentStore::cleanIngestKeepsBusyWriters() {
     QCOMPARE(cs.cleanIngest(), qint64(1000));
     QVERIFY(QFile::exists(store.paths().ingest() + QStringLiteral("/busy/data")));
     QVERIFY(!QFile::exists(store.paths().ingest() + QStringLiteral("/stale")));
+}
+
+namespace {
+
+// Everything a follower reads until it ends or fails; `failed` tells which.
+QByteArray readAll(GrowingBlob &blob, bool *failed) {
+    QByteArray out;
+    char buffer[4096];
+    for (;;) {
+        const qint64 n = blob.read(buffer, sizeof buffer);
+        *failed = n < 0;
+        if (n <= 0)
+            return out;
+        out.append(buffer, n);
+    }
+}
+
+} // namespace
+
+void TestContentStore::followerReadsWhileWrittenAndEndsAtCommit() {
+    TestStore store;
+    ContentStore &cs = store.engine().content();
+    const QByteArray data = QByteArray(100000, 'x') + QByteArray(100000, 'y');
+    const Digest digest = Digest::ofData(data);
+    {
+        // Resumed from an interrupted write: the follower reads the held part too.
+        auto w = cs.openWriter(digest.hex(), digest, data.size());
+        BERTH_VERIFY_OK(w);
+        BERTH_VERIFY_OK((*w)->write(data.left(30000)));
+    }
+    auto w = cs.openWriter(digest.hex(), digest, data.size());
+    BERTH_VERIFY_OK(w);
+    auto follower = (*w)->follow();
+    BERTH_VERIFY_OK(follower);
+    std::shared_ptr<GrowingBlob> blob = *follower;
+    bool failed = true;
+    auto reader = QtConcurrent::run([&] { return readAll(*blob, &failed); });
+    BERTH_VERIFY_OK((*w)->write(data.mid(30000, 70000)));
+    // Everything written so far is read, and the reader still waits for more.
+    QTest::qWait(200);
+    QVERIFY(!reader.isFinished());
+    BERTH_VERIFY_OK((*w)->write(data.mid(100000)));
+    QTest::qWait(100);
+    QVERIFY(!reader.isFinished()); // all bytes are there, but not verified yet
+    BERTH_VERIFY_OK((*w)->commit());
+    QCOMPARE(reader.result(), data);
+    QVERIFY(!failed);
+}
+
+void TestContentStore::followerFailsWhenTheWriterStartsOverOrStops() {
+    TestStore store;
+    ContentStore &cs = store.engine().content();
+    const QByteArray data(50000, 'r');
+    const Digest digest = Digest::ofData(data);
+    auto w = cs.openWriter(digest.hex(), digest, data.size());
+    BERTH_VERIFY_OK(w);
+    BERTH_VERIFY_OK((*w)->write(data.left(20000)));
+    std::shared_ptr<GrowingBlob> first = *(*w)->follow();
+    bool failed = false;
+    auto reader = QtConcurrent::run([&] { return readAll(*first, &failed); });
+    QTest::qWait(100);
+    BERTH_VERIFY_OK((*w)->restart()); // the server ignored Range: the bytes read are stale
+    QCOMPARE(reader.result().size(), 20000);
+    QVERIFY(failed);
+    QVERIFY(first->error().contains("started over"));
+
+    // A writer that goes away without committing (a dropped pull) ends its follower too.
+    std::shared_ptr<GrowingBlob> second = *(*w)->follow();
+    auto waiting = QtConcurrent::run([&] { return readAll(*second, &failed); });
+    BERTH_VERIFY_OK((*w)->write(data.left(1000)));
+    QTest::qWait(100);
+    QVERIFY(!waiting.isFinished());
+    w->reset();
+    QCOMPARE(waiting.result(), data.left(1000));
+    QVERIFY(failed);
+
+    // A digest mismatch at commit: the follower fails, never ends as if all were well.
+    auto forged = cs.openWriter(digest.hex(), digest, data.size());
+    BERTH_VERIFY_OK(forged);
+    BERTH_VERIFY_OK((*forged)->restart());
+    std::shared_ptr<GrowingBlob> third = *(*forged)->follow();
+    BERTH_VERIFY_OK((*forged)->write(QByteArray(50000, 'f')));
+    QVERIFY(!(*forged)->commit());
+    bool thirdFailed = false;
+    readAll(*third, &thirdFailed);
+    QVERIFY(thirdFailed);
 }
 
 QTEST_GUILESS_MAIN(TestContentStore)
