@@ -6,10 +6,15 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
+#include <QMutex>
 #include <QStandardPaths>
+#include <QThread>
 #include <qt6keychain/keychain.h>
+#include <type_traits>
 #include <unistd.h>
 
 namespace Berth::Engine {
@@ -38,12 +43,53 @@ QJsonObject toJson(const Credentials &c) {
     return {{QStringLiteral("username"), c.username}, {QStringLiteral("secret"), c.secret}};
 }
 
-template <typename Job> void runJob(Job &job) {
-    job.setAutoDelete(false);
-    QEventLoop loop;
-    QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
-    job.start();
-    loop.exec();
+// QtKeychain is not thread-safe: its jobs go through one shared queue, a QObject made in the
+// thread of the first job. Jobs started at once from the engine's pool threads crashed in it.
+// So every job runs on one thread of ours, one at a time.
+template <typename Fn> void onKeychainThread(Fn &&fn) {
+    static QMutex mutex;
+    static QThread *const thread = [] {
+        auto *t = new QThread; // never stopped: it lives as long as the process
+        t->setObjectName(QStringLiteral("berth-keychain"));
+        t->start();
+        return t;
+    }();
+    static QObject *const context = [] {
+        auto *o = new QObject;
+        o->moveToThread(thread);
+        return o;
+    }();
+    if (QThread::currentThread() == thread) {
+        fn();
+        return;
+    }
+    const QMutexLocker lock(&mutex);
+    QMetaObject::invokeMethod(context, std::forward<Fn>(fn), Qt::BlockingQueuedConnection);
+}
+
+struct JobOutcome {
+    QKeychain::Error error = QKeychain::NoError;
+    QString errorString;
+    QString text; // a read's data
+};
+
+// Makes a Job on the keychain thread, lets `setup` fill it in, runs it to its end.
+template <typename Job, typename Setup> JobOutcome runJob(Setup &&setup) {
+    JobOutcome out;
+    onKeychainThread([&] {
+        Job job(kService);
+        job.setAutoDelete(false);
+        setup(job);
+        QEventLoop loop;
+        QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
+        job.start();
+        loop.exec();
+        out.error = job.error();
+        out.errorString = job.errorString();
+        if constexpr (std::is_same_v<Job, QKeychain::ReadPasswordJob>)
+            out.text = job.textData();
+    });
+    return out;
 }
 
 Error noSecretService(const QString &detail) {
@@ -78,15 +124,14 @@ bool CredentialStore::sessionBusAvailable() {
 Result<std::optional<Credentials>> CredentialStore::readKeychain(const QString &domain) const {
     if (!sessionBusAvailable())
         return fail(noSecretService(QStringLiteral("no D-Bus session bus")));
-    QKeychain::ReadPasswordJob job(kService);
-    job.setKey(domain);
-    runJob(job);
-    if (job.error() == QKeychain::EntryNotFound)
+    const JobOutcome job = runJob<QKeychain::ReadPasswordJob>(
+        [&domain](QKeychain::ReadPasswordJob &j) { j.setKey(domain); });
+    if (job.error == QKeychain::EntryNotFound)
         return std::optional<Credentials>();
-    if (job.error() != QKeychain::NoError)
-        return fail(noSecretService(job.errorString()));
+    if (job.error != QKeychain::NoError)
+        return fail(noSecretService(job.errorString));
     return std::optional<Credentials>(
-        fromJson(QJsonDocument::fromJson(job.textData().toUtf8()).object()));
+        fromJson(QJsonDocument::fromJson(job.text.toUtf8()).object()));
 }
 
 std::optional<Credentials> CredentialStore::readFile(const QString &domain) const {
@@ -152,14 +197,77 @@ Status CredentialStore::store(const QString &domain, const Credentials &credenti
     }
     if (!sessionBusAvailable())
         return fail(noSecretService(QStringLiteral("no D-Bus session bus")));
-    QKeychain::WritePasswordJob job(kService);
-    job.setKey(key);
-    job.setTextData(
-        QString::fromUtf8(QJsonDocument(toJson(credentials)).toJson(QJsonDocument::Compact)));
-    runJob(job);
-    if (job.error() != QKeychain::NoError)
-        return fail(noSecretService(job.errorString()));
+    const QString data =
+        QString::fromUtf8(QJsonDocument(toJson(credentials)).toJson(QJsonDocument::Compact));
+    const JobOutcome job =
+        runJob<QKeychain::WritePasswordJob>([&key, &data](QKeychain::WritePasswordJob &j) {
+            j.setKey(key);
+            j.setTextData(data);
+        });
+    if (job.error != QKeychain::NoError)
+        return fail(noSecretService(job.errorString));
+    setInKeychainIndex(key, true);
     return {};
+}
+
+QString CredentialStore::indexPath() const {
+    return QFileInfo(m_filePath).path() + QStringLiteral("/keychain-registries.json");
+}
+
+QStringList CredentialStore::keychainIndex() const {
+    auto data = readFileLimited(indexPath(), 1 << 20);
+    if (!data)
+        return {};
+    QStringList domains;
+    for (const QJsonValue &v : QJsonDocument::fromJson(*data).array())
+        if (v.isString())
+            domains.append(v.toString());
+    return domains;
+}
+
+void CredentialStore::setInKeychainIndex(const QString &domain, bool present) {
+    QStringList domains = keychainIndex();
+    if (domains.contains(domain) == present)
+        return;
+    if (present)
+        domains.append(domain);
+    else
+        domains.removeAll(domain);
+    domains.sort();
+    // The index only lists names; losing it loses no credential, so failures are ignored.
+    if (makeDirectories(QFileInfo(indexPath()).path()))
+        (void)writeFileAtomically(
+            indexPath(), QJsonDocument(QJsonArray::fromStringList(domains)).toJson(), 0600);
+}
+
+QList<CredentialStore::Entry> CredentialStore::entries() const {
+    QMap<QString, Entry> found; // by domain; the first source wins, as in lookup()
+    if (sessionBusAvailable()) {
+        for (const QString &domain : keychainIndex()) {
+            auto k = readKeychain(domain);
+            if (k && *k)
+                found.insert(domain, {domain, (*k)->username, Source::Keychain});
+        }
+    }
+    if (auto data = readFileLimited(m_filePath, 1 << 20)) {
+        const QJsonObject all = QJsonDocument::fromJson(*data).object();
+        for (auto it = all.begin(); it != all.end(); ++it)
+            if (!found.contains(it.key()))
+                found.insert(it.key(),
+                             {it.key(), fromJson(it.value().toObject()).username, Source::File});
+    }
+    if (auto data = readFileLimited(m_dockerConfig, 4 << 20)) {
+        const QJsonObject auths =
+            QJsonDocument::fromJson(*data).object().value(QLatin1String("auths")).toObject();
+        for (auto it = auths.begin(); it != auths.end(); ++it) {
+            const QString domain = normaliseDomain(it.key());
+            if (found.contains(domain))
+                continue;
+            if (auto c = readDockerConfig(domain))
+                found.insert(domain, {domain, c->username, Source::DockerConfig});
+        }
+    }
+    return found.values();
 }
 
 Status CredentialStore::erase(const QString &domain) {
@@ -168,14 +276,15 @@ Status CredentialStore::erase(const QString &domain) {
     if (sessionBusAvailable()) {
         auto existing = readKeychain(key);
         if (existing && *existing) {
-            QKeychain::DeletePasswordJob job(kService);
-            job.setKey(key);
-            runJob(job);
-            if (job.error() != QKeychain::NoError && job.error() != QKeychain::EntryNotFound)
+            const JobOutcome job = runJob<QKeychain::DeletePasswordJob>(
+                [&key](QKeychain::DeletePasswordJob &j) { j.setKey(key); });
+            if (job.error != QKeychain::NoError && job.error != QKeychain::EntryNotFound)
                 return fail(ErrorKind::Unavailable,
-                            QStringLiteral("secret service: %1").arg(job.errorString()));
+                            QStringLiteral("secret service: %1").arg(job.errorString));
             found = true;
         }
+        if (existing)
+            setInKeychainIndex(key, false);
     }
     if (auto data = readFileLimited(m_filePath, 1 << 20)) {
         QJsonObject all = QJsonDocument::fromJson(*data).object();

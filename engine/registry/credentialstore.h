@@ -21,6 +21,13 @@ namespace Berth::Engine {
 class CredentialStore {
 public:
     enum class Backend { Keychain, File };
+    // Where a registry's credentials were found.
+    enum class Source { Keychain, File, DockerConfig };
+    struct Entry {
+        QString domain;
+        QString username;
+        Source source = Source::Keychain;
+    };
 
     CredentialStore();
 
@@ -31,6 +38,10 @@ public:
     // Forgets the domain's credentials in the keychain and the file store; NotFound when
     // neither had any. (The Docker config is Docker's and is left alone.)
     Status erase(const QString &domain);
+    // Every registry with credentials, by domain, each from the source lookup() would use.
+    // The secret service cannot be listed, so the domains stored there are kept in an index
+    // file beside the file store (names only, no secret); store() and erase() maintain it.
+    QList<Entry> entries() const;
 
     QString filePath() const { return m_filePath; }
     QString dockerConfigPath() const { return m_dockerConfig; }
@@ -44,6 +55,9 @@ private:
     Result<std::optional<Credentials>> readKeychain(const QString &domain) const;
     std::optional<Credentials> readFile(const QString &domain) const;
     std::optional<Credentials> readDockerConfig(const QString &domain) const;
+    QString indexPath() const;
+    QStringList keychainIndex() const;
+    void setInKeychainIndex(const QString &domain, bool present);
 
     QString m_filePath;
     QString m_dockerConfig;

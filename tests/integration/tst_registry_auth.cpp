@@ -3,6 +3,7 @@
 // password, berthctl login/logout with the opt-in file store, the Docker config's auths, and
 // the Secret Service (gnome-keyring in a private D-Bus session).
 #include "engine/registry/browse.h"
+#include "engine/registry/credentialstore.h"
 #include "engine/registry/puller.h"
 #include "engine/registry/pusher.h"
 #include "tests/support/imagefixture.h"
@@ -153,6 +154,35 @@ private Q_SLOTS:
         const ProcessResult tags = ctl({"tags", ref("private/app")});
         QVERIFY2(tags.exitCode == 0 && tags.out == "1\n", qPrintable(tags.describe()));
         QFile::remove(config.fileName());
+    }
+
+    void entriesListEveryKnownRegistry() {
+        QTemporaryDir dir;
+        CredentialStore store;
+        store.setFilePath(dir.path() + "/berth/credentials.json");
+        store.setDockerConfigPath(dir.path() + "/docker/config.json");
+        QVERIFY(store.entries().isEmpty());
+        BERTH_VERIFY_OK(
+            store.store(m_registry.address(), {"alice", "s3cret"}, CredentialStore::Backend::File));
+        QVERIFY(QDir().mkpath(dir.path() + "/docker"));
+        QFile config(dir.path() + "/docker/config.json");
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        // Docker Hub the way docker writes it, and a registry the file store has too.
+        config.write("{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" +
+                     QByteArray("bob:pw").toBase64() + "\"},\"" + m_registry.address().toUtf8() +
+                     "\":{\"auth\":\"" + QByteArray("carol:pw").toBase64() + "\"}}}");
+        config.close();
+        const QList<CredentialStore::Entry> entries = store.entries();
+        QCOMPARE(entries.size(), 2);
+        QCOMPARE(entries[0].domain, m_registry.address());
+        QCOMPARE(entries[0].username, QStringLiteral("alice")); // the file store wins
+        QCOMPARE(entries[0].source, CredentialStore::Source::File);
+        QCOMPARE(entries[1].domain, QStringLiteral("docker.io"));
+        QCOMPARE(entries[1].username, QStringLiteral("bob"));
+        QCOMPARE(entries[1].source, CredentialStore::Source::DockerConfig);
+        BERTH_VERIFY_OK(store.erase(m_registry.address()));
+        QCOMPARE(store.entries().size(), 2); // Docker's own entry stays (Docker's file)
+        QCOMPARE(store.entries()[0].source, CredentialStore::Source::DockerConfig);
     }
 
     void keychainLoginUnderGnomeKeyring() {
