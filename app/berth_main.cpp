@@ -11,6 +11,7 @@
 #include "ui/pages/buildpage.h"
 #include "ui/pages/containerspage.h"
 #include "ui/pages/layerexplorerpage.h"
+#include "ui/pages/registriespage.h"
 #include "ui/widgets/logview.h"
 
 #include <QApplication>
@@ -53,7 +54,7 @@ int main(int argc, char **argv) {
     parser.addVersionOption();
     const QCommandLineOption pageOption(
         QStringLiteral("page"),
-        QStringLiteral("Open a page: images, containers, layers, disk or build"),
+        QStringLiteral("Open a page: images, containers, layers, disk, build or registries"),
         QStringLiteral("page"));
     const QCommandLineOption imageOption(QStringLiteral("image"),
                                          QStringLiteral("Open IMAGE in the layer explorer"),
@@ -89,12 +90,19 @@ int main(int argc, char **argv) {
     const QCommandLineOption buildTagOption(QStringLiteral("build-tag"),
                                             QStringLiteral("The tag for --build"),
                                             QStringLiteral("name:tag"));
+    const QCommandLineOption pullOption(
+        QStringLiteral("pull"), QStringLiteral("Pull IMAGE from its registry with the pull box"),
+        QStringLiteral("image"));
+    const QCommandLineOption tagsOption(
+        QStringLiteral("tags"),
+        QStringLiteral("List the tags of REPOSITORY on the Registries page"),
+        QStringLiteral("repository"));
     const QCommandLineOption searchOption(QStringLiteral("search"),
                                           QStringLiteral("Search the container's log for TEXT"),
                                           QStringLiteral("text"));
     parser.addOptions({pageOption, imageOption, layerOption, pathOption, compareOption, runOption,
                        commandOption, containerOption, tabOption, searchOption, settingsOption,
-                       buildOption, buildTagOption});
+                       buildOption, buildTagOption, pullOption, tagsOption});
     parser.process(app);
 
     auto engine = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
@@ -125,6 +133,18 @@ int main(int argc, char **argv) {
         window.showPage(Gui::MainWindow::Page::DiskUsage);
     if (page == QLatin1String("containers") || parser.isSet(containerOption))
         window.showPage(Gui::MainWindow::Page::Containers);
+    if (page == QLatin1String("registries") || parser.isSet(tagsOption)) {
+        window.showPage(Gui::MainWindow::Page::Registries);
+        if (parser.isSet(tagsOption))
+            window.registriesPage()->listTags(parser.value(tagsOption));
+    }
+    if (parser.isSet(pullOption)) {
+        // Once the store is read: the pull box is the welcome page's on an empty store.
+        const QString image = parser.value(pullOption);
+        QObject::connect(
+            &window, &Gui::MainWindow::imagesRefreshed, &window,
+            [&window, image] { window.pullImage(image); }, Qt::SingleShotConnection);
+    }
     if (page == QLatin1String("build") || parser.isSet(buildOption)) {
         window.showPage(Gui::MainWindow::Page::Build);
         if (parser.isSet(buildOption)) {

@@ -5,7 +5,8 @@
 # The data: the offline starter image (two tags) and demo/webapp:1.0, built on top of it by
 # scripts/screenshot-image.py (shared base layer, added and modified files, wasted space), and
 # (as root, with runc or crun) real containers: one running that logs on stdout and stderr, one
-# that exited, one created.
+# that exited, one created; and a local docker-registry (behind scripts/slow-proxy.py) for the
+# pull box caught half-way and the Registries page.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$here/build/screenshots}
@@ -132,4 +133,59 @@ DOCKERFILE
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 18-build-ko --build "$site" --build-tag demo/site:3
 else
   echo "screenshots: skipping the builds (needs root and runc or crun)" >&2
+fi
+
+# 8. Registries: Debian's docker-registry on 127.0.0.1, behind a proxy that sends 2 MB/s so the
+# pull box is caught half-way (plan, total bar with rate and time left, layers); then the
+# Registries page: a login checked against the registry and kept in a private keychain, Docker's
+# config read too, and the tags of a repository.
+if command -v docker-registry >/dev/null; then
+  free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+  reg_port=$(free_port)
+  slow_port=$(free_port)
+  mkdir -p "$work/registry"
+  printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$work/registry/storage" "$reg_port" >"$work/registry/config.yml"
+  docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
+  python3 "$here/scripts/slow-proxy.py" "$slow_port" "$reg_port" 2000000 &
+  for _ in $(seq 1 50); do
+    curl -fsS "http://127.0.0.1:$reg_port/v2/" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  reg=127.0.0.1:$reg_port
+  slow=127.0.0.1:$slow_port
+  # The starter image with a 24 MB data layer on top, pushed under a few tags and removed here,
+  # so pulling it downloads that layer only.
+  mkdir -p "$work/dataset"
+  head -c 24000000 /dev/urandom >"$work/dataset/samples.bin"
+  printf 'FROM berth/busybox:latest\nCOPY samples.bin /opt/dataset/\nCMD ["ls", "-l", "/opt/dataset"]\n' \
+    >"$work/dataset/Dockerfile"
+  ctl() { "$build/app/berthctl" "$@"; }
+  ctl build -q -t "$reg/demo/dataset:2.1" "$work/dataset" >/dev/null
+  for tag in 1.0 2.0 latest; do ctl tag "$reg/demo/dataset:2.1" "$reg/demo/dataset:$tag" >/dev/null; done
+  for tag in 1.0 2.0 2.1 latest; do ctl push -q "$reg/demo/dataset:$tag" >/dev/null; done
+  for tag in 1.0 2.0 2.1 latest; do ctl rmi "$reg/demo/dataset:$tag" >/dev/null; done
+  SHOT_WAIT=6 app 20-pull --pull "$slow/demo/dataset:2.1"
+  # The Korean one resumes what the first pull (stopped with the app) left in ingest/.
+  ctl rmi "$slow/demo/dataset:2.1" >/dev/null 2>&1 || true
+  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko SHOT_WAIT=3 app 21-pull-ko --pull "$slow/demo/dataset:2.1"
+  mkdir -p "$work/docker"
+  printf '{"auths":{"https://index.docker.io/v1/":{"auth":"%s"}}}\n' "$(printf 'octocat:token' | base64)" \
+    >"$work/docker/config.json"
+  export DOCKER_CONFIG=$work/docker
+  if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    "$here/tests/support/with-keyring.sh" sh -c '
+      printf "s3cret\n" | "$1" login "$2" -u alice --password-stdin >/dev/null
+      "$3" --tags "$2/demo/dataset" & pid=$!
+      sleep "$4"; import -window root "$5"; kill $pid; wait $pid 2>/dev/null' sh \
+      "$build/app/berthctl" "$reg" "$build/app/berth" 6 "$out/22-registries.png" || true
+    echo "screenshot: $out/22-registries.png"
+  else
+    app 22-registries --tags "$reg/demo/dataset"
+  fi
+  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 23-registries-ko --tags "$reg/demo/dataset"
+  unset DOCKER_CONFIG
+else
+  echo "screenshots: skipping the registries (needs docker-registry)" >&2
 fi

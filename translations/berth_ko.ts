@@ -758,6 +758,30 @@ Images to delete: %2. Layers to delete: %3.</source>
         <source>Berth</source>
         <translation>Berth</translation>
     </message>
+    <message>
+        <source>The registry&apos;s identity could not be checked, or it wants a certificate from you. The details say which file to put where.</source>
+        <translation>레지스트리의 신원을 확인할 수 없거나, 레지스트리가 인증서를 요구합니다. 어떤 파일을 어디에 두어야 하는지는 자세히에 나와 있습니다.</translation>
+    </message>
+    <message>
+        <source>The registry refused access. Log in to it on the Registries page, or check the name: registries answer private repositories like missing ones.</source>
+        <translation>레지스트리가 접근을 거부했습니다. 레지스트리 페이지에서 로그인하거나 이름을 확인하세요. 레지스트리는 비공개 저장소를 없는 저장소처럼 응답합니다.</translation>
+    </message>
+    <message>
+        <source>The registry has no image by that name or tag. Check both.</source>
+        <translation>레지스트리에 그 이름이나 태그의 이미지가 없습니다. 둘 다 확인하세요.</translation>
+    </message>
+    <message>
+        <source>No system keychain is running, so the password cannot be kept safely. Start GNOME Keyring or KWallet and try again.</source>
+        <translation>시스템 키체인이 실행 중이 아니어서 비밀번호를 안전하게 보관할 수 없습니다. GNOME Keyring이나 KWallet을 시작하고 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The registry could not be reached or did not answer. Check its address and the network, then try again.</source>
+        <translation>레지스트리에 연결할 수 없거나 응답이 없습니다. 주소와 네트워크를 확인하고 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The registry sent data that does not match its checksum; none of it was kept. Try again later.</source>
+        <translation>레지스트리가 체크섬과 맞지 않는 데이터를 보냈습니다. 아무것도 보관하지 않았습니다. 나중에 다시 시도하세요.</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::FileTreeModel</name>
@@ -1026,6 +1050,26 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>&lt;b&gt;%1 is ready.&lt;/b&gt; Next, start a container from it: a running copy of the image that prints a greeting, and you see its output right away.</source>
         <translation>&lt;b&gt;%1이(가) 준비되었습니다.&lt;/b&gt; 이제 이 이미지로 컨테이너를 시작해 보세요. 컨테이너는 인사말을 출력하는 이미지의 실행 사본이며, 출력을 바로 볼 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Push…</source>
+        <translation>푸시…</translation>
+    </message>
+    <message>
+        <source>Upload the selected image to a registry; layers the registry has are not sent</source>
+        <translation>선택한 이미지를 레지스트리에 올립니다. 레지스트리에 이미 있는 레이어는 보내지 않습니다</translation>
+    </message>
+    <message>
+        <source>Push image</source>
+        <translation>이미지 푸시</translation>
+    </message>
+    <message>
+        <source>Push to (registry/repository:tag; without a registry it goes to Docker Hub):</source>
+        <translation>푸시할 곳 (레지스트리/저장소:태그, 레지스트리가 없으면 Docker Hub로 갑니다):</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid place to push to.</source>
+        <translation>&quot;%1&quot;은(는) 푸시할 수 있는 곳이 아닙니다.</translation>
     </message>
 </context>
 <context>
@@ -1443,6 +1487,14 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>Build an image from a Dockerfile in a folder or a git repository (Ctrl+5)</source>
         <translation>폴더나 git 저장소의 Dockerfile로 이미지를 빌드합니다 (Ctrl+5)</translation>
     </message>
+    <message>
+        <source>Registries</source>
+        <translation>레지스트리</translation>
+    </message>
+    <message>
+        <source>Log in to registries and list the tags of a repository (Ctrl+6)</source>
+        <translation>레지스트리에 로그인하고 저장소의 태그를 봅니다 (Ctrl+6)</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::PathHistoryModel</name>
@@ -1492,6 +1544,223 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Deleted</source>
         <translation>삭제</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/초</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1초</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1분 %2초</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1시간 %2분</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::PullBox</name>
+    <message>
+        <source>Image to pull, for example busybox or localhost:5000/team/app:1.0</source>
+        <translation>받을 이미지, 예: busybox 또는 localhost:5000/team/app:1.0</translation>
+    </message>
+    <message>
+        <source>Image to pull</source>
+        <translation>받을 이미지</translation>
+    </message>
+    <message>
+        <source>Pull</source>
+        <translation>받기</translation>
+    </message>
+    <message>
+        <source>Download the image; layers already in the store are not downloaded again</source>
+        <translation>이미지를 내려받습니다. 저장소에 이미 있는 레이어는 다시 받지 않습니다</translation>
+    </message>
+    <message>
+        <source>Wait for the current transfer, or cancel it</source>
+        <translation>진행 중인 전송이 끝나기를 기다리거나 취소하세요</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid image name.</source>
+        <translation>&quot;%1&quot;은(는) 올바른 이미지 이름이 아닙니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::RegistriesModel</name>
+    <message>
+        <source>In the desktop&apos;s secret service (GNOME Keyring, KWallet), never in a plain file</source>
+        <translation>데스크톱의 비밀 서비스(GNOME Keyring, KWallet)에 있고, 일반 파일에는 절대 두지 않습니다</translation>
+    </message>
+    <message>
+        <source>In a file only you can read, because no secret service was available (berthctl login --insecure-file-store)</source>
+        <translation>비밀 서비스가 없어서 본인만 읽을 수 있는 파일에 있습니다 (berthctl login --insecure-file-store)</translation>
+    </message>
+    <message>
+        <source>From ~/.docker/config.json, where docker or podman login put it; log out with those tools</source>
+        <translation>docker 또는 podman login이 저장한 ~/.docker/config.json에서 읽었습니다. 로그아웃은 그 도구로 하세요</translation>
+    </message>
+    <message>
+        <source>(token)</source>
+        <translation>(토큰)</translation>
+    </message>
+    <message>
+        <source>System keychain</source>
+        <translation>시스템 키체인</translation>
+    </message>
+    <message>
+        <source>Private file</source>
+        <translation>개인 파일</translation>
+    </message>
+    <message>
+        <source>Docker&apos;s config</source>
+        <translation>Docker 설정</translation>
+    </message>
+    <message>
+        <source>Registry</source>
+        <translation>레지스트리</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <source>Kept in</source>
+        <translation>보관 위치</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::RegistriesPage</name>
+    <message>
+        <source>&lt;h2&gt;Registries&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;레지스트리&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Log in to a registry</source>
+        <translation>레지스트리에 로그인</translation>
+    </message>
+    <message>
+        <source>docker.io, ghcr.io, localhost:5000…</source>
+        <translation>docker.io, ghcr.io, localhost:5000…</translation>
+    </message>
+    <message>
+        <source>Password or access token</source>
+        <translation>비밀번호 또는 액세스 토큰</translation>
+    </message>
+    <message>
+        <source>Registry:</source>
+        <translation>레지스트리:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>사용자 이름:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>비밀번호:</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>로그인</translation>
+    </message>
+    <message>
+        <source>The registry checks the user name and password first; then they are kept in the system keychain, never in a plain file.</source>
+        <translation>먼저 레지스트리가 사용자 이름과 비밀번호를 확인하고, 그다음 시스템 키체인에 보관합니다. 일반 파일에는 절대 두지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Registries with credentials</source>
+        <translation>자격 증명이 있는 레지스트리</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>로그아웃</translation>
+    </message>
+    <message>
+        <source>Forget the selected registry&apos;s credentials (Docker&apos;s own config is left to docker logout)</source>
+        <translation>선택한 레지스트리의 자격 증명을 지웁니다 (Docker 자체 설정은 docker logout에 맡깁니다)</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>새로 고침</translation>
+    </message>
+    <message>
+        <source>Tags of a repository</source>
+        <translation>저장소의 태그</translation>
+    </message>
+    <message>
+        <source>Repository, for example busybox or localhost:5000/team/app</source>
+        <translation>저장소, 예: busybox 또는 localhost:5000/team/app</translation>
+    </message>
+    <message>
+        <source>List tags</source>
+        <translation>태그 보기</translation>
+    </message>
+    <message>
+        <source>Filter tags</source>
+        <translation>태그 거르기</translation>
+    </message>
+    <message>
+        <source>Pull this tag</source>
+        <translation>이 태그 받기</translation>
+    </message>
+    <message>
+        <source>Pull the selected tag on the Images page (double-click)</source>
+        <translation>선택한 태그를 이미지 페이지에서 받습니다 (더블 클릭)</translation>
+    </message>
+    <message>
+        <source>Enter a user name and a password (or access token).</source>
+        <translation>사용자 이름과 비밀번호(또는 액세스 토큰)를 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Checking the credentials with %1…</source>
+        <translation>%1에서 자격 증명을 확인하는 중…</translation>
+    </message>
+    <message>
+        <source>Could not log in to %1.</source>
+        <translation>%1에 로그인하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Logged in to %1. The credentials are in the system keychain.</source>
+        <translation>%1에 로그인했습니다. 자격 증명은 시스템 키체인에 있습니다.</translation>
+    </message>
+    <message>
+        <source>Logged in to %1</source>
+        <translation>%1에 로그인함</translation>
+    </message>
+    <message>
+        <source>Could not log out of %1.</source>
+        <translation>%1에서 로그아웃하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Logged out of %1</source>
+        <translation>%1에서 로그아웃함</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a repository name.</source>
+        <translation>&quot;%1&quot;은(는) 저장소 이름이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>Asking %1 for the tags of %2…</source>
+        <translation>%1에 %2의 태그를 묻는 중…</translation>
+    </message>
+    <message>
+        <source>The tags of %1 could not be listed.</source>
+        <translation>%1의 태그를 가져오지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>%1 has no tags.</source>
+        <translation>%1에는 태그가 없습니다.</translation>
+    </message>
+    <message>
+        <source>%1 has 1 tag. Double-click it to pull it.</source>
+        <translation>%1에는 태그가 1개 있습니다. 더블 클릭하면 받습니다.</translation>
+    </message>
+    <message>
+        <source>%1 has %2 tags. Double-click one to pull it.</source>
+        <translation>%1에는 태그가 %2개 있습니다. 하나를 더블 클릭하면 받습니다.</translation>
     </message>
 </context>
 <context>
@@ -1766,6 +2035,196 @@ All its layers are shared with other images and stay, so almost no disk space is
     </message>
 </context>
 <context>
+    <name>Berth::Gui::TransferModel</name>
+    <message>
+        <source>Already here</source>
+        <translation>이미 있음</translation>
+    </message>
+    <message>
+        <source>Waiting (resumes)</source>
+        <translation>대기 중 (이어 받기)</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>대기 중</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>받는 중</translation>
+    </message>
+    <message>
+        <source>Verifying</source>
+        <translation>확인 중</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>준비됨</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>받음</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <source>Already in the registry</source>
+        <translation>레지스트리에 이미 있음</translation>
+    </message>
+    <message>
+        <source>Mounted from another repository</source>
+        <translation>다른 저장소에서 마운트함</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>올리는 중</translation>
+    </message>
+    <message>
+        <source>Pushed</source>
+        <translation>푸시함</translation>
+    </message>
+    <message>
+        <source>%1 (config)</source>
+        <translation>%1 (설정)</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>진행</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::TransferPanel</name>
+    <message>
+        <source>1 layer</source>
+        <translation>레이어 1개</translation>
+    </message>
+    <message>
+        <source>%1 layers</source>
+        <translation>레이어 %1개</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Show the progress of each layer</source>
+        <translation>레이어마다 진행 상황을 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>닫기</translation>
+    </message>
+    <message>
+        <source>Hide this panel</source>
+        <translation>이 패널을 숨깁니다</translation>
+    </message>
+    <message>
+        <source>Total progress</source>
+        <translation>전체 진행</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>자세히</translation>
+    </message>
+    <message>
+        <source>Asking the registry what to transfer…</source>
+        <translation>무엇을 전송할지 레지스트리에 묻는 중…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>취소하는 중…</translation>
+    </message>
+    <message>
+        <source>Pulling %1</source>
+        <translation>%1 받는 중</translation>
+    </message>
+    <message>
+        <source>Pulled %1 in %2</source>
+        <translation>%1을(를) %2 만에 받았습니다</translation>
+    </message>
+    <message>
+        <source>%1 could not be pulled.</source>
+        <translation>%1을(를) 받지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Pushing %1</source>
+        <translation>%1 푸시하는 중</translation>
+    </message>
+    <message>
+        <source>Pushed %1 in %2: %3 sent, %4 the registry already had</source>
+        <translation>%1을(를) %2 만에 푸시했습니다: %3개 보냄, %4개는 레지스트리에 이미 있었음</translation>
+    </message>
+    <message>
+        <source>Pushed %1 in %2</source>
+        <translation>%1을(를) %2 만에 푸시했습니다</translation>
+    </message>
+    <message>
+        <source>%1 could not be pushed.</source>
+        <translation>%1을(를) 푸시하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>%1, all already here: nothing to download</source>
+        <translation>%1, 모두 이미 있음: 받을 것 없음</translation>
+    </message>
+    <message>
+        <source>%1, %2 already here, %3 to download</source>
+        <translation>%1, %2개 이미 있음, %3 받을 예정</translation>
+    </message>
+    <message>
+        <source>(%1 kept from an interrupted pull is not downloaded again)</source>
+        <translation>(중단된 받기에서 남은 %1은(는) 다시 받지 않습니다)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>약 %1 남음</translation>
+    </message>
+    <message>
+        <source>Downloaded %1; unpacking the layers…</source>
+        <translation>%1 받음, 레이어를 푸는 중…</translation>
+    </message>
+    <message>
+        <source>Compressing the layers stored uncompressed, for the registry</source>
+        <translation>압축되지 않은 레이어를 레지스트리용으로 압축하는 중</translation>
+    </message>
+    <message>
+        <source>%1 and the config, %2 already in the registry</source>
+        <translation>%1와 설정, %2개는 레지스트리에 이미 있음</translation>
+    </message>
+    <message>
+        <source>Cancelled. What was already transferred is kept, and the next attempt continues from there.</source>
+        <translation>취소했습니다. 이미 전송한 것은 남겨 두고, 다음 시도는 거기서 이어 갑니다.</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>취소함</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::WastedModel</name>
     <message>
         <source>%1 (%2) was stored by layer %3 and hidden by layer %4</source>
@@ -1813,6 +2272,14 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Details</source>
         <translation>자세히</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Or pull an image from a registry&lt;/b&gt; such as Docker Hub (needs the network):</source>
+        <translation>&lt;b&gt;또는 Docker Hub 같은 레지스트리에서 이미지를 받으세요&lt;/b&gt; (네트워크 필요):</translation>
+    </message>
+    <message>
+        <source>Log in to a registry first…</source>
+        <translation>먼저 레지스트리에 로그인…</translation>
     </message>
 </context>
 </TS>

@@ -58,6 +58,43 @@ ErrorText errorText(const QString &action, const Engine::Error &error) {
     return text;
 }
 
+ErrorText registryErrorText(const QString &action, const Engine::Error &error) {
+    using Engine::ErrorKind;
+    QString hint;
+    switch (error.kind) {
+    case ErrorKind::PermissionDenied:
+        hint = error.message.contains(QLatin1String("certificate"))
+                   ? ErrorMessages::tr("The registry's identity could not be checked, or it "
+                                       "wants a certificate from you. The details say which "
+                                       "file to put where.")
+                   : ErrorMessages::tr("The registry refused access. Log in to it on the "
+                                       "Registries page, or check the name: registries answer "
+                                       "private repositories like missing ones.");
+        break;
+    case ErrorKind::NotFound:
+        hint = ErrorMessages::tr("The registry has no image by that name or tag. Check both.");
+        break;
+    case ErrorKind::Unavailable:
+        hint = error.message.contains(QLatin1String("secret service"))
+                   ? ErrorMessages::tr("No system keychain is running, so the password cannot "
+                                       "be kept safely. Start GNOME Keyring or KWallet and try "
+                                       "again.")
+                   : ErrorMessages::tr("The registry could not be reached or did not answer. "
+                                       "Check its address and the network, then try again.");
+        break;
+    case ErrorKind::Corrupt:
+        hint = ErrorMessages::tr("The registry sent data that does not match its checksum; "
+                                 "none of it was kept. Try again later.");
+        break;
+    default:
+        return errorText(action, error);
+    }
+    ErrorText text;
+    text.summary = action + QLatin1Char(' ') + hint;
+    text.detail = QStringLiteral("%1: %2").arg(Engine::errorKindName(error.kind), error.message);
+    return text;
+}
+
 void showError(QWidget *parent, const QString &action, const Engine::Error &error) {
     const ErrorText text = errorText(action, error);
     auto *box = new QMessageBox(QMessageBox::Warning, ErrorMessages::tr("Berth"), text.summary,

@@ -21,6 +21,10 @@ struct ErrorText {
 // removed.").
 ErrorText errorText(const QString &action, const Engine::Error &error);
 
+// The same for talking to a registry (pull, push, login, tags), where a refusal means
+// "log in" and "unavailable" means the network or the address, not a file.
+ErrorText registryErrorText(const QString &action, const Engine::Error &error);
+
 // A window-modal message box (no nested event loop) with the summary and a "Show Details..."
 // button for the technical text. Returns immediately.
 void showError(QWidget *parent, const QString &action, const Engine::Error &error);

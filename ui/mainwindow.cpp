@@ -12,7 +12,9 @@
 #include "ui/pages/diskusagepage.h"
 #include "ui/pages/imagespage.h"
 #include "ui/pages/layerexplorerpage.h"
+#include "ui/pages/registriespage.h"
 #include "ui/pages/welcomepage.h"
+#include "ui/widgets/pullbox.h"
 #include "ui/widgets/taskprogress.h"
 
 #include <QAction>
@@ -64,6 +66,7 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
         {tr("Disk usage"), tr("Shared and unique bytes per image, and prune (Ctrl+4)")},
         {tr("Build"), tr("Build an image from a Dockerfile in a folder or a git repository "
                          "(Ctrl+5)")},
+        {tr("Registries"), tr("Log in to registries and list the tags of a repository (Ctrl+6)")},
     };
     for (const auto &[text, tip] : entries) {
         auto *item = new QListWidgetItem(text, m_nav);
@@ -87,9 +90,11 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     layout->addLayout(navColumn);
 
     m_pages = new QStackedWidget(central);
-    m_welcomePage = new WelcomePage(m_pages);
+    m_welcomePage = new WelcomePage(m_engine, m_pages);
     connect(m_welcomePage, &WelcomePage::starterImageRequested, this,
             &MainWindow::createStarterImage);
+    connect(m_welcomePage, &WelcomePage::registriesRequested, this,
+            [this] { showPage(Page::Registries); });
     m_imagesPage = new ImagesPage(m_engine, m_imagesModel, m_progress, m_pages);
     // Container stats are sampled for as long as the window lives, so history is there when a
     // container's Stats tab opens.
@@ -101,12 +106,14 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     m_explorerPage = new LayerExplorerPage(m_engine, m_pages);
     m_diskUsagePage = new DiskUsagePage(m_engine, m_pages);
     m_buildPage = new BuildPage(m_engine, m_pages);
+    m_registriesPage = new RegistriesPage(m_engine, m_pages);
     m_pages->addWidget(m_welcomePage);
     m_pages->addWidget(m_imagesPage);
     m_pages->addWidget(m_containersPage);
     m_pages->addWidget(m_explorerPage);
     m_pages->addWidget(m_diskUsagePage);
     m_pages->addWidget(m_buildPage);
+    m_pages->addWidget(m_registriesPage);
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
@@ -124,6 +131,15 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     connect(m_imagesPage, &ImagesPage::runRequested, this, &MainWindow::runImage);
     connect(m_containersPage, &ContainersPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_containersPage, &ContainersPage::storeChanged, this, &MainWindow::refresh);
+    connect(m_registriesPage, &RegistriesPage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_registriesPage, &RegistriesPage::pullRequested, this, &MainWindow::pullImage);
+    connect(m_welcomePage->pullBox(), &PullBox::statusMessage, this,
+            &MainWindow::showStatusMessage);
+    connect(m_welcomePage->pullBox(), &PullBox::pulled, this, [this](const QString &reference) {
+        m_imagesPage->selectAfterRefresh(reference);
+        m_requestedPage = Page::Images;
+        refresh();
+    });
     connect(m_buildPage, &BuildPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_buildPage, &BuildPage::storeChanged, this, &MainWindow::refresh);
     connect(m_buildPage, &BuildPage::exploreRequested, this, [this](const QString &imageId) {
@@ -131,8 +147,8 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
         m_explorerPage->showTab(QStringLiteral("build"));
     });
 
-    const QList<Page> shortcutPages = {Page::Images, Page::Containers, Page::LayerExplorer,
-                                       Page::DiskUsage, Page::Build};
+    const QList<Page> shortcutPages = {Page::Images,    Page::Containers, Page::LayerExplorer,
+                                       Page::DiskUsage, Page::Build,      Page::Registries};
     for (int i = 0; i < shortcutPages.size(); ++i) {
         auto *action = new QAction(this);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -183,14 +199,21 @@ void MainWindow::showStatusMessage(const QString &text) {
 
 void MainWindow::showPage(Page page) {
     m_requestedPage = page;
-    if (m_empty)
-        return; // the welcome page stays until there is an image; then this page shows
+    if (m_empty && page != Page::Registries) {
+        // The welcome page stays until there is an image; then this page shows. Only the
+        // registries page is there before, to log in for a first pull.
+        m_pages->setCurrentWidget(m_welcomePage);
+        updatePageVisibility();
+        return;
+    }
     QWidget *widget = page == Page::Images          ? static_cast<QWidget *>(m_imagesPage)
                       : page == Page::Containers    ? static_cast<QWidget *>(m_containersPage)
                       : page == Page::LayerExplorer ? static_cast<QWidget *>(m_explorerPage)
                       : page == Page::Build         ? static_cast<QWidget *>(m_buildPage)
+                      : page == Page::Registries    ? static_cast<QWidget *>(m_registriesPage)
                                                     : static_cast<QWidget *>(m_diskUsagePage);
     m_pages->setCurrentWidget(widget);
+    m_nav->setVisible(!m_empty || page == Page::Registries);
     {
         const QSignalBlocker blocker(m_nav);
         m_nav->setCurrentRow(int(page));
@@ -199,6 +222,8 @@ void MainWindow::showPage(Page page) {
         m_diskUsagePage->refresh();
     if (page == Page::Containers)
         m_containersPage->refresh();
+    if (page == Page::Registries)
+        m_registriesPage->refresh();
     if (page == Page::LayerExplorer && m_explorerPage->currentImageId().isEmpty()) {
         // Something to look at right away: the selected image, else the first one.
         QString id = m_imagesPage->selectedImage().id.toString();
@@ -218,10 +243,22 @@ void MainWindow::runImage(const QString &image, const QString &command) {
     m_containersPage->openRunDialog(image, command);
 }
 
-void MainWindow::updatePageVisibility() {
-    m_nav->setVisible(!m_empty);
+void MainWindow::pullImage(const QString &reference) {
     if (m_empty) {
-        m_pages->setCurrentWidget(m_welcomePage);
+        showPage(Page::Images); // the welcome page
+        m_welcomePage->pullBox()->pull(reference);
+        return;
+    }
+    showPage(Page::Images);
+    m_imagesPage->pull(reference);
+}
+
+void MainWindow::updatePageVisibility() {
+    const bool registries = m_pages->currentWidget() == m_registriesPage;
+    m_nav->setVisible(!m_empty || registries);
+    if (m_empty) {
+        if (!registries)
+            m_pages->setCurrentWidget(m_welcomePage);
     } else if (m_pages->currentWidget() == m_welcomePage) {
         showPage(m_requestedPage);
         if (m_requestedPage == Page::Images)
@@ -249,7 +286,7 @@ void MainWindow::refresh() {
     m_engine.async([engine] { return engine->images().list(); })
         .then(this, [this](const QList<Engine::ImageRecord> &images) {
             m_refreshing = false;
-            const QString selected = m_imagesPage->selectedName();
+            const QString selected = m_imagesPage->takeSelectionAfterRefresh();
             m_imagesModel->setImages(images);
             // Keep the selection; else select the first row so the actions apply at once.
             if (selected.isEmpty() || !m_imagesPage->selectRow(selected))

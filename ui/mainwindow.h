@@ -21,20 +21,29 @@ class DiskUsagePage;
 class ImagesModel;
 class ImagesPage;
 class LayerExplorerPage;
+class RegistriesPage;
 class TaskProgress;
 class WelcomePage;
 
 // The Berth main window: a navigation list on the left (Images, Containers, Layer explorer,
-// Disk usage, Build; volumes and registries join it later), the pages in a stack and
-// a status bar with the progress of long operations. On an empty store the welcome page offers
-// the starter image instead. Reads the store asynchronously through the engine and polls the
-// database's data version so changes made by berthctl in another process appear within a second.
+// Disk usage, Build, Registries; volumes join it later), the pages in a stack and a status bar
+// with the progress of long operations. On an empty store the welcome page offers the starter
+// image and a pull box instead (and the Registries page, to log in before a first pull). Reads the
+// store asynchronously through the engine and polls the database's data version so changes made by
+// berthctl in another process appear within a second.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(Engine::Engine &engine, QWidget *parent = nullptr);
 
-    enum class Page { Images, Containers, LayerExplorer, DiskUsage, Build }; // navigation order
+    enum class Page {
+        Images,
+        Containers,
+        LayerExplorer,
+        DiskUsage,
+        Build,
+        Registries
+    }; // navigation order
 
     ImagesModel *imagesModel() const { return m_imagesModel; }
     ImagesPage *imagesPage() const { return m_imagesPage; }
@@ -42,6 +51,7 @@ public:
     LayerExplorerPage *explorerPage() const { return m_explorerPage; }
     DiskUsagePage *diskUsagePage() const { return m_diskUsagePage; }
     BuildPage *buildPage() const { return m_buildPage; }
+    RegistriesPage *registriesPage() const { return m_registriesPage; }
     WelcomePage *welcomePage() const { return m_welcomePage; }
     QWidget *currentPage() const;
     // Lets the settings dialog start and stop the app's API server (null: no API control).
@@ -56,6 +66,8 @@ public Q_SLOTS:
     void exploreImage(const QString &imageId);
     // The Run dialog on the containers page, with `image` (and `command`) filled in.
     void runImage(const QString &image, const QString &command = {});
+    // Pulls `reference` with the progress in the pull box (the welcome page's on an empty store).
+    void pullImage(const QString &reference);
     void showStatusMessage(const QString &text);
     // The settings dialog (language, Docker Engine API).
     void openSettings();
@@ -80,6 +92,7 @@ private:
     LayerExplorerPage *m_explorerPage = nullptr;
     DiskUsagePage *m_diskUsagePage = nullptr;
     BuildPage *m_buildPage = nullptr;
+    RegistriesPage *m_registriesPage = nullptr;
     TaskProgress *m_progress = nullptr;
     QLabel *m_storeLabel = nullptr;
     QTimer *m_pollTimer = nullptr;

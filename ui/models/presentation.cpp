@@ -83,6 +83,18 @@ QString formatBytes(qint64 bytes) {
     return QLocale().formattedDataSize(bytes, bytes < 1000 ? 0 : 1, QLocale::DataSizeSIFormat);
 }
 
+QString formatRate(double bytesPerSecond) {
+    return Presentation::tr("%1/s").arg(formatBytes(qint64(bytesPerSecond)));
+}
+
+QString formatDuration(qint64 seconds) {
+    if (seconds < 60)
+        return Presentation::tr("%1 s").arg(qMax<qint64>(0, seconds));
+    if (seconds < 3600)
+        return Presentation::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+    return Presentation::tr("%1 h %2 min").arg(seconds / 3600).arg(seconds % 3600 / 60);
+}
+
 QString formatMode(Engine::FileType type, quint32 mode) {
     QString s(10, QLatin1Char('-'));
     switch (type) {

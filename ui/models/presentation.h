@@ -13,7 +13,9 @@ namespace Berth::Gui {
 
 // How the models present sizes, modes and change kinds, so every view agrees.
 
-QString formatBytes(qint64 bytes); // "1.2 MB", locale-aware, SI units like docker
+QString formatBytes(qint64 bytes);         // "1.2 MB", locale-aware, SI units like docker
+QString formatRate(double bytesPerSecond); // "3.1 MB/s"
+QString formatDuration(qint64 seconds);    // "45 s", "3 min 20 s", "2 h 5 min", translated
 QString formatMode(Engine::FileType type, quint32 mode); // "drwxr-xr-x"
 QString changeKindName(Engine::ChangeKind kind);         // "Added", translated
 

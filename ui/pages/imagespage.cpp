@@ -6,7 +6,9 @@
 #include "ui/errortext.h"
 #include "ui/models/imagesmodel.h"
 #include "ui/models/presentation.h"
+#include "ui/widgets/pullbox.h"
 #include "ui/widgets/taskprogress.h"
+#include "ui/widgets/transferpanel.h"
 
 #include <QAction>
 #include <QFileDialog>
@@ -24,6 +26,7 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <utility>
 
 namespace Berth::Gui {
 
@@ -116,6 +119,18 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
                                            "while true; do date; sleep 5; done'"));
     });
 
+    m_pullBox = new PullBox(m_engine, this);
+    layout->addWidget(m_pullBox);
+    connect(m_pullBox, &PullBox::statusMessage, this, &ImagesPage::statusMessage);
+    connect(m_pullBox, &PullBox::pulled, this, [this](const QString &reference) {
+        m_selectAfterRefresh = reference;
+        Q_EMIT storeChanged();
+    });
+    connect(m_pullBox->transferPanel(), &TransferPanel::statusMessage, this,
+            [this](const QString &) { updateActions(); });
+    connect(m_pullBox->transferPanel(), &TransferPanel::runningChanged, this,
+            &ImagesPage::updateActions);
+
     auto *bar = new QHBoxLayout;
     auto *load = toolButton(tr("Load…"), QStringLiteral("loadButton"), this);
     load->setToolTip(tr("Load images from an archive written by docker save, podman save or "
@@ -124,6 +139,9 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
     import->setToolTip(tr("Make a one-layer image from a root filesystem tarball"));
     m_save = toolButton(tr("Save…"), QStringLiteral("saveButton"), this);
     m_tag = toolButton(tr("Tag…"), QStringLiteral("tagButton"), this);
+    m_push = toolButton(tr("Push…"), QStringLiteral("pushButton"), this);
+    m_push->setToolTip(tr("Upload the selected image to a registry; layers the registry has "
+                          "are not sent"));
     m_remove = toolButton(tr("Remove"), QStringLiteral("removeButton"), this);
     m_explore = toolButton(tr("Explore layers"), QStringLiteral("exploreButton"), this);
     m_explore->setToolTip(tr("Open the selected image in the layer explorer (double-click)"));
@@ -135,8 +153,8 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
     m_filter->setClearButtonEnabled(true);
     for (QWidget *w : {static_cast<QWidget *>(load), static_cast<QWidget *>(import),
                        static_cast<QWidget *>(m_save), static_cast<QWidget *>(m_tag),
-                       static_cast<QWidget *>(m_remove), static_cast<QWidget *>(m_explore),
-                       static_cast<QWidget *>(m_run)})
+                       static_cast<QWidget *>(m_push), static_cast<QWidget *>(m_remove),
+                       static_cast<QWidget *>(m_explore), static_cast<QWidget *>(m_run)})
         bar->addWidget(w);
     bar->addStretch();
     bar->addWidget(m_filter, 1);
@@ -166,6 +184,7 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
     connect(import, &QToolButton::clicked, this, &ImagesPage::chooseRootfsToImport);
     connect(m_save, &QToolButton::clicked, this, &ImagesPage::chooseSaveTarget);
     connect(m_tag, &QToolButton::clicked, this, &ImagesPage::tagSelected);
+    connect(m_push, &QToolButton::clicked, this, &ImagesPage::pushSelected);
     connect(m_remove, &QToolButton::clicked, this, &ImagesPage::removeSelected);
     connect(m_explore, &QToolButton::clicked, this, [this] {
         if (const Engine::ImageRecord image = selectedImage(); image.id.isValid())
@@ -179,7 +198,7 @@ ImagesPage::ImagesPage(Engine::Engine &engine, ImagesModel *model, TaskProgress 
     });
     // The same actions on the right mouse button.
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
-    for (QToolButton *b : {m_run, m_explore, m_tag, m_save, m_remove}) {
+    for (QToolButton *b : {m_run, m_explore, m_tag, m_push, m_save, m_remove}) {
         auto *action = new QAction(b->text(), m_view);
         connect(action, &QAction::triggered, b, &QToolButton::click);
         m_view->addAction(action);
@@ -204,6 +223,46 @@ void ImagesPage::updateActions() {
     const bool selected = m_view->selectionModel()->hasSelection();
     for (QToolButton *b : {m_remove, m_tag, m_save, m_explore, m_run})
         b->setEnabled(selected);
+    m_push->setEnabled(selected && !m_pullBox->transferPanel()->isRunning());
+}
+
+QString ImagesPage::takeSelectionAfterRefresh() {
+    if (!m_selectAfterRefresh.isEmpty())
+        return std::exchange(m_selectAfterRefresh, QString());
+    return selectedName();
+}
+
+void ImagesPage::pull(const QString &name) {
+    m_pullBox->pull(name);
+}
+
+void ImagesPage::pushSelected() {
+    const QString name = selectedName();
+    if (name.isEmpty())
+        return;
+    auto ref = Engine::Reference::parse(name);
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("pushDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Push image"));
+    dialog->setLabelText(tr("Push to (registry/repository:tag; without a registry it goes to "
+                            "Docker Hub):"));
+    dialog->setTextValue(ref ? ref->familiarString() : QString());
+    connect(dialog, &QInputDialog::textValueSelected, this,
+            [this, name](const QString &target) { push(name, target.trimmed()); });
+    dialog->open();
+}
+
+void ImagesPage::push(const QString &source, const QString &target) {
+    TransferPanel *panel = m_pullBox->transferPanel();
+    auto ref = Engine::Reference::parse(target);
+    if (!ref) {
+        const ErrorText words =
+            errorText(tr("\"%1\" is not a valid place to push to.").arg(target), ref.error());
+        panel->showProblem(words.summary, words.detail);
+        return;
+    }
+    panel->startPush(source, *ref);
 }
 
 void ImagesPage::offerFirstRun(const QString &reference) {

@@ -16,10 +16,12 @@ class QToolButton;
 namespace Berth::Gui {
 
 class ImagesModel;
+class PullBox;
 class TaskProgress;
 
-// The images in the store with the actions on them: remove (saying what it frees), tag, load,
-// save, import a root filesystem, and open one in the layer explorer. Every engine call runs on
+// The images in the store with the actions on them: pull (with the plan and progress), push,
+// remove (saying what it frees), tag, load, save, import a root filesystem, and open one in the
+// layer explorer. Every engine call runs on
 // the engine's pool; dialogs are opened with open(), never exec(), so no nested event loop.
 class ImagesPage : public QWidget {
     Q_OBJECT
@@ -37,11 +39,20 @@ public:
     // `reference`, the newcomer's next step.
     void offerFirstRun(const QString &reference);
     QFrame *firstRunBanner() const { return m_firstRun; }
+    PullBox *pullBox() const { return m_pullBox; }
+    // The row to select after the next refresh: an image just pulled, else the current one.
+    QString takeSelectionAfterRefresh();
+    void selectAfterRefresh(const QString &reference) { m_selectAfterRefresh = reference; }
 
 public Q_SLOTS:
     // Asks for confirmation (naming what removal frees), then removes the selected image.
     void removeSelected();
     void tagSelected();
+    // Asks where to push the selected image (its own name by default), then pushes it with
+    // the progress in the pull box's panel.
+    void pushSelected();
+    void push(const QString &source, const QString &target);
+    void pull(const QString &name);
     void chooseArchiveToLoad();
     void chooseSaveTarget();
     void chooseRootfsToImport();
@@ -68,6 +79,9 @@ private:
     QLineEdit *m_filter = nullptr;
     QToolButton *m_remove = nullptr;
     QToolButton *m_tag = nullptr;
+    QToolButton *m_push = nullptr;
+    PullBox *m_pullBox = nullptr;
+    QString m_selectAfterRefresh;
     QToolButton *m_save = nullptr;
     QToolButton *m_explore = nullptr;
     QToolButton *m_run = nullptr;

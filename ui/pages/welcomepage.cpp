@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/welcomepage.h"
 
+#include "ui/widgets/pullbox.h"
+
 #include <QFontDatabase>
 #include <QLabel>
 #include <QPushButton>
@@ -8,7 +10,7 @@
 
 namespace Berth::Gui {
 
-WelcomePage::WelcomePage(QWidget *parent)
+WelcomePage::WelcomePage(Engine::Engine &engine, QWidget *parent)
     : QWidget(parent) {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(48, 32, 48, 32);
@@ -63,6 +65,21 @@ WelcomePage::WelcomePage(QWidget *parent)
     connect(m_detailsButton, &QPushButton::toggled, m_details, &QLabel::setVisible);
     layout->addWidget(m_detailsButton);
     layout->addWidget(m_details);
+
+    auto *pullTitle = new QLabel(tr("<b>Or pull an image from a registry</b> such as Docker Hub "
+                                    "(needs the network):"),
+                                 this);
+    pullTitle->setWordWrap(true);
+    layout->addSpacing(12);
+    layout->addWidget(pullTitle);
+    m_pullBox = new PullBox(engine, this);
+    layout->addWidget(m_pullBox);
+    auto *login = new QPushButton(tr("Log in to a registry first…"), this);
+    login->setObjectName(QStringLiteral("welcomeLoginButton"));
+    login->setFlat(true);
+    login->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+    connect(login, &QPushButton::clicked, this, &WelcomePage::registriesRequested);
+    layout->addWidget(login);
     layout->addStretch();
 }
 
