@@ -12,7 +12,9 @@
 #include "ui/pages/containerspage.h"
 #include "ui/pages/layerexplorerpage.h"
 #include "ui/pages/registriespage.h"
+#include "ui/widgets/containerterminal.h"
 #include "ui/widgets/logview.h"
+#include "ui/widgets/terminalview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -22,9 +24,39 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTimer>
 #include <QTranslator>
 
 using namespace Berth;
+
+namespace {
+
+// The Terminal tab, with `typed` sent once its shell runs (screenshots, demos).
+void openTerminal(Gui::ContainerDetailsDialog *details, const QString &typed) {
+    Gui::ContainerTerminal *terminal = details->terminal();
+    if (!typed.isEmpty()) {
+        auto *once = new QObject(terminal);
+        QObject::connect(terminal, &Gui::ContainerTerminal::stateChanged, once,
+                         [terminal, typed, once](Gui::ContainerTerminal::State state) {
+                             if (state != Gui::ContainerTerminal::State::Connected)
+                                 return;
+                             // A line at a time, as a person types: the shell answers
+                             // each prompt before the next line arrives.
+                             const QStringList lines = typed.split(QLatin1Char('\n'));
+                             for (int i = 0; i < lines.size(); ++i)
+                                 QTimer::singleShot(
+                                     400 * (i + 1), terminal,
+                                     [terminal, line = lines.at(i), last = i + 1 == lines.size()] {
+                                         terminal->view()->sendText(
+                                             last ? line : line + QLatin1Char('\n'));
+                                     });
+                             once->deleteLater();
+                         });
+    }
+    details->showTerminal();
+}
+
+} // namespace
 
 int main(int argc, char **argv) {
     QApplication app(argc, argv);
@@ -78,7 +110,8 @@ int main(int argc, char **argv) {
                                              QStringLiteral("container"));
     const QCommandLineOption tabOption(
         QStringLiteral("tab"),
-        QStringLiteral("The container's tab (logs, stats or inspect) or the layer explorer's "
+        QStringLiteral("The container's tab (logs, stats, terminal or inspect) or the layer "
+                       "explorer's "
                        "(wasted, compare or build)"),
         QStringLiteral("tab"));
     const QCommandLineOption settingsOption(QStringLiteral("settings"),
@@ -100,9 +133,12 @@ int main(int argc, char **argv) {
     const QCommandLineOption searchOption(QStringLiteral("search"),
                                           QStringLiteral("Search the container's log for TEXT"),
                                           QStringLiteral("text"));
+    const QCommandLineOption typeOption(QStringLiteral("type"),
+                                        QStringLiteral("Type TEXT into the container's terminal"),
+                                        QStringLiteral("text"));
     parser.addOptions({pageOption, imageOption, layerOption, pathOption, compareOption, runOption,
                        commandOption, containerOption, tabOption, searchOption, settingsOption,
-                       buildOption, buildTagOption, pullOption, tagsOption});
+                       buildOption, buildTagOption, pullOption, tagsOption, typeOption});
     parser.process(app);
 
     auto engine = Engine::Engine::open(Engine::StorePaths::fromEnvironment());
@@ -166,9 +202,10 @@ int main(int argc, char **argv) {
         const QString name = parser.value(containerOption);
         const QString tab = parser.value(tabOption);
         const QString search = parser.value(searchOption);
+        const QString typed = parser.value(typeOption);
         QObject::connect(
             containers, &Gui::ContainersPage::refreshed, containers,
-            [containers, name, tab, search] {
+            [containers, name, tab, search, typed] {
                 containers->selectContainer(name);
                 const QString id = containers->selectedContainer().id;
                 if (Gui::ContainerDetailsDialog *details = containers->openDetails(id)) {
@@ -178,6 +215,8 @@ int main(int argc, char **argv) {
                         details->tabs()->setCurrentWidget(details->statsChart());
                     if (!search.isEmpty())
                         details->logView()->searchEdit()->setText(search);
+                    if (tab == QLatin1String("terminal"))
+                        openTerminal(details, typed);
                 }
             },
             Qt::SingleShotConnection);

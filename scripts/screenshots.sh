@@ -94,6 +94,8 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
   app 11-logs --container webapp --search slow
   app 12-inspect --container webapp --tab inspect
   SHOT_WAIT=10 app 14-stats --container webapp --tab stats
+  SHOT_WAIT=6 app 26-terminal --container webapp --tab terminal \
+    --type $'ls /app\nuname -sr\necho "6 * 7 = $((6 * 7))"\nps -o pid,args | head -5\n'
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 13-containers-ko --page containers
 else
   echo "screenshots: skipping the containers (needs root and runc or crun)" >&2

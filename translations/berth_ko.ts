@@ -328,6 +328,45 @@
         <source>Stats</source>
         <translation>통계</translation>
     </message>
+    <message>
+        <source>Terminal</source>
+        <translation>터미널</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::ContainerTerminal</name>
+    <message>
+        <source>Reconnect</source>
+        <translation>다시 연결</translation>
+    </message>
+    <message>
+        <source>A shell in the container opens when this tab is shown.</source>
+        <translation>이 탭을 열면 컨테이너 안의 셸이 열립니다.</translation>
+    </message>
+    <message>
+        <source>Open a shell</source>
+        <translation>셸 열기</translation>
+    </message>
+    <message>
+        <source>Starting a shell in the container...</source>
+        <translation>컨테이너에서 셸을 시작하는 중...</translation>
+    </message>
+    <message>
+        <source>The shell could not be started.</source>
+        <translation>셸을 시작할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>다시 시도</translation>
+    </message>
+    <message>
+        <source>The container is not running. Start it, then open a shell.</source>
+        <translation>컨테이너가 실행 중이 아닙니다. 컨테이너를 시작한 다음 셸을 여세요.</translation>
+    </message>
+    <message>
+        <source>Session ended: the shell exited or the container stopped.</source>
+        <translation>세션이 끝났습니다. 셸이 종료되었거나 컨테이너가 멈췄습니다.</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ContainerTexts</name>

@@ -266,6 +266,25 @@ Result<QJsonObject> ContainerExec::processSpec(const QJsonObject &containerProce
 
 Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &request,
                                const ExecStdio &stdio) {
+    return execute(nameOrId, request, stdio, QSize(), nullptr);
+}
+
+Result<ContainerExec::Terminal>
+ContainerExec::startTerminal(const QString &nameOrId, ExecRequest request, int rows, int cols) {
+    request.tty = true;
+    request.interactive = true;
+    request.detach = false;
+    Terminal terminal;
+    auto started =
+        execute(nameOrId, request, ExecStdio{-1, -1, -1, -1, -1}, QSize(cols, rows), &terminal);
+    if (!started)
+        return fail(started.error());
+    return terminal;
+}
+
+Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &request,
+                                   const ExecStdio &stdio, const QSize &consoleSize,
+                                   Terminal *handOver) {
     auto record = m_runtime.get(nameOrId);
     if (!record)
         return fail(record.error());
@@ -299,6 +318,10 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
                          QJsonObject{{QStringLiteral("height"), int(ws.ws_row)},
                                      {QStringLiteral("width"), int(ws.ws_col)}});
     }
+    if (request.tty && !consoleSize.isEmpty())
+        spec->insert(QStringLiteral("consoleSize"),
+                     QJsonObject{{QStringLiteral("height"), consoleSize.height()},
+                                 {QStringLiteral("width"), consoleSize.width()}});
 
     TempDir temp;
     if (temp.path().isEmpty())
@@ -355,7 +378,9 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
     }
 
     // The process outlives the detached runtime; as subreaper we inherit it and see its exit.
-    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+    // A hand-over leaves it to init: a GUI that became a subreaper would also inherit every
+    // berth-shim it starts, which must stay detached.
+    if (!handOver && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         return failErrno(QStringLiteral("prctl(PR_SET_CHILD_SUBREAPER)"), errno);
     const pid_t runtimePid = spawn(argv, -1, -1, stdio.err);
     if (runtimePid < 0)
@@ -388,6 +413,13 @@ Result<int> ContainerExec::run(const QString &nameOrId, const ExecRequest &reque
                     QStringLiteral("%1 exec wrote no process ID").arg(rt->name()));
     if (request.detach)
         return 0; // the terminal closes with us; the process keeps running
+    if (handOver) {
+        ::fcntl(masterFd, F_SETFL, ::fcntl(masterFd, F_GETFL) | O_NONBLOCK);
+        closeMaster.dismiss();
+        handOver->master = masterFd;
+        handOver->pid = pid;
+        return 0;
+    }
 
     copyWindowSize(stdio.sizeSource, masterFd);
     ::fcntl(masterFd, F_SETFL, ::fcntl(masterFd, F_GETFL) | O_NONBLOCK);

@@ -5,6 +5,7 @@
 #include "engine/runtime/containerruntime.h"
 
 #include <QJsonObject>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -45,8 +46,9 @@ struct ExecStdio {
 // --console-socket: the engine listens on a unix socket, receives the pty master the runtime
 // sends (SCM_RIGHTS), copies between it and the caller's fds, forwards window-size changes
 // (TIOCSWINSZ) and reaps the process itself, for which the calling process becomes a child
-// subreaper (PR_SET_CHILD_SUBREAPER, kept for the process's life: berthctl; a GUI terminal
-// would want a helper process instead). run() blocks until the process exits.
+// subreaper (PR_SET_CHILD_SUBREAPER, kept for the process's life: berthctl). run() blocks until
+// the process exits. startTerminal() is the GUI's variant: it hands the pty master to the
+// caller and returns at once, without making the caller a subreaper.
 class ContainerExec {
 public:
     explicit ContainerExec(ContainerRuntime &runtime);
@@ -54,11 +56,26 @@ public:
     // Returns the process's exit code (128 + signal when killed); with detach, 0 once started.
     Result<int> run(const QString &nameOrId, const ExecRequest &request, const ExecStdio &stdio);
 
+    // A process on a pseudo-terminal whose master the caller owns.
+    struct Terminal {
+        int master = -1; // non-blocking, close-on-exec; closing it hangs up the process
+        int pid = 0;     // host PID; not the caller's child (its end: pidfd, or EIO on master)
+    };
+    // Starts `request` with a `rows` x `cols` terminal (request.tty is implied) and returns
+    // once the process runs; blocks for as long as the OCI runtime takes (call it off the GUI
+    // thread).
+    Result<Terminal> startTerminal(const QString &nameOrId, ExecRequest request, int rows,
+                                   int cols);
+
     // The OCI process object for `request`, from the container's process object.
     static Result<QJsonObject> processSpec(const QJsonObject &containerProcess,
                                            const ExecRequest &request, const QString &rootfs);
 
 private:
+    // run(), or with `handOver` startTerminal(): the master and PID go there once it runs.
+    Result<int> execute(const QString &nameOrId, const ExecRequest &request, const ExecStdio &stdio,
+                        const QSize &consoleSize, Terminal *handOver);
+
     ContainerRuntime &m_runtime;
 };
 

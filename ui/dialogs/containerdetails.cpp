@@ -4,6 +4,7 @@
 #include "ui/charts/statschart.h"
 #include "ui/errortext.h"
 #include "ui/models/containerinspect.h"
+#include "ui/widgets/containerterminal.h"
 #include "ui/widgets/logview.h"
 
 #include <QFontDatabase>
@@ -34,6 +35,8 @@ ContainerDetailsDialog::ContainerDetailsDialog(Engine::Engine &engine,
         m_stats = new StatsChart(stats, container.id, m_tabs);
         m_tabs->addTab(m_stats, tr("Stats"));
     }
+    m_terminal = new ContainerTerminal(engine, container.id, m_tabs);
+    m_tabs->addTab(m_terminal, tr("Terminal"));
     m_inspect = new QPlainTextEdit(m_tabs);
     m_inspect->setObjectName(QStringLiteral("inspectView"));
     m_inspect->setReadOnly(true);
@@ -51,6 +54,10 @@ ContainerDetailsDialog::ContainerDetailsDialog(Engine::Engine &engine,
 
 void ContainerDetailsDialog::showLogs() {
     m_tabs->setCurrentWidget(m_logs);
+}
+
+void ContainerDetailsDialog::showTerminal() {
+    m_tabs->setCurrentWidget(m_terminal);
 }
 
 void ContainerDetailsDialog::showInspect() {

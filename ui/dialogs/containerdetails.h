@@ -10,13 +10,15 @@ class QTabWidget;
 
 namespace Berth::Gui {
 
+class ContainerTerminal;
 class LogView;
 class StatsChart;
 class StatsHistory;
 
 // One container up close, in its own window: Logs (a virtualised, followable, searchable view
-// of its log file), Stats (CPU, memory and processes over time, when `stats` is given) and
-// Inspect (its configuration and state as JSON, like `berthctl inspect`).
+// of its log file), Stats (CPU, memory and processes over time, when `stats` is given),
+// Terminal (a shell in it, see ContainerTerminal) and Inspect (its configuration and state as
+// JSON, like `berthctl inspect`).
 // Not modal; deletes itself when closed.
 class ContainerDetailsDialog : public QDialog {
     Q_OBJECT
@@ -29,9 +31,11 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     StatsChart *statsChart() const { return m_stats; }
     QPlainTextEdit *inspectView() const { return m_inspect; }
+    ContainerTerminal *terminal() const { return m_terminal; }
 
 public Q_SLOTS:
     void showLogs();
+    void showTerminal();
     void showInspect();
     void refreshInspect();
 
@@ -45,6 +49,7 @@ private:
     LogView *m_logs = nullptr;
     StatsChart *m_stats = nullptr;
     QPlainTextEdit *m_inspect = nullptr;
+    ContainerTerminal *m_terminal = nullptr;
 };
 
 } // namespace Berth::Gui
