@@ -2,6 +2,7 @@
 // berth: the desktop app. Composition root: opens the engine on the default store and shows
 // the main window.
 #include "app/apicontrol.h"
+#include "app/benchprobe.h"
 #include "engine/engine.h"
 #include "ui/mainwindow.h"
 
@@ -160,6 +161,7 @@ int main(int argc, char **argv) {
             error.isEmpty() ? QObject::tr("Docker Engine API on unix://%1").arg(socket)
                             : QObject::tr("The Docker Engine API could not start: %1").arg(error));
     }
+    installBenchProbe(**engine, window); // bench/gui.sh only (BERTH_BENCH)
     window.show();
     if (parser.isSet(settingsOption))
         window.openSettings();

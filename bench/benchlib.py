@@ -7,6 +7,12 @@
   benchlib.py median FILE COLUMN       median of a column of a `run` output file
   benchlib.py image-id LAYOUT_DIR      the image's config digest (Docker's image ID)
   benchlib.py version                  the generator's version (the layout's stamp)
+  benchlib.py probe OUT_FILE -- CMD... run CMD (the GUI with BERTH_BENCH set), read its
+                                       "name value" lines; "first-paint"/"data-paint" carry a
+                                       CLOCK_MONOTONIC time, stored as ms since the launch;
+                                       appends "name value ..." to OUT_FILE
+  benchlib.py value FILE NAME          median of NAME's values in a `probe` output file
+  benchlib.py cpu PID SECONDS          CPU time (user + sys) of PID over SECONDS, as % of a core
 
 The image is generated from a fixed seed, so its digests are the same on every machine and
 every run (the "random" data is a seeded pseudo-random stream: incompressible like
@@ -365,6 +371,61 @@ def median(path, column):
     return f"{m:.3f}"
 
 
+def probe(out, cmd, timeout=300):
+    import subprocess
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    pairs = []
+    try:
+        for line in proc.stdout:
+            parts = line.split()
+            if len(parts) != 2:
+                print(line, end="", file=sys.stderr)
+                continue
+            name, value = parts
+            if name in ("first-paint", "data-paint"):
+                value = f"{(float(value) - t0) * 1000:.1f}"
+            pairs.append(f"{name} {value}")
+            if time.monotonic() - t0 > timeout:
+                break
+    finally:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    with open(out, "a") as f:
+        f.write(" ".join(pairs) + "\n")
+    return 0 if pairs else 1
+
+
+def value(path, name):
+    values = []
+    for line in open(path):
+        parts = line.split()
+        for k, v in zip(parts[0::2], parts[1::2]):
+            if k == name:
+                values.append(float(v))
+    if not values:
+        return "nan"
+    values.sort()
+    n = len(values)
+    m = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+    return f"{m:.1f}"
+
+
+def cpu_percent(pid, seconds):
+    def ticks():
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    hz = os.sysconf("SC_CLK_TCK")
+    t0, c0 = time.monotonic(), ticks()
+    time.sleep(seconds)
+    t1, c1 = time.monotonic(), ticks()
+    return f"{(c1 - c0) / hz / (t1 - t0) * 100:.2f}"
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "mkimage":
         mkimage(argv[2])
@@ -374,6 +435,12 @@ def main(argv):
         print(median(argv[2], int(argv[3])))
     elif len(argv) == 3 and argv[1] == "image-id":
         print(image_id(argv[2]))
+    elif len(argv) >= 5 and argv[1] == "probe" and argv[3] == "--":
+        return probe(argv[2], argv[4:])
+    elif len(argv) == 4 and argv[1] == "value":
+        print(value(argv[2], argv[3]))
+    elif len(argv) == 4 and argv[1] == "cpu":
+        print(cpu_percent(int(argv[2]), float(argv[3])))
     elif len(argv) == 2 and argv[1] == "version":
         print(GENERATOR_VERSION)
     else:
