@@ -2074,6 +2074,17 @@ All its layers are shared with other images and stay, so almost no disk space is
     </message>
 </context>
 <context>
+    <name>Berth::Gui::TerminalView</name>
+    <message>
+        <source>Copy</source>
+        <translation>복사</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>붙여넣기</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::TransferModel</name>
     <message>
         <source>Already here</source>

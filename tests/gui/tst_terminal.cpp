@@ -11,6 +11,9 @@
 #include "ui/widgets/containerterminal.h"
 #include "ui/widgets/terminalview.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QTabWidget>
@@ -83,6 +86,26 @@ void TestTerminal::shellInRunningContainer() {
     type(view, "echo $((6*7))");
     enter(view);
     QTRY_VERIFY2_WITH_TIMEOUT(countLines(view, "42") == 1, qPrintable(view->screenText()), 10000);
+
+    // Select it with the mouse, copy (ctrl-shift-c), and paste it back (ctrl-shift-v).
+    const int row = int(screenLines(view).indexOf("42"));
+    const QSize cell = view->cellSize();
+    const QPoint from(1, row * cell.height() + cell.height() / 2);
+    QTest::mousePress(view->viewport(), Qt::LeftButton, {}, from);
+    QMouseEvent move(QEvent::MouseMove, QPointF(from + QPoint(2 * cell.width(), 0)),
+                     view->viewport()->mapToGlobal(QPointF(from + QPoint(2 * cell.width(), 0))),
+                     Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view->viewport(), &move);
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, from + QPoint(2 * cell.width(), 0));
+    QCOMPARE(view->selectedText(), QString("42"));
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(QApplication::clipboard()->text(), QString("42"));
+    type(view, "echo ");
+    QVERIFY(view->selectedText().isEmpty()); // typing ends the selection
+    QTest::keyClick(view, Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+    type(view, "0");
+    enter(view);
+    QTRY_VERIFY2_WITH_TIMEOUT(countLines(view, "420") == 1, qPrintable(view->screenText()), 10000);
 
     // Backspace edits the line.
     type(view, "echo abx");

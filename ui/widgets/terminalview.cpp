@@ -5,6 +5,7 @@
 #include <QClipboard>
 #include <QFontDatabase>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QPainter>
 #include <QScrollBar>
 #include <QSocketNotifier>
@@ -24,6 +25,7 @@ constexpr int kScrollbackLimit = 5000;
 // GUI thread; the notifier fires again for the rest.
 constexpr qsizetype kReadBudget = 256 << 10;
 constexpr char32_t kWideRightHalf = 0xFFFFFFFF;
+constexpr int kPadding = 4; // pixels between the frame and the character grid
 
 VTermKey vtermKey(int key) {
     switch (key) {
@@ -81,6 +83,11 @@ bool leftToParent(const QKeyEvent *e) {
     return (e->modifiers() & Qt::ControlModifier) &&
            (e->key() == Qt::Key_Tab || e->key() == Qt::Key_Backtab || e->key() == Qt::Key_PageUp ||
             e->key() == Qt::Key_PageDown);
+}
+
+bool isCopy(const QKeyEvent *e) {
+    const Qt::KeyboardModifiers m = e->modifiers() & ~Qt::KeypadModifier;
+    return m == (Qt::ControlModifier | Qt::ShiftModifier) && e->key() == Qt::Key_C;
 }
 
 bool isPaste(const QKeyEvent *e) {
@@ -246,6 +253,7 @@ TerminalView::~TerminalView() {
 void TerminalView::attach(int masterFd, int pid) {
     detach();
     m_scrollback.clear();
+    clearSelection();
     vterm_screen_reset(m_screen, 1);
     m_cursorVisible = true;
     m_master = masterFd;
@@ -354,8 +362,8 @@ void TerminalView::updateGrid() {
     m_cellWidth = qMax(1, fm.horizontalAdvance(QLatin1Char('M')));
     m_cellHeight = qMax(1, fm.height());
     m_ascent = fm.ascent();
-    const int cols = qMax(2, viewport()->width() / m_cellWidth);
-    const int rows = qMax(2, viewport()->height() / m_cellHeight);
+    const int cols = qMax(2, (viewport()->width() - 2 * kPadding) / m_cellWidth);
+    const int rows = qMax(2, (viewport()->height() - 2 * kPadding) / m_cellHeight);
     if (cols != m_cols || rows != m_rows) {
         const bool atBottom = verticalScrollBar()->value() == verticalScrollBar()->maximum();
         m_cols = cols;
@@ -421,6 +429,7 @@ void TerminalView::paintEvent(QPaintEvent *) {
     const QColor defaultFg = palette().color(QPalette::Text);
     const QColor defaultBg = palette().color(QPalette::Base);
     p.fillRect(viewport()->rect(), defaultBg);
+    p.translate(kPadding, kPadding);
     const int top = verticalScrollBar()->value();
     const QFont base = font();
     for (int r = 0; r < m_rows; ++r) {
@@ -465,6 +474,26 @@ void TerminalView::paintEvent(QPaintEvent *) {
                 p.drawText(QPoint(rect.left(), y + m_ascent), text);
             }
             col = ascii ? end : col + first.width;
+        }
+    }
+    // The selection over what is painted.
+    if (hasSelection()) {
+        const QColor highlight = palette().color(QPalette::Highlight);
+        const QColor highlighted = palette().color(QPalette::HighlightedText);
+        p.setFont(base);
+        for (int r = 0; r < m_rows; ++r) {
+            const Line line = lineAt(top + r);
+            for (int col = 0; col < m_cols; ++col) {
+                if (!isSelected(top + r, col))
+                    continue;
+                const QRect rect(col * m_cellWidth, r * m_cellHeight, m_cellWidth, m_cellHeight);
+                p.fillRect(rect, highlight);
+                if (col < line.size() && line[col].ch && line[col].ch != kWideRightHalf) {
+                    p.setPen(highlighted);
+                    p.drawText(QPoint(rect.left(), rect.top() + m_ascent),
+                               QString::fromUcs4(&line[col].ch, 1));
+                }
+            }
         }
     }
     // The cursor, when its row is in view: a block while focused, an outline otherwise.
@@ -521,9 +550,12 @@ void TerminalView::keyPressEvent(QKeyEvent *e) {
         bar->setValue(bar->value() + (e->key() == Qt::Key_PageUp ? -1 : 1) * bar->pageStep());
         return;
     }
+    if (isCopy(e)) {
+        copy();
+        return;
+    }
     if (isPaste(e)) {
-        sendText(QApplication::clipboard()->text());
-        bar->setValue(bar->maximum());
+        paste();
         return;
     }
     const VTermModifier mod = vtermModifiers(m);
@@ -560,6 +592,7 @@ void TerminalView::keyPressEvent(QKeyEvent *e) {
         }
     }
     e->accept();
+    clearSelection();
     bar->setValue(bar->maximum());
     writePending();
 }
@@ -573,9 +606,10 @@ void TerminalView::inputMethodEvent(QInputMethodEvent *event) {
 
 QVariant TerminalView::inputMethodQuery(Qt::InputMethodQuery query) const {
     if (query == Qt::ImCursorRectangle)
-        return QRect(m_cursorCol * m_cellWidth,
-                     (int(m_scrollback.size()) + m_cursorRow - verticalScrollBar()->value()) *
-                         m_cellHeight,
+        return QRect(kPadding + m_cursorCol * m_cellWidth,
+                     kPadding +
+                         (int(m_scrollback.size()) + m_cursorRow - verticalScrollBar()->value()) *
+                             m_cellHeight,
                      m_cellWidth, m_cellHeight);
     if (query == Qt::ImFont)
         return font();
@@ -602,6 +636,128 @@ void TerminalView::changeEvent(QEvent *event) {
         updateGrid();
     else if (event->type() == QEvent::PaletteChange)
         viewport()->update();
+}
+
+QPoint TerminalView::cellAt(const QPoint &pos) const {
+    const int col = qBound(0, (pos.x() - kPadding + m_cellWidth / 2) / m_cellWidth, m_cols);
+    const int row = qBound(0, (pos.y() - kPadding) / m_cellHeight, m_rows - 1);
+    return QPoint(col, verticalScrollBar()->value() + row);
+}
+
+bool TerminalView::isSelected(int line, int col) const {
+    if (!hasSelection())
+        return false;
+    auto before = [](QPoint a, QPoint b) { // in reading order
+        return a.y() < b.y() || (a.y() == b.y() && a.x() < b.x());
+    };
+    const QPoint start =
+        before(m_selectionEnd, m_selectionAnchor) ? m_selectionEnd : m_selectionAnchor;
+    const QPoint end = start == m_selectionAnchor ? m_selectionEnd : m_selectionAnchor;
+    const QPoint cell(col, line);
+    return !before(cell, start) && before(cell, end);
+}
+
+QString TerminalView::selectedText() const {
+    if (!hasSelection())
+        return QString();
+    const int first = qMin(m_selectionAnchor.y(), m_selectionEnd.y());
+    const int last = qMax(m_selectionAnchor.y(), m_selectionEnd.y());
+    QStringList lines;
+    for (int l = first; l <= last; ++l) {
+        const Line line = lineAt(l);
+        QString text;
+        for (int col = 0; col < line.size(); ++col) {
+            const Cell &c = line[col];
+            if (!isSelected(l, col) || c.ch == kWideRightHalf)
+                continue;
+            text += c.ch ? QString::fromUcs4(&c.ch, 1) : QStringLiteral(" ");
+        }
+        while (text.endsWith(QLatin1Char(' ')))
+            text.chop(1);
+        lines.append(text);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+void TerminalView::clearSelection() {
+    if (!hasSelection())
+        return;
+    m_selectionEnd = m_selectionAnchor;
+    viewport()->update();
+}
+
+void TerminalView::copy() {
+    if (hasSelection())
+        QApplication::clipboard()->setText(selectedText());
+}
+
+void TerminalView::paste() {
+    sendText(QApplication::clipboard()->text());
+    verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+}
+
+void TerminalView::mousePressEvent(QMouseEvent *event) {
+    if (event->button() == Qt::LeftButton) {
+        setFocus(Qt::MouseFocusReason);
+        m_selecting = true;
+        m_selectionAnchor = m_selectionEnd = cellAt(event->position().toPoint());
+        viewport()->update();
+    } else if (event->button() == Qt::MiddleButton &&
+               QApplication::clipboard()->supportsSelection()) {
+        sendText(QApplication::clipboard()->text(QClipboard::Selection)); // X11's paste
+    }
+}
+
+void TerminalView::mouseMoveEvent(QMouseEvent *event) {
+    if (!m_selecting)
+        return;
+    m_selectionEnd = cellAt(event->position().toPoint());
+    viewport()->update();
+}
+
+void TerminalView::mouseReleaseEvent(QMouseEvent *event) {
+    if (event->button() != Qt::LeftButton || !m_selecting)
+        return;
+    m_selecting = false;
+    if (hasSelection() && QApplication::clipboard()->supportsSelection())
+        QApplication::clipboard()->setText(selectedText(), QClipboard::Selection);
+}
+
+void TerminalView::mouseDoubleClickEvent(QMouseEvent *event) {
+    if (event->button() != Qt::LeftButton)
+        return;
+    // The word under the pointer.
+    const QPoint cell = cellAt(event->position().toPoint() - QPoint(m_cellWidth / 2, 0));
+    const Line line = lineAt(cell.y());
+    auto isWordChar = [&line](int col) {
+        return col >= 0 && col < line.size() && line[col].ch > ' ' &&
+               line[col].ch != kWideRightHalf;
+    };
+    if (!isWordChar(cell.x()))
+        return;
+    int start = cell.x();
+    int end = cell.x() + 1;
+    while (isWordChar(start - 1))
+        --start;
+    while (isWordChar(end))
+        ++end;
+    m_selectionAnchor = QPoint(start, cell.y());
+    m_selectionEnd = QPoint(end, cell.y());
+    m_selecting = false;
+    if (QApplication::clipboard()->supportsSelection())
+        QApplication::clipboard()->setText(selectedText(), QClipboard::Selection);
+    viewport()->update();
+}
+
+void TerminalView::contextMenuEvent(QContextMenuEvent *event) {
+    QMenu menu(this);
+    QAction *copyAction = menu.addAction(tr("Copy"), this, &TerminalView::copy);
+    copyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    copyAction->setEnabled(hasSelection());
+    QAction *pasteAction = menu.addAction(tr("Paste"), this, &TerminalView::paste);
+    pasteAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
+    pasteAction->setEnabled(isAttached() && !QApplication::clipboard()->text().isEmpty());
+    menu.exec(event->globalPos());
 }
 
 } // namespace Berth::Gui

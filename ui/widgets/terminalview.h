@@ -40,6 +40,14 @@ public:
     int scrollbackLines() const { return int(m_scrollback.size()); }
     // Sends text as if typed (a paste).
     void sendText(const QString &text);
+    // The size of one character cell in pixels.
+    QSize cellSize() const { return QSize(m_cellWidth, m_cellHeight); }
+    // What the mouse selected (lines joined by '\n', trailing blanks removed); "" when nothing.
+    QString selectedText() const;
+
+public Q_SLOTS:
+    void copy();  // the selection to the clipboard
+    void paste(); // the clipboard's text to the process
 
 Q_SIGNALS:
     // The process ended (or hung up); the last screen stays visible.
@@ -57,6 +65,11 @@ protected:
     bool focusNextPrevChild(bool next) override;
     void scrollContentsBy(int dx, int dy) override;
     void changeEvent(QEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
     // One cell as painted (resolved from libvterm's cell, also kept in the scrollback).
@@ -87,6 +100,10 @@ private:
     Line screenLine(int row) const;
     // Line `line` of scrollback followed by screen (0: the oldest scrollback line).
     Line lineAt(int line) const;
+    QPoint cellAt(const QPoint &viewportPos) const; // (column, line) under a point
+    bool hasSelection() const { return m_selectionAnchor != m_selectionEnd; }
+    bool isSelected(int line, int col) const;
+    void clearSelection();
 
     friend struct TerminalCallbacks;
 
@@ -107,6 +124,11 @@ private:
     QSocketNotifier *m_writeNotifier = nullptr;
     QSocketNotifier *m_exitNotifier = nullptr;
     QByteArray m_pending; // typed bytes the pty has not taken yet
+    // The mouse selection, in (line of scrollback + screen, column) positions; anchor and
+    // moving end, in any order. Equal: nothing selected.
+    QPoint m_selectionAnchor;
+    QPoint m_selectionEnd;
+    bool m_selecting = false;
 };
 
 } // namespace Berth::Gui
