@@ -140,36 +140,30 @@ struct TerminalCallbacks {
         view(user)->m_pending.append(bytes, qsizetype(len));
     }
 
-    static int damage(VTermRect, void *user) {
-        view(user)->viewport()->update();
-        return 1;
-    }
-
     static int moveCursor(VTermPos pos, VTermPos, int, void *user) {
         TerminalView *v = view(user);
         v->m_cursorRow = pos.row;
         v->m_cursorCol = pos.col;
-        v->viewport()->update();
         return 1;
     }
 
     static int setProperty(VTermProp prop, VTermValue *value, void *user) {
         if (prop == VTERM_PROP_CURSORVISIBLE) {
             view(user)->m_cursorVisible = value->boolean;
-            view(user)->viewport()->update();
         }
         return 1;
     }
 
     static int pushLine(int cols, const VTermScreenCell *cells, void *user) {
         TerminalView *v = view(user);
-        TerminalView::Line line(cols);
-        for (int i = 0; i < cols; ++i)
+        // Trailing blanks cost memory and time (most lines are short) and tell nothing.
+        int used = cols;
+        while (used > 0 && cells[used - 1].chars[0] == 0 &&
+               VTERM_COLOR_IS_DEFAULT_BG(&cells[used - 1].bg) && !cells[used - 1].attrs.reverse)
+            --used;
+        TerminalView::Line line(used);
+        for (int i = 0; i < used; ++i)
             line[i] = convert(v->m_screen, cells[i]);
-        // Trailing blanks cost memory and tell nothing.
-        while (!line.isEmpty() && line.last().ch == 0 &&
-               (line.last().flags & TerminalView::DefaultBg))
-            line.removeLast();
         v->m_scrollback.append(std::move(line));
         if (v->m_scrollback.size() > kScrollbackLimit)
             v->m_scrollback.removeFirst();
@@ -212,15 +206,11 @@ struct TerminalCallbacks {
 };
 
 namespace {
+// No damage callback: the view repaints once after each read from the pty (and on resize),
+// not once per changed cell.
 const VTermScreenCallbacks kScreenCallbacks = {
-    TerminalCallbacks::damage,
-    nullptr,
-    TerminalCallbacks::moveCursor,
-    TerminalCallbacks::setProperty,
-    nullptr,
-    nullptr,
-    TerminalCallbacks::pushLine,
-    TerminalCallbacks::popLine,
+    nullptr, nullptr, TerminalCallbacks::moveCursor, TerminalCallbacks::setProperty,
+    nullptr, nullptr, TerminalCallbacks::pushLine,   TerminalCallbacks::popLine,
 };
 } // namespace
 
