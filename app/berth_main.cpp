@@ -87,7 +87,8 @@ int main(int argc, char **argv) {
     parser.addVersionOption();
     const QCommandLineOption pageOption(
         QStringLiteral("page"),
-        QStringLiteral("Open a page: images, containers, layers, disk, build or registries"),
+        QStringLiteral(
+            "Open a page: images, containers, layers, disk, build, registries or volumes"),
         QStringLiteral("page"));
     const QCommandLineOption imageOption(QStringLiteral("image"),
                                          QStringLiteral("Open IMAGE in the layer explorer"),
@@ -171,6 +172,8 @@ int main(int argc, char **argv) {
         window.showPage(Gui::MainWindow::Page::DiskUsage);
     if (page == QLatin1String("containers") || parser.isSet(containerOption))
         window.showPage(Gui::MainWindow::Page::Containers);
+    if (page == QLatin1String("volumes"))
+        window.showPage(Gui::MainWindow::Page::Volumes);
     if (page == QLatin1String("registries") || parser.isSet(tagsOption)) {
         window.showPage(Gui::MainWindow::Page::Registries);
         if (parser.isSet(tagsOption))

@@ -5,7 +5,7 @@
 # The data: the offline starter image (two tags) and demo/webapp:1.0, built on top of it by
 # scripts/screenshot-image.py (shared base layer, added and modified files, wasted space), and
 # (as root, with runc or crun) real containers: one running that logs on stdout and stderr, one
-# that exited, one created; and a local docker-registry (behind scripts/slow-proxy.py) for the
+# that exited, one created, the volumes they use and two nobody uses; and a local docker-registry (behind scripts/slow-proxy.py) for the
 # pull box caught half-way and the Registries page.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -83,8 +83,11 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
       i=$((i + 1))
     done
     while true; do echo "GET /health 200 1ms"; sleep 1; done' >/dev/null; then
-  ctl run --name backup-job berth/busybox:latest sh -c 'echo "backup: 42 files, 3.1 MB"; mkdir -p /data; echo done > /data/state' >/dev/null || true
-  ctl create --name scratch localhost:5000/team/tools:1.0 >/dev/null
+  ctl run --name backup-job -v backups:/data berth/busybox:latest sh -c 'echo "backup: 42 files, 3.1 MB"; mkdir -p /data; echo done > /data/state' >/dev/null || true
+  ctl create --name scratch -v backups:/restore:ro -v scratch-home:/root localhost:5000/team/tools:1.0 >/dev/null
+  # Volumes nobody uses any more: one with 3 MB left in it, one anonymous.
+  ctl run --rm -v old-cache:/cache berth/busybox:latest sh -c 'head -c 3000000 /dev/urandom > /cache/blob' >/dev/null || true
+  ctl volume create >/dev/null
   # One whose restart policy keeps trying (mostly waiting out its growing delay: "Restarting").
   ctl run -d --name flaky-db --restart on-failure:30 berth/busybox:latest \
     sh -c 'echo "cannot reach the database" >&2; exit 1' >/dev/null || true
@@ -97,6 +100,8 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
   SHOT_WAIT=6 app 26-terminal --container webapp --tab terminal \
     --type $'ls /app\nuname -sr\necho "6 * 7 = $((6 * 7))"\nps -o pid,args | head -5\n'
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 13-containers-ko --page containers
+  app 24-volumes --page volumes
+  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 25-volumes-ko --page volumes
 else
   echo "screenshots: skipping the containers (needs root and runc or crun)" >&2
 fi

@@ -821,6 +821,14 @@ Images to delete: %2. Layers to delete: %3.</source>
         <source>The registry sent data that does not match its checksum; none of it was kept. Try again later.</source>
         <translation>레지스트리가 체크섬과 맞지 않는 데이터를 보냈습니다. 아무것도 보관하지 않았습니다. 나중에 다시 시도하세요.</translation>
     </message>
+    <message>
+        <source>Details</source>
+        <translation>자세히</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>자세히…</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::FileTreeModel</name>
@@ -1533,6 +1541,14 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Log in to registries and list the tags of a repository (Ctrl+6)</source>
         <translation>레지스트리에 로그인하고 저장소의 태그를 봅니다 (Ctrl+6)</translation>
+    </message>
+    <message>
+        <source>Volumes</source>
+        <translation>볼륨</translation>
+    </message>
+    <message>
+        <source>Folders kept outside containers: which containers use them, create, remove, prune (Ctrl+7)</source>
+        <translation>컨테이너 밖에 보관하는 폴더: 어떤 컨테이너가 쓰는지, 만들기, 삭제, 정리 (Ctrl+7)</translation>
     </message>
 </context>
 <context>
@@ -2272,6 +2288,208 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Cancelled</source>
         <translation>취소함</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::VolumesModel</name>
+    <message>
+        <source>An anonymous volume, made for a VOLUME of an image; it goes with its container when that is removed with its volumes</source>
+        <translation>이미지의 VOLUME을 위해 만든 익명 볼륨입니다. 컨테이너를 볼륨과 함께 삭제하면 같이 사라집니다</translation>
+    </message>
+    <message>
+        <source>No container uses this volume; removing it is safe (its files are lost)</source>
+        <translation>이 볼륨을 쓰는 컨테이너가 없습니다. 삭제해도 컨테이너에는 영향이 없습니다 (파일은 사라집니다)</translation>
+    </message>
+    <message>
+        <source>Used by: %1</source>
+        <translation>사용하는 컨테이너: %1</translation>
+    </message>
+    <message>
+        <source>%1… (anonymous)</source>
+        <translation>%1… (익명)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>measuring…</source>
+        <translation>재는 중…</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Driver</source>
+        <translation>드라이버</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation>사용 중인 컨테이너</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>생성</translation>
+    </message>
+    <message>
+        <source>Folder on the host</source>
+        <translation>호스트의 폴더</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::VolumesPage</name>
+    <message>
+        <source>&lt;h2&gt;Volumes&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;볼륨&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>A volume is a folder kept outside every container: what a container writes there stays when the container is removed, and another container can use it next.</source>
+        <translation>볼륨은 모든 컨테이너 밖에 보관하는 폴더입니다. 컨테이너가 여기에 쓴 것은 컨테이너를 삭제해도 남고, 다음에 다른 컨테이너가 쓸 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Create…</source>
+        <translation>만들기…</translation>
+    </message>
+    <message>
+        <source>Make a new, empty volume</source>
+        <translation>비어 있는 새 볼륨을 만듭니다</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>삭제…</translation>
+    </message>
+    <message>
+        <source>Delete the selected volume and its files (Delete)</source>
+        <translation>선택한 볼륨과 그 파일을 삭제합니다 (Delete)</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>새로 고침</translation>
+    </message>
+    <message>
+        <source>Anonymous volumes no container uses</source>
+        <translation>어떤 컨테이너도 쓰지 않는 익명 볼륨</translation>
+    </message>
+    <message>
+        <source>All volumes no container uses</source>
+        <translation>어떤 컨테이너도 쓰지 않는 모든 볼륨</translation>
+    </message>
+    <message>
+        <source>Volumes to prune</source>
+        <translation>정리할 볼륨</translation>
+    </message>
+    <message>
+        <source>Prune…</source>
+        <translation>정리…</translation>
+    </message>
+    <message>
+        <source>Shows which volumes would be deleted and asks first</source>
+        <translation>어떤 볼륨이 삭제될지 보여 주고 먼저 묻습니다</translation>
+    </message>
+    <message>
+        <source>No volumes yet. Create one here, or give a container one in the Run dialog.</source>
+        <translation>아직 볼륨이 없습니다. 여기서 만들거나 실행 대화 상자에서 컨테이너에 볼륨을 주세요.</translation>
+    </message>
+    <message>
+        <source>Volumes: %1, in use: %2.</source>
+        <translation>볼륨: %1개, 사용 중: %2개.</translation>
+    </message>
+    <message>
+        <source>Create volume</source>
+        <translation>볼륨 만들기</translation>
+    </message>
+    <message>
+        <source>Name of the new volume (letters, digits, and . _ - after the first):</source>
+        <translation>새 볼륨의 이름 (영문자, 숫자, 그리고 첫 글자 뒤에는 . _ -):</translation>
+    </message>
+    <message>
+        <source>A volume needs a name.</source>
+        <translation>볼륨에는 이름이 필요합니다.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; cannot be a volume name: use letters, digits, and . _ - after the first character.</source>
+        <translation>&quot;%1&quot;은(는) 볼륨 이름이 될 수 없습니다. 영문자, 숫자, 그리고 첫 글자 뒤에는 . _ -를 쓰세요.</translation>
+    </message>
+    <message>
+        <source>The volume %1 could not be created.</source>
+        <translation>볼륨 %1을(를) 만들지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>The volume %1 already exists; nothing changed.</source>
+        <translation>볼륨 %1은(는) 이미 있습니다. 바뀐 것은 없습니다.</translation>
+    </message>
+    <message>
+        <source>Created the volume %1.</source>
+        <translation>볼륨 %1을(를) 만들었습니다.</translation>
+    </message>
+    <message>
+        <source>The volume %1 is in use by %2, so it cannot be removed. Remove the container first (Containers page); the volume keeps its files until then.</source>
+        <translation>볼륨 %1은(는) %2이(가) 쓰고 있어서 삭제할 수 없습니다. 먼저 컨테이너를 삭제하세요 (컨테이너 페이지). 그때까지 볼륨은 파일을 그대로 둡니다.</translation>
+    </message>
+    <message>
+        <source>Volume in use</source>
+        <translation>사용 중인 볼륨</translation>
+    </message>
+    <message>
+        <source>an unknown amount</source>
+        <translation>알 수 없는 크기</translation>
+    </message>
+    <message>
+        <source>Remove volume</source>
+        <translation>볼륨 삭제</translation>
+    </message>
+    <message>
+        <source>Remove the volume %1? Its files (%2) are deleted for good.</source>
+        <translation>볼륨 %1을(를) 삭제할까요? 그 파일(%2)은 완전히 지워집니다.</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <source>The volume %1 cannot be removed: a container uses it (it may have just been created). Remove the container first.</source>
+        <translation>볼륨 %1은(는) 컨테이너가 쓰고 있어서 삭제할 수 없습니다 (방금 만들어졌을 수 있습니다). 먼저 컨테이너를 삭제하세요.</translation>
+    </message>
+    <message>
+        <source>The volume %1 could not be removed.</source>
+        <translation>볼륨 %1을(를) 삭제하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Removed the volume %1.</source>
+        <translation>볼륨 %1을(를) 삭제했습니다.</translation>
+    </message>
+    <message>
+        <source>Nothing to prune: every volume is in use.</source>
+        <translation>정리할 것이 없습니다. 모든 볼륨이 사용 중입니다.</translation>
+    </message>
+    <message>
+        <source>Nothing to prune: no anonymous volume is unused.</source>
+        <translation>정리할 것이 없습니다. 쓰이지 않는 익명 볼륨이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Prune volumes</source>
+        <translation>볼륨 정리</translation>
+    </message>
+    <message>
+        <source>Delete the volumes no container uses? Volumes: %1, freeing %2. Their files are deleted for good.</source>
+        <translation>어떤 컨테이너도 쓰지 않는 볼륨을 삭제할까요? 볼륨 %1개, %2 확보. 그 파일은 완전히 지워집니다.</translation>
+    </message>
+    <message>
+        <source>Prune</source>
+        <translation>정리</translation>
+    </message>
+    <message>
+        <source>Pruned volumes: %1.</source>
+        <translation>정리한 볼륨: %1개.</translation>
+    </message>
+    <message>
+        <source>Pruned volumes: %1. Kept (in use or already gone): %2.</source>
+        <translation>정리한 볼륨: %1개. 남긴 볼륨 (사용 중이거나 이미 없음): %2.</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 #include "ui/errortext.h"
 
 #include <QCoreApplication>
+#include <QLabel>
 #include <QMessageBox>
 
 namespace Berth::Gui {
@@ -103,6 +104,29 @@ void showError(QWidget *parent, const QString &action, const Engine::Error &erro
     box->setDetailedText(text.detail);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+void setStatusText(QLabel *label, const QString &summary, const QString &detail) {
+    static const char kDetail[] = "berthErrorDetail";
+    if (!label->property(kDetail).isValid()) {
+        label->setTextFormat(Qt::RichText);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse |
+                                       Qt::LinksAccessibleByKeyboard);
+        QObject::connect(label, &QLabel::linkActivated, label, [label] {
+            auto *box =
+                new QMessageBox(QMessageBox::Information, ErrorMessages::tr("Details"),
+                                label->property(kDetail).toString(), QMessageBox::Ok, label);
+            box->setObjectName(QStringLiteral("errorDetails"));
+            box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        });
+    }
+    label->setProperty(kDetail, detail);
+    QString html = summary.toHtmlEscaped();
+    if (!detail.isEmpty())
+        html += QStringLiteral(" <a href=\"details\">%1</a>").arg(ErrorMessages::tr("Details…"));
+    label->setText(html);
 }
 
 } // namespace Berth::Gui

@@ -7,6 +7,8 @@
 
 class QWidget;
 
+class QLabel;
+
 namespace Berth::Gui {
 
 // The one place that turns engine errors into words. The summary says what happened and what
@@ -28,5 +30,9 @@ ErrorText registryErrorText(const QString &action, const Engine::Error &error);
 // A window-modal message box (no nested event loop) with the summary and a "Show Details..."
 // button for the technical text. Returns immediately.
 void showError(QWidget *parent, const QString &action, const Engine::Error &error);
+
+// Puts `summary` in a status label; with a `detail`, a "Details…" link after it (reachable with
+// Tab and Enter too) opens the technical text in a message box.
+void setStatusText(QLabel *label, const QString &summary, const QString &detail = {});
 
 } // namespace Berth::Gui

@@ -13,6 +13,7 @@
 #include "ui/pages/imagespage.h"
 #include "ui/pages/layerexplorerpage.h"
 #include "ui/pages/registriespage.h"
+#include "ui/pages/volumespage.h"
 #include "ui/pages/welcomepage.h"
 #include "ui/widgets/pullbox.h"
 #include "ui/widgets/taskprogress.h"
@@ -67,6 +68,8 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
         {tr("Build"), tr("Build an image from a Dockerfile in a folder or a git repository "
                          "(Ctrl+5)")},
         {tr("Registries"), tr("Log in to registries and list the tags of a repository (Ctrl+6)")},
+        {tr("Volumes"), tr("Folders kept outside containers: which containers use them, create, "
+                           "remove, prune (Ctrl+7)")},
     };
     for (const auto &[text, tip] : entries) {
         auto *item = new QListWidgetItem(text, m_nav);
@@ -107,6 +110,7 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     m_diskUsagePage = new DiskUsagePage(m_engine, m_pages);
     m_buildPage = new BuildPage(m_engine, m_pages);
     m_registriesPage = new RegistriesPage(m_engine, m_pages);
+    m_volumesPage = new VolumesPage(m_engine, m_pages);
     m_pages->addWidget(m_welcomePage);
     m_pages->addWidget(m_imagesPage);
     m_pages->addWidget(m_containersPage);
@@ -114,6 +118,7 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     m_pages->addWidget(m_diskUsagePage);
     m_pages->addWidget(m_buildPage);
     m_pages->addWidget(m_registriesPage);
+    m_pages->addWidget(m_volumesPage);
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
@@ -133,6 +138,7 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     connect(m_containersPage, &ContainersPage::storeChanged, this, &MainWindow::refresh);
     connect(m_registriesPage, &RegistriesPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_registriesPage, &RegistriesPage::pullRequested, this, &MainWindow::pullImage);
+    connect(m_volumesPage, &VolumesPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_welcomePage->pullBox(), &PullBox::statusMessage, this,
             &MainWindow::showStatusMessage);
     connect(m_welcomePage->pullBox(), &PullBox::pulled, this, [this](const QString &reference) {
@@ -148,7 +154,8 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     });
 
     const QList<Page> shortcutPages = {Page::Images,    Page::Containers, Page::LayerExplorer,
-                                       Page::DiskUsage, Page::Build,      Page::Registries};
+                                       Page::DiskUsage, Page::Build,      Page::Registries,
+                                       Page::Volumes};
     for (int i = 0; i < shortcutPages.size(); ++i) {
         auto *action = new QAction(this);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -211,6 +218,7 @@ void MainWindow::showPage(Page page) {
                       : page == Page::LayerExplorer ? static_cast<QWidget *>(m_explorerPage)
                       : page == Page::Build         ? static_cast<QWidget *>(m_buildPage)
                       : page == Page::Registries    ? static_cast<QWidget *>(m_registriesPage)
+                      : page == Page::Volumes       ? static_cast<QWidget *>(m_volumesPage)
                                                     : static_cast<QWidget *>(m_diskUsagePage);
     m_pages->setCurrentWidget(widget);
     m_nav->setVisible(!m_empty || page == Page::Registries);
@@ -224,6 +232,8 @@ void MainWindow::showPage(Page page) {
         m_containersPage->refresh();
     if (page == Page::Registries)
         m_registriesPage->refresh();
+    if (page == Page::Volumes)
+        m_volumesPage->refresh();
     if (page == Page::LayerExplorer && m_explorerPage->currentImageId().isEmpty()) {
         // Something to look at right away: the selected image, else the first one.
         QString id = m_imagesPage->selectedImage().id.toString();
@@ -273,6 +283,8 @@ void MainWindow::pollForChanges() {
         m_seenDataVersion = version;
         refresh();
         m_containersPage->refresh(); // berthctl run/stop/rm in another process
+        if (m_pages->currentWidget() == m_volumesPage)
+            m_volumesPage->refresh();
     }
 }
 

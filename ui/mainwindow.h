@@ -22,11 +22,12 @@ class ImagesModel;
 class ImagesPage;
 class LayerExplorerPage;
 class RegistriesPage;
+class VolumesPage;
 class TaskProgress;
 class WelcomePage;
 
 // The Berth main window: a navigation list on the left (Images, Containers, Layer explorer,
-// Disk usage, Build, Registries; volumes join it later), the pages in a stack and a status bar
+// Disk usage, Build, Registries, Volumes), the pages in a stack and a status bar
 // with the progress of long operations. On an empty store the welcome page offers the starter
 // image and a pull box instead (and the Registries page, to log in before a first pull). Reads the
 // store asynchronously through the engine and polls the database's data version so changes made by
@@ -42,7 +43,8 @@ public:
         LayerExplorer,
         DiskUsage,
         Build,
-        Registries
+        Registries,
+        Volumes
     }; // navigation order
 
     ImagesModel *imagesModel() const { return m_imagesModel; }
@@ -52,6 +54,7 @@ public:
     DiskUsagePage *diskUsagePage() const { return m_diskUsagePage; }
     BuildPage *buildPage() const { return m_buildPage; }
     RegistriesPage *registriesPage() const { return m_registriesPage; }
+    VolumesPage *volumesPage() const { return m_volumesPage; }
     WelcomePage *welcomePage() const { return m_welcomePage; }
     QWidget *currentPage() const;
     // Lets the settings dialog start and stop the app's API server (null: no API control).
@@ -93,6 +96,7 @@ private:
     DiskUsagePage *m_diskUsagePage = nullptr;
     BuildPage *m_buildPage = nullptr;
     RegistriesPage *m_registriesPage = nullptr;
+    VolumesPage *m_volumesPage = nullptr;
     TaskProgress *m_progress = nullptr;
     QLabel *m_storeLabel = nullptr;
     QTimer *m_pollTimer = nullptr;

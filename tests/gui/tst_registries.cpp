@@ -25,6 +25,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -322,6 +323,13 @@ private Q_SLOTS:
         QTest::mouseClick(find<QPushButton>(page, "listTagsButton"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(page->tagsStatus()->text().startsWith("The tags of"), 30000);
         QCOMPARE(page->tagsModel()->rowCount(), 0);
+        // The technical detail is one click away.
+        QVERIFY2(page->tagsStatus()->text().contains("<a href=\"details\">Details…</a>"),
+                 qPrintable(page->tagsStatus()->text()));
+        Q_EMIT page->tagsStatus()->linkActivated("details");
+        auto *details = page->findChild<QMessageBox *>("errorDetails");
+        QVERIFY(details);
+        QVERIFY2(details->text().startsWith("not found: "), qPrintable(details->text()));
     }
 
     void loginKeepsCredentialsInKeychain() {

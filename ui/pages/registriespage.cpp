@@ -69,9 +69,9 @@ RegistriesPage::RegistriesPage(Engine::Engine &engine, QWidget *parent)
     m_loginStatus = new QLabel(loginBox);
     m_loginStatus->setObjectName(QStringLiteral("loginStatus"));
     m_loginStatus->setWordWrap(true);
-    m_loginStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_loginStatus->setText(tr("The registry checks the user name and password first; then "
-                              "they are kept in the system keychain, never in a plain file."));
+    setStatusText(m_loginStatus,
+                  tr("The registry checks the user name and password first; then "
+                     "they are kept in the system keychain, never in a plain file."));
     loginRow->addWidget(m_login, 0, Qt::AlignTop);
     loginRow->addWidget(m_loginStatus, 1);
     loginLayout->addLayout(loginRow);
@@ -122,7 +122,6 @@ RegistriesPage::RegistriesPage(Engine::Engine &engine, QWidget *parent)
     m_tagsStatus = new QLabel(tagsBox);
     m_tagsStatus->setObjectName(QStringLiteral("tagsStatus"));
     m_tagsStatus->setWordWrap(true);
-    m_tagsStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     tagsLayout->addWidget(m_tagsStatus);
     m_tagFilter = new QLineEdit(tagsBox);
     m_tagFilter->setPlaceholderText(tr("Filter tags"));
@@ -219,11 +218,11 @@ void RegistriesPage::setLoginBusy(bool busy) {
 void RegistriesPage::logIn(const QString &registry, const QString &user, const QString &password) {
     const QString domain = registryDomain(registry);
     if (user.trimmed().isEmpty() || password.isEmpty()) {
-        m_loginStatus->setText(tr("Enter a user name and a password (or access token)."));
+        setStatusText(m_loginStatus, tr("Enter a user name and a password (or access token)."));
         return;
     }
     setLoginBusy(true);
-    m_loginStatus->setText(tr("Checking the credentials with %1…").arg(domain));
+    setStatusText(m_loginStatus, tr("Checking the credentials with %1…").arg(domain));
     const Engine::Credentials credentials{user.trimmed(), password};
     m_engine
         .async([domain, credentials]() -> Engine::Status {
@@ -238,13 +237,12 @@ void RegistriesPage::logIn(const QString &registry, const QString &user, const Q
             if (!st) {
                 const ErrorText text =
                     registryErrorText(tr("Could not log in to %1.").arg(domain), st.error());
-                m_loginStatus->setText(text.summary);
-                m_loginStatus->setToolTip(text.detail);
+                setStatusText(m_loginStatus, text.summary, text.detail);
                 return;
             }
             m_password->clear();
-            m_loginStatus->setToolTip(QString());
-            m_loginStatus->setText(
+            setStatusText(
+                m_loginStatus,
                 tr("Logged in to %1. The credentials are in the system keychain.").arg(domain));
             Q_EMIT statusMessage(tr("Logged in to %1").arg(domain));
             refresh();
@@ -278,14 +276,14 @@ void RegistriesPage::listTags(const QString &repository) {
         m_repository->setText(typed); // called from elsewhere (berth --tags): show what is listed
     auto ref = Engine::Reference::parseRepository(typed);
     if (!ref) {
-        m_tagsStatus->setText(tr("\"%1\" is not a repository name.").arg(typed));
-        m_tagsStatus->setToolTip(ref.error().message);
+        setStatusText(m_tagsStatus, tr("\"%1\" is not a repository name.").arg(typed),
+                      ref.error().message);
         return;
     }
     const Engine::Reference reference = *ref;
     m_listTags->setEnabled(false);
-    m_tagsStatus->setToolTip(QString());
-    m_tagsStatus->setText(
+    setStatusText(
+        m_tagsStatus,
         tr("Asking %1 for the tags of %2…").arg(reference.domain(), reference.familiarName()));
     m_engine
         .async([reference]() -> Engine::Result<QStringList> {
@@ -301,8 +299,7 @@ void RegistriesPage::listTags(const QString &repository) {
                 const ErrorText text = registryErrorText(
                     tr("The tags of %1 could not be listed.").arg(reference.familiarName()),
                     tags.error());
-                m_tagsStatus->setText(text.summary);
-                m_tagsStatus->setToolTip(text.detail);
+                setStatusText(m_tagsStatus, text.summary, text.detail);
                 m_tags->setStringList({});
                 m_listedRepository.clear();
                 return;
@@ -311,7 +308,8 @@ void RegistriesPage::listTags(const QString &repository) {
             sorted.sort();
             m_listedRepository = reference.familiarName();
             m_tags->setStringList(sorted);
-            m_tagsStatus->setText(
+            setStatusText(
+                m_tagsStatus,
                 sorted.isEmpty() ? tr("%1 has no tags.").arg(m_listedRepository)
                 : sorted.size() == 1
                     ? tr("%1 has 1 tag. Double-click it to pull it.").arg(m_listedRepository)

@@ -59,6 +59,8 @@ TransferPanel::TransferPanel(Engine::Engine &engine, QWidget *parent)
     , m_model(new TransferModel(this)) {
     setObjectName(QStringLiteral("transferPanel"));
     setFrameShape(QFrame::StyledPanel);
+    // Exactly as tall as what it shows; the page's table below takes the rest.
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     auto *layout = new QVBoxLayout(this);
 
     auto *head = new QHBoxLayout;
