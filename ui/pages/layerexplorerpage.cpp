@@ -375,7 +375,7 @@ void LayerExplorerPage::setImages(const QList<Engine::ImageRecord> &images) {
         const int index = m_imageBox->findData(m_imageId);
         if (index >= 0) {
             m_imageBox->setCurrentIndex(index);
-        } else {
+        } else if (!m_opening) {
             // The image was removed (perhaps from the command line): nothing left to explore.
             m_imageId.clear();
             m_analysis = LayerAnalysis();
@@ -398,7 +398,11 @@ void LayerExplorerPage::openImage(const QString &imageId) {
     const int index = m_imageBox->findData(imageId);
     if (index >= 0)
         m_imageBox->setCurrentIndex(index);
-    setImages(m_images); // the compare list leaves out the image itself
+    // The compare list leaves out the image itself. An image just made (a build that has just
+    // finished) may not be in the list yet: the next refresh brings it, so it is not "removed".
+    m_opening = true;
+    setImages(m_images);
+    m_opening = false;
     m_summary->setText(tr("Analysing the image's layers…"));
     loadProvenance(imageId);
     Engine::Engine *engine = &m_engine;

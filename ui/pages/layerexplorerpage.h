@@ -83,7 +83,8 @@ private:
     QList<Engine::ImageRecord> m_images;
     QString m_imageId;
     Engine::LayerAnalysis m_analysis;
-    quint64 m_request = 0; // drops answers to superseded requests
+    quint64 m_request = 0;  // drops answers to superseded requests
+    bool m_opening = false; // openImage() refills the lists; its image may be newer than them
     quint64 m_previewRequest = 0;
 
     QComboBox *m_imageBox = nullptr;
