@@ -87,8 +87,8 @@ int main(int argc, char **argv) {
     parser.addVersionOption();
     const QCommandLineOption pageOption(
         QStringLiteral("page"),
-        QStringLiteral(
-            "Open a page: images, containers, layers, disk, build, registries or volumes"),
+        QStringLiteral("Open a page: images, containers, layers, disk, build, registries, volumes "
+                       "or map"),
         QStringLiteral("page"));
     const QCommandLineOption imageOption(QStringLiteral("image"),
                                          QStringLiteral("Open IMAGE in the layer explorer"),
@@ -112,9 +112,8 @@ int main(int argc, char **argv) {
                                              QStringLiteral("container"));
     const QCommandLineOption tabOption(
         QStringLiteral("tab"),
-        QStringLiteral("The container's tab (logs, stats, terminal or inspect) or the layer "
-                       "explorer's "
-                       "(wasted, compare or build)"),
+        QStringLiteral("The container's tab (logs, stats, files, terminal or inspect) or the "
+                       "layer explorer's (wasted, compare or build)"),
         QStringLiteral("tab"));
     const QCommandLineOption settingsOption(QStringLiteral("settings"),
                                             QStringLiteral("Open the settings dialog"));
@@ -170,6 +169,8 @@ int main(int argc, char **argv) {
     const QString page = parser.value(pageOption);
     if (page == QLatin1String("disk"))
         window.showPage(Gui::MainWindow::Page::DiskUsage);
+    if (page == QLatin1String("map"))
+        window.showPage(Gui::MainWindow::Page::LayerMap);
     if (page == QLatin1String("containers") || parser.isSet(containerOption))
         window.showPage(Gui::MainWindow::Page::Containers);
     if (page == QLatin1String("volumes"))
@@ -216,6 +217,8 @@ int main(int argc, char **argv) {
                 if (Gui::ContainerDetailsDialog *details = containers->openDetails(id)) {
                     if (tab == QLatin1String("inspect"))
                         details->showInspect();
+                    if (tab == QLatin1String("files"))
+                        details->showFiles();
                     if (tab == QLatin1String("stats") && details->statsChart())
                         details->tabs()->setCurrentWidget(details->statsChart());
                     if (!search.isEmpty())

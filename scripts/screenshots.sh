@@ -99,6 +99,10 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
   SHOT_WAIT=10 app 14-stats --container webapp --tab stats
   SHOT_WAIT=6 app 26-terminal --container webapp --tab terminal \
     --type $'ls /app\nuname -sr\necho "6 * 7 = $((6 * 7))"\nps -o pid,args | head -5\n'
+  # The layer map: both images on the shared busybox layer, the containers on their images.
+  app 24-layer-map --page map
+  app 25-files --container backup-job --tab files
+  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 27-layer-map-ko --page map
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 13-containers-ko --page containers
   app 24-volumes --page volumes
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 25-volumes-ko --page volumes

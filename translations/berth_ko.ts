@@ -307,6 +307,21 @@
     </message>
 </context>
 <context>
+    <name>Berth::Gui::ContainerChangesModel</name>
+    <message>
+        <source>Path</source>
+        <translation>경로</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>변경</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::ContainerDetailsDialog</name>
     <message>
         <source>Container %1</source>
@@ -331,6 +346,37 @@
     <message>
         <source>Terminal</source>
         <translation>터미널</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>파일</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::ContainerFilesView</name>
+    <message>
+        <source>Refresh</source>
+        <translation>새로 고침</translation>
+    </message>
+    <message>
+        <source>Read the container&apos;s changes again</source>
+        <translation>컨테이너의 변경 사항을 다시 읽습니다</translation>
+    </message>
+    <message>
+        <source>Reading the container&apos;s changes…</source>
+        <translation>컨테이너의 변경 사항을 읽는 중…</translation>
+    </message>
+    <message>
+        <source>The container&apos;s changes could not be read.</source>
+        <translation>컨테이너의 변경 사항을 읽을 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>The container has not changed any files of its image.</source>
+        <translation>이 컨테이너는 이미지의 파일을 하나도 바꾸지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Its read-write layer: %1 added, %2 modified, %3 deleted (%4 in files). These are lost when the container is removed.</source>
+        <translation>읽기-쓰기 레이어: 추가 %1개, 수정 %2개, 삭제 %3개 (파일 %4). 컨테이너를 제거하면 사라집니다.</translation>
     </message>
 </context>
 <context>
@@ -460,6 +506,30 @@
     <message>
         <source>Ports</source>
         <translation>포트</translation>
+    </message>
+    <message>
+        <source>No samples yet</source>
+        <translation>아직 측정값이 없습니다</translation>
+    </message>
+    <message>
+        <source>Not running</source>
+        <translation>실행 중이 아님</translation>
+    </message>
+    <message>
+        <source>CPU over the last minute (100% is one core)</source>
+        <translation>최근 1분간의 CPU (100%는 코어 하나)</translation>
+    </message>
+    <message>
+        <source>Memory over the last minute; %1 of its limit</source>
+        <translation>최근 1분간의 메모리, 한도의 %1</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>메모리</translation>
     </message>
 </context>
 <context>
@@ -623,6 +693,34 @@ It has not written any files, so nothing is lost. The image %2 stays.</source>
     <message>
         <source>Removed the container %1</source>
         <translation>컨테이너 %1을(를) 삭제했습니다</translation>
+    </message>
+    <message>
+        <source>Commit to image first…</source>
+        <translation>먼저 이미지로 커밋…</translation>
+    </message>
+    <message>
+        <source>Save the files it wrote as a new image, then remove it</source>
+        <translation>컨테이너가 쓴 파일을 새 이미지로 저장한 뒤 제거합니다</translation>
+    </message>
+    <message>
+        <source>Commit to image</source>
+        <translation>이미지로 커밋</translation>
+    </message>
+    <message>
+        <source>Name of the new image (repository:tag):</source>
+        <translation>새 이미지의 이름 (저장소:태그):</translation>
+    </message>
+    <message>
+        <source>Committing %1 to %2…</source>
+        <translation>%1을(를) %2(으)로 커밋하는 중…</translation>
+    </message>
+    <message>
+        <source>The container %1 could not be committed and removed.</source>
+        <translation>컨테이너 %1을(를) 커밋하고 제거할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Saved the files of %1 as the image %2 and removed the container</source>
+        <translation>%1의 파일을 이미지 %2(으)로 저장하고 컨테이너를 제거했습니다</translation>
     </message>
 </context>
 <context>
@@ -1331,6 +1429,215 @@ All its layers are shared with other images and stay, so almost no disk space is
     </message>
 </context>
 <context>
+    <name>Berth::Gui::LayerMapModel</name>
+    <message>
+        <source>Layer</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>Container</source>
+        <translation>컨테이너</translation>
+    </message>
+    <message>
+        <source>%1 images, %2 containers</source>
+        <translation>이미지 %1개, 컨테이너 %2개</translation>
+    </message>
+    <message>
+        <source>%1 containers</source>
+        <translation>컨테이너 %1개</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>종류</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation>사용처</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::LayerMapPage</name>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Layer map&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;레이어 지도&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+wheel, −)</source>
+        <translation>축소 (Ctrl+휠, −)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl+wheel, +)</source>
+        <translation>확대 (Ctrl+휠, +)</translation>
+    </message>
+    <message>
+        <source>100%</source>
+        <translation>100%</translation>
+    </message>
+    <message>
+        <source>Actual size</source>
+        <translation>실제 크기</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>맞춤</translation>
+    </message>
+    <message>
+        <source>Show the whole map</source>
+        <translation>지도 전체를 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Layer map</source>
+        <translation>레이어 지도</translation>
+    </message>
+    <message>
+        <source>%1 images stand on %2 layers (%3 on disk, each stored once); %4 of the layers are shared by several images. %5 containers add %6 in their read-write layers.</source>
+        <translation>이미지 %1개가 레이어 %2개 위에 있습니다 (디스크에 %3, 레이어마다 한 번씩 저장). 그중 %4개는 여러 이미지가 함께 씁니다. 컨테이너 %5개가 읽기-쓰기 레이어에 %6을(를) 더합니다.</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Each box is a layer, an image or a container. Lines connect each one to what it stands on: a layer to the layer below it, an image to its top layer, a container to its image.&lt;/p&gt;&lt;p&gt;A layer several images share is stored once and drawn once. A container only adds its own read-write layer (dashed): the files it wrote.&lt;/p&gt;&lt;p&gt;Select a box to see what it is; double-click an image to open it in the layer explorer, or a container to see its logs and files.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;상자 하나하나가 레이어, 이미지 또는 컨테이너입니다. 선은 각 상자를 그 아래에 있는 것과 잇습니다: 레이어는 바로 아래 레이어와, 이미지는 맨 위 레이어와, 컨테이너는 그 이미지와 이어집니다.&lt;/p&gt;&lt;p&gt;여러 이미지가 함께 쓰는 레이어는 한 번만 저장되고 한 번만 그려집니다. 컨테이너는 자기만의 읽기-쓰기 레이어(점선), 곧 자신이 쓴 파일만 더합니다.&lt;/p&gt;&lt;p&gt;상자를 선택하면 무엇인지 보여 줍니다. 이미지를 두 번 클릭하면 레이어 탐색기에서 열리고, 컨테이너를 두 번 클릭하면 로그와 파일을 볼 수 있습니다.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Created by</source>
+        <translation>만든 명령</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Digest</source>
+        <translation>다이제스트</translation>
+    </message>
+    <message>
+        <source>Chain ID</source>
+        <translation>체인 ID</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>Containers</source>
+        <translation>컨테이너</translation>
+    </message>
+    <message>
+        <source>Shared by %1 images: stored once, its %2 counted once.</source>
+        <translation>이미지 %1개가 함께 씁니다: 한 번만 저장되고, %2도 한 번만 셉니다.</translation>
+    </message>
+    <message>
+        <source>Image ID</source>
+        <translation>이미지 ID</translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation>매니페스트</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>태그</translation>
+    </message>
+    <message>
+        <source>Double-click to open it in the layer explorer.</source>
+        <translation>두 번 클릭하면 레이어 탐색기에서 엽니다.</translation>
+    </message>
+    <message>
+        <source>Container ID</source>
+        <translation>컨테이너 ID</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>실행 중</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>멈춤</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>명령</translation>
+    </message>
+    <message>
+        <source>Read-write layer</source>
+        <translation>읽기-쓰기 레이어</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>What it wrote is lost when it is removed, unless it is committed to an image first. Double-click to see its logs and files.</source>
+        <translation>제거하면 컨테이너가 쓴 내용이 사라집니다. 먼저 이미지로 커밋하면 남길 수 있습니다. 두 번 클릭하면 로그와 파일을 봅니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::LayerMapView</name>
+    <message>
+        <source>Layer %1</source>
+        <translation>레이어 %1</translation>
+    </message>
+    <message>
+        <source>%1 · shared by %2 images</source>
+        <translation>%1 · 이미지 %2개가 공유</translation>
+    </message>
+    <message>
+        <source>Image %1 · %2</source>
+        <translation>이미지 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Running · %1 written</source>
+        <translation>실행 중 · %1 씀</translation>
+    </message>
+    <message>
+        <source>Stopped · %1 written</source>
+        <translation>멈춤 · %1 씀</translation>
+    </message>
+    <message>
+        <source>Layers, from the base up</source>
+        <translation>레이어 (아래 레이어부터)</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>Containers (read-write layers)</source>
+        <translation>컨테이너 (읽기-쓰기 레이어)</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::LayersModel</name>
     <message>
         <source>No history recorded for this layer</source>
@@ -1549,6 +1856,14 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Folders kept outside containers: which containers use them, create, remove, prune (Ctrl+7)</source>
         <translation>컨테이너 밖에 보관하는 폴더: 어떤 컨테이너가 쓰는지, 만들기, 삭제, 정리 (Ctrl+7)</translation>
+    </message>
+    <message>
+        <source>Layer map</source>
+        <translation>레이어 지도</translation>
+    </message>
+    <message>
+        <source>Every image as a tree of shared layers, with its containers (Ctrl+8)</source>
+        <translation>모든 이미지를 공유 레이어의 나무로, 컨테이너와 함께 보여 줍니다 (Ctrl+8)</translation>
     </message>
 </context>
 <context>
@@ -2080,6 +2395,30 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>CPU %1%, memory %2 of %3 (%4%), %5 processes</source>
         <translation>CPU %1%, 메모리 %3 중 %2 (%4%), 프로세스 %5개</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV로 내보내기…</translation>
+    </message>
+    <message>
+        <source>Save every sample kept (up to 15 minutes) as a CSV file</source>
+        <translation>보관된 모든 측정값(최대 15분)을 CSV 파일로 저장합니다</translation>
+    </message>
+    <message>
+        <source>Export statistics</source>
+        <translation>통계 내보내기</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 파일 (*.csv)</translation>
+    </message>
+    <message>
+        <source>The statistics could not be exported.</source>
+        <translation>통계를 내보낼 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Exported the statistics to %1</source>
+        <translation>통계를 %1에 내보냈습니다</translation>
     </message>
 </context>
 <context>

@@ -12,6 +12,7 @@
 #include "ui/pages/diskusagepage.h"
 #include "ui/pages/imagespage.h"
 #include "ui/pages/layerexplorerpage.h"
+#include "ui/pages/layermappage.h"
 #include "ui/pages/registriespage.h"
 #include "ui/pages/volumespage.h"
 #include "ui/pages/welcomepage.h"
@@ -70,6 +71,8 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
         {tr("Registries"), tr("Log in to registries and list the tags of a repository (Ctrl+6)")},
         {tr("Volumes"), tr("Folders kept outside containers: which containers use them, create, "
                            "remove, prune (Ctrl+7)")},
+        {tr("Layer map"), tr("Every image as a tree of shared layers, with its containers "
+                             "(Ctrl+8)")},
     };
     for (const auto &[text, tip] : entries) {
         auto *item = new QListWidgetItem(text, m_nav);
@@ -111,6 +114,7 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     m_buildPage = new BuildPage(m_engine, m_pages);
     m_registriesPage = new RegistriesPage(m_engine, m_pages);
     m_volumesPage = new VolumesPage(m_engine, m_pages);
+    m_layerMapPage = new LayerMapPage(m_engine, m_pages);
     m_pages->addWidget(m_welcomePage);
     m_pages->addWidget(m_imagesPage);
     m_pages->addWidget(m_containersPage);
@@ -119,6 +123,7 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     m_pages->addWidget(m_buildPage);
     m_pages->addWidget(m_registriesPage);
     m_pages->addWidget(m_volumesPage);
+    m_pages->addWidget(m_layerMapPage);
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
@@ -153,9 +158,13 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
         m_explorerPage->showTab(QStringLiteral("build"));
     });
 
+    connect(m_layerMapPage, &LayerMapPage::exploreRequested, this, &MainWindow::exploreImage);
+    connect(m_layerMapPage, &LayerMapPage::containerRequested, this,
+            [this](const QString &id) { m_containersPage->openDetails(id); });
+
     const QList<Page> shortcutPages = {Page::Images,    Page::Containers, Page::LayerExplorer,
                                        Page::DiskUsage, Page::Build,      Page::Registries,
-                                       Page::Volumes};
+                                       Page::Volumes,   Page::LayerMap};
     for (int i = 0; i < shortcutPages.size(); ++i) {
         auto *action = new QAction(this);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -219,6 +228,7 @@ void MainWindow::showPage(Page page) {
                       : page == Page::Build         ? static_cast<QWidget *>(m_buildPage)
                       : page == Page::Registries    ? static_cast<QWidget *>(m_registriesPage)
                       : page == Page::Volumes       ? static_cast<QWidget *>(m_volumesPage)
+                      : page == Page::LayerMap      ? static_cast<QWidget *>(m_layerMapPage)
                                                     : static_cast<QWidget *>(m_diskUsagePage);
     m_pages->setCurrentWidget(widget);
     m_nav->setVisible(!m_empty || page == Page::Registries);
@@ -285,6 +295,8 @@ void MainWindow::pollForChanges() {
         m_containersPage->refresh(); // berthctl run/stop/rm in another process
         if (m_pages->currentWidget() == m_volumesPage)
             m_volumesPage->refresh();
+        if (m_pages->currentWidget() == m_layerMapPage)
+            m_layerMapPage->refresh();
     }
 }
 

@@ -21,13 +21,14 @@ class DiskUsagePage;
 class ImagesModel;
 class ImagesPage;
 class LayerExplorerPage;
+class LayerMapPage;
 class RegistriesPage;
 class VolumesPage;
 class TaskProgress;
 class WelcomePage;
 
 // The Berth main window: a navigation list on the left (Images, Containers, Layer explorer,
-// Disk usage, Build, Registries, Volumes), the pages in a stack and a status bar
+// Disk usage, Build, Registries, Volumes, Layer map), the pages in a stack and a status bar
 // with the progress of long operations. On an empty store the welcome page offers the starter
 // image and a pull box instead (and the Registries page, to log in before a first pull). Reads the
 // store asynchronously through the engine and polls the database's data version so changes made by
@@ -44,7 +45,8 @@ public:
         DiskUsage,
         Build,
         Registries,
-        Volumes
+        Volumes,
+        LayerMap
     }; // navigation order
 
     ImagesModel *imagesModel() const { return m_imagesModel; }
@@ -55,6 +57,7 @@ public:
     BuildPage *buildPage() const { return m_buildPage; }
     RegistriesPage *registriesPage() const { return m_registriesPage; }
     VolumesPage *volumesPage() const { return m_volumesPage; }
+    LayerMapPage *layerMapPage() const { return m_layerMapPage; }
     WelcomePage *welcomePage() const { return m_welcomePage; }
     QWidget *currentPage() const;
     // Lets the settings dialog start and stop the app's API server (null: no API control).
@@ -97,6 +100,7 @@ private:
     BuildPage *m_buildPage = nullptr;
     RegistriesPage *m_registriesPage = nullptr;
     VolumesPage *m_volumesPage = nullptr;
+    LayerMapPage *m_layerMapPage = nullptr;
     TaskProgress *m_progress = nullptr;
     QLabel *m_storeLabel = nullptr;
     QTimer *m_pollTimer = nullptr;

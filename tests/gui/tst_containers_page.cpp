@@ -15,6 +15,7 @@
 #include "ui/models/logmodel.h"
 #include "ui/models/presentation.h"
 #include "ui/models/runrequest.h"
+#include "ui/models/statshistory.h"
 #include "ui/pages/containerspage.h"
 #include "ui/pages/imagespage.h"
 #include "ui/pages/welcomepage.h"
@@ -32,6 +33,7 @@
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QScrollBar>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -155,6 +157,42 @@ void TestContainersPage::containersModelIsSound() {
              QString("0.0.0.0:8080->80/tcp, 53/udp"));
     QCOMPARE(model.index(1, Gui::ContainersModel::Ports).data().toString(),
              QString("80/tcp, 53/udp"));
+    // CPU and memory from the stats history: the latest sample as text, the last minute as a
+    // series for the sparkline; nothing for a stopped container.
+    Gui::StatsHistory history;
+    model.setStatsHistory(&history);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QList<Engine::ContainerStatsSample> samples;
+    for (int i = 0; i < 70; ++i) {
+        Engine::ContainerStatsSample s;
+        s.id = running.id;
+        s.read = now.addSecs(i - 70);
+        s.cpuPercent = i == 69 ? 12.5 : 1.0;
+        s.memoryUsage = (i + 1) * 1000000LL;
+        s.memoryLimit = 1000000000LL;
+        samples << s;
+    }
+    history.addSamples(samples);
+    QVERIFY(!changed.isEmpty());
+    QCOMPARE(changed.last().at(0).value<QModelIndex>().row(), 0);
+    QCOMPARE(model.index(0, Gui::ContainersModel::Cpu).data().toString(), QString("12.5%"));
+    QCOMPARE(model.index(0, Gui::ContainersModel::Memory).data().toString(),
+             Gui::formatBytes(70000000));
+    const QList<qreal> cpu = model.index(0, Gui::ContainersModel::Cpu)
+                                 .data(Gui::ContainersModel::SeriesRole)
+                                 .value<QList<qreal>>();
+    QCOMPARE(cpu.size(), Gui::ContainersModel::kSeriesSeconds);
+    QCOMPARE(cpu.last(), 12.5);
+    QCOMPARE(model.index(0, Gui::ContainersModel::Memory)
+                 .data(Gui::ContainersModel::SeriesRole)
+                 .value<QList<qreal>>()
+                 .first(),
+             11000000.0);
+    QVERIFY(model.index(1, Gui::ContainersModel::Cpu).data().toString().isEmpty());
+    QVERIFY(model.index(1, Gui::ContainersModel::Cpu)
+                .data(Gui::ContainersModel::SeriesRole)
+                .value<QList<qreal>>()
+                .isEmpty());
     QVERIFY(model.anyRunning());
     QCOMPARE(model.rowOf("done"), 1);
     model.setContainers({exited});
@@ -295,6 +333,25 @@ void TestContainersPage::runLogsStopRemove() {
     // The Stats chart receives samples while it runs.
     QVERIFY(details->statsChart());
     QTRY_VERIFY_WITH_TIMEOUT(details->statsChart()->sampleCount() >= 2, 20000);
+    // ... and exports the kept history as CSV, a line per sample.
+    QTemporaryDir exportDir;
+    const QString csvPath = exportDir.filePath("stats.csv");
+    BERTH_VERIFY_OK(details->statsChart()->exportCsv(csvPath));
+    QFile csv(csvPath);
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QList<QByteArray> csvLines = csv.readAll().trimmed().split('\n');
+    QVERIFY(csvLines.first().startsWith("time,cpu_percent,memory_bytes,"));
+    QVERIFY2(csvLines.size() >= 3, csvLines.join('\n').constData());
+    QCOMPARE(csvLines.at(1).split(',').size(), 10);
+    QVERIFY(csvLines.at(1).split(',').at(2).toLongLong() > 0); // memory in use
+    // The containers table draws its CPU and memory from the same samples.
+    const int guiRow = page->model()->rowOf("gui-test");
+    QTRY_VERIFY_WITH_TIMEOUT(page->model()
+                                     ->index(guiRow, Gui::ContainersModel::Memory)
+                                     .data(Gui::ContainersModel::SeriesRole)
+                                     .value<QList<qreal>>()
+                                     .size() >= 2,
+                             10000);
     details->showInspect();
     QTRY_VERIFY_WITH_TIMEOUT(
         details->inspectView()->toPlainText().contains("\"Name\": \"/gui-test\""), 10000);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/charts/statschart.h"
 
+#include "ui/errortext.h"
 #include "ui/models/presentation.h"
 #include "ui/models/statshistory.h"
 
@@ -8,10 +9,13 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDateTimeAxis>
+#include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QSaveFile>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -75,7 +79,13 @@ StatsChart::StatsChart(StatsHistory *history, const QString &containerId, QWidge
     m_summary->setObjectName(QStringLiteral("statsSummary"));
     bar->addWidget(m_window);
     bar->addWidget(m_summary, 1);
+    auto *exportButton = new QToolButton(this);
+    exportButton->setObjectName(QStringLiteral("statsExport"));
+    exportButton->setText(tr("Export CSV…"));
+    exportButton->setToolTip(tr("Save every sample kept (up to 15 minutes) as a CSV file"));
+    bar->addWidget(exportButton);
     layout->addLayout(bar);
+    connect(exportButton, &QToolButton::clicked, this, &StatsChart::chooseExportTarget);
     auto *grid = new QGridLayout;
     m_charts->cpu = makePlot(tr("CPU %"), this, grid, 0, 0);
     m_charts->memory = makePlot(tr("Memory (MB)"), this, grid, 0, 1);
@@ -95,6 +105,34 @@ StatsChart::~StatsChart() {
 
 void StatsChart::setWindowMinutes(int minutes) {
     m_window->setCurrentIndex(m_window->findData(minutes));
+}
+
+Engine::Status StatsChart::exportCsv(const QString &path) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Engine::fail(Engine::ErrorKind::PermissionDenied,
+                            QStringLiteral("%1: %2").arg(path, file.errorString()));
+    file.write(statsCsv(m_history->samples(m_id)));
+    if (!file.commit())
+        return Engine::fail(Engine::ErrorKind::Unavailable,
+                            QStringLiteral("%1: %2").arg(path, file.errorString()));
+    return {};
+}
+
+void StatsChart::chooseExportTarget() {
+    auto *dialog = new QFileDialog(this, tr("Export statistics"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilter(tr("CSV files (*.csv)"));
+    dialog->setDefaultSuffix(QStringLiteral("csv"));
+    dialog->selectFile(QStringLiteral("stats-%1.csv").arg(m_id.left(12)));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        if (const Engine::Status status = exportCsv(path); !status)
+            showError(this, tr("The statistics could not be exported."), status.error());
+        else
+            Q_EMIT statusMessage(tr("Exported the statistics to %1").arg(path));
+    });
+    dialog->open();
 }
 
 void StatsChart::redraw() {

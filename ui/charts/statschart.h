@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/core/result.h"
 #include "engine/runtime/containerstats.h"
 
 #include <QWidget>
@@ -24,9 +25,15 @@ public:
     // Samples currently drawn (within the chosen window).
     int sampleCount() const { return m_drawn; }
     void setWindowMinutes(int minutes);
+    // Writes every kept sample of the container (up to 15 minutes) as CSV; see statsCsv().
+    Engine::Status exportCsv(const QString &path) const;
+
+Q_SIGNALS:
+    void statusMessage(const QString &text);
 
 private:
     void redraw();
+    void chooseExportTarget();
 
     struct Charts;
     Charts *m_charts = nullptr;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/dialogs/containerdetails.h"
 
+#include "engine/runtime/containerinspect.h"
 #include "ui/charts/statschart.h"
 #include "ui/errortext.h"
-#include "ui/models/containerinspect.h"
+#include "ui/widgets/containerfilesview.h"
 #include "ui/widgets/containerterminal.h"
 #include "ui/widgets/logview.h"
 
@@ -34,9 +35,12 @@ ContainerDetailsDialog::ContainerDetailsDialog(Engine::Engine &engine,
     if (stats) {
         m_stats = new StatsChart(stats, container.id, m_tabs);
         m_tabs->addTab(m_stats, tr("Stats"));
+        connect(m_stats, &StatsChart::statusMessage, this, &ContainerDetailsDialog::statusMessage);
     }
     m_terminal = new ContainerTerminal(engine, container.id, m_tabs);
     m_tabs->addTab(m_terminal, tr("Terminal"));
+    m_files = new ContainerFilesView(engine, container.id, m_tabs);
+    m_tabs->addTab(m_files, tr("Files"));
     m_inspect = new QPlainTextEdit(m_tabs);
     m_inspect->setObjectName(QStringLiteral("inspectView"));
     m_inspect->setReadOnly(true);
@@ -48,6 +52,8 @@ ContainerDetailsDialog::ContainerDetailsDialog(Engine::Engine &engine,
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (m_tabs->currentWidget() == m_inspect)
             refreshInspect();
+        if (m_tabs->currentWidget() == m_files)
+            m_files->refresh();
     });
     resize(1000, 620);
 }
@@ -64,6 +70,10 @@ void ContainerDetailsDialog::showInspect() {
     m_tabs->setCurrentWidget(m_inspect);
 }
 
+void ContainerDetailsDialog::showFiles() {
+    m_tabs->setCurrentWidget(m_files);
+}
+
 void ContainerDetailsDialog::refreshInspect() {
     Engine::Engine *engine = &m_engine;
     const QString id = m_id;
@@ -72,7 +82,7 @@ void ContainerDetailsDialog::refreshInspect() {
             auto record = engine->containers().get(id);
             if (!record)
                 return Engine::fail(record.error());
-            return QJsonDocument(inspectContainerJson(engine->containers(), *record))
+            return QJsonDocument(Engine::containerInspectJson(engine->containers(), *record))
                 .toJson(QJsonDocument::Indented);
         })
         .then(this, [this](const Engine::Result<QByteArray> &json) {

@@ -10,6 +10,7 @@ class QTabWidget;
 
 namespace Berth::Gui {
 
+class ContainerFilesView;
 class ContainerTerminal;
 class LogView;
 class StatsChart;
@@ -17,8 +18,8 @@ class StatsHistory;
 
 // One container up close, in its own window: Logs (a virtualised, followable, searchable view
 // of its log file), Stats (CPU, memory and processes over time, when `stats` is given),
-// Terminal (a shell in it, see ContainerTerminal) and Inspect (its configuration and state as
-// JSON, like `berthctl inspect`).
+// Terminal (a shell in it, see ContainerTerminal), Files (what its read-write layer changed) and
+// Inspect (its configuration and state as JSON, like `berthctl inspect`).
 // Not modal; deletes itself when closed.
 class ContainerDetailsDialog : public QDialog {
     Q_OBJECT
@@ -32,11 +33,13 @@ public:
     StatsChart *statsChart() const { return m_stats; }
     QPlainTextEdit *inspectView() const { return m_inspect; }
     ContainerTerminal *terminal() const { return m_terminal; }
+    ContainerFilesView *filesView() const { return m_files; }
 
 public Q_SLOTS:
     void showLogs();
     void showTerminal();
     void showInspect();
+    void showFiles();
     void refreshInspect();
 
 Q_SIGNALS:
@@ -50,6 +53,7 @@ private:
     StatsChart *m_stats = nullptr;
     QPlainTextEdit *m_inspect = nullptr;
     ContainerTerminal *m_terminal = nullptr;
+    ContainerFilesView *m_files = nullptr;
 };
 
 } // namespace Berth::Gui

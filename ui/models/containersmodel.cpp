@@ -3,6 +3,8 @@
 
 #include "engine/runtime/ocispec.h"
 #include "engine/runtime/publishedports.h"
+#include "ui/models/presentation.h"
+#include "ui/models/statshistory.h"
 
 #include <QCoreApplication>
 
@@ -91,6 +93,20 @@ void ContainersModel::setContainers(const QList<Engine::ContainerRecord> &contai
     endResetModel();
 }
 
+void ContainersModel::setStatsHistory(StatsHistory *history) {
+    if (m_history)
+        disconnect(m_history, nullptr, this, nullptr);
+    m_history = history;
+    if (history)
+        connect(history, &StatsHistory::sampled, this, &ContainersModel::containerSampled);
+}
+
+void ContainersModel::containerSampled(const QString &id) {
+    for (int row = 0; row < m_rows.size(); ++row)
+        if (m_rows.at(row).id == id)
+            Q_EMIT dataChanged(index(row, Cpu), index(row, Memory));
+}
+
 Engine::ContainerRecord ContainersModel::containerAt(int row) const {
     return row >= 0 && row < m_rows.size() ? m_rows.at(row) : Engine::ContainerRecord{};
 }
@@ -127,6 +143,43 @@ QVariant ContainersModel::data(const QModelIndex &index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
         return {};
     const Engine::ContainerRecord &c = m_rows.at(index.row());
+    if (index.column() == Cpu || index.column() == Memory) {
+        // Samples only while it runs: a stopped container's last figures would mislead.
+        const QList<Engine::ContainerStatsSample> samples =
+            m_history && c.isRunning() ? m_history->samples(c.id)
+                                       : QList<Engine::ContainerStatsSample>();
+        const bool cpu = index.column() == Cpu;
+        switch (role) {
+        case SeriesRole: {
+            QList<qreal> series;
+            const qsizetype from = qMax<qsizetype>(0, samples.size() - kSeriesSeconds);
+            for (qsizetype i = from; i < samples.size(); ++i)
+                series << (cpu ? samples.at(i).cpuPercent : qreal(samples.at(i).memoryUsage));
+            return QVariant::fromValue(series);
+        }
+        case SortRole:
+            if (samples.isEmpty())
+                return -1.0;
+            return cpu ? samples.last().cpuPercent : qreal(samples.last().memoryUsage);
+        case Qt::DisplayRole:
+            if (samples.isEmpty())
+                return {};
+            return cpu ? QStringLiteral("%1%").arg(samples.last().cpuPercent, 0, 'f', 1)
+                       : formatBytes(samples.last().memoryUsage);
+        case Qt::ToolTipRole:
+            if (samples.isEmpty())
+                return c.isRunning() ? tr("No samples yet") : tr("Not running");
+            return cpu ? tr("CPU over the last minute (100% is one core)")
+                       : tr("Memory over the last minute; %1 of its limit")
+                             .arg(QStringLiteral("%1%").arg(samples.last().memoryPercent(), 0, 'f',
+                                                            1));
+        case Qt::TextAlignmentRole:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            if (role != IdRole && role != NameRole && role != RunningRole)
+                return {};
+        }
+    }
     switch (role) {
     case IdRole:
         return c.id;
@@ -187,6 +240,10 @@ QVariant ContainersModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Status");
     case Ports:
         return tr("Ports");
+    case Cpu:
+        return tr("CPU");
+    case Memory:
+        return tr("Memory");
     case Command:
         return tr("Command");
     }

@@ -8,23 +8,31 @@
 
 namespace Berth::Gui {
 
+class StatsHistory;
+
 // The containers in the store with the columns people know from `docker ps -a`: name, image,
-// state, status ("Up 5 minutes", "Exited (0) 2 hours ago"), ports ("0.0.0.0:8080->80/tcp")
-// and command. No widget code: tested
+// state, status ("Up 5 minutes", "Exited (0) 2 hours ago"), ports ("0.0.0.0:8080->80/tcp"),
+// CPU and memory (the latest sample, and the last minute's as SeriesRole for sparklines, from
+// a StatsHistory when one is set) and command. No widget code: tested
 // with QAbstractItemModelTester. Status texts are relative to now(); refreshStatus() re-reads
 // the clock so uptimes keep counting between refreshes of the list.
 class ContainersModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Image, State, Status, Ports, Command, ColumnCount };
+    enum Column { Name, Image, State, Status, Ports, Cpu, Memory, Command, ColumnCount };
     enum Role {
         IdRole = Qt::UserRole + 1,
         NameRole,
         RunningRole,
-        SortRole, // raw values (times) for sorting
+        SortRole,   // raw values (times) for sorting
+        SeriesRole, // QList<qreal>: CPU % or memory bytes over the last minute, oldest first
     };
+    static constexpr int kSeriesSeconds = 60;
 
     explicit ContainersModel(QObject *parent = nullptr);
+
+    // Where the CPU and memory columns come from; their cells change as samples arrive.
+    void setStatsHistory(StatsHistory *history);
 
     // Keeps rows whose ID is unchanged in place, so the selection survives a refresh.
     void setContainers(const QList<Engine::ContainerRecord> &containers);
@@ -39,7 +47,10 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    void containerSampled(const QString &id);
+
     QList<Engine::ContainerRecord> m_rows;
+    StatsHistory *m_history = nullptr;
     QDateTime m_now;
 };
 

@@ -19,4 +19,19 @@ void StatsHistory::addSamples(const QList<Engine::ContainerStatsSample> &samples
     }
 }
 
+QByteArray statsCsv(const QList<Engine::ContainerStatsSample> &samples) {
+    QByteArray out = "time,cpu_percent,memory_bytes,memory_limit_bytes,memory_percent,"
+                     "network_rx_bytes,network_tx_bytes,block_read_bytes,block_write_bytes,pids\n";
+    for (const Engine::ContainerStatsSample &s : samples) {
+        out += s.read.toUTC().toString(Qt::ISODateWithMs).toUtf8() + ',' +
+               QByteArray::number(s.cpuPercent, 'f', 2) + ',' + QByteArray::number(s.memoryUsage) +
+               ',' + QByteArray::number(s.memoryLimit) + ',' +
+               QByteArray::number(s.memoryPercent(), 'f', 2) + ',' +
+               QByteArray::number(s.networkRx) + ',' + QByteArray::number(s.networkTx) + ',' +
+               QByteArray::number(s.blockRead) + ',' + QByteArray::number(s.blockWrite) + ',' +
+               QByteArray::number(s.pids) + '\n';
+    }
+    return out;
+}
+
 } // namespace Berth::Gui

@@ -32,4 +32,8 @@ private:
     QHash<QString, QList<Engine::ContainerStatsSample>> m_samples;
 };
 
+// The samples as CSV (a header line, then one line per sample, oldest first): UTC time with
+// milliseconds, CPU %, memory bytes, limit and %, network and block I/O bytes, processes.
+QByteArray statsCsv(const QList<Engine::ContainerStatsSample> &samples);
+
 } // namespace Berth::Gui

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/containerspage.h"
 
+#include "engine/runtime/containerfilesystem.h"
 #include "ui/dialogs/containerdetails.h"
 #include "ui/dialogs/rundialog.h"
 #include "ui/errortext.h"
 #include "ui/models/containersmodel.h"
 #include "ui/models/presentation.h"
+#include "ui/widgets/sparklinedelegate.h"
 
 #include <QAction>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -93,6 +96,14 @@ ContainersPage::ContainersPage(Engine::Engine &engine, StatsHistory *stats, QWid
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(ContainersModel::Command,
                                                      QHeaderView::Stretch);
+    // CPU and memory of the last minute as small lines (CPU scaled to at least 10%, memory to
+    // at least 16 MB, so an idle container draws a flat line rather than noise).
+    m_model->setStatsHistory(stats);
+    m_view->setItemDelegateForColumn(
+        ContainersModel::Cpu, new SparklineDelegate(ContainersModel::SeriesRole, 10.0, m_view));
+    m_view->setItemDelegateForColumn(
+        ContainersModel::Memory,
+        new SparklineDelegate(ContainersModel::SeriesRole, 16.0 * 1024 * 1024, m_view));
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     layout->addWidget(m_view);
 
@@ -341,6 +352,26 @@ void ContainersPage::removeSelected() {
             const QString name = c.name;
             const auto force = c.isRunning() ? Engine::ContainerRuntime::Force::Yes
                                              : Engine::ContainerRuntime::Force::No;
+            if (info->rwBytes > 0) {
+                // Keeps what it wrote as a new image (its image's layers plus one), then removes.
+                QPushButton *commit =
+                    box->addButton(tr("Commit to image first…"), QMessageBox::ActionRole);
+                commit->setObjectName(QStringLiteral("commitThenRemoveContainer"));
+                commit->setToolTip(tr("Save the files it wrote as a new image, then remove it"));
+                connect(commit, &QPushButton::clicked, this, [this, id, name, force] {
+                    auto *ask = new QInputDialog(this);
+                    ask->setObjectName(QStringLiteral("commitImageName"));
+                    ask->setAttribute(Qt::WA_DeleteOnClose);
+                    ask->setWindowTitle(tr("Commit to image"));
+                    ask->setLabelText(tr("Name of the new image (repository:tag):"));
+                    ask->setTextValue(name.toLower() + QStringLiteral("-snapshot:latest"));
+                    connect(ask, &QInputDialog::textValueSelected, this,
+                            [this, id, name, force](const QString &reference) {
+                                commitThenRemove(id, name, reference.trimmed(), force);
+                            });
+                    ask->open();
+                });
+            }
             connect(remove, &QPushButton::clicked, this, [this, id, name, force] {
                 if (ContainerDetailsDialog *details = m_details.value(id))
                     details->close();
@@ -358,6 +389,48 @@ void ContainersPage::removeSelected() {
                     });
             });
             box->open();
+        });
+}
+
+void ContainersPage::commitThenRemove(const QString &id, const QString &name,
+                                      const QString &reference,
+                                      Engine::ContainerRuntime::Force force) {
+    if (ContainerDetailsDialog *details = m_details.value(id))
+        details->close();
+    Q_EMIT statusMessage(tr("Committing %1 to %2…").arg(name, reference));
+    Engine::Engine *engine = &m_engine;
+    m_engine
+        .async([engine, id, reference, force]() -> Engine::Result<Engine::ImageRecord> {
+            Engine::ImageRecord image;
+            {
+                auto lock = engine->lockForWriting();
+                if (!lock)
+                    return Engine::fail(lock.error());
+                Engine::ContainerFilesystem fs(engine->containers(), engine->content(),
+                                               engine->images(), engine->snapshots());
+                Engine::CommitOptions options;
+                options.reference = reference;
+                auto committed = fs.commit(id, options);
+                if (!committed)
+                    return committed;
+                image = *committed;
+            }
+            // Only once the image holds its files is the container removed.
+            if (auto removed = engine->containers().remove(id, force); !removed)
+                return Engine::fail(removed.error());
+            return image;
+        })
+        .then(this, [this, name, reference](const Engine::Result<Engine::ImageRecord> &image) {
+            if (!image)
+                showError(this,
+                          tr("The container %1 could not be committed and removed.").arg(name),
+                          image.error());
+            else
+                Q_EMIT statusMessage(
+                    tr("Saved the files of %1 as the image %2 and removed the container")
+                        .arg(name, reference));
+            refresh();
+            Q_EMIT storeChanged();
         });
 }
 

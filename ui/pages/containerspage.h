@@ -21,7 +21,8 @@ class RunDialog;
 class StatsHistory;
 
 // The containers in the store (like `docker ps -a`) with Run, Start, Stop, Restart, Kill and
-// Remove; removal says how much the container wrote (its read-write layer) that will be lost.
+// Remove; removal says how much the container wrote (its read-write layer) that will be lost
+// and offers to commit it to an image first.
 // Double-click opens the container's details (logs, inspect). Reads the list on the engine's
 // pool: when asked (the main window calls refresh() when another process changed the store)
 // and every two seconds while a container runs, since a container that exits changes nothing
@@ -61,6 +62,10 @@ Q_SIGNALS:
 
 private:
     void updateActions();
+    // Commits the container's read-write layer as the image `reference`, then removes it; a
+    // failed commit removes nothing.
+    void commitThenRemove(const QString &id, const QString &name, const QString &reference,
+                          Engine::ContainerRuntime::Force force);
     ContainerDetailsDialog *showDetails(const Engine::ContainerRecord &container);
     using Operation = std::function<Engine::Status(Engine::ContainerRuntime &, const QString &)>;
     void runOperation(const QString &doing, const QString &done, const QString &failed,
