@@ -46,7 +46,8 @@ struct Options {
     int restartMax = 0;   // on-failure's maximum number of restarts (0: no limit)
     int restartCount = 0; // restarts so far (the engine's, when it restarted a lost container)
     std::vector<Berth::Shim::PublishedPort> ports;
-    std::string netns; // the network namespace path in config.json ("" = none given)
+    std::string netns;   // the network namespace path in config.json ("" = none given)
+    int heldLockFd = -1; // the starter's op.lock, released once shim.lock is ours
 };
 
 std::string path(const Options &o, const char *name) {
@@ -344,6 +345,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
             o.restartCount = std::atoi(value);
         else if (key == "--netns")
             o.netns = value;
+        else if (key == "--hold-lock")
+            o.heldLockFd = std::atoi(value);
         else if (key == "--publish") {
             Berth::Shim::PublishedPort port;
             if (!Berth::Shim::parsePublishedPort(value, port))
@@ -1113,7 +1116,7 @@ int main(int argc, char **argv) {
                      "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] [--terminal] "
                      "[--stdin] [--hold-output] [--restart no|on-failure|always|unless-stopped] "
                      "[--restart-max N] [--restart-count N] [--netns PATH] "
-                     "[--publish PROTO:FD:IP:PORT]...\n"
+                     "[--publish PROTO:FD:IP:PORT]... [--hold-lock FD]\n"
                      "Started by the Berth engine; not meant to be run by hand.\n");
         return 2;
     }
@@ -1125,12 +1128,16 @@ int main(int argc, char **argv) {
     ::signal(SIGHUP, SIG_IGN);
     ::signal(SIGINT, SIG_IGN);
 
+    if (o.heldLockFd > 2)
+        ::fcntl(o.heldLockFd, F_SETFD, FD_CLOEXEC);
     const int lock =
         ::open(path(o, Berth::Shim::LockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
         sendSync("error another berth-shim is monitoring this container");
         return 1;
     }
+    if (o.heldLockFd > 2)
+        ::close(o.heldLockFd); // shim.lock now says the run is ours
     // Orphaned descendants (the container once the runtime exits) are re-parented to us.
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
         sendSync(std::string("error prctl(PR_SET_CHILD_SUBREAPER): ") + std::strerror(errno));

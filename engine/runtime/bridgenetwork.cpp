@@ -342,40 +342,61 @@ Result<Ipv4> BridgeNetwork::allocate(const QString &containerDir, const QString 
                    hostBits;
     if (!ok)
         last = 1;
-    for (quint32 step = 1; step <= hostBits; ++step) {
+    // The lease's content is written once into an anonymous file, which is then linked under
+    // the address's name: a lease is never seen half-written, and a crash leaves no stray file.
+    const int content =
+        ::open(QFile::encodeName(leases).constData(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (content < 0)
+        return failErrno(QStringLiteral("lease in %1").arg(leases), errno);
+    const QByteArray owner = QFile::encodeName(containerDir) + '\n';
+    const bool written = ::write(content, owner.constData(), size_t(owner.size())) == owner.size();
+    const QByteArray contentPath = "/proc/self/fd/" + QByteArray::number(content);
+    // The container's pointer names the address before the lease exists, so whoever cleans up
+    // after a crash in between finds it (a pointer to a lease that is not ours is harmless).
+    const QString pointer = containerDir + QLatin1Char('/') + QLatin1String(LeaseFile);
+    auto writePointer = [&](Ipv4 address) {
+        QFile f(pointer + QStringLiteral(".tmp"));
+        return f.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+               f.write(address.toString().toLatin1() + ' ' + veth.toLatin1()) > 0 && f.flush() &&
+               QFile::rename(f.fileName(), pointer);
+    };
+    for (quint32 step = 1; written && step <= hostBits; ++step) {
         const quint32 host = (last + step) & hostBits;
         if (host <= 1 || host == hostBits)
             continue; // the network, the gateway, the broadcast address
         const Ipv4 address{kSubnet | host};
         const QString path = leasePath(address);
         const QByteArray encoded = QFile::encodeName(path);
-        int fd = ::open(encoded.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0 && errno == EEXIST && isStale(path, address)) {
-            ::unlink(encoded.constData());
-            fd = ::open(encoded.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        const bool taken = QFileInfo::exists(path);
+        if (taken && !isStale(path, address))
+            continue;
+        QFile::remove(pointer); // QFile::rename does not replace
+        if (!writePointer(address)) {
+            ::close(content);
+            return fail(ErrorKind::Internal, QStringLiteral("cannot write %1").arg(pointer));
         }
-        if (fd < 0) {
+        if (taken)
+            ::unlink(encoded.constData());
+        if (::linkat(AT_FDCWD, contentPath.constData(), AT_FDCWD, encoded.constData(),
+                     AT_SYMLINK_FOLLOW) != 0) {
             if (errno == EEXIST)
                 continue;
-            return failErrno(QStringLiteral("lease %1").arg(path), errno);
+            const int err = errno;
+            ::close(content);
+            QFile::remove(pointer);
+            return failErrno(QStringLiteral("lease %1").arg(path), err);
         }
-        const QByteArray owner = QFile::encodeName(containerDir) + '\n';
-        const bool written = ::write(fd, owner.constData(), size_t(owner.size())) == owner.size();
-        ::close(fd);
-        if (!written) {
-            ::unlink(encoded.constData());
-            return failErrno(QStringLiteral("write lease %1").arg(path), errno);
-        }
-        if (auto st =
-                writeFileAtomically(containerDir + QLatin1Char('/') + QLatin1String(LeaseFile),
-                                    address.toString().toLatin1() + ' ' + veth.toLatin1());
-            !st) {
-            ::unlink(encoded.constData());
-            return fail(st.error());
-        }
-        writeFileAtomically(lastFile, address.toString().toLatin1());
+        ::close(content);
+        // A hint for the next allocation: tmpfs, no need to sync.
+        QFile hint(lastFile);
+        if (hint.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            hint.write(address.toString().toLatin1());
         return address;
     }
+    ::close(content);
+    QFile::remove(pointer);
+    if (!written)
+        return failErrno(QStringLiteral("write a lease in %1").arg(leases), errno);
     return fail(ErrorKind::Unavailable,
                 QStringLiteral("no free address left in the bridge network %1/%2")
                     .arg(subnet().toString())

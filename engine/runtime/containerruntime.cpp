@@ -39,6 +39,8 @@ namespace {
 constexpr qint64 kDefaultLogMaxSize = 100LL * 1000 * 1000;
 constexpr int kDefaultLogMaxFiles = 3;
 constexpr int kDefaultStopTimeout = 10;
+// The network of the run being started (NetworkSettings), in the container directory.
+constexpr const char *kNetworkFile = "network.json";
 // The shim reports within the runtime's start time; this only guards against a hung runtime.
 constexpr int kShimStartTimeoutMs = 120000;
 
@@ -48,7 +50,7 @@ QString fileIn(const QString &dir, const char *name) {
 
 // The lock files this thread holds, so code running under a lock knows it (a second flock on
 // the same file from this process would wait for itself).
-thread_local QSet<QString> t_heldLocks;
+thread_local QHash<QString, int> t_heldLocks; // path -> fd
 
 // An flock held on a file while one operation changes a container, across processes.
 class FileLock {
@@ -68,7 +70,7 @@ public:
             m_fd = -1;
             return;
         }
-        t_heldLocks.insert(m_path);
+        t_heldLocks.insert(m_path, m_fd);
     }
     ~FileLock() {
         if (m_fd >= 0) {
@@ -78,6 +80,8 @@ public:
     }
     bool held() const { return m_fd >= 0; }
     static bool heldByThisThread(const QString &path) { return t_heldLocks.contains(path); }
+    // The descriptor holding `path`'s lock in this thread, -1 when none.
+    static int descriptor(const QString &path) { return t_heldLocks.value(path, -1); }
     FileLock(const FileLock &) = delete;
     FileLock &operator=(const FileLock &) = delete;
 
@@ -314,13 +318,16 @@ Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
     record.state = ContainerState::Created;
     record.created = QDateTime::currentDateTimeUtc();
     const QString dir = directory(record.id);
-    for (const QString &d : {upperDir(record.id), dir + QStringLiteral("/work"), rootfs(record.id)})
-        if (auto st = makeDirectories(d); !st)
-            return fail(st.error().withContext(QStringLiteral("create container")));
-    if (auto st = m_store.add(record); !st) {
-        removeTree(dir);
+    // The row first: a creator killed in between leaves a container that start completes and
+    // rm removes, never a directory nobody knows.
+    if (auto st = m_store.add(record); !st)
         return fail(st.error());
-    }
+    for (const QString &d : {upperDir(record.id), dir + QStringLiteral("/work"), rootfs(record.id)})
+        if (auto st = makeDirectories(d); !st) {
+            m_store.remove(record.id);
+            removeTree(dir);
+            return fail(st.error().withContext(QStringLiteral("create container")));
+        }
     m_events.record(QStringLiteral("container"), QStringLiteral("create"), record.id,
                     {{QStringLiteral("name"), record.name}, {QStringLiteral("image"), spec.image}});
     return record;
@@ -396,11 +403,10 @@ bool ContainerRuntime::waitForShim(const QString &id, int timeoutMs) const {
     return true;
 }
 
-Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord &record,
-                                                          const OciRuntime &rt,
-                                                          const QList<ProxiedPort> &ports,
-                                                          StartMode mode, int restartCount,
-                                                          const QString &netnsPath) {
+Result<QPair<qint64, qint64>>
+ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
+                            const QList<ProxiedPort> &ports, StartMode mode, int restartCount,
+                            const QString &netnsPath, int operationLockFd) {
     const QString shim = findShim();
     if (shim.isEmpty())
         return fail(ErrorKind::Unavailable,
@@ -462,6 +468,19 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
     // The shim keeps the namespace for restarts by the policy (see shimprotocol.h).
     if (!netnsPath.isEmpty())
         args << QStringLiteral("--netns") << netnsPath;
+    // The operation lock goes with the shim until it holds its own lock: should this process
+    // die meanwhile, nobody takes the half-started run for leftovers and cleans it away.
+    const int lockTarget = Shim::FirstPortFd + portCount;
+    if (operationLockFd >= 0) {
+        const int fd = ::fcntl(operationLockFd, F_DUPFD_CLOEXEC, lockTarget + 1);
+        if (fd < 0) {
+            const int err = errno;
+            closePortFds();
+            return failErrno(QStringLiteral("dup"), err);
+        }
+        portFds.push_back(fd); // closed with them; moved to lockTarget in the child
+        args << QStringLiteral("--hold-lock") << QString::number(lockTarget);
+    }
     // Everything the child needs is prepared before fork: after it, only async-signal-safe
     // calls (this process has threads).
     QList<QByteArray> storage;
@@ -505,9 +524,10 @@ Result<QPair<qint64, qint64>> ContainerRuntime::spawnShim(const ContainerRecord 
             ::fcntl(Shim::SyncFd, F_SETFD, 0);
         else
             ::dup2(sync[1], Shim::SyncFd);
-        for (int i = 0; i < portCount; ++i)
-            ::dup2(portFds[size_t(i)], Shim::FirstPortFd + i);
-        ::close_range(unsigned(Shim::FirstPortFd + portCount), ~0U, 0);
+        // portFds: the listening sockets, then the operation lock: fds FirstPortFd... in order.
+        for (size_t i = 0; i < portFds.size(); ++i)
+            ::dup2(portFds[i], Shim::FirstPortFd + int(i));
+        ::close_range(unsigned(Shim::FirstPortFd + int(portFds.size())), ~0U, 0);
         ::execv(argv[0], argv.data());
         static const char msg[] = "error cannot execute berth-shim\n";
         [[maybe_unused]] auto n = ::write(Shim::SyncFd, msg, sizeof msg - 1);
@@ -591,6 +611,7 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
         return fail(st.error());
     auto cleanup = [&](const Error &e) -> Result<ContainerRecord> {
         m_network.release(dir);
+        QFile::remove(fileIn(dir, kNetworkFile));
         unmountRootfs(record.id);
         return fail(e);
     };
@@ -649,21 +670,28 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
                                       QJsonDocument(*spec).toJson());
         !st)
         return cleanup(st.error());
+    NetworkSettings settings = attachment.settings();
+    settings.ports = listeners.bound();
+    // For whoever adopts the run should this process die before it records it.
+    if (!settings.isEmpty())
+        if (auto st = writeFileAtomically(fileIn(dir, kNetworkFile),
+                                          QJsonDocument(settings.toJson()).toJson());
+            !st)
+            return cleanup(st.error());
     const QDateTime startedAt = QDateTime::currentDateTimeUtc();
     QList<ProxiedPort> proxied;
     for (qsizetype i = 0; i < listeners.bound().size(); ++i)
         proxied.append(ProxiedPort{listeners.fds().at(i), listeners.bound().at(i).protocol,
                                    attachment.settings().ipAddress,
                                    listeners.bound().at(i).containerPort});
-    auto pids = spawnShim(record, *rt, proxied, mode, restartCount, ctx.networkNamespacePath);
+    auto pids = spawnShim(record, *rt, proxied, mode, restartCount, ctx.networkNamespacePath,
+                          FileLock::descriptor(fileIn(dir, "op.lock")));
     if (!pids) {
         rt->forceDelete(record.id);
         return cleanup(pids.error());
     }
     // The container holds its namespace now, the shim the listening sockets.
     attachment.closeNamespace();
-    NetworkSettings settings = attachment.settings();
-    settings.ports = listeners.bound();
     listeners.close();
     if (auto st = m_store.setRunning(record.id, pids->first, pids->second, startedAt, settings,
                                      restartCount);
@@ -678,22 +706,28 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     return reconcile(*updated);
 }
 
-void ContainerRuntime::releaseNetworkIfIdle(const QString &id) {
+void ContainerRuntime::releaseLeftoversIfIdle(const QString &id) {
     const QString dir = directory(id);
-    if (!BridgeNetwork::holdsLease(dir))
+    if (!BridgeNetwork::holdsLease(dir) && !isMountPoint(rootfs(id)))
         return;
-    const QString opLock = fileIn(dir, "op.lock");
-    if (FileLock::heldByThisThread(opLock)) {
+    auto release = [&] {
+        // A shim that still runs owns its run's mount and network; it ends them itself.
+        if (shimAlive(id))
+            return;
         m_network.release(dir);
-        return;
-    }
-    // Someone starting or stopping it meanwhile owns its network; they clean up.
+        QFile::remove(fileIn(dir, kNetworkFile));
+        unmountRootfs(id);
+    };
+    const QString opLock = fileIn(dir, "op.lock");
+    if (FileLock::heldByThisThread(opLock))
+        return release();
+    // Someone starting or stopping it meanwhile owns what it holds; they clean up.
     FileLock lock(opLock, FileLock::Wait::No);
     if (!lock.held())
         return;
     auto now = m_store.get(id);
     if (!now || !now->isRunning())
-        m_network.release(dir);
+        release();
 }
 
 ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record, bool *restartDue) {
@@ -708,11 +742,16 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record, bool 
                                    .trimmed()
                                    .toLongLong();
             const QDateTime started = QFileInfo(fileIn(dir, Shim::PidFile)).lastModified().toUTC();
-            if (m_store.setRunning(record.id, pid, 0, started))
+            // Its network as the starter recorded it before starting the shim.
+            const NetworkSettings network = NetworkSettings::fromJson(
+                QJsonDocument::fromJson(
+                    readFileLimited(fileIn(dir, kNetworkFile), 1 << 20).value_or(QByteArray()))
+                    .object());
+            if (m_store.setRunning(record.id, pid, 0, started, network))
                 if (auto r = m_store.get(record.id))
                     return reconcile(*r);
         }
-        releaseNetworkIfIdle(record.id);
+        releaseLeftoversIfIdle(record.id);
         return record;
     }
     // Restarts by the policy since the row was written moved its run's start and count.
@@ -762,6 +801,11 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record, bool 
     auto changed =
         m_store.setExited(record.id, current.started, exitCode, oom, finished, error, restartCount);
     if (changed && *changed) {
+        // Docker's order: "oom" when the kernel's OOM killer ended it, then "die".
+        if (oom)
+            m_events.record(QStringLiteral("container"), QStringLiteral("oom"), record.id,
+                            {{QStringLiteral("name"), record.name},
+                             {QStringLiteral("image"), record.spec.image}});
         m_events.record(QStringLiteral("container"), QStringLiteral("die"), record.id,
                         {{QStringLiteral("name"), record.name},
                          {QStringLiteral("image"), record.spec.image},
@@ -772,7 +816,7 @@ ContainerRecord ContainerRuntime::reconcile(const ContainerRecord &record, bool 
             record.spec.restartPolicy.restartsAfter(exitCode, current.restartCount))
             *restartDue = true;
     }
-    releaseNetworkIfIdle(record.id);
+    releaseLeftoversIfIdle(record.id);
     return m_store.get(record.id).value_or(record);
 }
 

@@ -45,7 +45,8 @@ struct PruneReport {
 //   overlay mount while running), config.json (the OCI bundle), hosts, hostname, resolv.conf,
 //   ctr.log (+ rotated ctr.log.N), exit.json, state.json (restarts), attach.sock, shim.lock,
 //   init.pid, network.lease (the bridge network's address while it holds one; see
-//   BridgeNetwork).
+//   BridgeNetwork), network.json (the run's network, for a reconcile that adopts a run whose
+//   starter died).
 // The rootfs is mounted by start() in the host's mount namespace and unmounted when the
 // container stops (by the shim, and again by whoever reconciles), so a stopped container
 // holds no mount; its diff/ keeps its data until remove().
@@ -146,10 +147,12 @@ private:
     Status unmountRootfs(const QString &id) const;
     Result<QPair<qint64, qint64>> spawnShim(const ContainerRecord &record, const OciRuntime &rt,
                                             const QList<ProxiedPort> &ports, StartMode mode,
-                                            int restartCount, const QString &netnsPath);
-    // Frees the network of a container that does not run, unless another thread or process
-    // is operating on it (that one cleans up).
-    void releaseNetworkIfIdle(const QString &id);
+                                            int restartCount, const QString &netnsPath,
+                                            int operationLockFd);
+    // Frees what a run of a container that no longer runs may have left (its network, its
+    // rootfs mount: a starter killed before its shim took over), unless another thread or
+    // process is operating on it (that one cleans up).
+    void releaseLeftoversIfIdle(const QString &id);
     // Tells the shim not to restart the container (stop, fatal kill, rm -f) and waits for it
     // to acknowledge, so its policy cannot race the signal that follows.
     void disableRestart(const QString &id) const;

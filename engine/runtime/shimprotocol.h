@@ -70,6 +70,9 @@ inline constexpr int SyncFd = 3;
 // socket the engine bound on the host and passed as fd FD (FirstPortFd, FirstPortFd + 1, ...);
 // the shim proxies it to the container's address until the container exits for good.
 inline constexpr int FirstPortFd = 4;
+// `--hold-lock FD`: the starter's operation lock (op.lock), inherited; the shim closes it once it
+// holds shim.lock, so a starter that dies meanwhile never leaves a moment where the run looks
+// abandoned (neither lock held) while its shim is still coming up.
 inline constexpr int HoldOutputTimeoutMs = 30000;
 
 enum class Frame : char {
