@@ -287,16 +287,21 @@ bool oomKilled(const Options &o) {
            readCounter("/sys/fs/cgroup" + o.cgroup + "/memory.events", "oom_kill") > 0;
 }
 
-bool writeFileAtomically(const Options &o, const char *name, const std::string &text) {
+// `durable`: synced to disk (the exit file must survive the host going down; state.json only
+// matters while this shim lives, and syncing it would delay a short container's end).
+bool writeFileAtomically(const Options &o, const char *name, const std::string &text,
+                         bool durable = true) {
     const std::string final = path(o, name);
     const std::string tmp = final + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
-    const bool ok = writeAll(fd, text.data(), text.size()) && ::fsync(fd) == 0;
+    const bool ok = writeAll(fd, text.data(), text.size()) && (!durable || ::fsync(fd) == 0);
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), final.c_str()) != 0)
         return false;
+    if (!durable)
+        return true;
     const int dir = ::open(o.bundle.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
         ::fsync(dir);
@@ -849,7 +854,7 @@ void Monitor::writeState(bool restarting, int exitCode, bool oom) {
         ",\"restarting\":" + (restarting ? "true" : "false") +
         ",\"exitCode\":" + std::to_string(exitCode) + ",\"oomKilled\":" + (oom ? "true" : "false") +
         ",\"finishedAt\":\"" + m_lastFinishedAt + "\"}\n";
-    writeFileAtomically(m_o, Berth::Shim::StateFile, text);
+    writeFileAtomically(m_o, Berth::Shim::StateFile, text, false);
 }
 
 void Monitor::endRun() {

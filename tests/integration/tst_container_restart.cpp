@@ -219,7 +219,10 @@ void TestContainerRestart::killDisablesThePolicy() {
     ContainerRuntime &rt = store.engine().containers();
     auto record = rt.get("victim");
     BERTH_VERIFY_OK(record);
-    // A signal that does not end the container leaves the policy alone.
+    // A signal that does not end the container leaves the policy alone (sent once the shell
+    // has set its trap: it writes /runs after).
+    QTRY_COMPARE_WITH_TIMEOUT(readFile(rt.upperDir(record->id) + "/runs"), QByteArray("run\n"),
+                              60000);
     r = berthctl(store, {"kill", "-s", "HUP", "victim"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QTRY_VERIFY_WITH_TIMEOUT(berthctl(store, {"logs", "victim"}).out.contains("hup"), 60000);
@@ -229,7 +232,8 @@ void TestContainerRestart::killDisablesThePolicy() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     r = berthctl(store, {"wait", "victim"});
     QCOMPARE(r.out, QByteArray("137\n"));
-    QVERIFY(!shimRunning(rt, record->id));
+    // wait returns once the exit file is there; the shim ends a moment later.
+    QTRY_VERIFY_WITH_TIMEOUT(!shimRunning(rt, record->id), 30000);
     QCOMPARE(restartCount(store, "victim"), 0);
     QCOMPARE(readFile(rt.upperDir(record->id) + "/runs"), QByteArray("run\n"));
 }
