@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Starting a container: `berthctl run --rm IMAGE /bin/true` (image present; --network none and
+# the default bridge) against bare runc on a prepared bundle (`runc run`) and against
+# `podman run --rm --network none`; then the CPU cost of sampling the stats of 50 running
+# containers at 1 Hz (the GUI's StatsSampler thread, and the `berthctl stats` stream).
+#   bench/container-run.sh            (as root; BERTHCTL=..., BERTH_GUI=..., BENCH_RUNS=15,
+#                                      BENCH_DIR=..., BENCH_STATS_SECONDS=30)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+berthctl=${BERTHCTL:-$here/build/app/berthctl}
+berth_gui=${BERTH_GUI:-$(dirname "$berthctl")/berth}
+runs=${BENCH_RUNS:-15}
+stats_seconds=${BENCH_STATS_SECONDS:-30}
+base=${BENCH_DIR:-/var/tmp/berth-bench}/container-run
+[ "$(id -u)" -eq 0 ] || { echo "bench/container-run.sh: run as root (runc, cgroups)" >&2; exit 1; }
+for tool in runc podman python3 busybox; do
+  command -v "$tool" >/dev/null || { echo "bench/container-run.sh: needs $tool" >&2; exit 1; }
+done
+[ -x "$berthctl" ] || "$here/scripts/setup.sh" build
+
+# Old output moves aside and is deleted at the very end (mass deletes slow this disk down).
+mkdir -p "$base/trash"
+for old in "$base"/run-*; do [ -e "$old" ] && mv "$old" "$base/trash/"; done
+work="$base/run-$$"
+mkdir -p "$work"
+export BERTH_ROOT=$work/berth
+
+# podman on this machine: runc, cgroupfs, file events, ulimits under the hard limit.
+nofile=$(ulimit -Hn); nproc=$(ulimit -Hu); [ "$nproc" = unlimited ] && nproc=32768
+[ "$nproc" -gt 32768 ] && nproc=32768
+cat > "$work/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$work/podman-events.log"
+tmp_dir = "$work/podman-tmp"
+EOF
+# The runroot must be short: podman refuses one over 50 characters in the cleanup command that
+# conmon runs when the container exits, and `podman run` then waits 20 s for an exit code.
+podman_runroot=/run/berth-bench-podman-$$
+cat > "$work/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+runroot = "$podman_runroot"
+graphroot = "$work/podman-graph"
+EOF
+export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
+
+echo "== one busybox image in each tool, a runc bundle from the same files"
+rootfs=$work/rootfs; mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"
+cp "$(command -v busybox)" "$rootfs/bin/busybox"
+for tool in sh true sleep; do ln -s busybox "$rootfs/bin/$tool"; done
+tar -C "$rootfs" -cf "$work/img.tar" .
+"$berthctl" import "$work/img.tar" bench/busybox:latest >/dev/null
+podman import -q "$work/img.tar" localhost/bench/busybox:latest >/dev/null
+bundle=$work/bundle; mkdir -p "$bundle"
+cp -a "$rootfs" "$bundle/rootfs"
+(cd "$bundle" && runc spec)
+python3 - "$bundle/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+spec = json.load(open(path))
+spec["process"]["terminal"] = False
+spec["process"]["args"] = ["/bin/true"]
+json.dump(spec, open(path, "w"), indent=1)
+PY
+runc_root=$work/runc-root
+
+median() { python3 "$here/bench/benchlib.py" median "$1" "${2:-0}"; }
+timed() { # OUT CMD...
+  local out=$1; shift
+  python3 "$here/bench/benchlib.py" run "$out" -- "$@" </dev/null >/dev/null
+}
+n=0
+run_all() { # one run of each, into files with suffix $1 ("" for the timed ones)
+  n=$((n + 1))
+  timed "$work/berth-none$1" "$berthctl" run --rm --network none bench/busybox /bin/true
+  timed "$work/berth-bridge$1" "$berthctl" run --rm bench/busybox /bin/true
+  timed "$work/runc$1" runc --root "$runc_root" run --bundle "$bundle" "bench-$$-$n"
+  timed "$work/podman$1" podman run --rm --network none localhost/bench/busybox /bin/true
+}
+echo "== run --rm /bin/true ($runs runs each, interleaved, after a warm-up)"
+run_all .warmup
+for _ in $(seq 1 "$runs"); do run_all ""; done
+for f in berth-none berth-bridge runc podman; do
+  if awk '$5 != 0 { bad = 1 } END { exit !bad }' "$work/$f"; then
+    echo "bench/container-run.sh: $f failed in some runs (see $work/$f)" >&2; exit 1
+  fi
+done
+
+echo "== 50 running containers, stats sampled at 1 Hz for $stats_seconds s"
+for i in $(seq 1 50); do
+  "$berthctl" run -d --network none --name "s$i" bench/busybox sleep 100000 >/dev/null
+done
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { # PID [TID]: user + system ticks of a process or one of its threads
+  local stat=/proc/$1/stat; [ -n "${2:-}" ] && stat=/proc/$1/task/$2/stat
+  awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$stat"
+}
+# The GUI's sampler: the thread named berth-stats in a `berth` on the offscreen platform.
+gui_pct=n/a
+if [ -x "$berth_gui" ]; then
+  QT_QPA_PLATFORM=offscreen "$berth_gui" >"$work/gui.log" 2>&1 &
+  gui=$!
+  tid=
+  for _ in $(seq 1 100); do
+    for t in /proc/$gui/task/*; do
+      [ "$(cat "$t/comm" 2>/dev/null)" = berth-stats ] && tid=${t##*/}
+    done
+    [ -n "$tid" ] && break; sleep 0.2
+  done
+  if [ -n "$tid" ]; then
+    sleep 3
+    before=$(cpu_ticks "$gui" "$tid"); sleep "$stats_seconds"; after=$(cpu_ticks "$gui" "$tid")
+    gui_pct=$(python3 -c "print('%.2f' % (($after - $before) / $ticks / $stats_seconds * 100))")
+  else
+    echo "bench/container-run.sh: no berth-stats thread in the GUI (see $work/gui.log)" >&2
+  fi
+  kill "$gui"; wait "$gui" 2>/dev/null || true
+fi
+# The command line's stream (reconciles every container and prints JSON every second).
+"$berthctl" stats --format json >/dev/null &
+cli=$!
+sleep 3
+before=$(cpu_ticks "$cli"); sleep "$stats_seconds"; after=$(cpu_ticks "$cli")
+cli_pct=$(python3 -c "print('%.2f' % (($after - $before) / $ticks / $stats_seconds * 100))")
+kill -INT "$cli"; wait "$cli" 2>/dev/null || true
+"$berthctl" rm -f $(seq -f 's%g' 1 50) >/dev/null
+
+bn=$(median "$work/berth-none"); bb=$(median "$work/berth-bridge")
+rc=$(median "$work/runc"); pm=$(median "$work/podman")
+cpu() { python3 - "$1" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+print("%.3f" % statistics.median(float(r[1]) + float(r[2]) for r in rows))
+PY
+}
+python3 - "$bn" "$bb" "$rc" "$pm" "$(cpu "$work/berth-none")" "$(cpu "$work/berth-bridge")" \
+  "$(cpu "$work/runc")" "$(cpu "$work/podman")" "$gui_pct" "$cli_pct" "$runs" <<'PY'
+import sys
+bn, bb, rc, pm, cbn, cbb, crc, cpm = map(float, sys.argv[1:9])
+gui, cli, runs = sys.argv[9], sys.argv[10], sys.argv[11]
+ms = lambda s: "%.0f ms" % (s * 1000)
+print(f"\n== results (median of {runs}; wall, and user+sys CPU of the command)")
+print(f"  berthctl run --rm --network none   {ms(bn):>8}  cpu {ms(cbn)}")
+print(f"  berthctl run --rm (bridge)         {ms(bb):>8}  cpu {ms(cbb)}")
+print(f"  runc run (prepared bundle)         {ms(rc):>8}  cpu {ms(crc)}")
+print(f"  podman run --rm --network none     {ms(pm):>8}  cpu {ms(cpm)}")
+print(f"  Berth (none) / runc                {bn / rc:.2f}x   target < 1.5x")
+print(f"  Berth (bridge) / runc              {bb / rc:.2f}x")
+print(f"  Berth (none) / podman              {bn / pm:.2f}x")
+print(f"  stats of 50 containers at 1 Hz: GUI sampler thread {gui}% of one core "
+      f"(target < 2%), berthctl stats stream {cli}%")
+PY
+podman rm -fa >/dev/null 2>&1 || true
+rm -rf --one-file-system "$podman_runroot"
+if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$base/trash"; fi
