@@ -85,6 +85,10 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
     while true; do echo "GET /health 200 1ms"; sleep 1; done' >/dev/null; then
   ctl run --name backup-job -v backups:/data berth/busybox:latest sh -c 'echo "backup: 42 files, 3.1 MB"; mkdir -p /data; echo done > /data/state' >/dev/null || true
   ctl create --name scratch -v backups:/restore:ro -v scratch-home:/root localhost:5000/team/tools:1.0 >/dev/null
+  # One that changed its own files (no volume): what its Files tab and the layer map show.
+  ctl run --name notes-app --network none berth/busybox:latest sh -c '
+    mkdir -p /home/ada/notes && echo "buy milk" > /home/ada/notes/today.txt
+    echo "ada:x:1000:1000::/home/ada:/bin/sh" >> /etc/passwd; rm /etc/group' >/dev/null || true
   # Volumes nobody uses any more: one with 3 MB left in it, one anonymous.
   ctl run --rm -v old-cache:/cache berth/busybox:latest sh -c 'head -c 3000000 /dev/urandom > /cache/blob' >/dev/null || true
   ctl volume create >/dev/null
@@ -100,9 +104,9 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
   SHOT_WAIT=6 app 26-terminal --container webapp --tab terminal \
     --type $'ls /app\nuname -sr\necho "6 * 7 = $((6 * 7))"\nps -o pid,args | head -5\n'
   # The layer map: both images on the shared busybox layer, the containers on their images.
-  app 24-layer-map --page map
-  app 25-files --container backup-job --tab files
-  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 27-layer-map-ko --page map
+  app 28-layer-map --page map
+  app 29-files --container notes-app --tab files
+  LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 30-layer-map-ko --page map
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 13-containers-ko --page containers
   app 24-volumes --page volumes
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 25-volumes-ko --page volumes

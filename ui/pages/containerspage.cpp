@@ -96,14 +96,18 @@ ContainersPage::ContainersPage(Engine::Engine &engine, StatsHistory *stats, QWid
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(ContainersModel::Command,
                                                      QHeaderView::Stretch);
-    // CPU and memory of the last minute as small lines (CPU scaled to at least 10%, memory to
-    // at least 16 MB, so an idle container draws a flat line rather than noise).
+    // CPU and memory of the last minute as small lines: CPU from 0 (at least 10% tall, so an
+    // idle container draws a flat line rather than noise), memory over its own range (at least
+    // 1 MB), where growth and drops show.
     m_model->setStatsHistory(stats);
-    m_view->setItemDelegateForColumn(
-        ContainersModel::Cpu, new SparklineDelegate(ContainersModel::SeriesRole, 10.0, m_view));
-    m_view->setItemDelegateForColumn(
-        ContainersModel::Memory,
-        new SparklineDelegate(ContainersModel::SeriesRole, 16.0 * 1024 * 1024, m_view));
+    m_view->setItemDelegateForColumn(ContainersModel::Cpu,
+                                     new SparklineDelegate(ContainersModel::SeriesRole,
+                                                           SparklineDelegate::Scale::FromZero, 10.0,
+                                                           m_view));
+    m_view->setItemDelegateForColumn(ContainersModel::Memory,
+                                     new SparklineDelegate(ContainersModel::SeriesRole,
+                                                           SparklineDelegate::Scale::DataRange,
+                                                           1024.0 * 1024, m_view));
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     layout->addWidget(m_view);
 

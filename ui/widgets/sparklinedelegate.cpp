@@ -11,10 +11,11 @@ namespace {
 constexpr int kLineWidth = 64; // pixels of line left of the text
 }
 
-SparklineDelegate::SparklineDelegate(int seriesRole, qreal floor, QObject *parent)
+SparklineDelegate::SparklineDelegate(int seriesRole, Scale scale, qreal span, QObject *parent)
     : QStyledItemDelegate(parent)
     , m_role(seriesRole)
-    , m_floor(floor) {}
+    , m_scale(scale)
+    , m_span(span) {}
 
 void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                               const QModelIndex &index) const {
@@ -34,16 +35,29 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     if (series.size() >= 2) {
-        qreal top = m_floor;
-        for (qreal v : series)
-            top = qMax(top, v);
+        qreal low = series.first();
+        qreal high = series.first();
+        for (qreal v : series) {
+            low = qMin(low, v);
+            high = qMax(high, v);
+        }
+        qreal bottom = 0;
+        qreal top = qMax(high, m_span);
+        if (m_scale == Scale::DataRange) {
+            // The series' range, centred when it is narrower than the span.
+            const qreal pad = qMax<qreal>(0, m_span - (high - low)) / 2;
+            bottom = low - pad;
+            top = high + pad;
+        }
+        const qreal height = qMax<qreal>(top - bottom, 1e-9);
         const QRectF line(area.left(), area.top(), qMin(kLineWidth, area.width() / 2),
                           area.height());
         QPainterPath path;
         for (qsizetype i = 0; i < series.size(); ++i) {
             const QPointF p(line.left() + line.width() * qreal(i) / qreal(series.size() - 1),
                             line.bottom() -
-                                line.height() * qBound<qreal>(0, series.at(i) / top, 1));
+                                line.height() *
+                                    qBound<qreal>(0, (series.at(i) - bottom) / height, 1));
             if (i == 0)
                 path.moveTo(p);
             else

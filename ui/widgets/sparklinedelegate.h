@@ -6,13 +6,16 @@
 namespace Berth::Gui {
 
 // Paints a small line of a cell's recent values (the model's `seriesRole`, a QList<qreal>,
-// oldest first) with the latest value as text on the right, like a stock ticker. Scaled to the
-// series' own maximum, or to `floor` when the values stay below it (so an idle 0.2% CPU stays
-// flat instead of filling the cell).
+// oldest first) with the latest value as text on the right, like a stock ticker.
+// Scale::FromZero draws from 0 up to the series' maximum, or to `span` when the values stay
+// below it (an idle 0.2% CPU stays flat at the bottom instead of filling the cell);
+// Scale::DataRange draws the series' own range, at least `span` tall (memory: its growth and
+// drops show, whatever the absolute size).
 class SparklineDelegate : public QStyledItemDelegate {
     Q_OBJECT
 public:
-    SparklineDelegate(int seriesRole, qreal floor, QObject *parent = nullptr);
+    enum class Scale { FromZero, DataRange };
+    SparklineDelegate(int seriesRole, Scale scale, qreal span, QObject *parent = nullptr);
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
@@ -20,7 +23,8 @@ public:
 
 private:
     int m_role;
-    qreal m_floor;
+    Scale m_scale;
+    qreal m_span;
 };
 
 } // namespace Berth::Gui
