@@ -278,6 +278,53 @@ long long readCounter(const std::string &file, const char *key) {
     return 0;
 }
 
+// What `runc delete` does for a container that has stopped: remove its cgroup in every mounted
+// hierarchy and its state directory. Done here at every exit because a runtime start costs
+// 15 to 30 ms; false when anything is left (a process still in the cgroup, an unexpected
+// file), and the caller then runs `delete --force`.
+bool removeStoppedContainer(const Options &o) {
+    if (o.cgroup.empty() || o.cgroup[0] != '/' || o.runtimeRoot.empty() || o.id.empty() ||
+        o.id.find('/') != std::string::npos)
+        return false;
+    bool clean = true;
+    const std::string mounts = readSmallFile("/proc/self/mountinfo", 1 << 20);
+    size_t start = 0;
+    while (start < mounts.size()) {
+        size_t end = mounts.find('\n', start);
+        if (end == std::string::npos)
+            end = mounts.size();
+        const std::string line = mounts.substr(start, end - start);
+        start = end + 1;
+        // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER"
+        const size_t dash = line.find(" - ");
+        if (dash == std::string::npos)
+            continue;
+        const std::string fstype = line.substr(dash + 3, line.find(' ', dash + 3) - (dash + 3));
+        if (fstype != "cgroup" && fstype != "cgroup2")
+            continue;
+        size_t field = 0;
+        for (int i = 0; i < 4 && field != std::string::npos; ++i)
+            field = line.find(' ', field + (i ? 1 : 0));
+        if (field == std::string::npos)
+            continue;
+        const std::string mountPoint =
+            line.substr(field + 1, line.find(' ', field + 1) - field - 1);
+        if (mountPoint.find('\\') != std::string::npos)
+            continue; // escaped characters: not one of ours
+        const std::string dir = mountPoint + o.cgroup;
+        if (::rmdir(dir.c_str()) != 0 && errno != ENOENT)
+            clean = false;
+    }
+    // The state directory holds state.json (and, while created, exec.fifo) only.
+    const std::string state = o.runtimeRoot + "/" + o.id;
+    for (const char *name : {"state.json", "exec.fifo"})
+        if (::unlink((state + "/" + name).c_str()) != 0 && errno != ENOENT)
+            clean = false;
+    if (::rmdir(state.c_str()) != 0 && errno != ENOENT)
+        clean = false;
+    return clean;
+}
+
 bool oomKilled(const Options &o) {
     if (o.cgroup.empty())
         return false;
@@ -878,7 +925,8 @@ void Monitor::endRun() {
     // forked meanwhile only make async-signal-safe calls before exec.)
     if (!again)
         m_proxy.stop();
-    waitFor(spawnRuntime(m_o, {"delete", "--force", m_o.id}, -1, -1, -1, m_originalMask));
+    if (!removeStoppedContainer(m_o))
+        waitFor(spawnRuntime(m_o, {"delete", "--force", m_o.id}, -1, -1, -1, m_originalMask));
     m_lastExitCode = exitCode;
     m_lastOom = oom;
     m_lastFinishedAt = timestamp();
