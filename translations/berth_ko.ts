@@ -908,10 +908,6 @@ Images to delete: %2. Layers to delete: %3.</source>
         <translation>레지스트리에 그 이름이나 태그의 이미지가 없습니다. 둘 다 확인하세요.</translation>
     </message>
     <message>
-        <source>No system keychain is running, so the password cannot be kept safely. Start GNOME Keyring or KWallet and try again.</source>
-        <translation>시스템 키체인이 실행 중이 아니어서 비밀번호를 안전하게 보관할 수 없습니다. GNOME Keyring이나 KWallet을 시작하고 다시 시도하세요.</translation>
-    </message>
-    <message>
         <source>The registry could not be reached or did not answer. Check its address and the network, then try again.</source>
         <translation>레지스트리에 연결할 수 없거나 응답이 없습니다. 주소와 네트워크를 확인하고 다시 시도하세요.</translation>
     </message>
@@ -926,6 +922,10 @@ Images to delete: %2. Layers to delete: %3.</source>
     <message>
         <source>Details…</source>
         <translation>자세히…</translation>
+    </message>
+    <message>
+        <source>No system keychain is running, so the password cannot be kept safely. Start GNOME Keyring or KWallet and try again, or keep it in a file only you can read (the box under the password).</source>
+        <translation>시스템 키체인이 실행 중이 아니어서 비밀번호를 안전하게 보관할 수 없습니다. GNOME Keyring이나 KWallet을 시작하고 다시 시도하거나, 본인만 읽을 수 있는 파일에 보관하세요 (비밀번호 아래의 상자).</translation>
     </message>
 </context>
 <context>
@@ -2131,6 +2131,18 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>%1 has %2 tags. Double-click one to pull it.</source>
         <translation>%1에는 태그가 %2개 있습니다. 하나를 더블 클릭하면 받습니다.</translation>
+    </message>
+    <message>
+        <source>This computer has no keychain: keep the password in a file only I can read</source>
+        <translation>이 컴퓨터에는 키체인이 없음: 비밀번호를 나만 읽을 수 있는 파일에 보관</translation>
+    </message>
+    <message>
+        <source>Like berthctl login --insecure-file-store. Anyone who can read your files as you (or as root) can read the password.</source>
+        <translation>berthctl login --insecure-file-store와 같습니다. 본인(또는 root) 권한으로 파일을 읽을 수 있는 사람은 비밀번호도 읽을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Logged in to %1. The credentials are in a file only you can read: %2</source>
+        <translation>%1에 로그인했습니다. 자격 증명은 본인만 읽을 수 있는 파일에 있습니다: %2</translation>
     </message>
 </context>
 <context>

@@ -79,7 +79,8 @@ ErrorText registryErrorText(const QString &action, const Engine::Error &error) {
         hint = error.message.contains(QLatin1String("secret service"))
                    ? ErrorMessages::tr("No system keychain is running, so the password cannot "
                                        "be kept safely. Start GNOME Keyring or KWallet and try "
-                                       "again.")
+                                       "again, or keep it in a file only you can read (the "
+                                       "box under the password).")
                    : ErrorMessages::tr("The registry could not be reached or did not answer. "
                                        "Check its address and the network, then try again.");
         break;

@@ -21,6 +21,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -29,9 +30,11 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStringListModel>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 
@@ -330,6 +333,76 @@ private Q_SLOTS:
         auto *details = page->findChild<QMessageBox *>("errorDetails");
         QVERIFY(details);
         QVERIFY2(details->text().startsWith("not found: "), qPrintable(details->text()));
+    }
+
+    void loginWithoutKeychainUsesPrivateFile() {
+        if (qEnvironmentVariableIsSet("BERTH_GUI_IN_KEYRING"))
+            QSKIP("runs outside the keyring session");
+        RegistryServer secured;
+        secured.setUsers({{"bob", "hunter2"}});
+        QVERIFY2(secured.start(), qPrintable(secured.errorString()));
+        TestStore source;
+        BERTH_VERIFY_OK(baseImage().install(source, {"base:1"}));
+        Engine::Engine &e = source.engine();
+        PushOptions o;
+        o.credentials = Credentials{"bob", "hunter2"};
+        BERTH_VERIFY_OK(
+            Pusher(e.paths(), e.content(), e.images())
+                .push("base:1", *Reference::parse(secured.address() + "/private/base:1"), o));
+        clearRegistryAuthCache();
+        // No session bus, so no keychain; the file store in a private config directory.
+        QTemporaryDir home;
+        const QByteArray oldConfig = qgetenv("XDG_CONFIG_HOME");
+        const QByteArray oldRuntime = qgetenv("XDG_RUNTIME_DIR");
+        const QByteArray oldBus = qgetenv("DBUS_SESSION_BUS_ADDRESS");
+        auto restore = qScopeGuard([&] {
+            auto put = [](const char *name, const QByteArray &value) {
+                value.isNull() ? qunsetenv(name) : qputenv(name, value);
+            };
+            put("XDG_CONFIG_HOME", oldConfig);
+            put("XDG_RUNTIME_DIR", oldRuntime);
+            put("DBUS_SESSION_BUS_ADDRESS", oldBus);
+        });
+        qputenv("XDG_CONFIG_HOME", (home.path() + "/config").toUtf8());
+        qputenv("XDG_RUNTIME_DIR", home.path().toUtf8());
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+
+        TestStore store;
+        BERTH_VERIFY_OK(baseImage().install(store, {"base:1"}));
+        Gui::MainWindow window(store.engine());
+        window.show();
+        window.showPage(Gui::MainWindow::Page::Registries);
+        Gui::RegistriesPage *page = window.registriesPage();
+        find<QLineEdit>(page, "loginRegistry")->setText(secured.address());
+        find<QLineEdit>(page, "loginUser")->setText("bob");
+        auto *password = find<QLineEdit>(page, "loginPassword");
+        // Without a keychain: said so, and where the way out is. (Enter logs in too.)
+        password->setText("hunter2");
+        QTest::keyClick(password, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(page->loginStatus()->text().startsWith("Could not log in"), 30000);
+        QVERIFY2(page->loginStatus()->text().contains("No system keychain is running"),
+                 qPrintable(page->loginStatus()->text()));
+        const QString file = home.path() + "/config/berth/credentials.json";
+        QVERIFY(!QFile::exists(file));
+
+        find<QCheckBox>(page, "loginFileStore")->setChecked(true);
+        QTest::mouseClick(find<QPushButton>(page, "loginButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(page->loginStatus()->text().startsWith("Logged in"), 30000);
+        QVERIFY2(page->loginStatus()->text().contains("a file only you can read"),
+                 qPrintable(page->loginStatus()->text()));
+        QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 1, 30000);
+        QCOMPARE(page->model()->index(0, Gui::RegistriesModel::KeptIn).data().toString(),
+                 QString("Private file"));
+        QVERIFY(QFile::exists(file));
+        QCOMPARE(QFile::permissions(file) & (QFile::ReadGroup | QFile::ReadOther), 0);
+        // The private repository's tags, with those credentials.
+        find<QLineEdit>(page, "tagsRepository")->setText(secured.address() + "/private/base");
+        QTest::mouseClick(find<QPushButton>(page, "listTagsButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(page->tagsModel()->stringList(), QStringList({"1"}), 30000);
+        // Log out forgets them.
+        find<QTableView>(page, "registriesView")->selectRow(0);
+        QTest::mouseClick(find<QToolButton>(page, "logoutButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 0, 30000);
     }
 
     void loginKeepsCredentialsInKeychain() {

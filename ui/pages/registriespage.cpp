@@ -6,6 +6,7 @@
 #include "ui/errortext.h"
 #include "ui/models/registriesmodel.h"
 
+#include <QCheckBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -62,6 +63,13 @@ RegistriesPage::RegistriesPage(Engine::Engine &engine, QWidget *parent)
     form->addRow(tr("Registry:"), m_registry);
     form->addRow(tr("User name:"), m_user);
     form->addRow(tr("Password:"), m_password);
+    m_fileStore = new QCheckBox(tr("This computer has no keychain: keep the password in a file "
+                                   "only I can read"),
+                                loginBox);
+    m_fileStore->setObjectName(QStringLiteral("loginFileStore"));
+    m_fileStore->setToolTip(tr("Like berthctl login --insecure-file-store. Anyone who can read "
+                               "your files as you (or as root) can read the password."));
+    form->addRow(QString(), m_fileStore);
     loginLayout->addLayout(form);
     auto *loginRow = new QHBoxLayout;
     m_login = new QPushButton(tr("Log in"), loginBox);
@@ -213,6 +221,7 @@ void RegistriesPage::setLoginBusy(bool busy) {
     m_registry->setEnabled(!busy);
     m_user->setEnabled(!busy);
     m_password->setEnabled(!busy);
+    m_fileStore->setEnabled(!busy);
 }
 
 void RegistriesPage::logIn(const QString &registry, const QString &user, const QString &password) {
@@ -224,15 +233,16 @@ void RegistriesPage::logIn(const QString &registry, const QString &user, const Q
     setLoginBusy(true);
     setStatusText(m_loginStatus, tr("Checking the credentials with %1…").arg(domain));
     const Engine::Credentials credentials{user.trimmed(), password};
+    const auto backend = m_fileStore->isChecked() ? Engine::CredentialStore::Backend::File
+                                                  : Engine::CredentialStore::Backend::Keychain;
     m_engine
-        .async([domain, credentials]() -> Engine::Status {
+        .async([domain, credentials, backend]() -> Engine::Status {
             const Engine::RegistryOptions options = Engine::RegistryOptions::fromEnvironment();
             if (auto st = Engine::checkCredentials(domain, options, credentials); !st)
                 return st;
-            return Engine::CredentialStore().store(domain, credentials,
-                                                   Engine::CredentialStore::Backend::Keychain);
+            return Engine::CredentialStore().store(domain, credentials, backend);
         })
-        .then(this, [this, domain](const Engine::Status &st) {
+        .then(this, [this, domain, backend](const Engine::Status &st) {
             setLoginBusy(false);
             if (!st) {
                 const ErrorText text =
@@ -243,7 +253,11 @@ void RegistriesPage::logIn(const QString &registry, const QString &user, const Q
             m_password->clear();
             setStatusText(
                 m_loginStatus,
-                tr("Logged in to %1. The credentials are in the system keychain.").arg(domain));
+                backend == Engine::CredentialStore::Backend::File
+                    ? tr("Logged in to %1. The credentials are in a file only you can read: %2")
+                          .arg(domain, Engine::CredentialStore().filePath())
+                    : tr("Logged in to %1. The credentials are in the system keychain.")
+                          .arg(domain));
             Q_EMIT statusMessage(tr("Logged in to %1").arg(domain));
             refresh();
         });

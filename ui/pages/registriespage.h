@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -19,9 +20,10 @@ namespace Berth::Gui {
 class RegistriesModel;
 
 // Registries: log in (the credentials are checked with the registry, then kept in the system
-// keychain), see which registries Berth has credentials for and from where, log out, and list
-// the tags of a repository (and pull one). Every call runs on the engine's pool; the keychain
-// and the network never block the window.
+// keychain, or on request where there is none in a file only the user can read), see which
+// registries Berth has credentials for and from where, log out, and list the tags of a repository
+// (and pull one). Every call runs on the engine's pool; the keychain and the network never block
+// the window.
 class RegistriesPage : public QWidget {
     Q_OBJECT
 public:
@@ -54,6 +56,7 @@ private:
     QLineEdit *m_registry = nullptr;
     QLineEdit *m_user = nullptr;
     QLineEdit *m_password = nullptr;
+    QCheckBox *m_fileStore = nullptr;
     QPushButton *m_login = nullptr;
     QLabel *m_loginStatus = nullptr;
     QTableView *m_view = nullptr;
