@@ -418,9 +418,15 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
         devices = QJsonArray{deviceRule(true, QString(), -1, -1, QStringLiteral("rwm"))};
 
     QJsonObject resources{{QStringLiteral("devices"), devices}};
-    if (spec.memory > 0)
-        resources.insert(QStringLiteral("memory"),
-                         QJsonObject{{QStringLiteral("limit"), spec.memory}});
+    if (spec.memory > 0) {
+        QJsonObject memory{{QStringLiteral("limit"), spec.memory}};
+        // Docker's default without --memory-swap: as much swap as memory (the OCI "swap" is
+        // memory plus swap). Without it a host with swap lets the container page out instead
+        // of meeting its limit. Only where the kernel accounts swap (v1 memsw files).
+        if (QFile::exists(QStringLiteral("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")))
+            memory.insert(QStringLiteral("swap"), spec.memory * 2);
+        resources.insert(QStringLiteral("memory"), memory);
+    }
     if (spec.nanoCpus > 0) {
         const qint64 period = 100000;
         resources.insert(QStringLiteral("cpu"), QJsonObject{{QStringLiteral("period"), period},
