@@ -8,11 +8,24 @@
 
 #include <memory>
 #include <optional>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 using namespace Berth::Engine;
 
 namespace Berth::Cli {
+
+ContainerRuntime::StartOptions startForAttach(bool tty) {
+    ContainerRuntime::StartOptions options;
+    options.mode = ContainerRuntime::StartMode::Attached;
+    winsize ws{};
+    const int terminal = sizeSourceTerminal();
+    if (tty && terminal >= 0 && ::ioctl(terminal, TIOCGWINSZ, &ws) == 0) {
+        options.consoleRows = ws.ws_row;
+        options.consoleColumns = ws.ws_col;
+    }
+    return options;
+}
 
 Status checkInputTerminal(bool tty, bool stdin) {
     if (tty && stdin && !::isatty(0))

@@ -14,6 +14,10 @@ struct AttachSession {
     bool sigProxy = true; // without a terminal, INT/TERM/HUP go to the container
 };
 
+// How run/start start a container berthctl attaches to right after: its output is kept for
+// berthctl, and with a terminal it has berthctl's window size from the start.
+Engine::ContainerRuntime::StartOptions startForAttach(bool tty);
+
 // Docker's rule: a terminal session that takes stdin needs a terminal on stdin.
 Engine::Status checkInputTerminal(bool tty, bool stdin);
 

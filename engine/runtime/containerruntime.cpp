@@ -593,7 +593,8 @@ ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
             : QString::fromUtf8(reply));
 }
 
-Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId, StartMode mode) {
+Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId,
+                                                const StartOptions &options) {
     auto found = m_store.resolve(nameOrId);
     if (!found)
         return fail(found.error());
@@ -604,7 +605,7 @@ Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId, StartMo
     const ContainerRecord record = reconcile(*current);
     if (record.isRunning())
         return record;
-    auto started = startLocked(record, mode, 0);
+    auto started = startLocked(record, options, 0);
     if (!started) {
         m_store.setError(record.id, started.error().message);
         return fail(
@@ -613,7 +614,8 @@ Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId, StartMo
     return started;
 }
 
-Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &record, StartMode mode,
+Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &record,
+                                                      const StartOptions &options,
                                                       int restartCount) {
     auto rt = runtime();
     if (!rt)
@@ -689,6 +691,13 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     auto spec = buildOciSpec(record.spec, ctx);
     if (!spec)
         return cleanup(spec.error());
+    if (record.spec.tty && options.consoleRows > 0 && options.consoleColumns > 0) {
+        QJsonObject process = spec->value(QStringLiteral("process")).toObject();
+        process.insert(QStringLiteral("consoleSize"),
+                       QJsonObject{{QStringLiteral("height"), options.consoleRows},
+                                   {QStringLiteral("width"), options.consoleColumns}});
+        spec->insert(QStringLiteral("process"), process);
+    }
     if (auto st = writeRunFile(dir + QStringLiteral("/config.json"), QJsonDocument(*spec).toJson());
         !st)
         return cleanup(st.error());
@@ -706,8 +715,8 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
         proxied.append(ProxiedPort{listeners.fds().at(i), listeners.bound().at(i).protocol,
                                    attachment.settings().ipAddress,
                                    listeners.bound().at(i).containerPort});
-    auto pids = spawnShim(record, *rt, proxied, mode, restartCount, ctx.networkNamespacePath,
-                          FileLock::descriptor(fileIn(dir, "op.lock")));
+    auto pids = spawnShim(record, *rt, proxied, options.mode, restartCount,
+                          ctx.networkNamespacePath, FileLock::descriptor(fileIn(dir, "op.lock")));
     if (!pids) {
         rt->forceDelete(record.id);
         return cleanup(pids.error());
@@ -892,7 +901,7 @@ Result<ContainerRecord> ContainerRuntime::restartByPolicy(const ContainerRecord 
     // Someone else started, stopped or removed it meanwhile: theirs is the last word.
     if (current->state != ContainerState::Exited || current->finished != exited.finished)
         return reconcile(*current);
-    auto started = startLocked(*current, StartMode::Detached, current->restartCount + 1);
+    auto started = startLocked(*current, StartOptions{}, current->restartCount + 1);
     if (!started) {
         m_store.setError(
             current->id,

@@ -72,9 +72,17 @@ public:
     // (ContainerAttach), so the shim keeps the container's first output for it instead of
     // dropping it (`run` in the foreground, `start -a`).
     enum class StartMode { Detached, Attached };
+    struct StartOptions {
+        StartMode mode = StartMode::Detached;
+        // With -t: the terminal's size from the first moment (the caller's window), so a
+        // program that asks at once does not see 0x0 before the attach's resize arrives.
+        int consoleRows = 0;
+        int consoleColumns = 0;
+    };
     // Starts a created or stopped container (with its read-write layer); running: no-op. A
     // start by hand resets the restart count.
-    Result<ContainerRecord> start(const QString &nameOrId, StartMode mode = StartMode::Detached);
+    Result<ContainerRecord> start(const QString &nameOrId, const StartOptions &options);
+    Result<ContainerRecord> start(const QString &nameOrId) { return start(nameOrId, {}); }
     // Sends the stop signal (the image's StopSignal or SIGTERM), waits up to `timeoutSecs`
     // (-1: the container's --stop-timeout, else 10), then SIGKILL. Not running: no-op. The
     // restart policy does not undo it: the shim is told first not to restart.
@@ -140,7 +148,7 @@ private:
     ContainerRecord reconcile(const ContainerRecord &record, bool *restartDue = nullptr);
     ContainerRecord applyShimState(const ContainerRecord &record);
     Result<ContainerRecord> restartByPolicy(const ContainerRecord &exited);
-    Result<ContainerRecord> startLocked(const ContainerRecord &record, StartMode mode,
+    Result<ContainerRecord> startLocked(const ContainerRecord &record, const StartOptions &options,
                                         int restartCount);
     Status removeLocked(const ContainerRecord &record, Force force);
     Status mountRootfs(const ContainerRecord &record);
