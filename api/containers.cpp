@@ -182,6 +182,9 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
     BERTH_TRY(string(body, QStringLiteral("User"), s.user));
     BERTH_TRY(string(body, QStringLiteral("Hostname"), s.hostname));
     BERTH_TRY(string(body, QStringLiteral("StopSignal"), s.stopSignal));
+    BERTH_TRY(boolean(body, QStringLiteral("Tty"), s.tty));
+    BERTH_TRY(boolean(body, QStringLiteral("OpenStdin"), s.openStdin));
+    BERTH_TRY(boolean(body, QStringLiteral("StdinOnce"), s.stdinOnce));
     if (const QJsonValue t = body.value(QStringLiteral("StopTimeout")); t.isDouble())
         s.stopTimeout = t.toInt();
     const QJsonValue labels = body.value(QStringLiteral("Labels"));
@@ -204,6 +207,25 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
         return bad(QStringLiteral("HostConfig"));
     const QJsonObject host = hostValue.toObject();
     BERTH_TRY(boolean(host, QStringLiteral("AutoRemove"), s.autoRemove));
+    const QJsonValue policyValue = host.value(QStringLiteral("RestartPolicy"));
+    if (!policyValue.isNull() && !policyValue.isUndefined() && !policyValue.isObject())
+        return bad(QStringLiteral("RestartPolicy"));
+    if (const QJsonObject policy = policyValue.toObject(); !policy.isEmpty()) {
+        QString name;
+        qint64 retries = 0;
+        BERTH_TRY(string(policy, QStringLiteral("Name"), name));
+        BERTH_TRY(integer(policy, QStringLiteral("MaximumRetryCount"), retries));
+        auto parsed = RestartPolicy::parse(name.isEmpty() ? QStringLiteral("no") : name);
+        if (!parsed)
+            return std::unexpected(parsed.error());
+        if (retries > 0 && parsed->name != RestartPolicy::Name::OnFailure)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("maximum retry count cannot be used with restart policy "
+                                       "'%1'")
+                            .arg(name));
+        parsed->maximumRetryCount = int(retries);
+        s.restartPolicy = *parsed;
+    }
     if (const QJsonValue init = host.value(QStringLiteral("Init")); init.isBool())
         s.init = init.toBool();
     BERTH_TRY(boolean(host, QStringLiteral("ReadonlyRootfs"), s.readOnly));
@@ -347,7 +369,10 @@ void startContainer(Exchange &x) {
         return x.error(record.error());
     if (record->isRunning())
         return (void)x.connection.respond(304, {}, {});
-    auto started = x.engine.containers().start(record->id);
+    ContainerRuntime::StartOptions options;
+    if (x.server.sessionWaiting(record->id))
+        options.mode = ContainerRuntime::StartMode::Attached;
+    auto started = x.engine.containers().start(record->id, options);
     if (!started)
         return x.error(started.error());
     x.noContent();

@@ -98,39 +98,6 @@ void createExec(Exchange &x) {
     x.json(201, QJsonObject{{QStringLiteral("Id"), id}});
 }
 
-// Copies the process's separate stdout and stderr pipes into Docker frames on the connection.
-void pumpFrames(HttpConnection &connection, int outFd, int errFd) {
-    bool outOpen = outFd >= 0, errOpen = errFd >= 0;
-    char buf[65536];
-    while (outOpen || errOpen) {
-        pollfd fds[2];
-        int n = 0, iOut = -1, iErr = -1;
-        if (outOpen) {
-            iOut = n;
-            fds[n++] = {outFd, POLLIN, 0};
-        }
-        if (errOpen) {
-            iErr = n;
-            fds[n++] = {errFd, POLLIN, 0};
-        }
-        if (::poll(fds, nfds_t(n), -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        for (auto [index, fd, stream, open] :
-             {std::tuple{iOut, outFd, 1, &outOpen}, std::tuple{iErr, errFd, 2, &errOpen}}) {
-            if (index < 0 || !fds[index].revents)
-                continue;
-            const ssize_t got = ::read(fd, buf, sizeof buf);
-            if (got > 0)
-                connection.writeRaw(streamFrame(stream, QByteArray(buf, got)));
-            else if (got == 0 || errno != EINTR)
-                *open = false;
-        }
-    }
-}
-
 void startExec(Exchange &x) {
     const QString id = x.params.value(0);
     auto session = x.server.execs().get(id);
@@ -211,8 +178,6 @@ void startExec(Exchange &x) {
         ::close(err[1]);
         ::close(devNull);
         pump.join();
-        ::close(out[0]);
-        ::close(err[0]);
     }
     if (!code) {
         const QByteArray message = code.error().message.toUtf8() + '\n';

@@ -416,6 +416,22 @@ void ApiServer::waitForAttachers(const QString &containerId, int timeoutMs) {
                           [&] { return !m_attached.contains(containerId); });
 }
 
+void ApiServer::sessionWaitBegin(const QString &containerId) {
+    std::lock_guard lock(m_attachMutex);
+    ++m_sessionWaiters[containerId];
+}
+
+void ApiServer::sessionWaitEnd(const QString &containerId) {
+    std::lock_guard lock(m_attachMutex);
+    if (--m_sessionWaiters[containerId] <= 0)
+        m_sessionWaiters.remove(containerId);
+}
+
+bool ApiServer::sessionWaiting(const QString &containerId) {
+    std::lock_guard lock(m_attachMutex);
+    return m_sessionWaiters.contains(containerId);
+}
+
 void ApiServer::serve(int fd) {
     {
         HttpConnection connection(fd, m_options.limits);

@@ -112,6 +112,11 @@ public:
     void attachBegin(const QString &containerId);
     void attachEnd(const QString &containerId);
     void waitForAttachers(const QString &containerId, int timeoutMs);
+    // Clients waiting to join a container's session through its shim (attach with stdin): a
+    // start meanwhile has the shim keep the container's first output for them.
+    void sessionWaitBegin(const QString &containerId);
+    void sessionWaitEnd(const QString &containerId);
+    bool sessionWaiting(const QString &containerId);
 
 private:
     void serve(int fd);
@@ -132,6 +137,7 @@ private:
     std::mutex m_attachMutex;
     std::condition_variable m_attachDone;
     QHash<QString, int> m_attached;
+    QHash<QString, int> m_sessionWaiters;
 };
 
 // Handlers, one file per area of the API.

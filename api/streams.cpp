@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/streams.h"
 
+#include "engine/runtime/containerattach.h"
+
 #include <QScopeGuard>
 #include <QThread>
 
 #include <QtEndian>
 #include <fcntl.h>
+#include <poll.h>
 #include <thread>
 #include <unistd.h>
 
@@ -20,8 +23,8 @@ QByteArray streamFrame(int stream, const QByteArray &payload) {
     return frame + payload;
 }
 
-bool isTty(const ContainerRecord &) {
-    return false;
+bool isTty(const ContainerRecord &container) {
+    return container.spec.tty;
 }
 
 namespace {
@@ -95,17 +98,108 @@ void streamLogs(Exchange &x, const ContainerRecord &container, const LogStreamOp
     }
 }
 
+namespace {
+
+// Waits until the container runs; false when it was removed, the client hung up (POLLHUP:
+// gone entirely; having only ended its input, it still waits for the output) or the server
+// stops.
+bool waitUntilRunning(Exchange &x, const QString &id) {
+    for (;;) {
+        auto now = x.engine.containers().get(id);
+        if (!now)
+            return false;
+        if (now->isRunning())
+            return true;
+        if (x.server.stopping())
+            return false;
+        pollfd p{x.connection.fd(), 0, 0};
+        if (::poll(&p, 1, 100) > 0 && (p.revents & (POLLHUP | POLLERR)))
+            return false;
+    }
+}
+
+// The client joins the container's session through its shim (see attachStreams).
+void attachSession(Exchange &x, const ContainerRecord &container, const QByteArray &detachKeys,
+                   bool stdoutWanted, bool stderrWanted) {
+    const bool tty = container.spec.tty;
+    x.server.sessionWaitBegin(container.id);
+    auto waited = qScopeGuard([&] { x.server.sessionWaitEnd(container.id); });
+    if (!x.connection.hijack(x.request.wantsUpgrade,
+                             tty ? "application/vnd.docker.raw-stream"
+                                 : "application/vnd.docker.multiplexed-stream"))
+        return;
+    if (x.request.flag(QStringLiteral("logs"))) {
+        LogStreamOptions past;
+        past.stdoutWanted = stdoutWanted;
+        past.stderrWanted = stderrWanted;
+        past.tty = tty;
+        streamLogs(x, container, past,
+                   [&](const QByteArray &data) { return x.connection.writeRaw(data); });
+    }
+    if (!x.request.flag(QStringLiteral("stream")) || !waitUntilRunning(x, container.id))
+        return x.connection.shutdownWrite();
+
+    const int socket = x.connection.fd();
+    const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    auto closeNull = qScopeGuard([&] { ::close(devNull); });
+    AttachOptions options;
+    options.closeStdinAtEnd = container.spec.stdinOnce;
+    options.detachKeys = detachKeys;
+    ContainerAttach attach(x.engine.containers());
+    Result<AttachResult> result;
+    if (tty) {
+        result = attach.run(
+            container.id,
+            AttachStdio{socket, stdoutWanted ? socket : devNull, stdoutWanted ? socket : devNull},
+            options);
+    } else {
+        int out[2], err[2];
+        if (::pipe2(out, O_CLOEXEC) != 0)
+            return x.connection.shutdownWrite();
+        if (::pipe2(err, O_CLOEXEC) != 0) {
+            ::close(out[0]);
+            ::close(out[1]);
+            return x.connection.shutdownWrite();
+        }
+        std::thread pump(pumpFrames, std::ref(x.connection), out[0], err[0]);
+        result = attach.run(
+            container.id,
+            AttachStdio{socket, stdoutWanted ? out[1] : devNull, stderrWanted ? err[1] : devNull},
+            options);
+        ::close(out[1]);
+        ::close(err[1]);
+        pump.join();
+    }
+    if (!result) {
+        const QByteArray message = result.error().message.toUtf8() + '\n';
+        x.connection.writeRaw(tty ? message : streamFrame(2, message));
+    }
+    x.connection.shutdownWrite();
+}
+
+} // namespace
+
 void attachStreams(Exchange &x, const ContainerRecord &container) {
+    const bool stdoutWanted = x.request.flag(QStringLiteral("stdout"));
+    const bool stderrWanted = x.request.flag(QStringLiteral("stderr"));
+    // Registered before the client hears back (and starts the container).
+    x.server.attachBegin(container.id);
+    auto end = qScopeGuard([&] { x.server.attachEnd(container.id); });
+    if (x.request.flag(QStringLiteral("stdin")) && container.spec.openStdin) {
+        // Docker's default when the client names none.
+        const QString keysText = x.request.value(QStringLiteral("detachKeys"));
+        auto keys = parseDetachKeys(keysText.isEmpty() ? DefaultDetachKeys : keysText);
+        if (!keys)
+            return x.error(keys.error());
+        return attachSession(x, container, *keys, stdoutWanted, stderrWanted);
+    }
     LogStreamOptions options;
-    options.stdoutWanted = x.request.flag(QStringLiteral("stdout"));
-    options.stderrWanted = x.request.flag(QStringLiteral("stderr"));
+    options.stdoutWanted = stdoutWanted;
+    options.stderrWanted = stderrWanted;
     options.follow = x.request.flag(QStringLiteral("stream"));
     options.onlyNew = !x.request.flag(QStringLiteral("logs"));
     options.waitForStart = true;
     options.tty = isTty(container);
-    // Registered before the client hears back (and starts the container).
-    x.server.attachBegin(container.id);
-    auto end = qScopeGuard([&] { x.server.attachEnd(container.id); });
     if (!x.connection.hijack(x.request.wantsUpgrade,
                              options.tty ? "application/vnd.docker.raw-stream"
                                          : "application/vnd.docker.multiplexed-stream"))
@@ -113,6 +207,42 @@ void attachStreams(Exchange &x, const ContainerRecord &container) {
     streamLogs(x, container, options,
                [&](const QByteArray &data) { return x.connection.writeRaw(data); });
     x.connection.shutdownWrite();
+}
+
+void pumpFrames(HttpConnection &connection, int outFd, int errFd) {
+    bool outOpen = outFd >= 0, errOpen = errFd >= 0;
+    char buf[65536];
+    while (outOpen || errOpen) {
+        pollfd fds[2];
+        int n = 0, iOut = -1, iErr = -1;
+        if (outOpen) {
+            iOut = n;
+            fds[n++] = {outFd, POLLIN, 0};
+        }
+        if (errOpen) {
+            iErr = n;
+            fds[n++] = {errFd, POLLIN, 0};
+        }
+        if (::poll(fds, nfds_t(n), -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        for (auto [index, fd, stream, open] :
+             {std::tuple{iOut, outFd, 1, &outOpen}, std::tuple{iErr, errFd, 2, &errOpen}}) {
+            if (index < 0 || !fds[index].revents)
+                continue;
+            const ssize_t got = ::read(fd, buf, sizeof buf);
+            if (got > 0) {
+                if (!connection.writeRaw(streamFrame(stream, QByteArray(buf, got))))
+                    outOpen = errOpen = false; // the client is gone: the writers get EPIPE
+            } else if (got == 0 || errno != EINTR) {
+                *open = false;
+            }
+        }
+    }
+    ::close(outFd);
+    ::close(errFd);
 }
 
 Status consumeBodyThroughPipe(Exchange &x, qint64 maxBytes,
@@ -142,9 +272,8 @@ Status consumeBodyThroughPipe(Exchange &x, qint64 maxBytes,
     return consumed;
 }
 
-Status resizeTerminal(Exchange &, const ContainerRecord &container, int, int) {
-    return fail(ErrorKind::Conflict,
-                QStringLiteral("container %1 has no terminal to resize").arg(container.shortId()));
+Status resizeTerminal(Exchange &x, const ContainerRecord &container, int rows, int columns) {
+    return ContainerAttach(x.engine.containers()).resize(container.id, rows, columns);
 }
 
 } // namespace Berth::Api

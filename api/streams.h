@@ -34,7 +34,17 @@ void streamLogs(Exchange &x, const Engine::ContainerRecord &container,
                 const LogStreamOptions &options, const StreamSink &sink);
 
 // POST /containers/{id}/attach: hijacks the connection and streams the container's output.
+// With stdin=1 on a container created with OpenStdin the client joins the container's
+// session through its berth-shim instead: what it sends is the container's input (StdinOnce:
+// its end is the input's end; the detach keys leave the container running), its terminal
+// output raw with Tty, else stdout and stderr in Docker's frames. Attaching before the start
+// waits for it; the start then keeps the first output for this client.
 void attachStreams(Exchange &x, const Engine::ContainerRecord &container);
+
+// Copies a process's separate stdout and stderr pipes into Docker frames on the connection
+// until both end, then closes them; a client that left closes them at once (the writers get
+// EPIPE instead of blocking on a pipe nobody reads).
+void pumpFrames(HttpConnection &connection, int outFd, int errFd);
 
 // Streams the request body (an archive) through a pipe to `consume`, which reads the pipe's
 // read end on a thread of its own, so a large upload never sits in memory. Returns the
@@ -43,7 +53,7 @@ Engine::Status consumeBodyThroughPipe(Exchange &x, qint64 maxBytes,
                                       const std::function<Engine::Status(int fd)> &consume,
                                       Engine::Status &received);
 
-// Sets the container's terminal size.
+// Sets the container's terminal size (Conflict without a terminal or when not running).
 Engine::Status resizeTerminal(Exchange &x, const Engine::ContainerRecord &container, int rows,
                               int columns);
 

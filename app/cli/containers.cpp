@@ -325,6 +325,8 @@ int createOrRun(Context &ctx, bool run) {
     if (!request)
         return ctx.fail(request.error());
     const bool foreground = run && !p.isSet(detach);
+    // As with Docker, a foreground run's input is the container's whole stdin.
+    request->spec.stdinOnce = foreground && request->spec.openStdin;
     if (foreground) {
         if (auto st = checkInputTerminal(request->spec.tty, request->spec.openStdin); !st)
             return ctx.fail(st.error());
@@ -342,8 +344,8 @@ int createOrRun(Context &ctx, bool run) {
         ctx.out << created->id << Qt::endl;
         return 0;
     }
-    auto started = rt.start(created->id, foreground ? ContainerRuntime::StartMode::Attached
-                                                    : ContainerRuntime::StartMode::Detached);
+    auto started = rt.start(created->id, foreground ? startForAttach(request->spec.tty)
+                                                    : ContainerRuntime::StartOptions{});
     if (!started) {
         // Docker keeps the failed container unless --rm; its error says why.
         if (request->spec.autoRemove)
@@ -424,7 +426,7 @@ int startCmd(Context &ctx) {
         if (auto keys = parseDetachKeys(session.detachKeys); !keys)
             return ctx.fail(keys.error());
         // A running container is joined as it is (docker start -a does the same).
-        auto started = rt.start(record->id, ContainerRuntime::StartMode::Attached);
+        auto started = rt.start(record->id, startForAttach(record->spec.tty));
         if (!started)
             return ctx.fail(started.error());
         return attachToContainer(ctx, *engine, *started, session);

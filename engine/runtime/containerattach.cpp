@@ -38,13 +38,17 @@ bool writeAll(int fd, const char *data, size_t size) {
     return true;
 }
 
+std::string resizeFrame(unsigned short rows, unsigned short columns) {
+    const char size[4] = {char(rows >> 8), char(rows & 0xff), char(columns >> 8),
+                          char(columns & 0xff)};
+    return Shim::encodeFrame(Shim::Frame::Resize, size, sizeof size);
+}
+
 std::string resizeFrame(int terminal) {
     winsize ws{};
     if (terminal < 0 || ::ioctl(terminal, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0)
         return {};
-    const char size[4] = {char(ws.ws_row >> 8), char(ws.ws_row & 0xff), char(ws.ws_col >> 8),
-                          char(ws.ws_col & 0xff)};
-    return Shim::encodeFrame(Shim::Frame::Resize, size, sizeof size);
+    return resizeFrame(ws.ws_row, ws.ws_col);
 }
 
 } // namespace
@@ -180,11 +184,15 @@ Result<AttachResult> ContainerAttach::run(const QString &nameOrId, const AttachS
                 Shim::Frame type;
                 std::string payload;
                 while (!gotExit && reader.next(type, payload)) {
-                    if (type == Shim::Frame::Stdout)
-                        writeAll(stdio.out, payload.data(), payload.size());
-                    else if (type == Shim::Frame::Stderr)
-                        writeAll(stdio.err, payload.data(), payload.size());
-                    else if (type == Shim::Frame::Exit) {
+                    if (type == Shim::Frame::Stdout || type == Shim::Frame::Stderr) {
+                        // The caller is gone (a client that hung up): leave the container
+                        // running, as a detach does.
+                        const int to = type == Shim::Frame::Stdout ? stdio.out : stdio.err;
+                        if (!writeAll(to, payload.data(), payload.size())) {
+                            result.detached = true;
+                            return result;
+                        }
+                    } else if (type == Shim::Frame::Exit) {
                         result.exitCode = std::atoi(payload.c_str());
                         gotExit = true;
                     }
@@ -257,6 +265,32 @@ Result<AttachResult> ContainerAttach::run(const QString &nameOrId, const AttachS
         return fail(ErrorKind::Internal, now->error);
     result.exitCode = now->exitCode;
     return result;
+}
+
+Status ContainerAttach::resize(const QString &nameOrId, int rows, int columns) {
+    if (rows <= 0 || columns <= 0 || rows > 0xffff || columns > 0xffff)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("invalid terminal size %1x%2").arg(rows).arg(columns));
+    auto record = m_runtime.get(nameOrId);
+    if (!record)
+        return fail(record.error());
+    if (!record->isRunning())
+        return fail(ErrorKind::Conflict,
+                    QStringLiteral("container %1 is not running").arg(record->name));
+    if (!record->spec.tty)
+        return fail(ErrorKind::Conflict,
+                    QStringLiteral("container %1 has no terminal to resize").arg(record->name));
+    auto connected = m_runtime.connectToShim(record->id);
+    if (!connected)
+        return fail(connected.error());
+    // A control message needs no Attach: the shim applies it and sees the connection close.
+    const std::string frame = resizeFrame(quint16(rows), quint16(columns));
+    const bool sent =
+        ::send(*connected, frame.data(), frame.size(), MSG_NOSIGNAL) == ssize_t(frame.size());
+    ::close(*connected);
+    if (!sent)
+        return failErrno(QStringLiteral("send the new size to the container's berth-shim"), errno);
+    return {};
 }
 
 } // namespace Berth::Engine

@@ -69,6 +69,10 @@ public:
     Result<AttachResult> run(const QString &nameOrId, const AttachStdio &stdio,
                              const AttachOptions &options);
 
+    // Sets the window size of a running container's terminal (the API's resize, which comes
+    // without an attached terminal to copy it from). Conflict when it has none or is not running.
+    Status resize(const QString &nameOrId, int rows, int columns);
+
 private:
     ContainerRuntime &m_runtime;
 };

@@ -122,7 +122,7 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("StopSignal"), r.spec.stopSignal},
         {QStringLiteral("Tty"), r.spec.tty},
         {QStringLiteral("OpenStdin"), r.spec.openStdin},
-        {QStringLiteral("StdinOnce"), false},
+        {QStringLiteral("StdinOnce"), r.spec.stdinOnce},
         {QStringLiteral("AttachStdin"), r.spec.openStdin},
         {QStringLiteral("AttachStdout"), true},
         {QStringLiteral("AttachStderr"), true}};

@@ -97,6 +97,7 @@ QJsonObject ContainerSpec::toJson() const {
         {QStringLiteral("LogMaxFiles"), logMaxFiles},
         {QStringLiteral("Tty"), tty},
         {QStringLiteral("OpenStdin"), openStdin},
+        {QStringLiteral("StdinOnce"), stdinOnce},
         {QStringLiteral("RestartPolicy"),
          QJsonObject{{QStringLiteral("Name"), restartPolicy.nameText()},
                      {QStringLiteral("MaximumRetryCount"), restartPolicy.maximumRetryCount}}},
@@ -160,6 +161,7 @@ ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
     s.seccompProfile = o.value(QStringLiteral("SeccompProfile")).toString();
     s.tty = o.value(QStringLiteral("Tty")).toBool();
     s.openStdin = o.value(QStringLiteral("OpenStdin")).toBool();
+    s.stdinOnce = o.value(QStringLiteral("StdinOnce")).toBool();
     const QJsonObject policy = o.value(QStringLiteral("RestartPolicy")).toObject();
     s.restartPolicy = RestartPolicy::parse(policy.value(QStringLiteral("Name")).toString())
                           .value_or(RestartPolicy());

@@ -110,6 +110,7 @@ struct ContainerSpec {
     }
     bool tty = false;       // -t: a pseudo-terminal as the process's stdio
     bool openStdin = false; // -i: stdin is kept open for attached clients
+    bool stdinOnce = false; // the first attached client's end of input ends the container's stdin
     RestartPolicy restartPolicy;
 
     QStringList args() const { return entrypoint + cmd; }

@@ -3,6 +3,7 @@
 // through `berthctl serve`, with real containers (runc) and a local docker-registry; bad
 // requests get proper errors without hurting other clients; other users cannot connect.
 #include "tests/support/containertesting.h"
+#include "tests/support/ptysession.h"
 #include "tests/support/registryserver.h"
 #include "tests/support/testsupport.h"
 
@@ -104,6 +105,7 @@ private Q_SLOTS:
     void versionAndInfo();
     void runsContainers();
     void logsExecStatsAndLifeCycle();
+    void interactiveContainers();
     void publishesPortsAndConfines();
     void buildsImages();
     void volumes();
@@ -181,6 +183,64 @@ void TestApi::runsContainers() {
                                      QStringLiteral("--format"), QStringLiteral("{{.Names}}")});
     QVERIFY2(ps.exitCode == 0, qPrintable(ps.describe()));
     QCOMPARE(ps.out.trimmed(), QByteArray());
+}
+
+void TestApi::interactiveContainers() {
+    // docker run -it on a terminal: the shell's prompt, what is typed computed in the container
+    // ($((...)): not just the terminal's echo), the window size following the user's terminal
+    // (the CLI's resize calls), and the shell's exit code as docker's.
+    const PtyResult it = programInPty(findTool(QStringLiteral("docker")),
+                                      {QStringLiteral("run"), QStringLiteral("-it"),
+                                       QStringLiteral("--name"), QStringLiteral("api-it"),
+                                       QStringLiteral("berth/busybox"), QStringLiteral("sh")},
+                                      dockerEnv(),
+                                      {{"/ # ", "echo typed-$((40+2)); tty; stty size\r"},
+                                       {"30 90", "stty size\r", winsize{41, 123, 0, 0}},
+                                       {"41 123", "exit 3\r"}},
+                                      winsize{30, 90, 0, 0});
+    QVERIFY2(!it.timedOut, it.out.constData());
+    QVERIFY2(it.exitCode == 3, it.out.constData());
+    QVERIFY2(it.out.contains("typed-42\r\n"), it.out.constData());
+    QVERIFY2(it.out.contains("/dev/pts/0\r\n"), it.out.constData());
+    QVERIFY2(it.out.contains("41 123\r\n"), it.out.constData());
+    const ProcessResult config =
+        docker({QStringLiteral("inspect"), QStringLiteral("--format"),
+                QStringLiteral("{{.Config.Tty}} {{.Config.OpenStdin}} {{.State.ExitCode}}"),
+                QStringLiteral("api-it")});
+    QCOMPARE(config.out.trimmed(), QByteArray("true true 3"));
+    QCOMPARE(docker({QStringLiteral("rm"), QStringLiteral("api-it")}).exitCode, 0);
+
+    // docker run -i with piped input: all of it reaches the container, whose stdin then ends.
+    const ProcessResult piped =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("-i"),
+                QStringLiteral("berth/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                QStringLiteral("tr a-z A-Z; echo done >&2")},
+               "first line\nsecond line\n");
+    QVERIFY2(piped.exitCode == 0, qPrintable(piped.describe()));
+    QCOMPARE(piped.out, QByteArray("FIRST LINE\nSECOND LINE\n"));
+    QCOMPARE(piped.err, QByteArray("done\n"));
+
+    // docker attach to a running shell, then ctrl-p ctrl-q: the container runs on.
+    QCOMPARE(docker({QStringLiteral("run"), QStringLiteral("-dit"), QStringLiteral("--name"),
+                     QStringLiteral("api-att"), QStringLiteral("--restart"),
+                     QStringLiteral("on-failure:2"), QStringLiteral("berth/busybox"),
+                     QStringLiteral("sh")})
+                 .exitCode,
+             0);
+    const PtyResult attached = programInPty(
+        findTool(QStringLiteral("docker")), {QStringLiteral("attach"), QStringLiteral("api-att")},
+        dockerEnv(), {{"", "echo attached-$((1+1))\r"}, {"attached-2\r\n", "\x10\x11"}});
+    QVERIFY2(!attached.timedOut, attached.out.constData());
+    QVERIFY2(attached.out.contains("attached-2\r\n"), attached.out.constData());
+    const ProcessResult still =
+        docker({QStringLiteral("inspect"), QStringLiteral("--format"),
+                QStringLiteral("{{.State.Running}} {{.HostConfig.RestartPolicy.Name}} "
+                               "{{.HostConfig.RestartPolicy.MaximumRetryCount}}"),
+                QStringLiteral("api-att")});
+    QCOMPARE(still.out.trimmed(), QByteArray("true on-failure 2"));
+    const ProcessResult rm =
+        docker({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("api-att")});
+    QVERIFY2(rm.exitCode == 0, qPrintable(rm.describe()));
 }
 
 void TestApi::logsExecStatsAndLifeCycle() {

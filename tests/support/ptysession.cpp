@@ -14,7 +14,13 @@ namespace Berth::Test {
 
 PtyResult berthctlInPty(const TestStore &store, const QStringList &args,
                         const QList<PtyStep> &steps, winsize size) {
-    QList<QByteArray> storage{QByteArray(BERTH_BERTHCTL)};
+    return programInPty(QStringLiteral(BERTH_BERTHCTL), args, store.environment(), steps, size);
+}
+
+PtyResult programInPty(const QString &program, const QStringList &args,
+                       const QProcessEnvironment &environment, const QList<PtyStep> &steps,
+                       winsize size) {
+    QList<QByteArray> storage{program.toLocal8Bit()};
     for (const QString &a : args)
         storage.append(a.toUtf8());
     std::vector<char *> argv;
@@ -22,7 +28,7 @@ PtyResult berthctlInPty(const TestStore &store, const QStringList &args,
         argv.push_back(a.data());
     argv.push_back(nullptr);
     QList<QByteArray> envStorage;
-    for (const QString &e : store.environment().toStringList())
+    for (const QString &e : environment.toStringList())
         envStorage.append(e.toUtf8());
     std::vector<char *> envp;
     for (QByteArray &e : envStorage)
@@ -65,7 +71,7 @@ PtyResult berthctlInPty(const TestStore &store, const QStringList &args,
             }
             if (n < 0 && errno == EINTR)
                 continue;
-            break; // EIO: berthctl and everything holding the terminal is gone
+            break; // EIO: the program and everything holding the terminal is gone
         }
         if (deadline.hasExpired()) {
             result.timedOut = true;

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QProcessEnvironment>
 #include <QStringList>
 #include <sys/ioctl.h>
 
@@ -31,5 +32,10 @@ struct PtyResult {
 // the terminal any more.
 PtyResult berthctlInPty(const TestStore &store, const QStringList &args,
                         const QList<PtyStep> &steps = {}, winsize size = {24, 80, 0, 0});
+
+// The same for any program (the docker CLI).
+PtyResult programInPty(const QString &program, const QStringList &args,
+                       const QProcessEnvironment &environment, const QList<PtyStep> &steps = {},
+                       winsize size = {24, 80, 0, 0});
 
 } // namespace Berth::Test
