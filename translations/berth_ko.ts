@@ -722,6 +722,18 @@ It has not written any files, so nothing is lost. The image %2 stays.</source>
         <source>Saved the files of %1 as the image %2 and removed the container</source>
         <translation>%1의 파일을 이미지 %2(으)로 저장하고 컨테이너를 제거했습니다</translation>
     </message>
+    <message>
+        <source>Open in browser</source>
+        <translation>브라우저에서 열기</translation>
+    </message>
+    <message>
+        <source>Open the container&apos;s published port in the web browser</source>
+        <translation>컨테이너의 공개된 포트를 웹 브라우저에서 엽니다</translation>
+    </message>
+    <message>
+        <source>No web browser could open %1.</source>
+        <translation>%1을(를) 열 수 있는 웹 브라우저가 없습니다.</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::DiskUsageModel</name>
@@ -2287,6 +2299,42 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>&amp;Ports:</source>
         <translation>포트(&amp;P):</translation>
     </message>
+    <message>
+        <source>none (e.g. data:/data keeps /data in the volume &quot;data&quot;)</source>
+        <translation>없음 (예: data:/data는 /data를 볼륨 &quot;data&quot;에 보관합니다)</translation>
+    </message>
+    <message>
+        <source>Volumes: VOLUME:/path or /host/folder:/path, :ro at the end for read-only, several separated by commas</source>
+        <translation>볼륨: VOLUME:/경로 또는 /호스트/폴더:/경로, 읽기 전용이면 끝에 :ro, 여러 개는 쉼표로 구분</translation>
+    </message>
+    <message>
+        <source>&amp;Volumes:</source>
+        <translation>볼륨(&amp;V):</translation>
+    </message>
+    <message>
+        <source>Never (no)</source>
+        <translation>안 함 (no)</translation>
+    </message>
+    <message>
+        <source>When it fails (on-failure)</source>
+        <translation>실패했을 때 (on-failure)</translation>
+    </message>
+    <message>
+        <source>Always, also after Berth starts again (always)</source>
+        <translation>항상, Berth가 다시 시작된 뒤에도 (always)</translation>
+    </message>
+    <message>
+        <source>Always, unless stopped by hand (unless-stopped)</source>
+        <translation>직접 중지하지 않는 한 항상 (unless-stopped)</translation>
+    </message>
+    <message>
+        <source>Whether the container runs again when its program ends</source>
+        <translation>컨테이너의 프로그램이 끝났을 때 다시 실행할지 여부</translation>
+    </message>
+    <message>
+        <source>&amp;Restart:</source>
+        <translation>재시작(&amp;R):</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::RunTexts</name>
@@ -2309,6 +2357,14 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>&quot;%1&quot; is not a published port; write HOST:CONTAINER, for example 8080:80, or 8080:80/udp.</source>
         <translation>&quot;%1&quot;은(는) 공개 포트 형식이 아닙니다. 호스트:컨테이너 형식으로 쓰세요 (예: 8080:80 또는 8080:80/udp).</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a volume; write VOLUME:/path in the container, for example data:/var/lib/app, or /host/folder:/path, with :ro at the end for read-only.</source>
+        <translation>&quot;%1&quot;은(는) 볼륨이 아닙니다. VOLUME:/컨테이너 안 경로(예: data:/var/lib/app) 또는 /호스트/폴더:/경로로 쓰고, 읽기 전용이면 끝에 :ro를 붙이세요.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a restart policy; choose no, on-failure, always or unless-stopped.</source>
+        <translation>&quot;%1&quot;은(는) 재시작 정책이 아닙니다. no, on-failure, always, unless-stopped 중에서 고르세요.</translation>
     </message>
 </context>
 <context>

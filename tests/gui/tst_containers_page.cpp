@@ -25,6 +25,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDesktopServices>
 #include <QFrame>
 #include <QLineEdit>
 #include <QListView>
@@ -38,6 +39,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace Berth;
 using namespace Berth::Test;
@@ -67,6 +69,15 @@ bool logHas(Gui::LogModel *model, const QString &text) {
     return false;
 }
 
+// Receives the URLs the app asks the desktop to open (QDesktopServices::setUrlHandler).
+class UrlCatcher : public QObject {
+    Q_OBJECT
+public:
+    QList<QUrl> opened;
+public Q_SLOTS:
+    void open(const QUrl &url) { opened << url; }
+};
+
 } // namespace
 
 class TestContainersPage : public QObject {
@@ -88,6 +99,8 @@ void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
     o.workingDir = "/tmp";
     o.user = "1000:1000";
     o.ports = "8080:80, 127.0.0.1:5353:53/udp";
+    o.volumes = "data:/data, /srv/my files:/srv:ro";
+    o.restartPolicy = "on-failure:3";
     o.memory = "512m";
     o.cpus = 1.5;
     o.pidsLimit = 64;
@@ -96,7 +109,8 @@ void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
     o.detach = true;
     QCOMPARE(Gui::berthctlCommandLine(o),
              QString("berthctl run -d --rm --init --name web -e 'GREETING=hello world' -w /tmp "
-                     "-u 1000:1000 -p 8080:80 -p 127.0.0.1:5353:53/udp -m 512m --cpus 1.5 "
+                     "-u 1000:1000 -p 8080:80 -p 127.0.0.1:5353:53/udp -v data:/data "
+                     "-v '/srv/my files:/srv:ro' --restart on-failure:3 -m 512m --cpus 1.5 "
                      "--pids-limit 64 busybox:latest sh -c 'echo \"hi there\"; sleep 1'"));
     auto request = Gui::createRequest(o);
     BERTH_VERIFY_OK(request);
@@ -109,6 +123,18 @@ void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
     QCOMPARE(request->spec.portBindings,
              QList<Engine::PortBinding>({{"tcp", 80, "", 8080}, {"udp", 53, "127.0.0.1", 5353}}));
     QVERIFY(request->spec.autoRemove && request->spec.init);
+    QCOMPARE(request->spec.mounts.size(), 2);
+    QCOMPARE(request->spec.mounts.at(0).destination, QString("/data"));
+    QCOMPARE(request->spec.mounts.at(1).destination, QString("/srv"));
+    QCOMPARE(request->spec.restartPolicy.toString(), QString("on-failure:3"));
+    o.restartPolicy = "no";
+    QVERIFY(!Gui::berthctlCommandLine(o).contains("--restart"));
+    o.restartPolicy = "sometimes";
+    QVERIFY(!Gui::createRequest(o));
+    o.restartPolicy.clear();
+    o.volumes = "relative:path";
+    QVERIFY(!Gui::createRequest(o));
+    o.volumes.clear();
     // The shell's rules both ways: what the command line shows splits back to the arguments.
     QCOMPARE(Gui::splitCommandLine("a 'b c' \"d \\\"e\\\"\" f\\ g"),
              QStringList({"a", "b c", "d \"e\"", "f g"}));
@@ -314,6 +340,15 @@ void TestContainersPage::runLogsStopRemove() {
     dialog->findChild<QLineEdit *>("runMemory")->setText("64m");
     QCOMPARE(dialog->commandLine(), Gui::berthctlCommandLine(dialog->options()));
     QVERIFY(dialog->commandLine().contains(" -m 64m "));
+    // A published port (a free host port) and a named volume.
+    dialog->findChild<QLineEdit *>("runPorts")->setText("80");
+    dialog->findChild<QLineEdit *>("runVolumes")->setText("gui-data:/data");
+    QVERIFY(dialog->commandLine().contains(" -p 80 -v gui-data:/data "));
+    auto *restart = dialog->findChild<QComboBox *>("runRestart");
+    restart->setCurrentIndex(restart->findData("unless-stopped"));
+    QVERIFY(dialog->commandLine().contains(" --restart unless-stopped "));
+    restart->setCurrentIndex(restart->findData("no"));
+    QVERIFY(!dialog->commandLine().contains("--restart"));
     QTest::mouseClick(dialog->runButton(), Qt::LeftButton);
 
     // It runs, and its logs open with the line it printed.
@@ -356,6 +391,22 @@ void TestContainersPage::runLogsStopRemove() {
     QTRY_VERIFY_WITH_TIMEOUT(
         details->inspectView()->toPlainText().contains("\"Name\": \"/gui-test\""), 10000);
     QVERIFY(details->inspectView()->toPlainText().contains("\"Memory\": 67108864"));
+    QVERIFY(details->inspectView()->toPlainText().contains("\"Name\": \"gui-data\""));
+
+    // Its published port opens in the browser, on the host port it got.
+    UrlCatcher browser;
+    QDesktopServices::setUrlHandler("http", &browser, "open");
+    auto unsetHandler = qScopeGuard([] { QDesktopServices::unsetUrlHandler("http"); });
+    QVERIFY(page->selectContainer("gui-test"));
+    const Engine::ContainerRecord running =
+        page->model()->containerAt(page->model()->rowOf("gui-test"));
+    QCOMPARE(running.network.ports.size(), 1);
+    const int hostPort = running.network.ports.first().hostPort;
+    QVERIFY(hostPort > 0);
+    auto *browse = page->findChild<QToolButton *>("openBrowserButton");
+    QTRY_VERIFY(browse->isEnabled());
+    QTest::mouseClick(browse, Qt::LeftButton, {}, QPoint(4, browse->height() / 2));
+    QCOMPARE(browser.opened, QList<QUrl>({QUrl(QString("http://127.0.0.1:%1/").arg(hostPort))}));
 
     // A container created by berthctl in another process appears.
     const ProcessResult created = berthctl(store, {"create", "--name", "from-cli", "busybox"});
@@ -367,6 +418,7 @@ void TestContainersPage::runLogsStopRemove() {
     page->stopSelected();
     QTRY_COMPARE_WITH_TIMEOUT(page->model()->containerAt(page->model()->rowOf("gui-test")).state,
                               Engine::ContainerState::Exited, 60000);
+    QTRY_VERIFY(!browse->isEnabled()); // nothing listens once it stopped
 
     // Remove: the warning names what is lost, then it is gone.
     const qint64 rw = store.engine().containers().rwSize(id);

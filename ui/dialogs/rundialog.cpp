@@ -83,6 +83,12 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
                                    "http://localhost:8080)"));
     m_ports->setToolTip(tr("Published ports: HOST:CONTAINER[/udp], several separated by commas"));
     form->addRow(tr("&Ports:"), m_ports);
+    m_volumes = new QLineEdit(this);
+    m_volumes->setObjectName(QStringLiteral("runVolumes"));
+    m_volumes->setPlaceholderText(tr("none (e.g. data:/data keeps /data in the volume \"data\")"));
+    m_volumes->setToolTip(tr("Volumes: VOLUME:/path or /host/folder:/path, :ro at the end for "
+                             "read-only, several separated by commas"));
+    form->addRow(tr("&Volumes:"), m_volumes);
 
     auto *limits = new QHBoxLayout;
     m_memory = new QLineEdit(this);
@@ -105,6 +111,17 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
     limits->addWidget(new QLabel(tr("Processes:"), this));
     limits->addWidget(m_pids);
     form->addRow(tr("Limits:"), limits);
+
+    m_restart = new QComboBox(this);
+    m_restart->setObjectName(QStringLiteral("runRestart"));
+    m_restart->addItem(tr("Never (no)"), QStringLiteral("no"));
+    m_restart->addItem(tr("When it fails (on-failure)"), QStringLiteral("on-failure"));
+    m_restart->addItem(tr("Always, also after Berth starts again (always)"),
+                       QStringLiteral("always"));
+    m_restart->addItem(tr("Always, unless stopped by hand (unless-stopped)"),
+                       QStringLiteral("unless-stopped"));
+    m_restart->setToolTip(tr("Whether the container runs again when its program ends"));
+    form->addRow(tr("&Restart:"), m_restart);
 
     m_rm = new QCheckBox(tr("Remove the container when it exits (--rm)"), this);
     m_rm->setObjectName(QStringLiteral("runRm"));
@@ -158,10 +175,11 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
     });
 
     connect(m_image, &QComboBox::currentTextChanged, this, &RunDialog::updateCommandLine);
-    for (QLineEdit *edit : {m_name, m_command, m_workdir, m_user, m_ports, m_memory})
+    for (QLineEdit *edit : {m_name, m_command, m_workdir, m_user, m_ports, m_volumes, m_memory})
         connect(edit, &QLineEdit::textChanged, this, &RunDialog::updateCommandLine);
     connect(m_cpus, &QDoubleSpinBox::valueChanged, this, &RunDialog::updateCommandLine);
     connect(m_pids, &QSpinBox::valueChanged, this, &RunDialog::updateCommandLine);
+    connect(m_restart, &QComboBox::currentIndexChanged, this, &RunDialog::updateCommandLine);
     for (QCheckBox *box : {m_rm, m_init, m_detach})
         connect(box, &QCheckBox::toggled, this, &RunDialog::updateCommandLine);
     connect(m_env, &QTableWidget::itemChanged, this, &RunDialog::updateCommandLine);
@@ -198,6 +216,8 @@ RunOptions RunDialog::options() const {
     o.workingDir = m_workdir->text();
     o.user = m_user->text();
     o.ports = m_ports->text();
+    o.volumes = m_volumes->text();
+    o.restartPolicy = m_restart->currentData().toString();
     o.memory = m_memory->text();
     o.cpus = m_cpus->value();
     o.pidsLimit = m_pids->value();

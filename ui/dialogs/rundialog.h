@@ -19,10 +19,11 @@ class QTableWidget;
 namespace Berth::Gui {
 
 // Creates and starts a container: image, name, command, environment, working directory, user,
-// limits (memory, CPUs, processes), --rm, --init and whether to open its logs afterwards. The
-// equivalent `berthctl run` command line is shown live. Run creates and starts the container
-// on the engine's pool; problems are shown in the dialog in plain words, so nothing typed is
-// lost. Opened with open() (no nested event loop); deletes itself when closed.
+// published ports, volumes, limits (memory, CPUs, processes), restart policy, --rm, --init and
+// whether to open its logs afterwards. The equivalent `berthctl run` command line is shown live.
+// Run creates and starts the container on the engine's pool; problems are shown in the dialog in
+// plain words, so nothing typed is lost. Opened with open() (no nested event loop); deletes itself
+// when closed.
 class RunDialog : public QDialog {
     Q_OBJECT
 public:
@@ -54,6 +55,8 @@ private:
     QLineEdit *m_workdir = nullptr;
     QLineEdit *m_user = nullptr;
     QLineEdit *m_ports = nullptr;
+    QLineEdit *m_volumes = nullptr;
+    QComboBox *m_restart = nullptr;
     QLineEdit *m_memory = nullptr;
     QDoubleSpinBox *m_cpus = nullptr;
     QSpinBox *m_pids = nullptr;

@@ -2,6 +2,7 @@
 #include "ui/models/runrequest.h"
 
 #include "engine/runtime/publishedports.h"
+#include "engine/runtime/volumes.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>
@@ -115,6 +116,26 @@ Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &o) {
                     .arg(text));
         s.portBindings += *ports;
     }
+    for (const QString &text : volumeWords(o.volumes)) {
+        auto mount = Engine::parseVolumeOption(text);
+        if (!mount)
+            return Engine::fail(
+                Engine::ErrorKind::InvalidArgument,
+                RunTexts::tr("\"%1\" is not a volume; write VOLUME:/path in the container, "
+                             "for example data:/var/lib/app, or /host/folder:/path, with :ro "
+                             "at the end for read-only.")
+                    .arg(text));
+        s.mounts.append(*mount);
+    }
+    if (!o.restartPolicy.trimmed().isEmpty()) {
+        auto policy = Engine::RestartPolicy::parse(o.restartPolicy.trimmed());
+        if (!policy)
+            return Engine::fail(Engine::ErrorKind::InvalidArgument,
+                                RunTexts::tr("\"%1\" is not a restart policy; choose no, "
+                                             "on-failure, always or unless-stopped.")
+                                    .arg(o.restartPolicy));
+        s.restartPolicy = *policy;
+    }
     if (!o.memory.trimmed().isEmpty()) {
         s.memory = parseMemorySize(o.memory);
         if (s.memory <= 0)
@@ -132,6 +153,14 @@ Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &o) {
 QStringList publishedPortWords(const QString &ports) {
     static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
     return ports.split(separators, Qt::SkipEmptyParts);
+}
+
+QStringList volumeWords(const QString &volumes) {
+    QStringList words;
+    for (const QString &word : volumes.split(QLatin1Char(',')))
+        if (!word.trimmed().isEmpty())
+            words << word.trimmed();
+    return words;
 }
 
 QString berthctlCommandLine(const RunOptions &o) {
@@ -153,6 +182,11 @@ QString berthctlCommandLine(const RunOptions &o) {
         words << QStringLiteral("-u") << shellQuote(o.user.trimmed());
     for (const QString &text : publishedPortWords(o.ports))
         words << QStringLiteral("-p") << shellQuote(text);
+    for (const QString &text : volumeWords(o.volumes))
+        words << QStringLiteral("-v") << shellQuote(text);
+    if (const QString policy = o.restartPolicy.trimmed();
+        !policy.isEmpty() && policy != QLatin1String("no"))
+        words << QStringLiteral("--restart") << shellQuote(policy);
     if (!o.memory.trimmed().isEmpty())
         words << QStringLiteral("-m") << shellQuote(o.memory.trimmed());
     if (o.cpus > 0)

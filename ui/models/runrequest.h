@@ -20,10 +20,12 @@ struct RunOptions {
     QList<QPair<QString, QString>> env;
     QString workingDir;
     QString user;
-    QString ports;        // published ports, -p forms separated by spaces or commas: "8080:80"
-    QString memory;       // "512m", "1g", bytes; "" = unlimited
-    double cpus = 0;      // 0 = unlimited
-    qint64 pidsLimit = 0; // 0 = unlimited
+    QString ports;         // published ports, -p forms separated by spaces or commas: "8080:80"
+    QString volumes;       // -v forms separated by commas: "data:/var/lib/app, /srv:/srv:ro"
+    QString restartPolicy; // --restart: "no" (or ""), "on-failure[:N]", "always", ...
+    QString memory;        // "512m", "1g", bytes; "" = unlimited
+    double cpus = 0;       // 0 = unlimited
+    qint64 pidsLimit = 0;  // 0 = unlimited
     bool autoRemove = false;
     bool init = false;
     bool detach = true;
@@ -35,13 +37,16 @@ qint64 parseMemorySize(const QString &text);
 QStringList splitCommandLine(const QString &command);
 // "8080:80, 53:53/udp" -> {"8080:80", "53:53/udp"}: the Run dialog's ports field, one -p each.
 QStringList publishedPortWords(const QString &ports);
+// "data:/data, /srv/my files:/srv:ro" -> {"data:/data", "/srv/my files:/srv:ro"}: one -v each
+// (paths may hold spaces, so only commas separate).
+QStringList volumeWords(const QString &volumes);
 // Quotes a word for a POSIX shell only when it needs it.
 QString shellQuote(const QString &word);
 
 // Errors name the field in words meant for the dialog (InvalidArgument).
 Engine::Result<Engine::CreateRequest> createRequest(const RunOptions &options);
 // berthctl run [-d] [--rm] [--init] [--name N] [-e K=V]... [-w DIR] [-u USER] [-p PORTS]...
-//   [-m MEM] [--cpus N] [--pids-limit N] IMAGE [COMMAND...]
+//   [-v VOLUME]... [--restart POLICY] [-m MEM] [--cpus N] [--pids-limit N] IMAGE [COMMAND...]
 QString berthctlCommandLine(const RunOptions &options);
 
 } // namespace Berth::Gui

@@ -10,17 +10,20 @@
 #include "ui/widgets/sparklinedelegate.h"
 
 #include <QAction>
+#include <QDesktopServices>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <csignal>
 
@@ -68,11 +71,15 @@ ContainersPage::ContainersPage(Engine::Engine &engine, StatsHistory *stats, QWid
                           tr("Delete the container and the files it wrote"), this);
     m_logs = toolButton(tr("Logs"), QStringLiteral("logsButton"),
                         tr("Open the container's logs and details (double-click)"), this);
+    m_browse = toolButton(tr("Open in browser"), QStringLiteral("openBrowserButton"),
+                          tr("Open the container's published port in the web browser"), this);
+    m_browse->setPopupMode(QToolButton::MenuButtonPopup);
+    m_browse->setMenu(new QMenu(m_browse));
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("containersFilter"));
     m_filter->setPlaceholderText(tr("Filter by name, image or command"));
     m_filter->setClearButtonEnabled(true);
-    for (QToolButton *b : {run, m_start, m_stop, m_restart, m_kill, m_remove, m_logs})
+    for (QToolButton *b : {run, m_start, m_stop, m_restart, m_kill, m_remove, m_logs, m_browse})
         bar->addWidget(b);
     bar->addStretch();
     bar->addWidget(m_filter, 1);
@@ -135,6 +142,7 @@ ContainersPage::ContainersPage(Engine::Engine &engine, StatsHistory *stats, QWid
         if (const Engine::ContainerRecord c = selectedContainer(); !c.id.isEmpty())
             openDetails(c.id);
     });
+    connect(m_browse, &QToolButton::clicked, this, &ContainersPage::openSelectedInBrowser);
     connect(m_view, &QTableView::activated, this, [this](const QModelIndex &index) {
         openDetails(index.data(ContainersModel::IdRole).toString());
     });
@@ -144,9 +152,10 @@ ContainersPage::ContainersPage(Engine::Engine &engine, StatsHistory *stats, QWid
     connect(m_proxy, &QAbstractItemModel::dataChanged, this, &ContainersPage::updateActions);
 
     const QList<std::pair<QToolButton *, QKeySequence>> actions = {
-        {m_logs, QKeySequence()}, {m_start, QKeySequence()},
-        {m_stop, QKeySequence()}, {m_restart, QKeySequence()},
-        {m_kill, QKeySequence()}, {m_remove, QKeySequence(QKeySequence::Delete)}};
+        {m_logs, QKeySequence()},  {m_start, QKeySequence()},
+        {m_stop, QKeySequence()},  {m_restart, QKeySequence()},
+        {m_kill, QKeySequence()},  {m_remove, QKeySequence(QKeySequence::Delete)},
+        {m_browse, QKeySequence()}};
     for (const auto &[button, key] : actions) {
         auto *action = new QAction(button->text(), this);
         action->setShortcut(key);
@@ -193,6 +202,43 @@ void ContainersPage::updateActions() {
     m_kill->setEnabled(selected && c.isRunning());
     m_remove->setEnabled(selected);
     m_logs->setEnabled(selected);
+    const QList<QUrl> urls = browserUrls(c);
+    m_browse->setEnabled(!urls.isEmpty());
+    if (urls == m_browseUrls) // an open menu stays open through the periodic refresh
+        return;
+    m_browseUrls = urls;
+    m_browse->menu()->clear();
+    for (const QUrl &url : urls)
+        m_browse->menu()->addAction(url.toString(), this,
+                                    [url] { QDesktopServices::openUrl(url); });
+}
+
+QList<QUrl> ContainersPage::browserUrls(const Engine::ContainerRecord &container) {
+    QList<QUrl> urls;
+    if (!container.isRunning())
+        return urls;
+    for (const Engine::PortBinding &port : container.network.ports) {
+        if (port.protocol != QLatin1String("tcp") || port.hostPort <= 0)
+            continue;
+        const bool anyAddress = port.hostIp.isEmpty() || port.hostIp == QLatin1String("0.0.0.0") ||
+                                port.hostIp == QLatin1String("::");
+        QUrl url;
+        url.setScheme(QStringLiteral("http"));
+        url.setHost(anyAddress ? QStringLiteral("127.0.0.1") : port.hostIp);
+        url.setPort(port.hostPort);
+        url.setPath(QStringLiteral("/"));
+        if (!urls.contains(url))
+            urls << url;
+    }
+    return urls;
+}
+
+void ContainersPage::openSelectedInBrowser() {
+    const QList<QUrl> urls = browserUrls(selectedContainer());
+    if (urls.isEmpty())
+        return;
+    if (!QDesktopServices::openUrl(urls.first()))
+        Q_EMIT statusMessage(tr("No web browser could open %1.").arg(urls.first().toString()));
 }
 
 void ContainersPage::refresh() {

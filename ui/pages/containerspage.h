@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QPointer>
+#include <QUrl>
 #include <QWidget>
 
 class QLineEdit;
@@ -23,6 +24,7 @@ class StatsHistory;
 // The containers in the store (like `docker ps -a`) with Run, Start, Stop, Restart, Kill and
 // Remove; removal says how much the container wrote (its read-write layer) that will be lost
 // and offers to commit it to an image first.
+// A running container's published TCP ports open in the web browser (http://127.0.0.1:PORT).
 // Double-click opens the container's details (logs, inspect). Reads the list on the engine's
 // pool: when asked (the main window calls refresh() when another process changed the store)
 // and every two seconds while a container runs, since a container that exits changes nothing
@@ -40,6 +42,9 @@ public:
     // The open details window of a container, if any.
     ContainerDetailsDialog *detailsDialog(const QString &id) const;
     void setImageNames(const QStringList &names) { m_imageNames = names; }
+    // http://HOST:PORT/ for each TCP port a running container publishes, the host 127.0.0.1
+    // when bound on every address; empty when it does not run.
+    static QList<QUrl> browserUrls(const Engine::ContainerRecord &container);
 
 public Q_SLOTS:
     void refresh();
@@ -54,6 +59,9 @@ public Q_SLOTS:
     void killSelected();
     // Asks for confirmation with the size of the read-write layer, then removes.
     void removeSelected();
+    // Opens the selected container's first published port in the browser (the button's menu
+    // lists every port).
+    void openSelectedInBrowser();
 
 Q_SIGNALS:
     void statusMessage(const QString &text);
@@ -83,6 +91,8 @@ private:
     QToolButton *m_kill = nullptr;
     QToolButton *m_remove = nullptr;
     QToolButton *m_logs = nullptr;
+    QToolButton *m_browse = nullptr;
+    QList<QUrl> m_browseUrls; // what m_browse's menu lists
     QTimer *m_runningTimer = nullptr;
     QStringList m_imageNames;
     QHash<QString, QPointer<ContainerDetailsDialog>> m_details;
