@@ -2488,6 +2488,30 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>Exported the statistics to %1</source>
         <translation>통계를 %1에 내보냈습니다</translation>
     </message>
+    <message>
+        <source>Network (kB/s)</source>
+        <translation>네트워크 (kB/s)</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>받음</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>보냄</translation>
+    </message>
+    <message>
+        <source>Disk (kB/s)</source>
+        <translation>디스크 (kB/s)</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>읽음</translation>
+    </message>
+    <message>
+        <source>Written</source>
+        <translation>씀</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::TaskProgress</name>

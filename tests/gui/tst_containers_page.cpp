@@ -368,6 +368,8 @@ void TestContainersPage::runLogsStopRemove() {
     // The Stats chart receives samples while it runs.
     QVERIFY(details->statsChart());
     QTRY_VERIFY_WITH_TIMEOUT(details->statsChart()->sampleCount() >= 2, 20000);
+    // Network and disk rates are drawn between samples: a point per line once two arrived.
+    QTRY_VERIFY_WITH_TIMEOUT(!details->statsChart()->ratePointCounts().contains(0), 10000);
     // ... and exports the kept history as CSV, a line per sample.
     QTemporaryDir exportDir;
     const QString csvPath = exportDir.filePath("stats.csv");

@@ -13,7 +13,9 @@ namespace Berth::Gui {
 
 class StatsHistory;
 
-// A container's CPU %, memory and processes over the last 1, 5 or 15 minutes, as line charts.
+// A container's CPU %, memory, network and disk rates (received/sent, read/written) and
+// processes over the last 1, 5 or 15 minutes, as line charts (Qt Charts' dark theme on a dark
+// palette).
 // The only widget that uses Qt Charts (deprecated from Qt 6.10), so replacing it touches this
 // file alone. Redraws when the history receives a sample of this container.
 class StatsChart : public QWidget {
@@ -24,6 +26,9 @@ public:
 
     // Samples currently drawn (within the chosen window).
     int sampleCount() const { return m_drawn; }
+    // Points drawn in the network (received, sent) and disk (read, written) charts: rates
+    // between two samples, so one less than the samples.
+    QList<int> ratePointCounts() const;
     void setWindowMinutes(int minutes);
     // Writes every kept sample of the container (up to 15 minutes) as CSV; see statsCsv().
     Engine::Status exportCsv(const QString &path) const;

@@ -58,6 +58,7 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
     addEnv->setObjectName(QStringLiteral("runAddEnv"));
     addEnv->setAutoDefault(false);
     auto *removeEnv = new QPushButton(tr("Remove variable"), this);
+    removeEnv->setObjectName(QStringLiteral("runRemoveEnv"));
     removeEnv->setAutoDefault(false);
     envButtons->addWidget(addEnv);
     envButtons->addWidget(removeEnv);
