@@ -1001,6 +1001,18 @@ Deleted by layer %2 (%3 no longer reachable)</source>
         <source>Size</source>
         <translation>크기</translation>
     </message>
+    <message>
+        <source>1 container</source>
+        <translation>컨테이너 1개</translation>
+    </message>
+    <message>
+        <source>%1 containers</source>
+        <translation>컨테이너 %1개</translation>
+    </message>
+    <message>
+        <source>In use by</source>
+        <translation>사용 중</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ImagesPage</name>

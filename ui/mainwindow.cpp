@@ -5,6 +5,7 @@
 #include "engine/runtime/containerstats.h"
 #include "ui/dialogs/settingsdialog.h"
 #include "ui/errortext.h"
+#include "ui/models/containersmodel.h"
 #include "ui/models/imagesmodel.h"
 #include "ui/models/statshistory.h"
 #include "ui/pages/buildpage.h"
@@ -141,6 +142,12 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     connect(m_imagesPage, &ImagesPage::runRequested, this, &MainWindow::runImage);
     connect(m_containersPage, &ContainersPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_containersPage, &ContainersPage::storeChanged, this, &MainWindow::refresh);
+    connect(m_containersPage, &ContainersPage::refreshed, this, [this] {
+        QHash<QString, int> counts; // the Images page's In use column
+        for (int row = 0; row < m_containersPage->model()->rowCount(); ++row)
+            ++counts[m_containersPage->model()->containerAt(row).imageId.toString()];
+        m_imagesModel->setContainerCounts(counts);
+    });
     connect(m_registriesPage, &RegistriesPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_registriesPage, &RegistriesPage::pullRequested, this, &MainWindow::pullImage);
     connect(m_volumesPage, &VolumesPage::statusMessage, this, &MainWindow::showStatusMessage);

@@ -365,6 +365,10 @@ void TestContainersPage::runLogsStopRemove() {
                 .data()
                 .toString()
                 .startsWith("Up "));
+    // The Images page says the image is in use.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.imagesModel()->index(0, Gui::ImagesModel::InUse).data().toString(),
+        QString("1 container"), 10000);
     // The Stats chart receives samples while it runs.
     QVERIFY(details->statsChart());
     QTRY_VERIFY_WITH_TIMEOUT(details->statsChart()->sampleCount() >= 2, 20000);

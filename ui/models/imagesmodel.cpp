@@ -28,6 +28,14 @@ void ImagesModel::setImages(const QList<Engine::ImageRecord> &images) {
     endResetModel();
 }
 
+void ImagesModel::setContainerCounts(const QHash<QString, int> &countsByImageId) {
+    if (countsByImageId == m_containerCounts)
+        return;
+    m_containerCounts = countsByImageId;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, InUse), index(int(m_rows.size()) - 1, InUse));
+}
+
 Engine::ImageRecord ImagesModel::imageAt(int row) const {
     return row >= 0 && row < m_rows.size() ? m_rows.at(row).image : Engine::ImageRecord();
 }
@@ -56,6 +64,8 @@ QVariant ImagesModel::data(const QModelIndex &index, int role) const {
             return row.image.created;
         case Size:
             return row.image.size;
+        case InUse:
+            return m_containerCounts.value(row.image.id.toString());
         default:
             return data(index, Qt::DisplayRole);
         }
@@ -80,6 +90,12 @@ QVariant ImagesModel::data(const QModelIndex &index, int role) const {
                    : QLocale().toString(row.image.created.toLocalTime(), QLocale::ShortFormat);
     case Size:
         return formatBytes(row.image.size);
+    case InUse: {
+        const int count = m_containerCounts.value(row.image.id.toString());
+        if (count == 0)
+            return QString();
+        return count == 1 ? tr("1 container") : tr("%1 containers").arg(count);
+    }
     }
     return {};
 }
@@ -98,6 +114,8 @@ QVariant ImagesModel::headerData(int section, Qt::Orientation orientation, int r
         return tr("Created");
     case Size:
         return tr("Size");
+    case InUse:
+        return tr("In use by");
     }
     return {};
 }

@@ -4,6 +4,7 @@
 #include "engine/images/imagestore.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 
 namespace Berth::Gui {
 
@@ -12,7 +13,7 @@ namespace Berth::Gui {
 class ImagesModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Repository, Tag, ImageId, Created, Size, ColumnCount };
+    enum Column { Repository, Tag, ImageId, Created, Size, InUse, ColumnCount };
     enum Role {
         ImageIdRole = Qt::UserRole + 1,
         ReferenceRole, // the fully qualified tag, empty for an untagged image
@@ -26,6 +27,8 @@ public:
     void setImages(const QList<Engine::ImageRecord> &images);
     // The image behind a row (for actions on the selection).
     Engine::ImageRecord imageAt(int row) const;
+    // How many containers (running or not) each image ID has: the In use column.
+    void setContainerCounts(const QHash<QString, int> &countsByImageId);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -40,6 +43,7 @@ private:
         Engine::ImageRecord image;
     };
     QList<Row> m_rows;
+    QHash<QString, int> m_containerCounts;
 };
 
 } // namespace Berth::Gui
