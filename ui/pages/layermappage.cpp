@@ -41,6 +41,21 @@ QString listOrNone(const QStringList &items) {
                            : items.join(QStringLiteral(", ")).toHtmlEscaped();
 }
 
+// What the map draws, in a comparable form: nodes, links, names, sizes and states.
+QByteArray layerMapSignature(const LayerMapData &data) {
+    QByteArray out;
+    for (const Engine::ImageRecord &image : data.images) {
+        out += image.id.hex().toUtf8() + image.tags.join(QLatin1Char(',')).toUtf8() + '\n';
+        for (const Engine::LayerRecord &l : image.layers)
+            out += l.chainId.hex().toUtf8() + ' ' +
+                   QByteArray::number(data.layers.value(l.chainId.hex()).size) + '\n';
+    }
+    for (const LayerMapData::Container &c : data.containers)
+        out += c.record.id.toUtf8() + c.record.name.toUtf8() + ' ' +
+               QByteArray::number(int(c.record.state)) + ' ' + QByteArray::number(c.rwBytes) + '\n';
+    return out;
+}
+
 } // namespace
 
 LayerMapPage::LayerMapPage(Engine::Engine &engine, QWidget *parent)
@@ -137,6 +152,13 @@ void LayerMapPage::refresh() {
             }
             m_anyRunning = std::any_of(data.containers.begin(), data.containers.end(),
                                        [](const auto &c) { return c.record.isRunning(); });
+            // Redrawn only when something on the map changed (the timer reads every few seconds).
+            const QByteArray signature = layerMapSignature(data);
+            if (signature == m_signature) {
+                Q_EMIT refreshed();
+                return;
+            }
+            m_signature = signature;
             m_model->setData(data);
             qint64 layerBytes = 0;
             for (const LayerMapData::Layer &l : data.layers)

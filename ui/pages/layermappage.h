@@ -50,6 +50,7 @@ private:
     QLabel *m_summary = nullptr;
     QLabel *m_details = nullptr;
     QTimer *m_runningTimer = nullptr;
+    QByteArray m_signature; // of what the model shows
     bool m_refreshing = false;
     bool m_refreshAgain = false;
     bool m_fitted = false;

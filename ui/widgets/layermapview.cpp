@@ -282,8 +282,9 @@ void LayerMapView::rebuild() {
 
     scene()->setBackgroundBrush(palette().color(QPalette::Base));
     scene()->setSceneRect(scene()->itemsBoundingRect().adjusted(-16, -8, 16, 16));
-    if (!selected.isEmpty())
-        selectKey(selected);
+    // The same node stays selected, without scrolling to it: the user may have scrolled away.
+    if (LayerMapNodeItem *item = m_items.value(selected))
+        item->setSelected(true);
 }
 
 void LayerMapView::scaleBy(double factor) {
