@@ -1538,8 +1538,8 @@ All its layers are shared with other images and stay, so almost no disk space is
         <translation>레이어 지도</translation>
     </message>
     <message>
-        <source>%1 images stand on %2 layers (%3 on disk, each stored once); %4 of the layers are shared by several images. %5 containers add %6 in their read-write layers.</source>
-        <translation>이미지 %1개가 레이어 %2개 위에 있습니다 (디스크에 %3, 레이어마다 한 번씩 저장). 그중 %4개는 여러 이미지가 함께 씁니다. 컨테이너 %5개가 읽기-쓰기 레이어에 %6을(를) 더합니다.</translation>
+        <source>Images: %1 · layers: %2 (%3 on disk, each stored once) · shared by several images: %4 · containers: %5, adding %6 in their read-write layers</source>
+        <translation>이미지: %1 · 레이어: %2 (디스크에 %3, 레이어마다 한 번씩 저장) · 여러 이미지가 함께 쓰는 레이어: %4 · 컨테이너: %5, 읽기-쓰기 레이어에 %6 추가</translation>
     </message>
     <message>
         <source>&lt;p&gt;Each box is a layer, an image or a container. Lines connect each one to what it stands on: a layer to the layer below it, an image to its top layer, a container to its image.&lt;/p&gt;&lt;p&gt;A layer several images share is stored once and drawn once. A container only adds its own read-write layer (dashed): the files it wrote.&lt;/p&gt;&lt;p&gt;Select a box to see what it is; double-click an image to open it in the layer explorer, or a container to see its logs and files.&lt;/p&gt;</source>

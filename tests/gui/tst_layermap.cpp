@@ -168,7 +168,8 @@ void TestLayerMap::sharedBaseLayerOnceContainersUnderImages() {
     QCOMPARE(model->rowCount(toolsNode), 1);
     QCOMPARE(model->index(0, 0, toolsNode).data().toString(), QString("tools-cli"));
     QCOMPARE(view->nodeCount(), 3 + 2 + 2);
-    QVERIFY(page->summary()->text().contains("2 images stand on 3 layers"));
+    QVERIFY2(page->summary()->text().contains("Images: 2 · layers: 3"),
+             qPrintable(page->summary()->text()));
 }
 
 void TestLayerMap::filesTabListsWhatTheContainerWrote() {

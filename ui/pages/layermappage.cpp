@@ -167,8 +167,9 @@ void LayerMapPage::refresh() {
             for (const LayerMapData::Container &c : data.containers)
                 rwBytes += c.rwBytes;
             m_summary->setText(
-                tr("%1 images stand on %2 layers (%3 on disk, each stored once); %4 of the layers "
-                   "are shared by several images. %5 containers add %6 in their read-write layers.")
+                // Counts after labels: no singular/plural forms to get wrong ("1 images").
+                tr("Images: %1 · layers: %2 (%3 on disk, each stored once) · shared by several "
+                   "images: %4 · containers: %5, adding %6 in their read-write layers")
                     .arg(m_model->imageCount())
                     .arg(m_model->layerCount())
                     .arg(formatBytes(layerBytes))
