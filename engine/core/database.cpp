@@ -120,8 +120,7 @@ struct ThreadConnections {
         // Also while the application object is being destroyed on the main thread: a pool
         // thread ending then raced with it and crashed in close() (seen once in 300 imports).
         std::lock_guard lock(g_teardownMutex);
-        if (g_applicationGone || !QCoreApplication::instance() ||
-            QCoreApplication::closingDown())
+        if (g_applicationGone || !QCoreApplication::instance() || QCoreApplication::closingDown())
             return;
         // removeDatabase() closes the connection; database() would check the calling thread,
         // whose QThread object may already be gone at this point of its end.

@@ -407,8 +407,7 @@ void TestContainerExec::pauseUnpauseAndTop() {
     QVERIFY2(r.out.contains(QByteArray::number(record->pid)), r.out.constData());
     QVERIFY2(r.out.contains("sh -c touch /ready; sleep 1000; exit 0"), r.out.constData());
     // Listed by PID, so in either order when PIDs wrapped between the two processes.
-    QVERIFY2(lines[1].endsWith("sleep 1000") || lines[2].endsWith("sleep 1000"),
-             r.out.constData());
+    QVERIFY2(lines[1].endsWith("sleep 1000") || lines[2].endsWith("sleep 1000"), r.out.constData());
 
     r = berthctl(store, {"pause", "frozen"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
