@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -165,6 +166,25 @@ qint64 diskUsage(const QString &path) {
     ::nftw(QFile::encodeName(path).constData(), addUsage, 64, FTW_PHYS);
     t_seen = nullptr;
     return t_usage;
+}
+
+bool writeAll(int fd, const char *data, size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN) {
+                pollfd p{fd, POLLOUT, 0};
+                ::poll(&p, 1, 1000);
+                continue;
+            }
+            return false;
+        }
+        data += n;
+        size -= size_t(n);
+    }
+    return true;
 }
 
 } // namespace Berth::Engine

@@ -19,6 +19,10 @@ Status writeFileAtomically(const QString &path, const QByteArray &data, int mode
 // memory).
 Result<QByteArray> readFileLimited(const QString &path, qint64 maxSize);
 
+// Writes all of `data` to `fd`, also when it is non-blocking (waits for room on EAGAIN);
+// false on any other error (the reader is gone).
+bool writeAll(int fd, const char *data, size_t size);
+
 Status fsyncPath(const QString &path);
 Status fsyncDirectoryOf(const QString &path);
 

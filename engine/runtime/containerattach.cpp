@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/containerattach.h"
 
+#include "engine/core/fileutil.h"
+
 #include "engine/runtime/shimprotocol.h"
 
 #include <QScopeGuard>
@@ -18,25 +20,6 @@ namespace {
 
 // What the client queues for the shim before it stops reading the caller's input.
 constexpr size_t kSendLimit = 1 << 20;
-
-bool writeAll(int fd, const char *data, size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                pollfd p{fd, POLLOUT, 0};
-                ::poll(&p, 1, 1000);
-                continue;
-            }
-            return false;
-        }
-        data += n;
-        size -= size_t(n);
-    }
-    return true;
-}
 
 std::string resizeFrame(unsigned short rows, unsigned short columns) {
     const char size[4] = {char(rows >> 8), char(rows & 0xff), char(columns >> 8),
@@ -271,12 +254,9 @@ Status ContainerAttach::resize(const QString &nameOrId, int rows, int columns) {
     if (rows <= 0 || columns <= 0 || rows > 0xffff || columns > 0xffff)
         return fail(ErrorKind::InvalidArgument,
                     QStringLiteral("invalid terminal size %1x%2").arg(rows).arg(columns));
-    auto record = m_runtime.get(nameOrId);
+    auto record = m_runtime.getRunning(nameOrId);
     if (!record)
         return fail(record.error());
-    if (!record->isRunning())
-        return fail(ErrorKind::Conflict,
-                    QStringLiteral("container %1 is not running").arg(record->name));
     if (!record->spec.tty)
         return fail(ErrorKind::Conflict,
                     QStringLiteral("container %1 has no terminal to resize").arg(record->name));

@@ -117,12 +117,9 @@ bool ContainerControl::isPaused(ContainerRuntime &runtime, const QString &id) {
 }
 
 Status ContainerControl::pause(ContainerRuntime &runtime, const QString &nameOrId) {
-    auto record = runtime.get(nameOrId);
+    auto record = runtime.getRunning(nameOrId);
     if (!record)
         return fail(record.error());
-    if (!record->isRunning())
-        return fail(ErrorKind::Conflict,
-                    QStringLiteral("container %1 is not running").arg(record->name));
     if (isPaused(runtime, record->id))
         return fail(ErrorKind::Conflict,
                     QStringLiteral("container %1 is already paused").arg(record->name));
@@ -151,12 +148,9 @@ Status ContainerControl::unpause(ContainerRuntime &runtime, const QString &nameO
 
 Result<QList<ContainerProcess>> ContainerControl::processes(ContainerRuntime &runtime,
                                                             const QString &nameOrId) {
-    auto record = runtime.get(nameOrId);
+    auto record = runtime.getRunning(nameOrId);
     if (!record)
         return fail(record.error());
-    if (!record->isRunning())
-        return fail(ErrorKind::Conflict,
-                    QStringLiteral("container %1 is not running").arg(record->name));
     const long ticks = ::sysconf(_SC_CLK_TCK);
     const qint64 boot = bootTimeSecs();
     QList<ContainerProcess> out;

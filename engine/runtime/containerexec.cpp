@@ -64,25 +64,6 @@ int waitChild(pid_t pid) {
     return status;
 }
 
-bool writeAll(int fd, const char *data, size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                pollfd p{fd, POLLOUT, 0};
-                ::poll(&p, 1, 1000);
-                continue;
-            }
-            return false;
-        }
-        data += n;
-        size -= size_t(n);
-    }
-    return true;
-}
-
 void copyWindowSize(int from, int to) {
     winsize ws{};
     if (from >= 0 && ::ioctl(from, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
@@ -285,12 +266,9 @@ ContainerExec::startTerminal(const QString &nameOrId, ExecRequest request, int r
 Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &request,
                                    const ExecStdio &stdio, const QSize &consoleSize,
                                    Terminal *handOver) {
-    auto record = m_runtime.get(nameOrId);
+    auto record = m_runtime.getRunning(nameOrId);
     if (!record)
         return fail(record.error());
-    if (!record->isRunning())
-        return fail(ErrorKind::Conflict,
-                    QStringLiteral("container %1 is not running").arg(record->name));
     if (ContainerControl::isPaused(m_runtime, record->id))
         return fail(ErrorKind::Conflict,
                     QStringLiteral("container %1 is paused, unpause the container before exec")

@@ -982,6 +982,14 @@ void ContainerRuntime::disableRestart(const QString &id) const {
     ::close(*fd);
 }
 
+Result<ContainerRecord> ContainerRuntime::getRunning(const QString &nameOrId) {
+    auto record = get(nameOrId);
+    if (record && !record->isRunning())
+        return fail(ErrorKind::Conflict,
+                    QStringLiteral("container %1 is not running").arg(record->name));
+    return record;
+}
+
 Result<ContainerRecord> ContainerRuntime::get(const QString &nameOrId) {
     auto r = m_store.resolve(nameOrId);
     if (!r)

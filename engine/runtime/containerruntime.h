@@ -115,6 +115,9 @@ public:
     // host went down) and whose restart policy asks for it is started again by the look that
     // notices.
     Result<ContainerRecord> get(const QString &nameOrId);
+    // get(), and Conflict ("container NAME is not running") unless it runs: for operations
+    // that need its processes (exec, attach, pause, top).
+    Result<ContainerRecord> getRunning(const QString &nameOrId);
     QList<ContainerRecord> list();
 
     // Berth has no daemon that starts with the host. Instead, the first Engine::open after the
