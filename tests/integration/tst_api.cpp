@@ -148,9 +148,11 @@ void TestApi::cleanupTestCase() {
         if (!m_server.waitForFinished(10000))
             m_server.kill();
     }
-    if (::geteuid() == 0)
-        berthctl(m_store, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("api-d1"),
-                           QStringLiteral("api-py")});
+    // Every container, also those a failed test function left running (a timed-out
+    // `run -it` leaves its shell behind).
+    if (::geteuid() == 0) {
+        ContainerCleanup removeAll(m_store); // removes them as it goes out of scope
+    }
 }
 
 void TestApi::versionAndInfo() {
