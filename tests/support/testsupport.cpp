@@ -3,6 +3,7 @@
 
 #include <QDir>
 #include <QStandardPaths>
+#include <QThread>
 
 namespace Berth::Test {
 
@@ -28,6 +29,15 @@ QString scratchBase() {
 
 TestStore::TestStore()
     : m_dir(scratchBase() + QStringLiteral("/berth-test-XXXXXX")) {}
+
+TestStore::~TestStore() {
+    m_engine.reset();
+    // Work the GUI under test started may still be finishing in the store (its last file
+    // goes a moment later): a removal that found the directory not empty is tried again, so
+    // no empty store directory is left behind.
+    for (int attempt = 0; attempt < 50 && !m_dir.remove(); ++attempt)
+        QThread::msleep(100);
+}
 
 Engine::StorePaths TestStore::paths() const {
     return Engine::StorePaths(m_dir.path());

@@ -45,6 +45,7 @@ QString findTool(const QString &name);
 class TestStore {
 public:
     TestStore();
+    ~TestStore();
     QString root() const { return m_dir.path(); }
     Engine::StorePaths paths() const;
     Engine::Engine &engine();
