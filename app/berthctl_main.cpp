@@ -3,8 +3,11 @@
 #include "app/cli/command.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 
 using namespace Berth;
 
@@ -95,6 +98,25 @@ static void printHelp(QTextStream &out) {
     out << "\nRun 'berthctl COMMAND --help' for more about a command.\n";
 }
 
+#ifdef BERTHCTL_DELEGATE
+// The commands this quick-starting berthctl leaves out (see app/CMakeLists.txt) are run by the
+// complete program, installed next to it or in ../libexec/berth, under the same process id.
+[[noreturn]] static void delegate(char **argv) {
+    const QString dir = QCoreApplication::applicationDirPath();
+    for (const QString &candidate :
+         {dir + QStringLiteral("/" BERTHCTL_DELEGATE),
+          dir + QStringLiteral("/../libexec/berth/" BERTHCTL_DELEGATE)}) {
+        const QByteArray path = QFile::encodeName(candidate);
+        ::execv(path.constData(), argv);
+    }
+    std::fprintf(stderr,
+                 "berthctl: %s, which runs this command, is missing next to berthctl and in "
+                 "../libexec/berth (reinstall Berth)\n",
+                 BERTHCTL_DELEGATE);
+    std::exit(127);
+}
+#endif
+
 int main(int argc, char **argv) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("berthctl"));
@@ -103,6 +125,9 @@ int main(int argc, char **argv) {
     QTextStream out(stdout);
     if (args.isEmpty() || args.first() == QLatin1String("--help") ||
         args.first() == QLatin1String("-h") || args.first() == QLatin1String("help")) {
+#ifdef BERTHCTL_DELEGATE
+        delegate(argv); // lists every command
+#endif
         printHelp(out);
         return args.isEmpty() ? 125 : 0;
     }
@@ -125,6 +150,9 @@ int main(int argc, char **argv) {
             if (c.name == name)
                 found = &c;
     if (!found) {
+#ifdef BERTHCTL_DELEGATE
+        delegate(argv);
+#endif
         QTextStream(stderr) << "berthctl: '" << name << "' is not a berthctl command.\n"
                             << "See 'berthctl --help'." << Qt::endl;
         return 125;

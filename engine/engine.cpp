@@ -13,15 +13,6 @@ Engine::~Engine() {
     m_pool.waitForDone();
 }
 
-PullJob *Engine::createPullJob(QObject *parent) {
-    return new PullJob(m_paths, *m_content, *m_snapshots, *m_images, m_events.get(), &m_pool,
-                       parent);
-}
-
-PushJob *Engine::createPushJob(QObject *parent) {
-    return new PushJob(m_paths, *m_content, *m_images, m_events.get(), &m_pool, parent);
-}
-
 Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     std::unique_ptr<Engine> e(new Engine(paths));
     for (const QString &dir : {paths.root(), paths.tmp(), paths.cache()})

@@ -4,6 +4,7 @@
 #include "tests/support/testsupport.h"
 
 #include <QDirIterator>
+#include <QProcess>
 #include <QRegularExpression>
 
 class TestArchitecture : public QObject {
@@ -11,6 +12,7 @@ class TestArchitecture : public QObject {
 private Q_SLOTS:
     void engineHasNoGuiIncludes();
     void engineLayersPointDownwards();
+    void berthctlStartsWithoutNetworkLibraries();
 };
 
 namespace {
@@ -70,6 +72,34 @@ void TestArchitecture::engineLayersPointDownwards() {
         QVERIFY2(rank[b] < rank[a],
                  qPrintable(file + " (" + a + ") must not include " + included + " (" + b + ")"));
     }
+}
+
+// berthctl leaves the registry, build and API commands to berthctl-full so that it starts
+// without loading Qt Network, the keychain and libgit2 (app/CMakeLists.txt); a container command
+// that starts to use them would slow every `berthctl run` down again.
+void TestArchitecture::berthctlStartsWithoutNetworkLibraries() {
+    QProcess readelf;
+    readelf.start(QStringLiteral("readelf"),
+                  {QStringLiteral("-d"), QStringLiteral(BERTH_BERTHCTL)});
+    QVERIFY2(readelf.waitForFinished(30000) && readelf.exitCode() == 0,
+             "readelf (binutils) could not read berthctl");
+    const QString dynamic = QString::fromUtf8(readelf.readAllStandardOutput());
+    QVERIFY(dynamic.contains(QStringLiteral("libQt6Core")));
+    for (const char *heavy : {"libQt6Network", "libqt6keychain", "libgit2", "libQt6DBus"})
+        QVERIFY2(!dynamic.contains(QLatin1String(heavy)), heavy);
+
+    // ...and what it leaves out still works through it, under its name.
+    QProcess help;
+    help.start(QStringLiteral(BERTH_BERTHCTL), {QStringLiteral("login"), QStringLiteral("--help")});
+    QVERIFY(help.waitForFinished(30000));
+    QCOMPARE(help.exitCode(), 0);
+    QVERIFY(help.readAllStandardOutput().startsWith("Usage: berthctl login"));
+    QProcess list;
+    list.start(QStringLiteral(BERTH_BERTHCTL), {QStringLiteral("--help")});
+    QVERIFY(list.waitForFinished(30000));
+    const QByteArray commands = list.readAllStandardOutput();
+    QVERIFY(commands.contains("\n  build ") && commands.contains("\n  run ") &&
+            commands.contains("\n  serve "));
 }
 
 QTEST_GUILESS_MAIN(TestArchitecture)
