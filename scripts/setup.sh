@@ -19,7 +19,7 @@ packages=(
   # Qt 6 and libraries
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-tools-dev
   qt6-tools-dev-tools qt6-l10n-tools libqt6sql6-sqlite qtkeychain-qt6-dev libgl-dev
-  libarchive-dev libgit2-dev libssl-dev zlib1g-dev libcrypt-dev zstd openssl
+  libarchive-dev libgit2-dev libssl-dev zlib1g-dev libsqlite3-dev libcrypt-dev zstd openssl
   # the Terminal tab's terminal emulation
   libvterm-dev
   # containers: OCI runtimes, init, the offline starter image, peers for interop tests

@@ -3,11 +3,13 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QThread>
 #include <QUuid>
 #include <atomic>
 #include <mutex>
+#include <sqlite3.h>
 
 namespace Berth::Engine {
 
@@ -157,6 +159,17 @@ QString Database::connectionName() const {
     return QStringLiteral("berth-%1-%2").arg(m_id).arg(t_connections.serial);
 }
 
+// Closing the last connection would checkpoint the WAL into the database (two syncs) and delete
+// it, and the next berthctl command would create it again: milliseconds per command on a slow
+// disk. The WAL stays instead; SQLite checkpoints it on commit once it passes 1000 pages.
+static void keepWalOnClose(QSqlDatabase &db) {
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return;
+    if (sqlite3 *sqlite = *static_cast<sqlite3 *const *>(handle.constData()))
+        sqlite3_db_config(sqlite, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
 QSqlDatabase Database::connection() const {
     const QString name = connectionName();
     if (QSqlDatabase::contains(name))
@@ -170,6 +183,7 @@ QSqlDatabase Database::connection() const {
         q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        keepWalOnClose(db);
     }
     return db;
 }
@@ -230,6 +244,12 @@ Status Database::open() {
         return fail(
             ErrorKind::Unavailable,
             QStringLiteral("cannot open database %1: %2").arg(m_path, db.lastError().text()));
+    // Most opens find the schema current: reading its version then spares a write transaction
+    // (a commit per berthctl command). Migration re-reads it under the write lock.
+    QSqlQuery version(db);
+    if (version.exec(QStringLiteral("PRAGMA user_version")) && version.next() &&
+        version.value(0).toInt() == schemaVersion)
+        return {};
     return transaction([this](QSqlDatabase &db) { return migrate(db); });
 }
 
