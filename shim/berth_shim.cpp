@@ -705,6 +705,9 @@ void Monitor::onRuntimeExited(int status) {
         if (m_firstRun) {
             sendSync("error " + message);
             m_startFailed = true;
+            // The starter reports the error itself and will not attach: holding output for
+            // it would keep this failed run "running" for HoldOutputTimeoutMs.
+            releaseHeldOutput(nullptr);
         } else {
             m_error = "restart failed: " + message;
         }

@@ -204,6 +204,19 @@ void TestContainers::exitCodesAreExact() {
         berthctl(store, {"run", "--name", "one", "busybox", "sh", "-c", "false"});
     QCOMPARE(kept.exitCode, 1);
     QCOMPARE(psEntry(store, "one").value("ExitCode").toInt(), 1);
+
+    // A command the image lacks: 127 as with Docker, and the container is not left "running"
+    // (its shim used to hold the output for an attacher that never came, for 30 s).
+    const ProcessResult missing =
+        berthctl(store, {"run", "--name", "missing", "busybox", "nosuch"});
+    QVERIFY2(missing.exitCode == 127 && missing.err.contains("nosuch"),
+             qPrintable(missing.describe()));
+    QTRY_COMPARE_WITH_TIMEOUT(psEntry(store, "missing").value("State").toString(),
+                              QStringLiteral("created"), 5000);
+    const ProcessResult again = berthctl(store, {"start", "-a", "missing"});
+    QVERIFY2(again.exitCode != 0, qPrintable(again.describe()));
+    QTRY_COMPARE_WITH_TIMEOUT(psEntry(store, "missing").value("State").toString(),
+                              QStringLiteral("created"), 5000);
 }
 
 void TestContainers::logsKeepStreamsAndOrder() {
