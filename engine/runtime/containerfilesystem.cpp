@@ -6,6 +6,7 @@
 #include "engine/core/fileutil.h"
 #include "engine/images/mediatypes.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/rootfscopy.h"
 #include "engine/snapshots/imageinstaller.h"
 #include "engine/snapshots/unpacker.h"
 #include "engine/snapshots/whiteouts.h"
@@ -32,152 +33,10 @@ namespace Berth::Engine {
 
 namespace {
 
-// Closes a file descriptor at scope exit.
-class Fd {
-public:
-    explicit Fd(int fd = -1)
-        : m_fd(fd) {}
-    ~Fd() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    Fd(Fd &&o) noexcept
-        : m_fd(o.m_fd) {
-        o.m_fd = -1;
-    }
-    Fd &operator=(Fd &&o) noexcept {
-        if (this != &o) {
-            if (m_fd >= 0)
-                ::close(m_fd);
-            m_fd = o.m_fd;
-            o.m_fd = -1;
-        }
-        return *this;
-    }
-    int get() const { return m_fd; }
-    bool valid() const { return m_fd >= 0; }
-
-private:
-    int m_fd;
-};
+using Fd = ScopedFd;
 
 QByteArray enc(const QString &s) {
     return QFile::encodeName(s);
-}
-
-// Opens `path` (absolute inside the container) relative to `rootFd`, as the container would
-// see it: symlinks resolve inside the root.
-int openInRoot(int rootFd, const QString &path, int flags) {
-    QByteArray rel = enc(QDir::cleanPath(QLatin1Char('/') + path)).mid(1);
-    if (rel.isEmpty())
-        rel = ".";
-    struct open_how how {};
-    how.flags = quint64(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    return int(::syscall(SYS_openat2, rootFd, rel.constData(), &how, sizeof how));
-}
-
-QStringList listDir(int dirFd) {
-    QStringList out;
-    const int dup = ::fcntl(dirFd, F_DUPFD_CLOEXEC, 0);
-    if (dup < 0)
-        return out;
-    DIR *d = ::fdopendir(dup);
-    if (!d) {
-        ::close(dup);
-        return out;
-    }
-    while (struct dirent *e = ::readdir(d)) {
-        if (::strcmp(e->d_name, ".") == 0 || ::strcmp(e->d_name, "..") == 0)
-            continue;
-        out.append(QFile::decodeName(e->d_name));
-    }
-    ::closedir(d);
-    out.sort();
-    return out;
-}
-
-enum class Owners { Keep, Drop };
-
-// Copies the entry `srcName` of directory `srcDir` to `dstName` in `dstDir`, recursively, never
-// following a symlink on either side. An existing non-directory destination is replaced.
-Status copyEntry(int srcDir, const QString &srcName, int dstDir, const QString &dstName,
-                 Owners owners) {
-    const QByteArray s = enc(srcName), d = enc(dstName);
-    struct stat st {};
-    if (::fstatat(srcDir, s.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return failErrno(QStringLiteral("stat %1").arg(srcName), errno);
-    struct stat existing {};
-    const bool exists = ::fstatat(dstDir, d.constData(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
-    if (exists && !(S_ISDIR(st.st_mode) && S_ISDIR(existing.st_mode)))
-        if (::unlinkat(dstDir, d.constData(), S_ISDIR(existing.st_mode) ? AT_REMOVEDIR : 0) != 0)
-            return failErrno(QStringLiteral("replace %1").arg(dstName), errno);
-    const struct timespec times[2] = {st.st_atim, st.st_mtim};
-    auto finish = [&](int fd) {
-        if (owners == Owners::Keep)
-            (void)::fchownat(dstDir, d.constData(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
-        if (fd >= 0) {
-            (void)::fchmod(fd, st.st_mode & 07777);
-            (void)::futimens(fd, times);
-        } else {
-            (void)::utimensat(dstDir, d.constData(), times, AT_SYMLINK_NOFOLLOW);
-        }
-    };
-    if (S_ISDIR(st.st_mode)) {
-        if (!exists || !S_ISDIR(existing.st_mode))
-            if (::mkdirat(dstDir, d.constData(), 0700) != 0)
-                return failErrno(QStringLiteral("create directory %1").arg(dstName), errno);
-        Fd from(::openat(srcDir, s.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        Fd to(::openat(dstDir, d.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!from.valid() || !to.valid())
-            return failErrno(QStringLiteral("open directory %1").arg(srcName), errno);
-        for (const QString &child : listDir(from.get()))
-            if (auto r = copyEntry(from.get(), child, to.get(), child, owners); !r)
-                return r;
-        finish(to.get());
-        return {};
-    }
-    if (S_ISREG(st.st_mode)) {
-        Fd from(::openat(srcDir, s.constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        if (!from.valid())
-            return failErrno(QStringLiteral("open %1").arg(srcName), errno);
-        Fd to(::openat(dstDir, d.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                       0600));
-        if (!to.valid())
-            return failErrno(QStringLiteral("create %1").arg(dstName), errno);
-        QByteArray buf(1 << 16, Qt::Uninitialized);
-        for (;;) {
-            const ssize_t n = ::read(from.get(), buf.data(), size_t(buf.size()));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return failErrno(QStringLiteral("read %1").arg(srcName), errno);
-            if (n == 0)
-                break;
-            if (auto w = writeAllToFd(to.get(), buf.constData(), n); !w)
-                return w;
-        }
-        finish(to.get());
-        return {};
-    }
-    if (S_ISLNK(st.st_mode)) {
-        QByteArray target(PATH_MAX, Qt::Uninitialized);
-        const ssize_t n = ::readlinkat(srcDir, s.constData(), target.data(), size_t(target.size()));
-        if (n < 0)
-            return failErrno(QStringLiteral("read link %1").arg(srcName), errno);
-        target.truncate(n);
-        if (::symlinkat(target.constData(), dstDir, d.constData()) != 0)
-            return failErrno(QStringLiteral("create link %1").arg(dstName), errno);
-        finish(-1);
-        return {};
-    }
-    // Devices, fifos, sockets.
-    if (::mknodat(dstDir, d.constData(), st.st_mode, st.st_rdev) != 0)
-        return failErrno(QStringLiteral("create %1").arg(dstName), errno);
-    finish(-1);
-    return {};
 }
 
 // Paths the runtime creates in the upperdir as mount points.
@@ -396,27 +255,6 @@ private:
 };
 
 } // namespace
-
-Status seedFromRootfs(const QString &rootfs, const QString &containerPath, const QString &target) {
-    Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!root.valid())
-        return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
-    Fd src(openInRoot(root.get(), containerPath, O_RDONLY | O_DIRECTORY));
-    if (!src.valid())
-        return {}; // nothing there (or not a directory): an empty volume
-    Fd dst(::open(enc(target).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dst.valid())
-        return failErrno(QStringLiteral("open %1").arg(target), errno);
-    for (const QString &child : listDir(src.get()))
-        if (auto r = copyEntry(src.get(), child, dst.get(), child, Owners::Keep); !r)
-            return r;
-    struct stat st {};
-    if (::fstat(src.get(), &st) == 0) {
-        (void)::fchown(dst.get(), st.st_uid, st.st_gid);
-        (void)::fchmod(dst.get(), st.st_mode & 07777);
-    }
-    return {};
-}
 
 ContainerFilesystem::ContainerFilesystem(ContainerRuntime &runtime, ContentStore &content,
                                          ImageStore &images, SnapshotStore &snapshots)

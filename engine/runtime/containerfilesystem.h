@@ -97,9 +97,4 @@ private:
     SnapshotStore &m_snapshots;
 };
 
-// Copies what `rootfs` holds at `containerPath` (resolved inside rootfs) into the existing
-// directory `target`, keeping owners and modes: how a new volume gets the image's content.
-// Nothing to copy (the path is missing or not a directory) is not an error.
-Status seedFromRootfs(const QString &rootfs, const QString &containerPath, const QString &target);
-
 } // namespace Berth::Engine

@@ -2,7 +2,7 @@
 #include "engine/runtime/volumes.h"
 
 #include "engine/core/fileutil.h"
-#include "engine/runtime/containerfilesystem.h"
+#include "engine/runtime/rootfscopy.h"
 
 #include <QDir>
 #include <QFileInfo>

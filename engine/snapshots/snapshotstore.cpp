@@ -2,7 +2,6 @@
 #include "engine/snapshots/snapshotstore.h"
 
 #include "engine/core/fileutil.h"
-#include "engine/snapshots/unpacker.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -43,24 +42,6 @@ bool SnapshotStore::exists(const Digest &chainId) const {
     auto q = m_db.exec(QStringLiteral("SELECT 1 FROM snapshots WHERE chain_id = ?"),
                        {chainId.toString()});
     return q && q->next();
-}
-
-Result<SnapshotInfo> SnapshotStore::unpack(const QString &blobPath, const Digest &parent,
-                                           const Digest &expectedDiffId) {
-    return unpackWith(
-        [&blobPath](const QString &targetDir) {
-            return unpackLayer(blobPath, targetDir, UnpackOptions::forCurrentUser());
-        },
-        parent, expectedDiffId);
-}
-
-Result<SnapshotInfo> SnapshotStore::unpack(GrowingBlob &blob, const Digest &parent,
-                                           const Digest &expectedDiffId) {
-    return unpackWith(
-        [&blob](const QString &targetDir) {
-            return unpackLayer(blob, targetDir, UnpackOptions::forCurrentUser());
-        },
-        parent, expectedDiffId);
 }
 
 Result<SnapshotInfo> SnapshotStore::unpackWith(
