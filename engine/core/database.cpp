@@ -161,7 +161,8 @@ QString Database::connectionName() const {
 
 // Closing the last connection would checkpoint the WAL into the database (two syncs) and delete
 // it, and the next berthctl command would create it again: milliseconds per command on a slow
-// disk. The WAL stays instead; SQLite checkpoints it on commit once it passes 1000 pages.
+// disk. The WAL stays instead, and a commit checkpoints it once it passes 64 pages: the next
+// process to open the database reads the whole WAL (1.4 ms for SQLite's default of 1000 pages).
 static void keepWalOnClose(QSqlDatabase &db) {
     const QVariant handle = db.driver()->handle();
     if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
@@ -183,6 +184,7 @@ QSqlDatabase Database::connection() const {
         q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=64"));
         keepWalOnClose(db);
     }
     return db;
