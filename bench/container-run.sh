@@ -69,6 +69,26 @@ spec["process"]["args"] = ["/bin/true"]
 json.dump(spec, open(path, "w"), indent=1)
 PY
 runc_root=$work/runc-root
+# The same runtime on the bundle Berth itself generates (Docker's seccomp profile, capabilities,
+# masked paths, cgroup limits, /etc files): what Berth adds around the runtime, and nothing else.
+config_id=$("$berthctl" run -d --network none --name bench-config bench/busybox sleep 1000)
+config_dir=$BERTH_ROOT/containers/$config_id
+same=$work/same-bundle; mkdir -p "$same"
+cp -a "$rootfs" "$same/rootfs"
+cp "$config_dir/config.json" "$config_dir/hosts" "$config_dir/hostname" "$config_dir/resolv.conf" "$same/"
+"$berthctl" rm -f bench-config >/dev/null
+python3 - "$same" "$config_dir" <<'PY'
+import json, sys
+bundle, container = sys.argv[1], sys.argv[2]
+spec = json.load(open(bundle + "/config.json"))
+spec["process"]["args"] = ["/bin/true"]
+spec["root"]["path"] = bundle + "/rootfs"
+for m in spec["mounts"]:
+    if m["source"].startswith(container + "/"):
+        m["source"] = bundle + m["source"][len(container):]
+spec["linux"]["cgroupsPath"] = "/berth-bench/same-config"
+json.dump(spec, open(bundle + "/config.json", "w"))
+PY
 
 median() { python3 "$here/bench/benchlib.py" median "$1" "${2:-0}"; }
 timed() { # OUT CMD...
@@ -81,12 +101,13 @@ run_all() { # one run of each, into files with suffix $1 ("" for the timed ones)
   timed "$work/berth-none$1" "$berthctl" run --rm --network none bench/busybox /bin/true
   timed "$work/berth-bridge$1" "$berthctl" run --rm bench/busybox /bin/true
   timed "$work/runc$1" runc --root "$runc_root" run --bundle "$bundle" "bench-$$-$n"
+  timed "$work/runc-same$1" runc --root "$runc_root" run --bundle "$same" "bench-same-$$-$n"
   timed "$work/podman$1" podman run --rm --network none localhost/bench/busybox /bin/true
 }
 echo "== run --rm /bin/true ($runs runs each, interleaved, after a warm-up)"
 run_all .warmup
 for _ in $(seq 1 "$runs"); do run_all ""; done
-for f in berth-none berth-bridge runc podman; do
+for f in berth-none berth-bridge runc runc-same podman; do
   if awk '$5 != 0 { bad = 1 } END { exit !bad }' "$work/$f"; then
     echo "bench/container-run.sh: $f failed in some runs (see $work/$f)" >&2; exit 1
   fi
@@ -132,30 +153,37 @@ kill -INT "$cli"; wait "$cli" 2>/dev/null || true
 "$berthctl" rm -f $(seq -f 's%g' 1 50) >/dev/null
 
 bn=$(median "$work/berth-none"); bb=$(median "$work/berth-bridge")
-rc=$(median "$work/runc"); pm=$(median "$work/podman")
+rc=$(median "$work/runc"); rs=$(median "$work/runc-same"); pm=$(median "$work/podman")
 cpu() { python3 - "$1" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 print("%.3f" % statistics.median(float(r[1]) + float(r[2]) for r in rows))
 PY
 }
-python3 - "$bn" "$bb" "$rc" "$pm" "$(cpu "$work/berth-none")" "$(cpu "$work/berth-bridge")" \
-  "$(cpu "$work/runc")" "$(cpu "$work/podman")" "$gui_pct" "$cli_pct" "$runs" <<'PY'
+python3 - "$bn" "$bb" "$rc" "$rs" "$pm" "$(cpu "$work/berth-none")" "$(cpu "$work/berth-bridge")" \
+  "$(cpu "$work/runc")" "$(cpu "$work/runc-same")" "$(cpu "$work/podman")" "$gui_pct" "$cli_pct" \
+  "$runs" <<'PY'
 import sys
-bn, bb, rc, pm, cbn, cbb, crc, cpm = map(float, sys.argv[1:9])
-gui, cli, runs = sys.argv[9], sys.argv[10], sys.argv[11]
+bn, bb, rc, rs, pm, cbn, cbb, crc, crs, cpm = map(float, sys.argv[1:11])
+gui, cli, runs = sys.argv[11], sys.argv[12], sys.argv[13]
 ms = lambda s: "%.0f ms" % (s * 1000)
-print(f"\n== results (median of {runs}; wall, and user+sys CPU of the command)")
-print(f"  berthctl run --rm --network none   {ms(bn):>8}  cpu {ms(cbn)}")
-print(f"  berthctl run --rm (bridge)         {ms(bb):>8}  cpu {ms(cbb)}")
-print(f"  runc run (prepared bundle)         {ms(rc):>8}  cpu {ms(crc)}")
-print(f"  podman run --rm --network none     {ms(pm):>8}  cpu {ms(cpm)}")
-print(f"  Berth (none) / runc                {bn / rc:.2f}x   target < 1.5x")
-print(f"  Berth (bridge) / runc              {bb / rc:.2f}x")
-print(f"  Berth (none) / podman              {bn / pm:.2f}x")
+print(f"\n== results (median of {runs}; wall, and user+sys CPU of the command: berthctl's own, "
+      "its shim and runc are not its children)")
+print(f"  berthctl run --rm --network none     {ms(bn):>8}  cpu {ms(cbn)}")
+print(f"  berthctl run --rm (bridge)           {ms(bb):>8}  cpu {ms(cbb)}")
+print(f"  runc run, Berth's bundle             {ms(rs):>8}  cpu {ms(crs)}")
+print(f"  runc run, `runc spec` bundle         {ms(rc):>8}  cpu {ms(crc)}")
+print(f"  podman run --rm --network none       {ms(pm):>8}  cpu {ms(cpm)}")
+print(f"  Berth (none) / runc, same bundle     {bn / rs:.2f}x   target < 1.5x "
+      f"(Berth adds {ms(bn - rs)})")
+print(f"  Berth (none) / runc, `runc spec`     {bn / rc:.2f}x   (no seccomp, fewer mounts)")
+print(f"  Berth (bridge) / runc, same bundle   {bb / rs:.2f}x")
+print(f"  Berth (none) / podman                {bn / pm:.2f}x")
 print(f"  stats of 50 containers at 1 Hz: GUI sampler thread {gui}% of one core "
       f"(target < 2%), berthctl stats stream {cli}%")
 PY
 podman rm -fa >/dev/null 2>&1 || true
+# runc removes the same-bundle container's cgroup after each run, but not its parent.
+for cg in /sys/fs/cgroup/*/berth-bench; do rmdir "$cg" 2>/dev/null || true; done
 rm -rf --one-file-system "$podman_runroot"
 if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$base/trash"; fi
