@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/core/digest.h"
+
 #include <QDateTime>
 #include <QJsonValue>
 #include <QList>
@@ -23,5 +25,9 @@ QString humanSince(const QDateTime &time);
 void printTable(QTextStream &out, const QStringList &header, const QList<QStringList> &rows);
 // Pretty JSON with 4-space indentation like `docker inspect`.
 QString prettyJson(const QJsonValue &value);
+// An image ID as Docker lists it: 12 characters, or the whole digest with --no-trunc.
+inline QString shortOrFull(const Engine::Digest &d, bool noTrunc) {
+    return noTrunc ? d.toString() : d.shortId();
+}
 
 } // namespace Berth::Cli

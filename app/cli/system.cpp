@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// berthctl system df / prune / check: store-wide accounting and housekeeping.
+// berthctl system df / prune: store-wide accounting and housekeeping (system check: check.cpp).
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 
@@ -132,43 +132,12 @@ int prune(Context &ctx, const QString &command) {
     return 0;
 }
 
-int systemCheck(Context &ctx) {
-    QCommandLineParser p;
-    p.setApplicationDescription(
-        QStringLiteral("Check that the metadata matches the blobs and layers on disk; exits 1 when "
-                       "the store is damaged"));
-    const QCommandLineOption repair(
-        QStringLiteral("repair"),
-        QStringLiteral("Also remove leftovers (unused blobs and layers, unfinished writes)"));
-    p.addOption(repair);
-    if (int rc = ctx.parse(p, QStringLiteral("system check"), QString()); rc >= 0)
-        return rc;
-    Engine::Engine *engine = ctx.engine();
-    if (!engine)
-        return 1;
-    if (p.isSet(repair)) {
-        auto gc = engine->maintenance().collectGarbage(StoreMaintenance::Wait::Yes);
-        if (!gc)
-            return ctx.fail(gc.error());
-        ctx.out << "Removed leftovers: " << humanSize(gc->reclaimedBytes) << '\n';
-    }
-    const CheckReport report = engine->maintenance().check();
-    for (const QString &n : report.notes)
-        ctx.out << "note: " << n << '\n';
-    for (const QString &problem : report.problems)
-        ctx.out << "PROBLEM: " << problem << '\n';
-    ctx.out << (report.ok() ? "Store is consistent.\n" : "Store is damaged.\n");
-    return report.ok() ? 0 : 1;
-}
-
 const bool registered =
     registerCommand({QStringLiteral("system df"), QStringLiteral("Show disk usage"), systemDf}) &&
     registerCommand({QStringLiteral("system prune"), QStringLiteral("Remove unused data"),
                      [](Context &ctx) { return prune(ctx, QStringLiteral("system prune")); }}) &&
     registerCommand({QStringLiteral("image prune"), QStringLiteral("Remove unused images"),
-                     [](Context &ctx) { return prune(ctx, QStringLiteral("image prune")); }}) &&
-    registerCommand({QStringLiteral("system check"),
-                     QStringLiteral("Check the store's consistency"), systemCheck});
+                     [](Context &ctx) { return prune(ctx, QStringLiteral("image prune")); }});
 
 } // namespace
 } // namespace Berth::Cli

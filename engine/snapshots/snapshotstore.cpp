@@ -12,10 +12,6 @@
 
 namespace Berth::Engine {
 
-namespace {
-const QString kTmpPrefix = QStringLiteral("tmp");
-}
-
 SnapshotStore::SnapshotStore(const StorePaths &paths, Database &db)
     : m_paths(paths)
     , m_db(db) {}
@@ -26,7 +22,7 @@ Status SnapshotStore::init() {
     const QStringList entries =
         QDir(m_paths.snapshots()).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
     for (const QString &name : entries) {
-        if (name.startsWith(kTmpPrefix) && !tempNameOwnerAlive(name))
+        if (name.startsWith(tempPrefix()) && !tempNameOwnerAlive(name))
             removeTree(m_paths.snapshots() + QLatin1Char('/') + name);
     }
     return {};
@@ -42,56 +38,6 @@ bool SnapshotStore::exists(const Digest &chainId) const {
     auto q = m_db.exec(QStringLiteral("SELECT 1 FROM snapshots WHERE chain_id = ?"),
                        {chainId.toString()});
     return q && q->next();
-}
-
-Result<SnapshotInfo> SnapshotStore::unpackWith(
-    const std::function<Result<UnpackResult>(const QString &targetDir)> &unpackInto,
-    const Digest &parent, const Digest &expectedDiffId) {
-    if (expectedDiffId.isValid()) {
-        const Digest chainId = chainIdOf(parent, expectedDiffId);
-        if (exists(chainId))
-            return info(chainId);
-    }
-    const QString tmp = m_paths.snapshots() + QLatin1Char('/') + uniqueTempName(kTmpPrefix);
-    const QString tmpFiles = tmp + QStringLiteral("/fs");
-    if (auto st = makeDirectories(tmpFiles); !st)
-        return fail(st.error());
-    auto discard = [&tmp](const Error &e) {
-        removeTree(tmp);
-        return fail(e);
-    };
-    auto unpacked = unpackInto(tmpFiles);
-    if (!unpacked)
-        return discard(unpacked.error());
-    if (expectedDiffId.isValid() && unpacked->diffId != expectedDiffId)
-        return discard(Error{ErrorKind::Corrupt,
-                             QStringLiteral("layer content does not match its diffID: expected "
-                                            "%1, got %2")
-                                 .arg(expectedDiffId.toString(), unpacked->diffId.toString())});
-    SnapshotInfo info;
-    info.diffId = unpacked->diffId;
-    info.parent = parent;
-    info.chainId = chainIdOf(parent, unpacked->diffId);
-    info.size = diskUsage(tmpFiles);
-    const QString target = m_paths.snapshots() + QLatin1Char('/') + info.chainId.hex();
-    if (::rename(QFile::encodeName(tmp).constData(), QFile::encodeName(target).constData()) != 0) {
-        // Another process (or an earlier interrupted run) already committed this layer.
-        const int err = errno;
-        removeTree(tmp);
-        if (err != EEXIST && err != ENOTEMPTY)
-            return failErrno(QStringLiteral("commit snapshot %1").arg(info.chainId.toString()),
-                             err);
-    } else {
-        fsyncPath(m_paths.snapshots());
-    }
-    auto q = m_db.exec(QStringLiteral("INSERT OR IGNORE INTO snapshots (chain_id, parent, diff_id, "
-                                      "size, created_at) VALUES (?,?,?,?,?)"),
-                       {info.chainId.toString(),
-                        parent.isValid() ? QVariant(parent.toString()) : QVariant(),
-                        info.diffId.toString(), info.size, QDateTime::currentMSecsSinceEpoch()});
-    if (!q)
-        return fail(q.error().withContext(QStringLiteral("record snapshot")));
-    return info;
 }
 
 Result<SnapshotInfo> SnapshotStore::info(const Digest &chainId) const {
@@ -134,7 +80,7 @@ Status SnapshotStore::remove(const Digest &chainId) {
         return fail(q.error());
     const QString dir = m_paths.snapshots() + QLatin1Char('/') + chainId.hex();
     // Rename aside first so a half-deleted tree is never mistaken for a snapshot.
-    const QString doomed = m_paths.snapshots() + QLatin1Char('/') + uniqueTempName(kTmpPrefix);
+    const QString doomed = m_paths.snapshots() + QLatin1Char('/') + uniqueTempName(tempPrefix());
     if (::rename(QFile::encodeName(dir).constData(), QFile::encodeName(doomed).constData()) != 0)
         return errno == ENOENT ? Status{} : failErrno(QStringLiteral("remove snapshot"), errno);
     return removeTree(doomed);

@@ -56,6 +56,8 @@ public:
     Status remove(const Digest &chainId);
 
 private:
+    // Unfinished layers are directories named uniqueTempName(tempPrefix()).
+    static QString tempPrefix() { return QStringLiteral("tmp"); }
     Result<SnapshotInfo>
     unpackWith(const std::function<Result<UnpackResult>(const QString &targetDir)> &unpackInto,
                const Digest &parent, const Digest &expectedDiffId);
