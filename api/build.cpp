@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// POST /build: the classic builder over a tar context, with Docker's streamed output.
+// POST /build: the classic builder over a tar context (the body, or `remote`: a git repository
+// or an http(s) URL), with Docker's streamed output.
 #include "api/jsonstream.h"
 #include "api/server.h"
 #include "engine/build/builder.h"
+#include "engine/build/gitcontext.h"
+#include "engine/build/urldownload.h"
 #include "engine/snapshots/unpacker.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 
 namespace Berth::Api {
@@ -34,10 +38,26 @@ std::optional<QMap<QString, QString>> stringMap(Exchange &x, const QString &key)
     return out;
 }
 
+void runBuild(Exchange &x, const BuildOptions &options, bool quiet);
+
+// Whether a downloaded remote context is an archive (tar, maybe compressed) rather than a
+// Dockerfile: Docker decides by the content, not the name.
+bool looksLikeArchive(const QString &path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray head = f.read(512);
+    for (const QByteArray &magic : {QByteArray("\x1f\x8b", 2), QByteArray("BZh"),
+                                    QByteArray("\xfd"
+                                               "7zXZ",
+                                               5),
+                                    QByteArray("\x28\xb5\x2f\xfd", 4)})
+        if (head.startsWith(magic))
+            return true;
+    return head.size() >= 262 && head.mid(257, 5) == "ustar";
+}
+
 void build(Exchange &x) {
-    if (x.request.has(QStringLiteral("remote")))
-        return x.error(501, QStringLiteral("remote build contexts are not supported by the API; "
-                                           "use `berthctl build URL`"));
     BuildOptions options;
     for (const auto &[key, value] : x.request.query)
         if (key == QLatin1String("t") && !value.isEmpty())
@@ -55,34 +75,69 @@ void build(Exchange &x) {
     const bool quiet = x.request.flag(QStringLiteral("q"));
 
     // The context: the body is a tar (maybe compressed), unpacked into a private directory
-    // with the same safety rules as image layers.
+    // with the same safety rules as image layers. With `remote` (docker-py's build(path=URL)):
+    // a git repository the builder clones itself, or an http(s) URL of such a tar or of a
+    // Dockerfile alone.
+    const QString remote = x.request.value(QStringLiteral("remote"));
+    QString dockerfile = x.request.value(QStringLiteral("dockerfile"));
+    if (!remote.isEmpty() && GitContextSpec::parse(remote)) {
+        options.context = remote;
+        if (!dockerfile.isEmpty())
+            options.dockerfile = dockerfile; // inside the repository, as with berthctl build
+        return runBuild(x, options, quiet);
+    }
     QDir().mkpath(x.engine.paths().tmp());
     QTemporaryDir work(x.engine.paths().tmp() + QStringLiteral("/build-context-XXXXXX"));
     if (!work.isValid())
         return x.error(500, QStringLiteral("cannot create a directory for the build context in %1")
                                 .arg(x.engine.paths().tmp()));
-    QFile archive(work.filePath(QStringLiteral("context.tar")));
-    if (!archive.open(QIODevice::WriteOnly))
-        return x.error(
-            500, QStringLiteral("cannot store the build context: %1").arg(archive.errorString()));
-    const auto received =
-        x.connection.readBodyTo(x.request, qint64(8) << 30, [&](const char *data, qint64 size) {
-            return archive.write(data, size) == size;
-        });
-    archive.close();
-    if (!received)
-        return x.error(400, QStringLiteral("build context: %1").arg(received.error().message));
     const QString context = work.filePath(QStringLiteral("context"));
     QDir().mkpath(context);
-    if (archive.size() > 0) {
+    QString archivePath = work.filePath(QStringLiteral("context.tar"));
+    DownloadedFile downloaded;
+    if (!remote.isEmpty()) {
+        const QUrl url(remote);
+        if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+            return x.error(400, QStringLiteral("remote must be a git repository or an http(s) "
+                                               "URL: %1")
+                                    .arg(remote.left(200)));
+        auto fetched = downloadUrl(url, work.path());
+        if (!fetched)
+            return x.error(
+                400, QStringLiteral("remote %1: %2")
+                         .arg(url.toDisplayString(QUrl::RemoveUserInfo), fetched.error().message));
+        downloaded = std::move(*fetched);
+        archivePath = downloaded.path;
+        if (!looksLikeArchive(archivePath)) {
+            // A Dockerfile alone: the context is empty.
+            if (!QFile::copy(archivePath, context + QStringLiteral("/Dockerfile")))
+                return x.error(500, QStringLiteral("cannot store the remote Dockerfile"));
+            archivePath.clear();
+            dockerfile.clear();
+        }
+    } else {
+        QFile archive(archivePath);
+        if (!archive.open(QIODevice::WriteOnly))
+            return x.error(
+                500,
+                QStringLiteral("cannot store the build context: %1").arg(archive.errorString()));
+        const auto received =
+            x.connection.readBodyTo(x.request, qint64(8) << 30, [&](const char *data, qint64 size) {
+                return archive.write(data, size) == size;
+            });
+        archive.close();
+        if (!received)
+            return x.error(400, QStringLiteral("build context: %1").arg(received.error().message));
+    }
+    if (!archivePath.isEmpty() && QFileInfo(archivePath).size() > 0) {
         UnpackOptions unpack;
-        auto unpacked = unpackLayer(archive.fileName(), context, unpack);
+        auto unpacked = unpackLayer(archivePath, context, unpack);
         if (!unpacked)
             return x.error(400, QStringLiteral("build context: %1").arg(unpacked.error().message));
     }
-    archive.remove();
+    if (!archivePath.isEmpty())
+        QFile::remove(archivePath);
     options.context = context;
-    QString dockerfile = x.request.value(QStringLiteral("dockerfile"));
     if (dockerfile.isEmpty())
         dockerfile = QStringLiteral("Dockerfile");
     const QString cleaned = QDir::cleanPath(dockerfile);
@@ -93,7 +148,10 @@ void build(Exchange &x) {
     if (!QFile::exists(options.dockerfile))
         return x.error(400,
                        QStringLiteral("Cannot locate specified Dockerfile: %1").arg(dockerfile));
+    runBuild(x, options, quiet);
+}
 
+void runBuild(Exchange &x, const BuildOptions &options, bool quiet) {
     auto lock = x.engine.lockForWriting();
     if (!lock)
         return x.error(lock.error());

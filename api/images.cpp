@@ -6,12 +6,16 @@
 #include "api/streams.h"
 #include "engine/archive/imageloader.h"
 #include "engine/archive/imagesaver.h"
+#include "engine/archive/rootfsimporter.h"
+#include "engine/build/urldownload.h"
 #include "engine/images/imageinspect.h"
 #include "engine/images/reference.h"
 #include "engine/registry/puller.h"
 #include "engine/registry/pusher.h"
 
+#include <QDir>
 #include <QRegularExpression>
+#include <QUrl>
 
 #include <fcntl.h>
 #include <thread>
@@ -167,11 +171,13 @@ QString layerId(const Digest &digest) {
     return digest.toString().section(QLatin1Char(':'), 1).left(12);
 }
 
+void importImage(Exchange &x);
+
 // POST /images/create?fromImage=NAME&tag=TAG: a pull, streamed as Docker's progress messages.
+// With fromSrc instead: an import (`docker import`), see importImage.
 void createImage(Exchange &x) {
     if (x.request.has(QStringLiteral("fromSrc")))
-        return x.error(501, QStringLiteral("importing with fromSrc is not supported; use "
-                                           "`berthctl import`"));
+        return importImage(x);
     QString name = x.request.value(QStringLiteral("fromImage"));
     const QString tag = x.request.value(QStringLiteral("tag"));
     if (name.isEmpty())
@@ -417,6 +423,56 @@ void loadImages(Exchange &x) {
         for (const Reference &tag : image.tags)
             out.stream(QStringLiteral("Loaded image: %1\n").arg(tag.familiarString()));
     }
+    out.finish();
+}
+
+// POST /images/create?fromSrc=-|URL&repo=NAME&tag=TAG&changes=...&message=...: a root
+// filesystem tarball (the request body, or downloaded from an http(s) URL) as a one-layer image.
+void importImage(Exchange &x) {
+    ImportOptions options;
+    const QString repo = x.request.value(QStringLiteral("repo"));
+    const QString tag = x.request.value(QStringLiteral("tag"));
+    if (!repo.isEmpty())
+        options.reference = tag.isEmpty() ? repo : repo + QLatin1Char(':') + tag;
+    for (const auto &[key, value] : x.request.query)
+        if (key == QLatin1String("changes") && !value.isEmpty())
+            options.changes << value;
+    options.message = x.request.value(QStringLiteral("message"));
+    RootfsImporter importer(archiveStores(x.engine));
+    Result<ImageRecord> imported = fail(ErrorKind::Internal, QStringLiteral("nothing imported"));
+    const QString source = x.request.value(QStringLiteral("fromSrc"));
+    if (source == QLatin1String("-")) {
+        Status received;
+        const Status st = consumeBodyThroughPipe(
+            x, qint64(1) << 40,
+            [&](int fd) -> Status {
+                imported = importer.importStream(fd, QStringLiteral("the request body"), options);
+                return imported ? Status{} : fail(imported.error());
+            },
+            received);
+        if (!st)
+            return x.error(st.error().kind == ErrorKind::Internal ? 500 : 400, st.error().message);
+        if (!received)
+            return x.error(400, received.error().message);
+    } else {
+        const QUrl url(source);
+        if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+            return x.error(400, QStringLiteral("fromSrc must be - (the request body) or an "
+                                               "http(s) URL: %1")
+                                    .arg(source.left(200)));
+        QDir().mkpath(x.engine.paths().tmp());
+        auto downloaded = downloadUrl(url, x.engine.paths().tmp());
+        if (!downloaded)
+            return x.error(400, QStringLiteral("fromSrc %1: %2")
+                                    .arg(url.toDisplayString(QUrl::RemoveUserInfo),
+                                         downloaded.error().message));
+        imported = importer.importFile(downloaded->path, options);
+        if (!imported)
+            return x.error(imported.error());
+    }
+    // Docker answers with the new image's ID as a status message.
+    JsonStream out(x);
+    out.status(imported->id.toString());
     out.finish();
 }
 
