@@ -1176,6 +1176,15 @@ int main(int argc, char **argv) {
                      "Started by the Berth engine; not meant to be run by hand.\n");
         return 2;
     }
+    // The engine spawned this process as its child in a new session (posix_spawn, which does
+    // not copy the engine's page tables as fork would). Leave the engine at once: it waits for
+    // this first process only, and the monitor that outlives it is re-parented to init (or a
+    // subreaper) and, not leading its session, never gets a controlling terminal.
+    if (const pid_t monitor = ::fork(); monitor != 0) {
+        if (monitor < 0)
+            sendSync(std::string("error fork: ") + std::strerror(errno));
+        ::_exit(monitor < 0 ? 1 : 0);
+    }
     // Never pin a mount point (the rootfs lives below the bundle) with our working directory.
     if (::chdir("/") != 0)
         return 1;

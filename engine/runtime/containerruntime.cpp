@@ -24,6 +24,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -521,8 +522,6 @@ ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
         portFds.push_back(fd); // closed with them; moved to lockTarget in the child
         args << QStringLiteral("--hold-lock") << QString::number(lockTarget);
     }
-    // Everything the child needs is prepared before fork: after it, only async-signal-safe
-    // calls (this process has threads).
     QList<QByteArray> storage;
     for (const QString &a : args)
         storage.append(QFile::encodeName(a));
@@ -538,40 +537,41 @@ ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
         closePortFds();
         return failErrno(QStringLiteral("pipe"), err);
     }
-    const pid_t child = ::fork();
-    if (child < 0) {
-        const int err = errno;
+    // dup2 onto itself would keep close-on-exec: give the write end another number first.
+    if (sync[1] == Shim::SyncFd) {
+        const int moved = ::fcntl(sync[1], F_DUPFD_CLOEXEC, Shim::SyncFd + 1);
+        ::close(sync[1]);
+        sync[1] = moved;
+    }
+    // posix_spawn (vfork-like: no copy of this process's page tables, unlike fork) in a new
+    // session; berth-shim then forks once and leaves (see its main), so that it outlives
+    // berthctl, the GUI and their sessions. Its fds: /dev/null, shim.log twice, the sync pipe,
+    // then the listening sockets and the operation lock from FirstPortFd on, in order.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, shimLog.constData(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn_file_actions_adddup2(&actions, sync[1], Shim::SyncFd);
+    for (size_t i = 0; i < portFds.size(); ++i)
+        posix_spawn_file_actions_adddup2(&actions, portFds[i], Shim::FirstPortFd + int(i));
+    posix_spawn_file_actions_addclosefrom_np(&actions, Shim::FirstPortFd + int(portFds.size()));
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+    pid_t child = -1;
+    const int spawned = ::posix_spawn(&child, argv[0], &actions, &attributes, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (spawned != 0) {
         ::close(sync[0]);
         ::close(sync[1]);
         closePortFds();
-        return failErrno(QStringLiteral("fork"), err);
-    }
-    if (child == 0) {
-        // Double fork + setsid: the shim is re-parented to init (or a subreaper) and has no
-        // controlling terminal, so it outlives berthctl, the GUI and their sessions.
-        ::setsid();
-        if (::fork() != 0)
-            ::_exit(0);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        const int devnull = ::open("/dev/null", O_RDWR);
-        const int log = ::open(shimLog.constData(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        ::dup2(devnull, 0);
-        ::dup2(log >= 0 ? log : devnull, 1);
-        ::dup2(log >= 0 ? log : devnull, 2);
-        if (sync[1] == Shim::SyncFd)
-            ::fcntl(Shim::SyncFd, F_SETFD, 0);
-        else
-            ::dup2(sync[1], Shim::SyncFd);
-        // portFds: the listening sockets, then the operation lock: fds FirstPortFd... in order.
-        for (size_t i = 0; i < portFds.size(); ++i)
-            ::dup2(portFds[i], Shim::FirstPortFd + int(i));
-        ::close_range(unsigned(Shim::FirstPortFd + int(portFds.size())), ~0U, 0);
-        ::execv(argv[0], argv.data());
-        static const char msg[] = "error cannot execute berth-shim\n";
-        [[maybe_unused]] auto n = ::write(Shim::SyncFd, msg, sizeof msg - 1);
-        ::_exit(127);
+        return failErrno(QStringLiteral("start %1").arg(shim), spawned);
     }
     ::close(sync[1]);
     closePortFds();
