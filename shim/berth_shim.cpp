@@ -42,6 +42,7 @@ struct Options {
     bool terminal = false;   // config.json asks for a terminal: receive the pty master
     bool openStdin = false;  // the container's stdin is fed from attached clients
     bool holdOutput = false; // keep the output for the first attached client
+    bool transient = false;  // removed when it ends (--rm): its exit file need not be synced
     std::string restart = "no";
     int restartMax = 0;   // on-failure's maximum number of restarts (0: no limit)
     int restartCount = 0; // restarts so far (the engine's, when it restarted a lost container)
@@ -334,8 +335,9 @@ bool oomKilled(const Options &o) {
            readCounter("/sys/fs/cgroup" + o.cgroup + "/memory.events", "oom_kill") > 0;
 }
 
-// `durable`: synced to disk (the exit file must survive the host going down; state.json only
-// matters while this shim lives, and syncing it would delay a short container's end).
+// `durable`: synced to disk (the exit file must survive the host going down, unless the
+// container is removed as it ends; state.json only matters while this shim lives, and syncing
+// it would delay a short container's end).
 bool writeFileAtomically(const Options &o, const char *name, const std::string &text,
                          bool durable = true) {
     const std::string final = path(o, name);
@@ -370,6 +372,10 @@ bool parseArgs(int argc, char **argv, Options &o) {
         }
         if (key == "--hold-output") {
             o.holdOutput = true;
+            continue;
+        }
+        if (key == "--transient") {
+            o.transient = true;
             continue;
         }
         if (i + 1 >= argc)
@@ -1024,7 +1030,7 @@ void Monitor::finish() {
                            ",\"restartCount\":" + std::to_string(m_restartCount) + ",\"error\":";
         appendJsonString(text, m_error.data(), m_error.size());
         text += "}\n";
-        writeFileAtomically(m_o, Berth::Shim::ExitFile, text);
+        writeFileAtomically(m_o, Berth::Shim::ExitFile, text, !m_o.transient);
     }
     // Attached clients get their Exit once the exit file is there, so whoever reads the
     // container after it sees it exited.
@@ -1170,7 +1176,8 @@ int main(int argc, char **argv) {
         std::fprintf(stderr,
                      "usage: berth-shim --id ID --bundle DIR --runtime PATH --runtime-root DIR "
                      "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] [--terminal] "
-                     "[--stdin] [--hold-output] [--restart no|on-failure|always|unless-stopped] "
+                     "[--stdin] [--hold-output] [--transient] [--restart "
+                     "no|on-failure|always|unless-stopped] "
                      "[--restart-max N] [--restart-count N] [--netns PATH] "
                      "[--publish PROTO:FD:IP:PORT]... [--hold-lock FD]\n"
                      "Started by the Berth engine; not meant to be run by hand.\n");

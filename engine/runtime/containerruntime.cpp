@@ -506,6 +506,8 @@ ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
         args << QStringLiteral("--stdin");
     if (mode == StartMode::Attached)
         args << QStringLiteral("--hold-output");
+    if (spec.autoRemove)
+        args << QStringLiteral("--transient");
     // The shim keeps the namespace for restarts by the policy (see shimprotocol.h).
     if (!netnsPath.isEmpty())
         args << QStringLiteral("--netns") << netnsPath;
