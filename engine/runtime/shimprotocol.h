@@ -4,8 +4,9 @@
 // The contract between the engine and berth-shim, in plain C++ so the shim needs no Qt.
 //
 // The engine prepares a container directory (the OCI bundle: config.json + rootfs mounted) and
-// starts `berth-shim` detached (double fork + setsid, so it outlives berthctl and the GUI) with
-// fd 3 as a "sync" pipe. The shim:
+// starts `berth-shim` detached (posix_spawn in a new session, then the shim forks once and its
+// first process exits, so it outlives berthctl and the GUI) with fd 3 as a "sync" pipe. The
+// shim:
 //   1. takes an exclusive flock on <dir>/shim.lock for its whole life: the lock being free
 //      means "no shim" (robust against pid reuse, released by the kernel when it dies);
 //   2. listens on <dir>/attach.sock (see "Attach socket" below);
