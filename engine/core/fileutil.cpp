@@ -147,25 +147,43 @@ Status removeTree(const QString &path) {
 namespace {
 thread_local qint64 t_usage = 0;
 thread_local QSet<QPair<quint64, quint64>> *t_seen = nullptr;
+// Whether a hardlinked inode was counted already (and from now on is).
+bool countedBefore(const struct stat *st) {
+    if (st->st_nlink <= 1 || S_ISDIR(st->st_mode))
+        return false;
+    const QPair<quint64, quint64> key(st->st_dev, st->st_ino);
+    if (t_seen->contains(key))
+        return true;
+    t_seen->insert(key);
+    return false;
+}
 int addUsage(const char *, const struct stat *st, int, struct FTW *) {
-    if (st->st_nlink > 1 && !S_ISDIR(st->st_mode)) {
-        const QPair<quint64, quint64> key(st->st_dev, st->st_ino);
-        if (t_seen->contains(key))
-            return 0;
-        t_seen->insert(key);
-    }
-    t_usage += qint64(st->st_blocks) * 512;
+    if (!countedBefore(st))
+        t_usage += qint64(st->st_blocks) * 512;
     return 0;
+}
+int addApparentSize(const char *, const struct stat *st, int, struct FTW *) {
+    if (!S_ISDIR(st->st_mode) && !countedBefore(st))
+        t_usage += qint64(st->st_size);
+    return 0;
+}
+qint64 walkSum(const QString &path,
+               int (*add)(const char *, const struct stat *, int, struct FTW *)) {
+    QSet<QPair<quint64, quint64>> seen;
+    t_seen = &seen;
+    t_usage = 0;
+    ::nftw(QFile::encodeName(path).constData(), add, 64, FTW_PHYS);
+    t_seen = nullptr;
+    return t_usage;
 }
 } // namespace
 
 qint64 diskUsage(const QString &path) {
-    QSet<QPair<quint64, quint64>> seen;
-    t_seen = &seen;
-    t_usage = 0;
-    ::nftw(QFile::encodeName(path).constData(), addUsage, 64, FTW_PHYS);
-    t_seen = nullptr;
-    return t_usage;
+    return walkSum(path, addUsage);
+}
+
+qint64 apparentSize(const QString &path) {
+    return walkSum(path, addApparentSize);
 }
 
 bool writeAll(int fd, const char *data, size_t size) {

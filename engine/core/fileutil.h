@@ -32,6 +32,9 @@ Status removeTree(const QString &path);
 
 // Sum of st_blocks*512 of every inode under `path`, counting hardlinked inodes once.
 qint64 diskUsage(const QString &path);
+// Sum of the sizes of every non-directory under `path`, counting hardlinked inodes once: what
+// Docker reports as a container's SizeRw (a 3-byte file is 3 bytes, not one 4 kB block).
+qint64 apparentSize(const QString &path);
 
 // A unique name for temporary files: "<prefix>-<pid>-<random>".
 QString uniqueTempName(const QString &prefix);

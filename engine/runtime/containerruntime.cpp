@@ -216,7 +216,7 @@ QStringList ContainerRuntime::lowerDirs(const ContainerRecord &container) const 
 }
 
 qint64 ContainerRuntime::rwSize(const QString &id) const {
-    return QFileInfo::exists(upperDir(id)) ? diskUsage(upperDir(id)) : 0;
+    return QFileInfo::exists(upperDir(id)) ? apparentSize(upperDir(id)) : 0;
 }
 
 bool ContainerRuntime::isValidName(const QString &name) {

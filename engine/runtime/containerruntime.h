@@ -136,7 +136,8 @@ public:
     QString upperDir(const QString &id) const;
     QString rootfs(const QString &id) const;
     QStringList lowerDirs(const ContainerRecord &container) const; // top layer first
-    qint64 rwSize(const QString &id) const; // bytes the container wrote (its diff/)
+    // Bytes the container wrote (its diff/), as Docker's SizeRw: file sizes, not disk blocks.
+    qint64 rwSize(const QString &id) const;
 
     // The OCI runtime in use (probed once per process and cached in the runtime root).
     Result<OciRuntime> runtime();
