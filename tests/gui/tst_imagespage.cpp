@@ -166,7 +166,9 @@ void TestImagesPage::diskUsagePrunesAfterPreview() {
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     window.show();
     QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 2, 10000);
-    // Keyboard: Ctrl+4 opens the disk usage page.
+    // Keyboard: Ctrl+4 opens the disk usage page. Shortcuts reach only the active window, which
+    // the window becomes a moment after show() (under load, after the key was sent).
+    QVERIFY(QTest::qWaitForWindowActive(&window));
     QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
     QCOMPARE(window.currentPage(), page);
     QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 2, 10000);

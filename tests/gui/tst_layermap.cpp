@@ -92,6 +92,7 @@ void TestLayerMap::sharedBaseLayerOnceContainersUnderImages() {
     Gui::LayerMapModel *model = page->model();
     QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy refreshed(page, &Gui::LayerMapPage::refreshed);
+    QVERIFY(QTest::qWaitForWindowActive(&window)); // shortcuts reach only the active window
     QTest::keyClick(&window, Qt::Key_8, Qt::ControlModifier);
     QCOMPARE(window.currentPage(), page);
     QTRY_VERIFY_WITH_TIMEOUT(model->containerCount() == 1, 10000);

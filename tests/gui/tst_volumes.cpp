@@ -90,6 +90,7 @@ private Q_SLOTS:
         Gui::MainWindow window(store.engine());
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
+        QVERIFY(QTest::qWaitForWindowActive(&window)); // shortcuts reach only the active window
         QTest::keyClick(&window, Qt::Key_7, Qt::ControlModifier);
         Gui::VolumesPage *page = window.volumesPage();
         QCOMPARE(window.currentPage(), page);
