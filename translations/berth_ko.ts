@@ -2347,6 +2347,14 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>&amp;Restart:</source>
         <translation>재시작(&amp;R):</translation>
     </message>
+    <message>
+        <source> times at most</source>
+        <translation>회까지</translation>
+    </message>
+    <message>
+        <source>How many times a failing container is restarted before Berth gives up</source>
+        <translation>실패한 컨테이너를 Berth가 포기하기 전까지 다시 시작하는 최대 횟수</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::RunTexts</name>

@@ -35,6 +35,7 @@
 #include <QScopeGuard>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -345,7 +346,15 @@ void TestContainersPage::runLogsStopRemove() {
     dialog->findChild<QLineEdit *>("runVolumes")->setText("gui-data:/data");
     QVERIFY(dialog->commandLine().contains(" -p 80 -v gui-data:/data "));
     auto *restart = dialog->findChild<QComboBox *>("runRestart");
+    auto *restartMax = dialog->findChild<QSpinBox *>("runRestartMax");
+    QVERIFY(!restartMax->isEnabled()); // only on-failure takes a maximum
+    restart->setCurrentIndex(restart->findData("on-failure"));
+    QVERIFY(restartMax->isEnabled());
+    restartMax->setValue(3);
+    QVERIFY(dialog->commandLine().contains(" --restart on-failure:3 "));
+    QCOMPARE(dialog->options().restartPolicy, QString("on-failure:3"));
     restart->setCurrentIndex(restart->findData("unless-stopped"));
+    QVERIFY(!restartMax->isEnabled());
     QVERIFY(dialog->commandLine().contains(" --restart unless-stopped "));
     restart->setCurrentIndex(restart->findData("no"));
     QVERIFY(!dialog->commandLine().contains("--restart"));

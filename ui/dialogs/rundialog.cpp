@@ -122,7 +122,26 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
     m_restart->addItem(tr("Always, unless stopped by hand (unless-stopped)"),
                        QStringLiteral("unless-stopped"));
     m_restart->setToolTip(tr("Whether the container runs again when its program ends"));
-    form->addRow(tr("&Restart:"), m_restart);
+    // on-failure:N, as `docker run --restart on-failure:3`: only for "when it fails".
+    m_restartMax = new QSpinBox(this);
+    m_restartMax->setObjectName(QStringLiteral("runRestartMax"));
+    m_restartMax->setRange(0, 1000);
+    m_restartMax->setSpecialValueText(tr("no limit"));
+    m_restartMax->setSuffix(tr(" times at most"));
+    m_restartMax->setToolTip(tr("How many times a failing container is restarted before Berth "
+                                "gives up"));
+    auto *restart = new QHBoxLayout;
+    restart->addWidget(m_restart, 1);
+    restart->addWidget(m_restartMax);
+    auto *restartLabel = new QLabel(tr("&Restart:"), this);
+    restartLabel->setBuddy(m_restart); // (addRow with a layout would show the "&")
+    form->addRow(restartLabel, restart);
+    auto enableRestartMax = [this] {
+        m_restartMax->setEnabled(m_restart->currentData().toString() ==
+                                 QLatin1String("on-failure"));
+    };
+    connect(m_restart, &QComboBox::currentIndexChanged, this, enableRestartMax);
+    enableRestartMax();
 
     m_rm = new QCheckBox(tr("Remove the container when it exits (--rm)"), this);
     m_rm->setObjectName(QStringLiteral("runRm"));
@@ -181,6 +200,7 @@ RunDialog::RunDialog(Engine::Engine &engine, const QStringList &images, QWidget 
     connect(m_cpus, &QDoubleSpinBox::valueChanged, this, &RunDialog::updateCommandLine);
     connect(m_pids, &QSpinBox::valueChanged, this, &RunDialog::updateCommandLine);
     connect(m_restart, &QComboBox::currentIndexChanged, this, &RunDialog::updateCommandLine);
+    connect(m_restartMax, &QSpinBox::valueChanged, this, &RunDialog::updateCommandLine);
     for (QCheckBox *box : {m_rm, m_init, m_detach})
         connect(box, &QCheckBox::toggled, this, &RunDialog::updateCommandLine);
     connect(m_env, &QTableWidget::itemChanged, this, &RunDialog::updateCommandLine);
@@ -219,6 +239,8 @@ RunOptions RunDialog::options() const {
     o.ports = m_ports->text();
     o.volumes = m_volumes->text();
     o.restartPolicy = m_restart->currentData().toString();
+    if (m_restartMax->isEnabled() && m_restartMax->value() > 0)
+        o.restartPolicy += QLatin1Char(':') + QString::number(m_restartMax->value());
     o.memory = m_memory->text();
     o.cpus = m_cpus->value();
     o.pidsLimit = m_pids->value();

@@ -57,6 +57,7 @@ private:
     QLineEdit *m_ports = nullptr;
     QLineEdit *m_volumes = nullptr;
     QComboBox *m_restart = nullptr;
+    QSpinBox *m_restartMax = nullptr;
     QLineEdit *m_memory = nullptr;
     QDoubleSpinBox *m_cpus = nullptr;
     QSpinBox *m_pids = nullptr;
