@@ -2168,6 +2168,14 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>Logged in to %1. The credentials are in a file only you can read: %2</source>
         <translation>%1에 로그인했습니다. 자격 증명은 본인만 읽을 수 있는 파일에 있습니다: %2</translation>
     </message>
+    <message>
+        <source>Insecure registry: plain HTTP, or a certificate that cannot be verified</source>
+        <translation>안전하지 않은 레지스트리: 일반 HTTP 또는 확인할 수 없는 인증서</translation>
+    </message>
+    <message>
+        <source>Like Docker&apos;s insecure-registries: remembered for every pull and push (in %1)</source>
+        <translation>Docker의 insecure-registries와 같습니다: 이후의 모든 풀과 푸시에 적용됩니다 (%1에 저장)</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::RunDialog</name>

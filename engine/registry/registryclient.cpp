@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/registry/registryclient.h"
 
+#include "engine/core/fileutil.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -116,7 +118,49 @@ RegistryOptions RegistryOptions::fromEnvironment() {
     o.concurrentTransfers = envInt("BERTH_REGISTRY_CONCURRENCY", o.concurrentTransfers);
     o.chunkSize = envInt("BERTH_REGISTRY_CHUNK_SIZE", 0);
     o.certsDir = berthConfigDir() + QStringLiteral("/certs.d");
+    for (const QString &r : savedInsecureRegistries())
+        if (!o.insecureRegistries.contains(r, Qt::CaseInsensitive))
+            o.insecureRegistries.append(r);
     return o;
+}
+
+QString insecureRegistriesFile() {
+    return berthConfigDir() + QStringLiteral("/insecure-registries");
+}
+
+QStringList savedInsecureRegistries() {
+    QStringList out;
+    const auto text = readFileLimited(insecureRegistriesFile(), 1 << 20);
+    if (!text)
+        return out; // none saved (or unreadable: as if none)
+    for (const QByteArray &raw : text->split('\n')) {
+        const qsizetype comment = raw.indexOf('#');
+        const QString line = QString::fromUtf8(comment < 0 ? raw : raw.left(comment)).trimmed();
+        if (!line.isEmpty())
+            out.append(line);
+    }
+    return out;
+}
+
+Status saveInsecureRegistry(const QString &domain) {
+    const QString host = domain.trimmed();
+    if (host.isEmpty() || host.contains(QLatin1Char('\n')) || host.contains(QLatin1Char('#')))
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("not a registry host: %1").arg(host.left(200)));
+    const QStringList saved = savedInsecureRegistries();
+    if (saved.contains(host, Qt::CaseInsensitive))
+        return {};
+    const QString file = insecureRegistriesFile();
+    if (auto st = makeDirectories(berthConfigDir()); !st)
+        return st;
+    QByteArray text = readFileLimited(file, 1 << 20)
+                          .value_or(QByteArrayLiteral(
+                              "# Registries Berth speaks to over plain HTTP, or over TLS without "
+                              "verifying\n# their certificate (host[:port], one a line).\n"));
+    if (!text.isEmpty() && !text.endsWith('\n'))
+        text += '\n';
+    text += host.toUtf8() + '\n';
+    return writeFileAtomically(file, text);
 }
 
 QString registryHostFor(const QString &domain) {

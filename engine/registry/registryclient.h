@@ -28,7 +28,8 @@ namespace Berth::Engine {
 // the timeouts through the environment (fromEnvironment()).
 struct RegistryOptions {
     // host[:port] reachable over plain HTTP besides the loopback names (localhost, 127.0.0.1,
-    // ::1), which always are. Env: BERTH_INSECURE_REGISTRIES (comma-separated).
+    // ::1), which always are. Env: BERTH_INSECURE_REGISTRIES (comma-separated), and the file
+    // insecureRegistriesFile().
     QStringList insecureRegistries;
     int maxAttempts = 5;        // per request, on 5xx/429 and dropped connections
     int initialBackoffMs = 500; // doubled after each failed attempt; env BERTH_REGISTRY_BACKOFF_MS
@@ -49,6 +50,13 @@ struct RegistryOptions {
 // Berth's configuration directory: $BERTH_CONFIG_DIR, else /etc/berth for root, else
 // $XDG_CONFIG_HOME/berth (~/.config/berth).
 QString berthConfigDir();
+
+// The registries marked insecure for good (the app's login does it), which fromEnvironment()
+// adds to every command's options, like Docker's "insecure-registries" in daemon.json:
+// berthConfigDir()/insecure-registries, one host[:port] a line, '#' starts a comment.
+QString insecureRegistriesFile();
+QStringList savedInsecureRegistries();
+Status saveInsecureRegistry(const QString &domain);
 
 struct Credentials {
     QString username;

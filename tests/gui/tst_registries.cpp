@@ -458,9 +458,15 @@ private Q_SLOTS:
                  qPrintable(page->loginStatus()->text()));
         QCOMPARE(page->model()->rowCount(), 0);
 
+        // Marked insecure as it logs in: remembered in the config directory for every command.
+        QTemporaryDir config;
+        qputenv("BERTH_CONFIG_DIR", config.path().toUtf8());
+        auto restoreConfig = qScopeGuard([] { qunsetenv("BERTH_CONFIG_DIR"); });
+        find<QCheckBox>(page, "loginInsecure")->setChecked(true);
         password->setText("s3cret");
         QTest::mouseClick(find<QPushButton>(page, "loginButton"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(page->loginStatus()->text().startsWith("Logged in"), 30000);
+        QCOMPARE(savedInsecureRegistries(), QStringList{secured.address()});
         QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 1, 30000);
         QCOMPARE(page->model()->index(0, Gui::RegistriesModel::Registry).data().toString(),
                  secured.address());

@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -245,6 +246,28 @@ private Q_SLOTS:
         o.registry.insecureRegistries = {m_proxy->address()};
         TestStore store;
         BERTH_VERIFY_OK(pull(store, ref("test/tls:1"), o));
+        QCOMPARE(plainRequests(), 0);
+    }
+
+    // What the app's login does with "Insecure registry" checked: saved in the config directory,
+    // then every command treats the registry as insecure (here: berthctl pull without its CA).
+    void savedInsecureRegistryIsUsedByEveryCommand() {
+        QTemporaryDir config;
+        qputenv("BERTH_CONFIG_DIR", config.path().toUtf8());
+        auto restore = qScopeGuard([] { qunsetenv("BERTH_CONFIG_DIR"); });
+        QVERIFY(savedInsecureRegistries().isEmpty());
+        BERTH_VERIFY_OK(saveInsecureRegistry(m_proxy->address()));
+        BERTH_VERIFY_OK(saveInsecureRegistry(m_proxy->address())); // once in the file
+        QCOMPARE(savedInsecureRegistries(), QStringList{m_proxy->address()});
+        QVERIFY(RegistryOptions::fromEnvironment().insecureRegistries.contains(m_proxy->address()));
+        QCOMPARE(saveInsecureRegistry("bad#host").error().kind, ErrorKind::InvalidArgument);
+
+        TestStore store;
+        QProcessEnvironment env = store.environment();
+        env.insert("BERTH_CONFIG_DIR", config.path());
+        const ProcessResult ok =
+            run(QStringLiteral(BERTH_BERTHCTL), {"pull", ref("test/tls:1").toString()}, env);
+        QVERIFY2(ok.exitCode == 0, qPrintable(ok.describe()));
         QCOMPARE(plainRequests(), 0);
     }
 

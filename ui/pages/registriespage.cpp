@@ -70,6 +70,14 @@ RegistriesPage::RegistriesPage(Engine::Engine &engine, QWidget *parent)
     m_fileStore->setToolTip(tr("Like berthctl login --insecure-file-store. Anyone who can read "
                                "your files as you (or as root) can read the password."));
     form->addRow(QString(), m_fileStore);
+    m_insecure = new QCheckBox(tr("Insecure registry: plain HTTP, or a certificate that cannot be "
+                                  "verified"),
+                               loginBox);
+    m_insecure->setObjectName(QStringLiteral("loginInsecure"));
+    m_insecure->setToolTip(
+        tr("Like Docker's insecure-registries: remembered for every pull and push (in %1)")
+            .arg(Engine::insecureRegistriesFile()));
+    form->addRow(QString(), m_insecure);
     loginLayout->addLayout(form);
     auto *loginRow = new QHBoxLayout;
     m_login = new QPushButton(tr("Log in"), loginBox);
@@ -222,6 +230,7 @@ void RegistriesPage::setLoginBusy(bool busy) {
     m_user->setEnabled(!busy);
     m_password->setEnabled(!busy);
     m_fileStore->setEnabled(!busy);
+    m_insecure->setEnabled(!busy);
 }
 
 void RegistriesPage::logIn(const QString &registry, const QString &user, const QString &password) {
@@ -235,8 +244,12 @@ void RegistriesPage::logIn(const QString &registry, const QString &user, const Q
     const Engine::Credentials credentials{user.trimmed(), password};
     const auto backend = m_fileStore->isChecked() ? Engine::CredentialStore::Backend::File
                                                   : Engine::CredentialStore::Backend::Keychain;
+    const bool insecure = m_insecure->isChecked();
     m_engine
-        .async([domain, credentials, backend]() -> Engine::Status {
+        .async([domain, credentials, backend, insecure]() -> Engine::Status {
+            if (insecure)
+                if (auto st = Engine::saveInsecureRegistry(domain); !st)
+                    return st;
             const Engine::RegistryOptions options = Engine::RegistryOptions::fromEnvironment();
             if (auto st = Engine::checkCredentials(domain, options, credentials); !st)
                 return st;

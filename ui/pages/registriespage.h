@@ -57,6 +57,7 @@ private:
     QLineEdit *m_user = nullptr;
     QLineEdit *m_password = nullptr;
     QCheckBox *m_fileStore = nullptr;
+    QCheckBox *m_insecure = nullptr;
     QPushButton *m_login = nullptr;
     QLabel *m_loginStatus = nullptr;
     QTableView *m_view = nullptr;
