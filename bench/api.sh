@@ -23,26 +23,10 @@ mkdir -p "$work"
 export BERTH_ROOT=$work/berth
 socket=$work/berth.sock
 
-# podman on this machine: runc, cgroupfs, file events, ulimits under the hard limit.
-nofile=$(ulimit -Hn); nproc=$(ulimit -Hu); [ "$nproc" = unlimited ] && nproc=32768
-[ "$nproc" -gt 32768 ] && nproc=32768
-cat > "$work/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$work/podman-events.log"
-tmp_dir = "$work/podman-tmp"
-EOF
-cat > "$work/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-runroot = "$work/podman-run"
-graphroot = "$work/podman-graph"
-EOF
-export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
+# podman next to Berth (bench/podman.sh).
+# shellcheck source=bench/podman.sh
+. "$here/bench/podman.sh"
+podman_setup "$work" "$work/podman-run"
 
 echo "== populating both stores: 200 images, 100 containers"
 "$berthctl" starter >/dev/null

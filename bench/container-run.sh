@@ -26,29 +26,11 @@ work="$base/run-$$"
 mkdir -p "$work"
 export BERTH_ROOT=$work/berth
 
-# podman on this machine: runc, cgroupfs, file events, ulimits under the hard limit.
-nofile=$(ulimit -Hn); nproc=$(ulimit -Hu); [ "$nproc" = unlimited ] && nproc=32768
-[ "$nproc" -gt 32768 ] && nproc=32768
-cat > "$work/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$work/podman-events.log"
-tmp_dir = "$work/podman-tmp"
-EOF
-# The runroot must be short: podman refuses one over 50 characters in the cleanup command that
-# conmon runs when the container exits, and `podman run` then waits 20 s for an exit code.
+# podman next to Berth (bench/podman.sh); a short runroot, see there.
 podman_runroot=/run/berth-bench-podman-$$
-cat > "$work/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-runroot = "$podman_runroot"
-graphroot = "$work/podman-graph"
-EOF
-export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
+# shellcheck source=bench/podman.sh
+. "$here/bench/podman.sh"
+podman_setup "$work" "$podman_runroot"
 
 echo "== one busybox image in each tool, a runc bundle from the same files"
 rootfs=$work/rootfs; mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"
