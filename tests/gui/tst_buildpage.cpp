@@ -228,11 +228,12 @@ void TestBuildPage::errorAtItsLineAndCancel() {
              qPrintable(error->text()));
 
     // Cancel while a RUN runs: the build stops, says so, and leaves no container.
-    QVERIFY(
-        writeFile(context.filePath("Dockerfile"), "FROM busybox\nRUN echo started; sleep 600\n"));
+    // (The container's own line: the step's header, "RUN echo ...", comes before the container.)
+    QVERIFY(writeFile(context.filePath("Dockerfile"),
+                      "FROM busybox\nRUN echo $((6 * 7)) started; sleep 600\n"));
     page->startBuild();
     auto *output = page->findChild<QPlainTextEdit *>("buildOutput");
-    QTRY_VERIFY_WITH_TIMEOUT(output->toPlainText().contains("started"), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(output->toPlainText().contains("42 started"), 60000);
     QVERIFY(page->isBuilding());
     QCOMPARE(store.engine().containers().list().size(), 1);
     QTest::mouseClick(page->findChild<QPushButton *>("buildCancel"), Qt::LeftButton);
