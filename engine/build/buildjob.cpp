@@ -3,30 +3,9 @@
 
 #include "engine/core/storelock.h"
 
-#include <QMetaObject>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QtConcurrent/QtConcurrentRun>
-#include <atomic>
 
 namespace Berth::Engine {
-
-// What the worker and the job share; it outlives whichever of them ends last.
-struct BuildJob::Shared {
-    std::atomic<bool> cancel = false;
-    QMutex mutex;
-    BuildJob *job = nullptr; // null once the job is gone
-    QStringList pending;     // output lines not yet delivered
-    bool delivering = false; // a delivery is queued
-
-    // Queues `f` to the job's thread, unless the job is gone. Under the mutex, so the job
-    // cannot be destroyed between the check and the post (its pending posts die with it).
-    template <typename F> void post(F f) {
-        QMutexLocker lock(&mutex);
-        if (job)
-            QMetaObject::invokeMethod(job, std::move(f), Qt::QueuedConnection);
-    }
-};
 
 BuildJob::BuildJob(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
                    ImageStore &images, ContainerRuntime &containers, QThreadPool *pool,
@@ -38,14 +17,10 @@ BuildJob::BuildJob(const StorePaths &paths, ContentStore &content, SnapshotStore
     , m_images(images)
     , m_containers(containers)
     , m_pool(pool)
-    , m_shared(std::make_shared<Shared>()) {
-    m_shared->job = this;
-}
+    , m_shared(std::make_shared<Channel>(this)) {}
 
 BuildJob::~BuildJob() {
-    QMutexLocker lock(&m_shared->mutex);
-    m_shared->job = nullptr;
-    m_shared->cancel = true;
+    m_shared->detach();
 }
 
 void BuildJob::cancel() {
@@ -53,13 +28,7 @@ void BuildJob::cancel() {
 }
 
 void BuildJob::deliverOutput() {
-    QStringList lines;
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        lines.swap(m_shared->pending);
-        m_shared->delivering = false;
-    }
-    if (!lines.isEmpty())
+    if (const QStringList lines = m_shared->take(); !lines.isEmpty())
         Q_EMIT output(lines);
 }
 
@@ -67,20 +36,13 @@ void BuildJob::start(BuildOptions options) {
     if (m_running)
         return;
     m_running = true;
-    const std::shared_ptr<Shared> shared = m_shared;
+    const std::shared_ptr<Channel> shared = m_shared;
     BuildJob *job = this; // used only inside functors queued to it: they run while it lives
     options.cancel = &shared->cancel;
     auto builder =
         std::make_shared<Builder>(m_paths, m_content, m_snapshots, m_images, m_containers);
     builder->setOutputHandler([shared, job](const QString &line) {
-        bool post = false;
-        {
-            QMutexLocker lock(&shared->mutex);
-            shared->pending.append(line);
-            post = !shared->delivering;
-            shared->delivering = true;
-        }
-        if (post)
+        if (shared->update([&](QStringList &pending) { pending.append(line); }))
             shared->post([job] { job->deliverOutput(); });
     });
     builder->setDockerfileHandler([shared, job](const QString &name, const QString &text) {

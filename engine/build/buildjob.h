@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/build/builder.h"
+#include "engine/core/jobchannel.h"
 
 #include <QObject>
 #include <QStringList>
@@ -45,7 +46,7 @@ Q_SIGNALS:
     void failed(const Berth::Engine::Error &error);
 
 private:
-    struct Shared;
+    using Channel = JobChannel<QStringList>; // what the job shares with its worker
     void deliverOutput();
 
     StorePaths m_paths;
@@ -54,7 +55,7 @@ private:
     ImageStore &m_images;
     ContainerRuntime &m_containers;
     QThreadPool *m_pool;
-    std::shared_ptr<Shared> m_shared;
+    std::shared_ptr<Channel> m_shared;
     bool m_running = false;
     std::optional<Result<BuildResult>> m_result;
 };

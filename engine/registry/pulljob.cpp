@@ -1,29 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/registry/pulljob.h"
 
-#include <QMetaObject>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QtConcurrent/QtConcurrentRun>
-#include <atomic>
 
 namespace Berth::Engine {
-
-// What the worker and the job share; it outlives whichever of them ends last.
-struct PullJob::Shared {
-    std::atomic<bool> cancel = false;
-    QMutex mutex;
-    PullJob *job = nullptr;             // null once the job is gone
-    std::optional<PullProgress> latest; // not yet delivered
-
-    // Queues `f` to the job's thread, unless the job is gone. Under the mutex, so the job
-    // cannot be destroyed between the check and the post (its pending posts die with it).
-    template <typename F> void post(F f) {
-        QMutexLocker lock(&mutex);
-        if (job)
-            QMetaObject::invokeMethod(job, std::move(f), Qt::QueuedConnection);
-    }
-};
 
 PullJob::PullJob(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
                  ImageStore &images, EventJournal *events, QThreadPool *pool, QObject *parent)
@@ -34,14 +14,10 @@ PullJob::PullJob(const StorePaths &paths, ContentStore &content, SnapshotStore &
     , m_images(images)
     , m_events(events)
     , m_pool(pool)
-    , m_shared(std::make_shared<Shared>()) {
-    m_shared->job = this;
-}
+    , m_shared(std::make_shared<Channel>(this)) {}
 
 PullJob::~PullJob() {
-    QMutexLocker lock(&m_shared->mutex);
-    m_shared->job = nullptr;
-    m_shared->cancel = true;
+    m_shared->detach();
 }
 
 void PullJob::cancel() {
@@ -49,12 +25,7 @@ void PullJob::cancel() {
 }
 
 void PullJob::deliverProgress() {
-    std::optional<PullProgress> progress;
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        progress.swap(m_shared->latest);
-    }
-    if (progress)
+    if (const std::optional<PullProgress> progress = m_shared->take())
         Q_EMIT progressChanged(*progress);
 }
 
@@ -63,20 +34,14 @@ void PullJob::start(const Reference &reference, PullOptions options) {
         return;
     m_running = true;
     m_reference = reference;
-    const std::shared_ptr<Shared> shared = m_shared;
+    const std::shared_ptr<Channel> shared = m_shared;
     PullJob *job = this; // used only inside functors queued to it: they run while it lives
     options.cancel = &shared->cancel;
     options.onPlan = [shared, job](const PullPlan &plan) {
         shared->post([job, plan] { Q_EMIT job->planned(plan); });
     };
     options.onProgress = [shared, job](const PullProgress &progress) {
-        bool post = false;
-        {
-            QMutexLocker lock(&shared->mutex);
-            post = !shared->latest; // one delivery in flight at a time
-            shared->latest = progress;
-        }
-        if (post)
+        if (shared->update([&](std::optional<PullProgress> &latest) { latest = progress; }))
             shared->post([job] { job->deliverProgress(); });
     };
     Puller puller(m_paths, m_content, m_snapshots, m_images, m_events);

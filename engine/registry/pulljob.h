@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/core/jobchannel.h"
 #include "engine/registry/puller.h"
 
 #include <QObject>
@@ -44,7 +45,7 @@ Q_SIGNALS:
     void failed(const Berth::Engine::Error &error);
 
 private:
-    struct Shared;
+    using Channel = JobChannel<std::optional<PullProgress>>; // what the job shares with its worker
     void deliverProgress();
 
     StorePaths m_paths;
@@ -53,7 +54,7 @@ private:
     ImageStore &m_images;
     EventJournal *m_events;
     QThreadPool *m_pool;
-    std::shared_ptr<Shared> m_shared;
+    std::shared_ptr<Channel> m_shared;
     Reference m_reference;
     bool m_running = false;
     std::optional<Result<ImageRecord>> m_result;

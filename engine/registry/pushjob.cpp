@@ -1,29 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/registry/pushjob.h"
 
-#include <QMetaObject>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QtConcurrent/QtConcurrentRun>
-#include <atomic>
 
 namespace Berth::Engine {
-
-// What the worker and the job share; it outlives whichever of them ends last.
-struct PushJob::Shared {
-    std::atomic<bool> cancel = false;
-    QMutex mutex;
-    PushJob *job = nullptr;             // null once the job is gone
-    std::optional<PushProgress> latest; // not yet delivered
-
-    // Queues `f` to the job's thread, unless the job is gone. Under the mutex, so the job
-    // cannot be destroyed between the check and the post (its pending posts die with it).
-    template <typename F> void post(F f) {
-        QMutexLocker lock(&mutex);
-        if (job)
-            QMetaObject::invokeMethod(job, std::move(f), Qt::QueuedConnection);
-    }
-};
 
 PushJob::PushJob(const StorePaths &paths, ContentStore &content, ImageStore &images,
                  EventJournal *events, QThreadPool *pool, QObject *parent)
@@ -33,14 +13,10 @@ PushJob::PushJob(const StorePaths &paths, ContentStore &content, ImageStore &ima
     , m_images(images)
     , m_events(events)
     , m_pool(pool)
-    , m_shared(std::make_shared<Shared>()) {
-    m_shared->job = this;
-}
+    , m_shared(std::make_shared<Channel>(this)) {}
 
 PushJob::~PushJob() {
-    QMutexLocker lock(&m_shared->mutex);
-    m_shared->job = nullptr;
-    m_shared->cancel = true;
+    m_shared->detach();
 }
 
 void PushJob::cancel() {
@@ -48,12 +24,7 @@ void PushJob::cancel() {
 }
 
 void PushJob::deliverProgress() {
-    std::optional<PushProgress> progress;
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        progress.swap(m_shared->latest);
-    }
-    if (progress)
+    if (const std::optional<PushProgress> progress = m_shared->take())
         Q_EMIT progressChanged(*progress);
 }
 
@@ -63,17 +34,11 @@ void PushJob::start(const QString &source, const Reference &target, PushOptions 
     m_running = true;
     m_source = source;
     m_target = target;
-    const std::shared_ptr<Shared> shared = m_shared;
+    const std::shared_ptr<Channel> shared = m_shared;
     PushJob *job = this; // used only inside functors queued to it: they run while it lives
     options.cancel = &shared->cancel;
     options.onProgress = [shared, job](const PushProgress &progress) {
-        bool post = false;
-        {
-            QMutexLocker lock(&shared->mutex);
-            post = !shared->latest; // one delivery in flight at a time
-            shared->latest = progress;
-        }
-        if (post)
+        if (shared->update([&](std::optional<PushProgress> &latest) { latest = progress; }))
             shared->post([job] { job->deliverProgress(); });
     };
     Pusher pusher(m_paths, m_content, m_images, m_events);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/core/jobchannel.h"
 #include "engine/registry/pusher.h"
 
 #include <QObject>
@@ -45,7 +46,7 @@ Q_SIGNALS:
     void failed(const Berth::Engine::Error &error);
 
 private:
-    struct Shared;
+    using Channel = JobChannel<std::optional<PushProgress>>; // what the job shares with its worker
     void deliverProgress();
 
     StorePaths m_paths;
@@ -53,7 +54,7 @@ private:
     ImageStore &m_images;
     EventJournal *m_events;
     QThreadPool *m_pool;
-    std::shared_ptr<Shared> m_shared;
+    std::shared_ptr<Channel> m_shared;
     QString m_source;
     Reference m_target;
     bool m_running = false;
