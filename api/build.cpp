@@ -3,6 +3,7 @@
 // or an http(s) URL), with Docker's streamed output.
 #include "api/jsonstream.h"
 #include "api/server.h"
+#include "engine/archive/archiveio.h"
 #include "engine/build/builder.h"
 #include "engine/build/gitcontext.h"
 #include "engine/build/urldownload.h"
@@ -38,7 +39,29 @@ std::optional<QMap<QString, QString>> stringMap(Exchange &x, const QString &key)
     return out;
 }
 
-void runBuild(Exchange &x, const BuildOptions &options, bool quiet);
+// Builds with `options` (its context ready), streaming the output as Docker does.
+void runBuild(Exchange &x, const BuildOptions &options, bool quiet) {
+    auto lock = x.engine.lockForWriting();
+    if (!lock)
+        return x.error(lock.error());
+    JsonStream out(x);
+    Builder builder(x.engine.paths(), x.engine.content(), x.engine.snapshots(), x.engine.images(),
+                    x.engine.containers());
+    builder.setOutputHandler([&](const QString &line) {
+        if (!quiet)
+            out.stream(line + QLatin1Char('\n'));
+    });
+    auto result = builder.build(options);
+    if (!result) {
+        out.fail(result.error());
+        return out.finish();
+    }
+    out.send({{QStringLiteral("aux"),
+               QJsonObject{{QStringLiteral("ID"), result->image.id.toString()}}}});
+    if (quiet)
+        out.stream(result->image.id.toString() + QLatin1Char('\n'));
+    out.finish();
+}
 
 // Whether a downloaded remote context is an archive (tar, maybe compressed) rather than a
 // Dockerfile: Docker decides by the content, not the name.
@@ -47,14 +70,8 @@ bool looksLikeArchive(const QString &path) {
     if (!f.open(QIODevice::ReadOnly))
         return false;
     const QByteArray head = f.read(512);
-    for (const QByteArray &magic : {QByteArray("\x1f\x8b", 2), QByteArray("BZh"),
-                                    QByteArray("\xfd"
-                                               "7zXZ",
-                                               5),
-                                    QByteArray("\x28\xb5\x2f\xfd", 4)})
-        if (head.startsWith(magic))
-            return true;
-    return head.size() >= 262 && head.mid(257, 5) == "ustar";
+    return detectCompression(head) != Compression::None ||
+           (head.size() >= 262 && head.mid(257, 5) == "ustar");
 }
 
 void build(Exchange &x) {
@@ -149,29 +166,6 @@ void build(Exchange &x) {
         return x.error(400,
                        QStringLiteral("Cannot locate specified Dockerfile: %1").arg(dockerfile));
     runBuild(x, options, quiet);
-}
-
-void runBuild(Exchange &x, const BuildOptions &options, bool quiet) {
-    auto lock = x.engine.lockForWriting();
-    if (!lock)
-        return x.error(lock.error());
-    JsonStream out(x);
-    Builder builder(x.engine.paths(), x.engine.content(), x.engine.snapshots(), x.engine.images(),
-                    x.engine.containers());
-    builder.setOutputHandler([&](const QString &line) {
-        if (!quiet)
-            out.stream(line + QLatin1Char('\n'));
-    });
-    auto result = builder.build(options);
-    if (!result) {
-        out.fail(result.error());
-        return out.finish();
-    }
-    out.send({{QStringLiteral("aux"),
-               QJsonObject{{QStringLiteral("ID"), result->image.id.toString()}}}});
-    if (quiet)
-        out.stream(result->image.id.toString() + QLatin1Char('\n'));
-    out.finish();
 }
 
 } // namespace
