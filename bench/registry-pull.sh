@@ -117,31 +117,13 @@ say "registry: docker-registry at $registry, pushing bench:latest (skopeo copy)"
 skopeo copy -q --dest-tls-verify=false "oci:$layout:bench" "docker://$ref" >/dev/null
 
 # --- podman's configuration: runc, cgroupfs, file events, ulimits within the hard limit -------
-nofile=$(ulimit -Hn)
-[ "$nofile" = unlimited ] && nofile=1048576
-mkdir -p "$bench_dir/podman"
-cat >"$bench_dir/podman/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=$nofile:$nofile"]
-
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$bench_dir/podman/events.log"
-EOF
-cat >"$bench_dir/podman/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-runroot = "$bench_dir/podman/runroot"
-graphroot = "$bench_dir/podman/graphroot"
-EOF
+# shellcheck source=bench/podman.sh
+. "$here/podman.sh"
+podman_setup "$bench_dir/podman" "$bench_dir/podman/runroot"
 cat >"$bench_dir/podman/registries.conf" <<EOF
 unqualified-search-registries = []
 EOF
-podman_env=(env CONTAINERS_CONF="$bench_dir/podman/containers.conf"
-    CONTAINERS_STORAGE_CONF="$bench_dir/podman/storage.conf"
-    CONTAINERS_REGISTRIES_CONF="$bench_dir/podman/registries.conf")
+podman_env=(env CONTAINERS_REGISTRIES_CONF="$bench_dir/podman/registries.conf")
 
 trash_it "$out"
 mkdir -p "$out"
