@@ -5,6 +5,7 @@
 // export writes the merged filesystem; cp copies both ways, running or stopped, and a symlink
 // in the container never leads to the host's files.
 #include "engine/archive/archiveio.h"
+#include "engine/runtime/containerfilesystem.h"
 #include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void exportWritesTheMergedFilesystem();
     void cpBothWaysStoppedAndRunning();
     void cpStaysInsideTheContainer();
+    void cpDotDotIsTheContainerRoot();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -256,6 +258,75 @@ void TestContainerFs::cpStaysInsideTheContainer() {
     QCOMPARE(readFile("/etc/keep"), hostKeepBefore);
     QCOMPARE(readFile(store.engine().containers().upperDir(record->id) + "/abs"),
              QByteArray("replaced\n"));
+}
+
+// `..` above the container's root is its root, as for its own processes: cp and the archive
+// calls never reach the container's host-side directory (config.json with the environment,
+// the log, the shim's state, the overlay's upper and work directories).
+void TestContainerFs::cpDotDotIsTheContainerRoot() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult created =
+        berthctl(store, {"create", "--name", "dd", "-e", "SECRET=berth-secret", "busybox", "true"});
+    QVERIFY2(created.exitCode == 0, qPrintable(created.describe()));
+    const ProcessResult running =
+        berthctl(store, {"run", "-d", "--name", "dr", "busybox", "busybox", "sleep", "60"});
+    QVERIFY2(running.exitCode == 0, qPrintable(running.describe()));
+    QStringList hostSide;
+    for (const char *name : {"dd", "dr"}) {
+        auto record = store.engine().containers().get(name);
+        BERTH_VERIFY_OK(record);
+        hostSide += QDir(store.engine().containers().directory(record->id))
+                        .entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+    }
+    QVERIFY2(hostSide.contains("config.json"), qPrintable(hostSide.join(' ')));
+    QTemporaryDir host(scratchBase() + "/cpdd-XXXXXX");
+    int n = 0;
+    for (const QString &container : {QStringLiteral("dd"), QStringLiteral("dr")}) {
+        for (const QString &path :
+             QStringList{"..", "/..", "../..", "/tmp/../..", "/etc/../../..", "tmp/../../"}) {
+            const QString out = host.path() + QStringLiteral("/out%1").arg(n++);
+            const ProcessResult cp = berthctl(store, {"cp", container + ":" + path, out});
+            const QStringList names = QDir(out).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+            const QString what = container + ":" + path + " gave: " + names.join(' ') + " " +
+                                 QString::fromUtf8(cp.err);
+            // The container's root (or an error), never the host-side directory.
+            QVERIFY2(cp.exitCode == 0, qPrintable(what));
+            QVERIFY2(names.contains("bin") && names.contains("etc") && names.contains("srv"),
+                     qPrintable(what));
+            for (const QString &name : hostSide)
+                QVERIFY2(!names.contains(name), qPrintable(what));
+        }
+        // Copying in to `..` writes into the container's root.
+        QVERIFY(writeFile(host.path() + "/in-" + container, "in\n"));
+        const ProcessResult in =
+            berthctl(store, {"cp", host.path() + "/in-" + container, container + ":/tmp/../.."});
+        QVERIFY2(in.exitCode == 0, qPrintable(in.describe()));
+        auto c = store.engine().containers().get(container);
+        BERTH_VERIFY_OK(c);
+        QVERIFY(!QFile::exists(store.engine().containers().directory(c->id) + "/in-" + container));
+        QCOMPARE(readFile(store.engine().containers().upperDir(c->id) + "/in-" + container),
+                 QByteArray("in\n"));
+    }
+    // The archive calls (the API's GET/HEAD) resolve the same way.
+    ContainerFilesystem fs(store.engine().containers(), store.engine().content(),
+                           store.engine().images(), store.engine().snapshots());
+    auto st = fs.statPath("dd", "/tmp/../..");
+    BERTH_VERIFY_OK(st);
+    QCOMPARE(st->name, QString("/"));
+    QVERIFY(st->isDir);
+    const QString tar = host.path() + "/root.tar";
+    {
+        QFile f(tar);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        BERTH_VERIFY_OK(fs.archivePath("dd", "..", f.handle()));
+    }
+    const QStringList names = tarNames(tar);
+    // The root's contents (named "/bin", "/etc"... as dockerd does; busybox tar strips the '/').
+    QVERIFY2(names.contains("bin/") && names.contains("etc/old"), qPrintable(names.join(' ')));
+    for (const QString &name : names)
+        QVERIFY2(!name.contains("config.json") && !name.contains("shim") && !name.contains("upper"),
+                 qPrintable(names.join(' ')));
 }
 
 QTEST_GUILESS_MAIN(TestContainerFs)
