@@ -54,6 +54,7 @@ private Q_SLOTS:
     void cpBothWaysStoppedAndRunning();
     void cpStaysInsideTheContainer();
     void cpDotDotIsTheContainerRoot();
+    void cpStreamsTarsAndFollowsLinks();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -327,6 +328,75 @@ void TestContainerFs::cpDotDotIsTheContainerRoot() {
     for (const QString &name : names)
         QVERIFY2(!name.contains("config.json") && !name.contains("shim") && !name.contains("upper"),
                  qPrintable(names.join(' ')));
+}
+
+// `cp CTR:SRC -` writes a tar to stdout and `cp - CTR:DIR` reads one; -L follows a symlink
+// source (the copy keeps the link's name); "link/." names what the link points to.
+void TestContainerFs::cpStreamsTarsAndFollowsLinks() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult made = berthctl(
+        store, {"run", "--name", "t", "busybox", "sh", "-c",
+                "mkdir /d && echo x > /d/f && busybox ln -s /d /ld && busybox ln -s /d/f /lf"});
+    QVERIFY2(made.exitCode == 0, qPrintable(made.describe()));
+    QTemporaryDir host(scratchBase() + "/cps-XXXXXX");
+
+    const ProcessResult out = berthctl(store, {"cp", "t:/d", "-"});
+    QVERIFY2(out.exitCode == 0, qPrintable(out.describe()));
+    QVERIFY(writeFile(host.path() + "/d.tar", out.out));
+    QCOMPARE(tarNames(host.path() + "/d.tar"), QStringList({"d/", "d/f"}));
+
+    const QByteArray tar = LayerBuilder().file("new.txt", "streamed in\n").build();
+    const ProcessResult in =
+        run(QStringLiteral(BERTH_BERTHCTL), {"cp", "-", "t:/d"}, store.environment(), 60000, tar);
+    QVERIFY2(in.exitCode == 0, qPrintable(in.describe()));
+    QVERIFY2(berthctl(store, {"cp", "t:/d/new.txt", host.path() + "/new"}).exitCode == 0, "cp");
+    QCOMPARE(readFile(host.path() + "/new"), QByteArray("streamed in\n"));
+    const ProcessResult intoFile =
+        run(QStringLiteral(BERTH_BERTHCTL), {"cp", "-", "t:/d/f"}, store.environment(), 60000, tar);
+    QVERIFY2(intoFile.exitCode == 125 && intoFile.err.contains("must be a directory"),
+             qPrintable(intoFile.describe()));
+
+    // A link is copied as a link; -L copies what it points to, under the link's name.
+    QVERIFY2(berthctl(store, {"cp", "t:/lf", host.path() + "/link"}).exitCode == 0, "cp");
+    QCOMPARE(QFileInfo(host.path() + "/link").symLinkTarget(), QString("/d/f"));
+    QVERIFY2(berthctl(store, {"cp", "-L", "t:/lf", host.path() + "/followed"}).exitCode == 0,
+             "cp -L");
+    QVERIFY(!QFileInfo(host.path() + "/followed").isSymLink());
+    QCOMPARE(readFile(host.path() + "/followed"), QByteArray("x\n"));
+    QVERIFY(QDir().mkpath(host.path() + "/into"));
+    QVERIFY2(berthctl(store, {"cp", "-L", "t:/lf", host.path() + "/into"}).exitCode == 0, "cp -L");
+    QCOMPARE(readFile(host.path() + "/into/lf"), QByteArray("x\n"));
+    // "link/." is the directory the link points to: its contents.
+    QVERIFY2(berthctl(store, {"cp", "t:/ld/.", host.path() + "/contents"}).exitCode == 0, "cp");
+    QCOMPARE(readFile(host.path() + "/contents/f"), QByteArray("x\n"));
+    QVERIFY(!QFileInfo(host.path() + "/contents").isSymLink());
+    // On the host side too: -L copies a host link's target in.
+    QVERIFY(writeFile(host.path() + "/target", "host target\n"));
+    QVERIFY(QFile::link(host.path() + "/target", host.path() + "/hostlink"));
+    QVERIFY2(berthctl(store, {"cp", "-L", host.path() + "/hostlink", "t:/d/"}).exitCode == 0,
+             "cp -L in");
+    QVERIFY2(berthctl(store, {"cp", "t:/d/hostlink", host.path() + "/back"}).exitCode == 0, "cp");
+    QVERIFY(!QFileInfo(host.path() + "/back").isSymLink());
+    QCOMPARE(readFile(host.path() + "/back"), QByteArray("host target\n"));
+
+    // --help lines up every summary in one column, also after "container commit".
+    const ProcessResult help = berthctl(store, {"--help"});
+    QCOMPARE(help.exitCode, 0);
+    qsizetype column = -1;
+    for (const QByteArray &line : help.out.split('\n')) {
+        if (!line.startsWith("  ") || line.startsWith("   "))
+            continue;
+        const qsizetype gap = line.indexOf("  ", 2);
+        QVERIFY2(gap > 2, line.constData());
+        qsizetype summary = gap;
+        while (summary < line.size() && line[summary] == ' ')
+            ++summary;
+        if (column < 0)
+            column = summary;
+        QVERIFY2(summary == column, line.constData());
+    }
+    QVERIFY(help.out.contains("container commit  "));
 }
 
 QTEST_GUILESS_MAIN(TestContainerFs)

@@ -215,9 +215,36 @@ void TestContainers::exitCodesAreExact() {
     QTRY_COMPARE_WITH_TIMEOUT(psEntry(store, "missing").value("State").toString(),
                               QStringLiteral("created"), 5000);
     const ProcessResult again = berthctl(store, {"start", "-a", "missing"});
-    QVERIFY2(again.exitCode != 0, qPrintable(again.describe()));
+    QVERIFY2(again.exitCode == 127, qPrintable(again.describe()));
     QTRY_COMPARE_WITH_TIMEOUT(psEntry(store, "missing").value("State").toString(),
                               QStringLiteral("created"), 5000);
+
+    // Docker's codes: 126 for a command that cannot be invoked (not executable, a directory),
+    // 125 for Berth's own errors (no such image, bad options).
+    for (const QStringList &args : {QStringList{"run", "--rm", "busybox", "/etc/passwd"},
+                                    QStringList{"run", "--rm", "busybox", "/etc"}}) {
+        const ProcessResult r = berthctl(store, args);
+        QVERIFY2(r.exitCode == 126, qPrintable(args.join(' ') + ": " + r.describe()));
+    }
+    for (const QStringList &args : {QStringList{"run", "--rm", "no/such-image", "true"},
+                                    QStringList{"run", "--rm", "--memory", "lots", "busybox"},
+                                    QStringList{"create", "no/such-image"}}) {
+        const ProcessResult r = berthctl(store, args);
+        QVERIFY2(r.exitCode == 125, qPrintable(args.join(' ') + ": " + r.describe()));
+    }
+    // exec: the command's own code, or 126/127 when it cannot run.
+    const ProcessResult up =
+        berthctl(store, {"run", "-d", "--name", "up", "busybox", "busybox", "sleep", "60"});
+    QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
+    const QList<QPair<QStringList, int>> execs{{{"exec", "up", "sh", "-c", "exit 3"}, 3},
+                                               {{"exec", "up", "nosuch"}, 127},
+                                               {{"exec", "up", "/etc/passwd"}, 126},
+                                               {{"exec", "-d", "up", "nosuch"}, 127},
+                                               {{"exec", "-t", "up", "nosuch"}, 127}};
+    for (const auto &[args, code] : execs) {
+        const ProcessResult r = berthctl(store, args);
+        QVERIFY2(r.exitCode == code, qPrintable(args.join(' ') + ": " + r.describe()));
+    }
 }
 
 void TestContainers::logsKeepStreamsAndOrder() {
