@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <csignal>
 #include <unistd.h>
 
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void rmRefusesRunningContainer();
     void rmiKeepsImagesContainersUse();
     void runtimeProbeSaysWhy();
+    void deepImagesRun();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -425,6 +427,41 @@ void TestContainers::runtimeProbeSaysWhy() {
     const ProcessResult forced = run(BERTH_BERTHCTL, {"info"}, env);
     QVERIFY(forced.exitCode != 0);
     QVERIFY2(forced.err.contains("crun: not installed"), qPrintable(forced.describe()));
+}
+
+// An image of 128 layers (Docker allows about as many) loads, runs and is removed: the overlay
+// gets its lower directories one at a time (fsconfig "lowerdir+"), not in one page of mount
+// options, which held about 40 in /var/lib/berth.
+void TestContainers::deepImagesRun() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    ImageFixture deep;
+    deep.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /");
+    for (int i = 1; i < 128; ++i)
+        deep.layer(LayerBuilder()
+                       .file(QStringLiteral("layer"), QByteArray::number(i) + "\n")
+                       .file(QStringLiteral("l/%1").arg(i), "x"),
+                   LayerBuilder::Compression::None, QStringLiteral("layer %1").arg(i));
+    deep.cmd({"sh", "-c", "cat /layer; ls /l | busybox wc -l"});
+    QTemporaryDir dir(scratchBase() + "/deep-XXXXXX");
+    QVERIFY(deep.writeDockerArchive(dir.path() + "/deep.tar", {"deep:128"}));
+    const ProcessResult load = berthctl(store, {"load", "-i", dir.path() + "/deep.tar"});
+    QVERIFY2(load.exitCode == 0, qPrintable(load.describe()));
+    auto image = store.engine().images().resolve("deep:128");
+    BERTH_VERIFY_OK(image);
+    QCOMPARE(image->layers.size(), 128);
+    // Stopped (mounted for cp) and running.
+    const ProcessResult run = berthctl(store, {"run", "--name", "deep", "deep:128"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QCOMPARE(run.out, QByteArray("127\n127\n"));
+    QVERIFY2(berthctl(store, {"cp", "deep:/layer", dir.path() + "/layer"}).exitCode == 0, "cp");
+    QVERIFY(mountsUnder(store.root()).isEmpty());
+    QVERIFY2(berthctl(store, {"rm", "deep"}).exitCode == 0, "rm");
+    const ProcessResult rmi = berthctl(store, {"rmi", "deep:128"});
+    QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
+    QVERIFY(!store.engine().images().resolve("deep:128"));
+    // Only the busybox image's layer is left.
+    QCOMPARE(store.engine().snapshots().list().size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestContainers)
