@@ -82,6 +82,7 @@ private Q_SLOTS:
     void rmiKeepsImagesContainersUse();
     void runtimeProbeSaysWhy();
     void deepImagesRun();
+    void repeatedLayerIsStoredOnce();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -461,6 +462,109 @@ void TestContainers::deepImagesRun() {
     QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
     QVERIFY(!store.engine().images().resolve("deep:128"));
     // Only the busybox image's layer is left.
+    QCOMPARE(store.engine().snapshots().list().size(), 1);
+}
+
+namespace {
+
+// Rewrites the OCI layout's only image so that its last layer is listed `times` times (the
+// config's diffIDs too): a manifest that repeats one blob, as a hostile registry might serve.
+QString repeatLastLayer(const QString &layout, int times, const QString &refName) {
+    const QString blobs = layout + "/blobs/sha256/";
+    auto readJson = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object()
+                                           : QJsonObject();
+    };
+    auto putBlob = [&](const QByteArray &data) {
+        QFile f(blobs + Digest::ofData(data).hex());
+        if (f.open(QIODevice::WriteOnly))
+            f.write(data);
+        return Digest::ofData(data);
+    };
+    QJsonObject index = readJson(layout + "/index.json");
+    QJsonArray manifests = index.value("manifests").toArray();
+    QJsonObject desc = manifests[0].toObject();
+    QJsonObject manifest = readJson(blobs + Digest::parse(desc.value("digest").toString())->hex());
+    QJsonObject config = readJson(
+        blobs +
+        Digest::parse(manifest.value("config").toObject().value("digest").toString())->hex());
+    QJsonObject rootfs = config.value("rootfs").toObject();
+    QJsonArray diffIds = rootfs.value("diff_ids").toArray();
+    QJsonArray layers = manifest.value("layers").toArray();
+    const QJsonValue lastDiff = diffIds.last(), lastLayer = layers.last();
+    for (int i = 1; i < times; ++i) {
+        diffIds.append(lastDiff);
+        layers.append(lastLayer);
+    }
+    rootfs.insert("diff_ids", diffIds);
+    config.insert("rootfs", rootfs);
+    config.remove("history");
+    const QByteArray configBytes = QJsonDocument(config).toJson(QJsonDocument::Compact);
+    QJsonObject configDesc = manifest.value("config").toObject();
+    configDesc.insert("digest", putBlob(configBytes).toString());
+    configDesc.insert("size", configBytes.size());
+    manifest.insert("config", configDesc);
+    manifest.insert("layers", layers);
+    const QByteArray manifestBytes = QJsonDocument(manifest).toJson(QJsonDocument::Compact);
+    desc.insert("digest", putBlob(manifestBytes).toString());
+    desc.insert("size", manifestBytes.size());
+    desc.insert("annotations", QJsonObject{{"org.opencontainers.image.ref.name", refName}});
+    index.insert("manifests", QJsonArray{desc});
+    QFile f(layout + "/index.json");
+    if (!f.open(QIODevice::WriteOnly))
+        return {};
+    f.write(QJsonDocument(index).toJson());
+    return layout;
+}
+
+qint64 diskUsageKiB(const QString &path) {
+    const ProcessResult du = run("du", {"-sk", path});
+    return du.out.split('\t').first().toLongLong();
+}
+
+} // namespace
+
+// A manifest that lists the same 4 MiB layer 499 times (500 layers with the base) is unpacked
+// once: its other snapshots hard-link the files, so the store grows by about one layer, and the
+// image runs. An image over the layer cap is refused with a clear error.
+void TestContainers::repeatedLayerIsStoredOnce() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    QTemporaryDir dir(scratchBase() + "/repeat-XXXXXX");
+    QByteArray big(4 << 20, Qt::Uninitialized);
+    for (qsizetype i = 0; i < big.size(); ++i)
+        big[i] = char((i * 2654435761u) >> 13);
+    ImageFixture img;
+    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /")
+        .layer(LayerBuilder().dir("data").file("data/big", big).file("marker", "repeated\n"),
+               LayerBuilder::Compression::Gzip, "ADD big /")
+        .cmd({"sh", "-c", "cat /marker; busybox wc -c < /data/big"});
+    QVERIFY(img.writeOciLayout(dir.path() + "/500", "x"));
+    QVERIFY(img.writeOciLayout(dir.path() + "/501", "x"));
+    QVERIFY(!repeatLastLayer(dir.path() + "/500", 499, "rep:500").isEmpty());
+    QVERIFY(!repeatLastLayer(dir.path() + "/501", 500, "rep:501").isEmpty());
+
+    const qint64 before = diskUsageKiB(store.root() + "/snapshots");
+    const ProcessResult load = berthctl(store, {"load", "-i", dir.path() + "/500"});
+    QVERIFY2(load.exitCode == 0, qPrintable(load.describe()));
+    auto image = store.engine().images().resolve("rep:500");
+    BERTH_VERIFY_OK(image);
+    QCOMPARE(image->layers.size(), 500);
+    const qint64 grown = diskUsageKiB(store.root() + "/snapshots") - before;
+    // One copy of the 4 MiB file, plus a few directories per snapshot (500 x 3 x 4 KiB).
+    QVERIFY2(grown < 4096 + 500 * 16, qPrintable(QString::number(grown)));
+    const ProcessResult run = berthctl(store, {"run", "--rm", "rep:500"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QCOMPARE(run.out, QByteArray("repeated\n4194304\n"));
+
+    const ProcessResult over = berthctl(store, {"load", "-i", dir.path() + "/501"});
+    QCOMPARE(over.exitCode, 1);
+    QVERIFY2(over.err.contains("the image has 501 layers; Berth takes at most 500"),
+             qPrintable(over.describe()));
+    QVERIFY(!store.engine().images().resolve("rep:501"));
+
+    QVERIFY2(berthctl(store, {"rmi", "rep:500"}).exitCode == 0, "rmi");
     QCOMPARE(store.engine().snapshots().list().size(), 1);
 }
 
