@@ -3,12 +3,14 @@
 
 #include "api/execsessions.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonParseError>
 #include <QRegularExpression>
 #include <QVersionNumber>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <fcntl.h>
@@ -360,7 +362,17 @@ void ApiServer::run() {
             fds[n++] = {m_unixFd, POLLIN, 0};
         if (m_tcpFd >= 0)
             fds[n++] = {m_tcpFd, POLLIN, 0};
-        if (::poll(fds, nfds_t(n), -1) < 0) {
+        // Busy (over 3/4 of the connections taken): idle ones get a short timeout, checked
+        // here once a second.
+        int timeout = -1;
+        {
+            std::lock_guard lock(m_connectionsMutex);
+            if (m_connections * 4 > m_options.maxConnections * 3) {
+                closeIdle(m_options.busyIdleTimeoutMs);
+                timeout = 1000;
+            }
+        }
+        if (::poll(fds, nfds_t(n), timeout) < 0) {
             if (errno == EINTR)
                 continue;
             break;
@@ -373,7 +385,7 @@ void ApiServer::run() {
                 continue;
             {
                 std::lock_guard lock(m_connectionsMutex);
-                if (m_connections >= m_options.maxConnections) {
+                if (m_connections >= m_options.maxConnections && !evictIdle()) {
                     HttpConnection refused(client);
                     refused.respond(503, "application/json",
                                     R"({"message":"too many connections"})"
@@ -387,6 +399,44 @@ void ApiServer::run() {
     }
 }
 
+bool ApiServer::evictIdle() {
+    // Called with m_connectionsMutex held.
+    if (m_idleSince.empty())
+        return false;
+    auto oldest =
+        std::min_element(m_idleSince.begin(), m_idleSince.end(),
+                         [](const auto &a, const auto &b) { return a.second < b.second; });
+    // Its thread's wait wakes up to an end of stream and closes the connection.
+    ::shutdown(oldest->first, SHUT_RDWR);
+    m_idleSince.erase(oldest);
+    return true;
+}
+
+bool ApiServer::awaitRequest(HttpConnection &connection, int fd) {
+    {
+        std::lock_guard lock(m_connectionsMutex);
+        m_idleSince[fd] = QDateTime::currentMSecsSinceEpoch();
+    }
+    // One wait: the accept loop shuts the socket down early when it needs the room.
+    const bool ready = connection.awaitRequest(m_options.limits.idleTimeoutMs);
+    std::lock_guard lock(m_connectionsMutex);
+    m_idleSince.erase(fd);
+    return ready;
+}
+
+void ApiServer::closeIdle(qint64 idleForMs) {
+    // Called with m_connectionsMutex held.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto it = m_idleSince.begin(); it != m_idleSince.end();) {
+        if (now - it->second >= idleForMs) {
+            ::shutdown(it->first, SHUT_RDWR);
+            it = m_idleSince.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
 void ApiServer::stop() {
     if (m_stopping.exchange(true))
         return;
@@ -394,6 +444,7 @@ void ApiServer::stop() {
         (void)!::write(m_wakeFds[1], "x", 1);
     // Streams check stopping() at least once a second; give them a moment to finish.
     std::unique_lock lock(m_connectionsMutex);
+    closeIdle(0);
     m_connectionsDone.wait_for(lock, std::chrono::seconds(5),
                                [this] { return m_connections == 0; });
 }
@@ -439,6 +490,8 @@ void ApiServer::serve(int fd) {
                                      {"Docker-Experimental", "false"},
                                      {"Ostype", "linux"}});
         for (;;) {
+            if (!awaitRequest(connection, fd))
+                break;
             HttpRequest request;
             int errorStatus = 400;
             auto head = connection.readHead(request, errorStatus);

@@ -119,6 +119,7 @@ private Q_SLOTS:
     void pythonSdk();
     void malformedRequests();
     void slowAndVanishingClients();
+    void idleConnectionsCannotLockOut();
     void otherUsersCannotConnect();
 };
 
@@ -798,6 +799,26 @@ void TestApi::slowAndVanishingClients() {
     }
     QVERIFY(slow.send("x\r\n\r\n"));
     QCOMPARE(slow.status(slow.receive(3000, 12)), 200);
+}
+
+// More idle connections than the server takes (512) do not lock others out: a new client
+// closes the longest idle one instead of getting 503.
+void TestApi::idleConnectionsCannotLockOut() {
+    std::vector<std::unique_ptr<RawClient>> idle;
+    for (int i = 0; i < 520; ++i) {
+        idle.push_back(std::make_unique<RawClient>(m_socket));
+        QVERIFY(idle.back()->connected());
+    }
+    RawClient ping(m_socket);
+    QVERIFY(ping.connected());
+    QVERIFY(ping.send("GET /_ping HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"));
+    const QByteArray response = ping.receive(30000);
+    QCOMPARE(ping.status(response), 200);
+    // The oldest idle connections were closed to make room (end of stream, no 503).
+    const QByteArray first = idle.front()->receive(30000);
+    QVERIFY2(first.isEmpty(), first.constData());
+    const ProcessResult version = docker({QStringLiteral("version")});
+    QVERIFY2(version.exitCode == 0, qPrintable(version.describe()));
 }
 
 void TestApi::otherUsersCannotConnect() {
