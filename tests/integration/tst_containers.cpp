@@ -83,6 +83,7 @@ private Q_SLOTS:
     void runtimeProbeSaysWhy();
     void deepImagesRun();
     void repeatedLayerIsStoredOnce();
+    void fullDiskKeepsTheStoreUsable();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -566,6 +567,43 @@ void TestContainers::repeatedLayerIsStoredOnce() {
 
     QVERIFY2(berthctl(store, {"rmi", "rep:500"}).exitCode == 0, "rmi");
     QCOMPARE(store.engine().snapshots().list().size(), 1);
+}
+
+// A store on a small filesystem filled by a container: a start says why it fails and leaves no
+// temporary file, `rm` of the container frees the space, and the store stays consistent.
+void TestContainers::fullDiskKeepsTheStoreUsable() {
+    QTemporaryDir dir(scratchBase() + "/full-XXXXXX");
+    const QString mnt = dir.path() + "/fs";
+    QVERIFY(QDir().mkpath(mnt));
+    const ProcessResult mounted = run("mount", {"-t", "tmpfs", "-o", "size=40m", "tmpfs", mnt});
+    QVERIFY2(mounted.exitCode == 0, qPrintable(mounted.describe()));
+    struct Unmount {
+        QString path;
+        ~Unmount() { run("umount", {"-l", path}); }
+    } unmount{mnt};
+    QProcessEnvironment env = m_store->environment();
+    env.insert("BERTH_ROOT", mnt + "/store");
+    auto ctl = [&](const QStringList &args) {
+        return run(QStringLiteral(BERTH_BERTHCTL), args, env, 120000);
+    };
+    const ProcessResult starter = ctl({"starter"});
+    QVERIFY2(starter.exitCode == 0, qPrintable(starter.describe()));
+    const ProcessResult filler =
+        ctl({"run", "--name", "filler", "berth/busybox", "sh", "-c",
+             "echo before; dd if=/dev/zero of=/fill bs=1M 2>/dev/null; echo after"});
+    QVERIFY2(filler.out.contains("before"), qPrintable(filler.describe()));
+    const ProcessResult started = ctl({"run", "-d", "--name", "late", "berth/busybox", "true"});
+    QVERIFY2(started.exitCode != 0, qPrintable(started.describe()));
+    QVERIFY2(started.err.contains("No space left on device"), qPrintable(started.describe()));
+    const ProcessResult leftovers = run("find", {mnt, "-name", "*.tmp*"});
+    QVERIFY2(leftovers.out.trimmed().isEmpty(), leftovers.out.constData());
+    const ProcessResult rm = ctl({"rm", "-f", "filler", "late"});
+    QVERIFY2(rm.exitCode == 0, qPrintable(rm.describe()));
+    const ProcessResult ps = ctl({"ps", "-a", "-q"});
+    QVERIFY2(ps.exitCode == 0 && ps.out.trimmed().isEmpty(), qPrintable(ps.describe()));
+    const ProcessResult check = ctl({"system", "check"});
+    QVERIFY2(check.exitCode == 0, qPrintable(check.describe()));
+    QVERIFY2(mountsUnder(mnt + "/store").isEmpty(), "a rootfs stayed mounted");
 }
 
 QTEST_GUILESS_MAIN(TestContainers)
