@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QThread>
 #include <csignal>
 #include <unistd.h>
 
@@ -588,6 +589,31 @@ void TestContainers::fullDiskKeepsTheStoreUsable() {
     };
     const ProcessResult starter = ctl({"starter"});
     QVERIFY2(starter.exitCode == 0, qPrintable(starter.describe()));
+    // Output written while the disk is full is lost, but not silently: a marker says how much,
+    // and no record runs into another.
+    const ProcessResult talker =
+        ctl({"run", "-d", "--name", "talker", "berth/busybox", "sh", "-c",
+             "i=0; while [ $i -lt 100000 ]; do echo line$i; i=$((i+1)); busybox usleep 20000; "
+             "done"});
+    QVERIFY2(talker.exitCode == 0, qPrintable(talker.describe()));
+    QTRY_VERIFY_WITH_TIMEOUT(ctl({"logs", "talker"}).out.contains("line5\n"), 20000);
+    run("dd", {"if=/dev/zero", "of=" + mnt + "/pad", "bs=64k"});
+    // Lines written meanwhile are lost (the log's last page takes a few before it is full).
+    QThread::msleep(4000);
+    QVERIFY(QFile::remove(mnt + "/pad"));
+    auto logsOf = [&]() {
+        const ProcessResult logs = ctl({"logs", "talker"});
+        return logs.out + logs.err;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(logsOf().contains("bytes lost: disk full"), 20000);
+    const qsizetype markerAt = logsOf().indexOf("bytes lost: disk full");
+    QTRY_VERIFY_WITH_TIMEOUT(logsOf().indexOf("\nline", markerAt) > markerAt, 20000);
+    static const QRegularExpression good("^(line\\d+|berth: \\d+ bytes lost: disk full)$");
+    for (const QByteArray &line : ctl({"logs", "talker"}).out.split('\n'))
+        QVERIFY2(line.isEmpty() || good.match(QString::fromUtf8(line)).hasMatch(),
+                 line.constData());
+    QVERIFY(ctl({"rm", "-f", "talker"}).exitCode == 0);
+
     const ProcessResult filler =
         ctl({"run", "--name", "filler", "berth/busybox", "sh", "-c",
              "echo before; dd if=/dev/zero of=/fill bs=1M 2>/dev/null; echo after"});
