@@ -3,6 +3,7 @@
 
 #include "engine/archive/starterimage.h"
 #include "engine/runtime/containerstats.h"
+#include "ui/dialogs/guidewindow.h"
 #include "ui/dialogs/settingsdialog.h"
 #include "ui/errortext.h"
 #include "ui/models/containersmodel.h"
@@ -94,6 +95,13 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     settingsButton->setToolTip(tr("Language and the Docker Engine API (Ctrl+,)"));
     connect(settingsButton, &QPushButton::clicked, this, &MainWindow::openSettings);
     navColumn->addWidget(settingsButton);
+    auto *guideButton = new QPushButton(tr("User guide"), central);
+    guideButton->setObjectName(QStringLiteral("guideButton"));
+    guideButton->setFlat(true);
+    guideButton->setToolTip(tr("Getting started, containers, the layer explorer, registries and "
+                               "Docker clients (F1)"));
+    connect(guideButton, &QPushButton::clicked, this, &MainWindow::openGuide);
+    navColumn->addWidget(guideButton);
     layout->addLayout(navColumn);
 
     m_pages = new QStackedWidget(central);
@@ -184,6 +192,11 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     connect(settingsAction, &QAction::triggered, this, &MainWindow::openSettings);
     addAction(settingsAction);
+
+    auto *guideAction = new QAction(this);
+    guideAction->setShortcut(QKeySequence::HelpContents);
+    connect(guideAction, &QAction::triggered, this, &MainWindow::openGuide);
+    addAction(guideAction);
 
     resize(1280, 780);
     updatePageVisibility();
@@ -344,6 +357,12 @@ void MainWindow::refresh() {
                 refresh();
             }
         });
+}
+
+void MainWindow::openGuide() {
+    if (!m_guideWindow)
+        m_guideWindow = new GuideWindow(this);
+    m_guideWindow->showContents();
 }
 
 void MainWindow::createStarterImage() {
