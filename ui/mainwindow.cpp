@@ -89,6 +89,8 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     auto *navColumn = new QVBoxLayout;
     navColumn->setContentsMargins(0, 0, 0, 6);
     navColumn->addWidget(m_nav, 1);
+    // Keeps the buttons together at the foot while the welcome page hides the list.
+    navColumn->addStretch(0);
     auto *settingsButton = new QPushButton(tr("Settings…"), central);
     settingsButton->setObjectName(QStringLiteral("settingsButton"));
     settingsButton->setFlat(true);
