@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/engine.h"
 
-#include "engine/build/buildcache.h"
+#include "engine/builder/buildcache.h"
 #include "engine/core/fileutil.h"
 
 namespace Berth::Engine {

@@ -3,7 +3,7 @@
 // builds, the image runs, no build-stage layer leaks into the final image, the cache is used for
 // every step of an unchanged rebuild (same image ID, no new layer), a changed copied file reruns
 // only from its COPY on, build args and ARG defaults, .dockerignore, heredocs and whiteouts.
-#include "engine/build/builder.h"
+#include "engine/builder/builder.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/layerbuilder.h"
 #include "tests/support/podman.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Dockerfile parser and variable substitution, data-driven: every instruction and form, and
 // malformed inputs with their exact message and position.
-#include "engine/build/dockerfile.h"
+#include "engine/builder/dockerfile.h"
 #include "tests/support/testsupport.h"
 
 using namespace Berth::Engine;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/build/builder.h"
+#include "engine/builder/builder.h"
 
 #include "engine/archive/archiveio.h"
 #include "engine/archive/rootfsimporter.h"
-#include "engine/build/dockerfile.h"
-#include "engine/build/gitcontext.h"
-#include "engine/build/urldownload.h"
+#include "engine/builder/dockerfile.h"
+#include "engine/builder/gitcontext.h"
+#include "engine/builder/urldownload.h"
 #include "engine/core/fileutil.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/puller.h"

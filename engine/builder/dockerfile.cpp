@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/build/dockerfile.h"
+#include "engine/builder/dockerfile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
