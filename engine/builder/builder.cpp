@@ -11,6 +11,7 @@
 #include "engine/registry/puller.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/snapshots/imageinstaller.h"
+#include "engine/snapshots/unpacker.h"
 #include "engine/snapshots/whiteouts.h"
 
 #include <QDir>
@@ -19,11 +20,14 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QThread>
 #include <QUrl>
 #include <list>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -139,9 +143,10 @@ struct State {
 struct SourceEntry {
     QString hostPath;
     struct stat st {};
-    QString rel;          // its path in the tree it comes from (a URL for a download)
-    bool direct = false;  // named by a source itself, not found inside a directory source
-    bool extract = false; // ADD: a tar archive to unpack into the destination
+    QString rel;           // its path in the tree it comes from (a URL for a download)
+    bool direct = false;   // named by a source itself, not found inside a directory source
+    bool extract = false;  // ADD: a tar archive to unpack into the destination
+    bool archived = false; // unpacked from such an archive: keeps its owner and mode
 };
 using SourceTree = QMap<QString, SourceEntry>; // relative path -> entry
 
@@ -194,8 +199,355 @@ QString shortHex(const Digest &d) {
 }
 
 QString createdByOf(const DockerfileInstruction &ins, const QString &text) {
-    return QStringLiteral("%1 %2 # buildkit").arg(ins.keyword, text);
+    return QStringLiteral("%1 %2 # buildkit").arg(ins.keyword(), text);
 }
+
+QString jsonText(const QStringList &list) {
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+}
+
+// The command of RUN, CMD or ENTRYPOINT: the exec form as written, the shell form run by the
+// stage's SHELL (/bin/sh -c by default).
+QStringList commandOf(const DockerfileInstruction &ins, const ImageConfig &cfg) {
+    if (ins.json)
+        return ins.jsonArgs;
+    QStringList shell{QStringLiteral("/bin/sh"), QStringLiteral("-c")};
+    const QJsonArray shellJson = cfg.json()
+                                     .value(QStringLiteral("config"))
+                                     .toObject()
+                                     .value(QStringLiteral("Shell"))
+                                     .toArray();
+    if (!shellJson.isEmpty()) {
+        shell.clear();
+        for (const QJsonValue &v : shellJson)
+            shell.append(v.toString());
+    }
+    return shell + QStringList{ins.shellCommand()};
+}
+
+// ---- the config-only instructions: what each changes, and the text history shows ----
+
+// A config-only step: the text its history entry and cache key show, and its change (to the
+// parsed config, or to the raw "config" object for keys ContainerConfig does not model).
+struct ConfigChange {
+    QString text;
+    std::function<Status(ImageConfig &, QJsonObject &)> apply;
+};
+
+ConfigChange containerChange(QString text, std::function<Status(ContainerConfig &)> fn) {
+    return {std::move(text), [fn = std::move(fn)](ImageConfig &c, QJsonObject &) -> Status {
+                ContainerConfig cc = c.config();
+                if (auto s = fn(cc); !s)
+                    return s;
+                c.setConfig(cc);
+                return {};
+            }};
+}
+
+QString pairsText(const DockerfileVariables::Expanded &ex) {
+    QStringList parts;
+    for (const auto &[k, v] : ex.pairs)
+        parts.append(k + QLatin1Char('=') + v);
+    return parts.join(QLatin1Char(' '));
+}
+
+// ENV: the stage's environment after the instruction (DockerfileVariables applied it).
+ConfigChange envChange(const DockerfileVariables::Expanded &ex, const QStringList &env) {
+    return containerChange(pairsText(ex), [env](ContainerConfig &cc) -> Status {
+        cc.env = env;
+        return {};
+    });
+}
+
+ConfigChange labelChange(const DockerfileVariables::Expanded &ex) {
+    return containerChange(pairsText(ex), [pairs = ex.pairs](ContainerConfig &cc) -> Status {
+        for (const auto &[k, v] : pairs)
+            cc.labels.insert(k, v);
+        return {};
+    });
+}
+
+// ARG changes nothing in the config; its history entry names the arguments.
+ConfigChange argChange(const DockerfileVariables::Expanded &ex) {
+    QStringList names;
+    for (const auto &p : ex.pairs)
+        names.append(p.first);
+    return {names.join(QLatin1Char(' ')),
+            [](ImageConfig &, QJsonObject &) -> Status { return {}; }};
+}
+
+ConfigChange cmdChange(const QStringList &argv) {
+    return containerChange(jsonText(argv), [argv](ContainerConfig &cc) -> Status {
+        cc.cmd = argv;
+        return {};
+    });
+}
+
+// ENTRYPOINT resets the base image's CMD, not one set earlier in the same stage.
+ConfigChange entrypointChange(const QStringList &argv, bool cmdSetHere) {
+    return containerChange(jsonText(argv), [argv, cmdSetHere](ContainerConfig &cc) -> Status {
+        cc.entrypoint = argv;
+        if (!cmdSetHere)
+            cc.cmd.clear();
+        return {};
+    });
+}
+
+// WORKDIR: relative to the previous one.
+ConfigChange workdirChange(const DockerfileVariables::Expanded &ex, const QString &previous) {
+    QString dir = ex.words.value(0);
+    if (!dir.startsWith(QLatin1Char('/')))
+        dir = (previous.isEmpty() ? QStringLiteral("/") : previous + QLatin1Char('/')) + dir;
+    dir = QDir::cleanPath(dir);
+    return containerChange(dir, [dir](ContainerConfig &cc) -> Status {
+        cc.workingDir = dir;
+        return {};
+    });
+}
+
+// USER, STOPSIGNAL, EXPOSE and VOLUME: as `commit --change` applies them.
+ConfigChange dockerfileChange(InstructionKind kind, const DockerfileVariables::Expanded &ex) {
+    const QString text = ex.words.join(QLatin1Char(' '));
+    const QString keyword = instructionKeyword(kind);
+    const QString change =
+        keyword + QLatin1Char(' ') + (kind == InstructionKind::Volume ? jsonText(ex.words) : text);
+    return containerChange(text, [change](ContainerConfig &cc) -> Status {
+        return applyDockerfileChange(cc, change);
+    });
+}
+
+ConfigChange maintainerChange(const QString &author) {
+    return {author, [author](ImageConfig &c, QJsonObject &) -> Status {
+                QJsonObject all = c.json();
+                all.insert(QStringLiteral("author"), author);
+                auto parsed = ImageConfig::parse(QJsonDocument(all).toJson(QJsonDocument::Compact));
+                if (!parsed)
+                    return fail(parsed.error());
+                c = *parsed;
+                return {};
+            }};
+}
+
+ConfigChange shellChange(const QStringList &shell) {
+    return {jsonText(shell), [shell](ImageConfig &, QJsonObject &raw) -> Status {
+                raw.insert(QStringLiteral("Shell"), QJsonArray::fromStringList(shell));
+                return {};
+            }};
+}
+
+ConfigChange onBuildChange(const QString &trigger) {
+    return {trigger, [trigger](ImageConfig &, QJsonObject &raw) -> Status {
+                QJsonArray a = raw.value(QStringLiteral("OnBuild")).toArray();
+                a.append(trigger);
+                raw.insert(QStringLiteral("OnBuild"), a);
+                return {};
+            }};
+}
+
+ConfigChange healthcheckChange(const DockerfileInstruction &ins) {
+    QJsonObject hc;
+    QString text;
+    if (ins.healthcheckType == QLatin1String("NONE")) {
+        hc.insert(QStringLiteral("Test"), QJsonArray{QStringLiteral("NONE")});
+        text = QStringLiteral("NONE");
+    } else {
+        const QStringList test = ins.json ? QStringList{QStringLiteral("CMD")} + ins.jsonArgs
+                                          : QStringList{QStringLiteral("CMD-SHELL"), ins.args};
+        hc.insert(QStringLiteral("Test"), QJsonArray::fromStringList(test));
+        static const QMap<QString, QString> keys{
+            {QStringLiteral("interval"), QStringLiteral("Interval")},
+            {QStringLiteral("timeout"), QStringLiteral("Timeout")},
+            {QStringLiteral("start-period"), QStringLiteral("StartPeriod")},
+            {QStringLiteral("start-interval"), QStringLiteral("StartInterval")}};
+        for (const auto &[k, v] : ins.flags) {
+            if (k == QLatin1String("retries"))
+                hc.insert(QStringLiteral("Retries"), v.toInt());
+            else if (auto d = parseDockerDuration(v))
+                hc.insert(keys.value(k), double(*d));
+        }
+        text = jsonText(test);
+    }
+    return {text, [hc](ImageConfig &, QJsonObject &raw) -> Status {
+                raw.insert(QStringLiteral("Healthcheck"), hc);
+                return {};
+            }};
+}
+
+// Wakes a waiter when a container's directory changes: its log grows, its shim writes
+// exit.json or closes shim.lock (it ended). Without inotify, wait() just sleeps.
+class DirectoryWatch {
+public:
+    explicit DirectoryWatch(const QString &dir)
+        : m_fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) {
+        if (m_fd >= 0 && ::inotify_add_watch(m_fd, QFile::encodeName(dir).constData(),
+                                             IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+                                                 IN_DELETE) < 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~DirectoryWatch() {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    DirectoryWatch(const DirectoryWatch &) = delete;
+    DirectoryWatch &operator=(const DirectoryWatch &) = delete;
+
+    // Returns after a change or `timeoutMs`, whichever comes first.
+    void wait(int timeoutMs) const {
+        if (m_fd < 0) {
+            QThread::msleep(timeoutMs);
+            return;
+        }
+        pollfd pfd{m_fd, POLLIN, 0};
+        if (::poll(&pfd, 1, timeoutMs) <= 0)
+            return;
+        char buf[4096];
+        while (::read(m_fd, buf, sizeof buf) > 0) {
+        }
+    }
+
+private:
+    int m_fd = -1;
+};
+
+// How often a RUN step's wait looks at the build's cancel flag.
+constexpr int kCancelCheckMs = 250;
+
+// A COPY/ADD with its flags substituted and checked.
+struct CopyPlan {
+    bool isAdd = false;
+    QString from; // --from: a stage or an image; empty: the context
+    int uid = -1; // --chown, as numbers; -1: unchanged
+    int gid = -1;
+    int chmod = -1; // --chmod; -1: unchanged
+    QStringList excludePatterns;
+    DockerIgnore excludeRules;
+    bool parents = false;
+    QString checksum;    // ADD --checksum
+    QStringList words;   // sources and destination, substituted
+    QStringList sources; // the words but the last
+    QString dest;        // absolute
+    bool destIsDir = false;
+};
+
+// COPY/ADD sources by kind.
+struct CopySources {
+    QList<QPair<QString, QByteArray>> heredocs; // name, content
+    QStringList paths;                          // in the context, a stage or an image
+    QStringList urls;
+    QList<GitContextSpec> repositories;
+};
+
+// The files a COPY/ADD writes (path in the layer, source), and what holds them on disk.
+struct CopyFiles {
+    QList<QPair<QString, SourceEntry>> files;
+    std::list<DownloadedFile> downloads;
+    std::list<std::unique_ptr<GitCheckout>> checkouts;
+};
+
+// The tar stream of a COPY/ADD layer. Each path is written once; its parent directories come
+// first, with the attributes they have in the image (as Docker does), else 0755 root.
+class CopyLayer {
+public:
+    using StatInState = std::function<std::optional<struct stat>(const QString &)>;
+    CopyLayer(BlobWriter *writer, const CopyPlan &plan, StatInState statInState)
+        : m_tar([writer](const char *d, qint64 n) { return writer->write(d, n); })
+        , m_plan(plan)
+        , m_statInState(std::move(statInState)) {}
+
+    Status parents(const QString &path) {
+        const QStringList parts = path.split(QLatin1Char('/'));
+        QString p;
+        for (int k = 0; k + 1 < parts.size(); ++k) {
+            p = p.isEmpty() ? parts[k] : p + QLatin1Char('/') + parts[k];
+            if (m_done.contains(p))
+                continue;
+            m_done.insert(p);
+            const auto st = m_statInState(p);
+            TarWriter::Meta m{0755, 0, 0, 0};
+            if (st && S_ISDIR(st->st_mode))
+                m = {int(st->st_mode & 07777), qint64(st->st_mtime), int(st->st_uid),
+                     int(st->st_gid)};
+            if (auto s = m_tar.addDirectory(p, m); !s)
+                return s;
+        }
+        return {};
+    }
+
+    Status add(const QString &path, const SourceEntry &e) {
+        if (path.isEmpty())
+            return {};
+        if (auto s = parents(path); !s)
+            return s;
+        // A path comes once, the first source's; an archive's entries come every time (of
+        // two archives unpacked to one place, the later one wins, as when unpacked in turn).
+        if (m_done.contains(path) && !e.archived)
+            return {};
+        m_done.insert(path);
+        const TarWriter::Meta m = metaOf(e);
+        if (S_ISDIR(e.st.st_mode))
+            return m_tar.addDirectory(path, m);
+        if (S_ISLNK(e.st.st_mode)) {
+            QByteArray buf(4096, '\0');
+            const ssize_t n = ::readlink(QFile::encodeName(e.hostPath), buf.data(), buf.size());
+            return m_tar.addSymlink(path, QString::fromLocal8Bit(buf.left(qMax<ssize_t>(n, 0))), m);
+        }
+        if (e.hostPath.startsWith(QLatin1String("heredoc:")))
+            return m_tar.addFile(path, e.hostPath.mid(8).toUtf8(), m);
+        if (S_ISREG(e.st.st_mode))
+            return addFileContent(path, e, m);
+        return {}; // sockets, FIFOs and devices are not copied
+    }
+
+    // A second name of a file already written at `target`.
+    Status addHardlink(const QString &path, const QString &target, const SourceEntry &e) {
+        if (auto s = parents(path); !s)
+            return s;
+        m_done.insert(path);
+        return m_tar.addHardlink(path, target, metaOf(e));
+    }
+
+    Status finish() { return m_tar.finish(); }
+
+private:
+    // --chmod and --chown win; files of the context belong to root, files of a stage, an
+    // image or an archive keep their owner.
+    TarWriter::Meta metaOf(const SourceEntry &e) const {
+        const bool rootOwned = m_plan.from.isEmpty() && !e.archived;
+        const int mode =
+            m_plan.chmod >= 0 && !e.archived ? m_plan.chmod : int(e.st.st_mode & 07777);
+        return {mode, qint64(e.st.st_mtime),
+                m_plan.uid >= 0 ? m_plan.uid : (rootOwned ? 0 : int(e.st.st_uid)),
+                m_plan.gid >= 0 ? m_plan.gid : (rootOwned ? 0 : int(e.st.st_gid))};
+    }
+
+    Status addFileContent(const QString &path, const SourceEntry &e, const TarWriter::Meta &m) {
+        QFile f(e.hostPath);
+        if (!f.open(QIODevice::ReadOnly))
+            return fail(ErrorKind::Internal,
+                        QStringLiteral("read %1: %2").arg(e.hostPath, f.errorString()));
+        if (auto s = m_tar.beginFile(path, e.st.st_size, m); !s)
+            return s;
+        qint64 left = e.st.st_size;
+        while (left > 0) {
+            const QByteArray chunk = f.read(qMin<qint64>(left, 1 << 20));
+            if (chunk.isEmpty())
+                return fail(ErrorKind::Internal,
+                            QStringLiteral("read %1: file changed while read").arg(e.hostPath));
+            if (auto s = m_tar.writeData(chunk.constData(), chunk.size()); !s)
+                return s;
+            left -= chunk.size();
+        }
+        return {};
+    }
+
+    TarWriter m_tar;
+    const CopyPlan &m_plan;
+    StatInState m_statInState;
+    QSet<QString> m_done;
+};
 
 } // namespace
 
@@ -234,6 +586,55 @@ public:
     ~BuildRun() { cleanup(); }
 
 private:
+    // One stage as its instructions run.
+    struct StageScope {
+        int index = 0;
+        DockerfileVariables &vars;
+        bool cmdSetHere = false; // a CMD in this stage: a later ENTRYPOINT keeps it
+    };
+
+    // The build's parts, in order.
+    Status checkoutGitContext();
+    Result<QString> readDockerfile();
+    Result<int> targetStage() const;
+    QList<bool> neededStages(int target) const;
+    Result<State> buildStage(int index, int target, DockerfileVariables &vars);
+    Result<State> fromStep(int index, int target, DockerfileVariables &vars);
+    Result<QList<QPair<DockerfileInstruction, QString>>> stageWork(int index, State &state);
+    Result<State> instruction(const State &state, const DockerfileInstruction &ins,
+                              const QString &position, StageScope &scope);
+    Result<State> configStep(const State &state, const DockerfileInstruction &ins,
+                             const QString &position, const StageScope &scope,
+                             const ConfigChange &change);
+    Result<State> labelStep(const State &state, int target);
+    Result<BuildResult> finish(const State &state, const DockerfileVariables &vars);
+    // RUN
+    Result<State> runInstruction(const State &state, const ImageConfig &cfg,
+                                 const DockerfileInstruction &ins, const QString &position,
+                                 const StageScope &scope);
+    // COPY and ADD
+    Result<State> copyInstruction(const State &state, const ImageConfig &cfg,
+                                  const DockerfileInstruction &ins,
+                                  const DockerfileVariables::Expanded &ex, const QString &position,
+                                  const StageScope &scope);
+    Result<CopyPlan> copyPlan(const State &state, const ImageConfig &cfg,
+                              const DockerfileInstruction &ins,
+                              const DockerfileVariables::Expanded &ex,
+                              const DockerfileVariables &vars);
+    Result<CopySources> classifySources(const DockerfileInstruction &ins, const CopyPlan &plan,
+                                        const DockerfileVariables &vars);
+    Status collectCopyFiles(const DockerfileInstruction &ins, const CopyPlan &plan,
+                            const DockerfileVariables &vars, CopyFiles &out);
+    Status addDownloads(const DockerfileInstruction &ins, const CopyPlan &plan,
+                        const QStringList &urls, CopyFiles &out);
+    Status addRepositories(const DockerfileInstruction &ins, const CopyPlan &plan,
+                           const QList<GitContextSpec> &repositories, CopyFiles &out);
+    Result<BuildStepInputs> copyInputs(const DockerfileInstruction &ins, const CopyPlan &plan,
+                                       const QList<QPair<QString, SourceEntry>> &files);
+    Result<QPair<Digest, qint64>> writeCopyLayer(const State &state, const CopyPlan &plan,
+                                                 const QList<QPair<QString, SourceEntry>> &files);
+    Status extractArchive(CopyLayer &layer, const QString &dir, const SourceEntry &archive);
+
     void say(const QString &line) {
         if (m_output)
             m_output(line);
@@ -295,6 +696,9 @@ private:
     QList<Digest> m_intermediates; // images this build added to run RUN steps on
     QString m_currentContainer;
     QList<BuildStepRecord> m_records;
+    QString m_dockerfilePath;
+    QString m_gitCommit;                  // for a git context: the commit being built
+    QHash<int, QString> m_stageBaseNames; // stage -> its FROM image after substitution
     int m_stepNo = 0;
     int m_stepCount = 0;
     std::optional<SourceTree> m_context;
@@ -600,6 +1004,7 @@ Result<State> BuildRun::runStep(const State &state, const DockerfileInstruction 
     if (auto first = logs.read({}); first)
         pump(*first);
     int exitCode = 0;
+    const DirectoryWatch watch(m_containers.directory(created->id));
     for (;;) {
         auto rec = m_containers.get(created->id);
         if (!rec)
@@ -611,7 +1016,7 @@ Result<State> BuildRun::runStep(const State &state, const DockerfileInstruction 
         }
         if (m_cancelled.load())
             return fail(ErrorKind::Cancelled, QStringLiteral("build cancelled"));
-        QThread::msleep(20);
+        watch.wait(kCancelCheckMs);
     }
     pump(logs.follow());
     if (!pending.isEmpty())
@@ -852,7 +1257,7 @@ BuildRun::resolveCopy(const DockerfileInstruction &ins, const SourceTree &tree,
             return fail(m_df.errorAt(ins, QStringLiteral("%1 failed: \"%2\" not found in the "
                                                          "build context (or excluded by "
                                                          ".dockerignore)")
-                                              .arg(ins.keyword, source)));
+                                              .arg(ins.keyword(), source)));
         for (const QString &root : std::as_const(roots)) {
             const bool isDir = root.isEmpty() || S_ISDIR(tree.value(root).st.st_mode);
             if (isDir) {
@@ -883,40 +1288,91 @@ BuildRun::resolveCopy(const DockerfileInstruction &ins, const SourceTree &tree,
     return out;
 }
 
+// ---- the build, stage by stage ----
+
 Result<BuildResult> BuildRun::run() {
-    QString gitCommit;
-    if (auto git = GitContextSpec::parse(m_options.context)) {
-        auto checkout = GitCheckout::clone(
-            *git, m_paths.tmp(), [this](const QString &line) { say(line); }, &m_cancelled);
-        if (!checkout)
-            return fail(checkout.error());
-        m_checkout = std::move(*checkout);
-        m_contextDir = m_checkout->contextDir();
-        gitCommit = m_checkout->commit();
-        // What the user labels explicitly wins.
-        if (!m_labels.contains(QStringLiteral("org.opencontainers.image.revision")))
-            m_labels.insert(QStringLiteral("org.opencontainers.image.revision"), gitCommit);
-        if (!m_labels.contains(QStringLiteral("org.opencontainers.image.source")))
-            m_labels.insert(QStringLiteral("org.opencontainers.image.source"), git->publicUrl());
+    if (auto st = checkoutGitContext(); !st)
+        return fail(st.error());
+    auto text = readDockerfile();
+    if (!text)
+        return fail(text.error());
+    auto df = Dockerfile::parse(*text, QFileInfo(m_dockerfilePath).fileName());
+    if (!df)
+        return fail(df.error());
+    m_df = *df;
+    DockerfileVariables vars(m_df, m_options.buildArgs);
+    auto target = targetStage();
+    if (!target)
+        return fail(target.error());
+    const QList<bool> needed = neededStages(*target);
+    for (int i = 0; i <= *target; ++i)
+        if (needed[i])
+            m_stepCount += 1 + int(m_df.stages[i].instructions.size());
+    if (!m_labels.isEmpty())
+        ++m_stepCount;
+    m_stageStates.resize(m_df.stages.size());
+    m_stageBuilt.fill(false, m_df.stages.size());
+
+    State state;
+    for (int i = 0; i <= *target; ++i) {
+        if (!needed[i])
+            continue;
+        auto built = buildStage(i, *target, vars);
+        if (!built)
+            return fail(built.error());
+        state = *built;
+        m_stageStates[i] = state;
+        m_stageBuilt[i] = true;
     }
-    QString dockerfilePath =
+    if (!m_labels.isEmpty()) {
+        auto labelled = labelStep(state, *target);
+        if (!labelled)
+            return fail(labelled.error());
+        state = *labelled;
+    }
+    return finish(state, vars);
+}
+
+// A git context is cloned first: the build then reads its checkout like a directory.
+Status BuildRun::checkoutGitContext() {
+    const auto git = GitContextSpec::parse(m_options.context);
+    if (!git)
+        return {};
+    auto checkout = GitCheckout::clone(
+        *git, m_paths.tmp(), [this](const QString &line) { say(line); }, &m_cancelled);
+    if (!checkout)
+        return fail(checkout.error());
+    m_checkout = std::move(*checkout);
+    m_contextDir = m_checkout->contextDir();
+    m_gitCommit = m_checkout->commit();
+    // What the user labels explicitly wins.
+    if (!m_labels.contains(QStringLiteral("org.opencontainers.image.revision")))
+        m_labels.insert(QStringLiteral("org.opencontainers.image.revision"), m_gitCommit);
+    if (!m_labels.contains(QStringLiteral("org.opencontainers.image.source")))
+        m_labels.insert(QStringLiteral("org.opencontainers.image.source"), git->publicUrl());
+    return {};
+}
+
+// The Dockerfile's text; also fixes where the build's steps are remembered (provenance).
+Result<QString> BuildRun::readDockerfile() {
+    m_dockerfilePath =
         m_options.dockerfile.isEmpty() ? QStringLiteral("Dockerfile") : m_options.dockerfile;
-    if (QFileInfo(dockerfilePath).isRelative())
-        dockerfilePath = m_contextDir + QLatin1Char('/') + dockerfilePath;
+    if (QFileInfo(m_dockerfilePath).isRelative())
+        m_dockerfilePath = m_contextDir + QLatin1Char('/') + m_dockerfilePath;
     if (!QFileInfo(m_contextDir).isDir())
         return fail(ErrorKind::NotFound,
                     QStringLiteral("build context %1: not a directory").arg(m_options.context));
     if (m_checkout) {
         // A repository's Dockerfile (or a symlink in it) must not read outside the checkout.
         const QString root = QFileInfo(m_checkout->root()).canonicalFilePath();
-        const QString real = QFileInfo(dockerfilePath).canonicalFilePath();
+        const QString real = QFileInfo(m_dockerfilePath).canonicalFilePath();
         if (!real.isEmpty() && !real.startsWith(root + QLatin1Char('/')))
             return fail(ErrorKind::InvalidArgument,
                         QStringLiteral("Dockerfile %1 is outside the git context")
                             .arg(m_options.dockerfile.isEmpty() ? QStringLiteral("Dockerfile")
                                                                 : m_options.dockerfile));
     }
-    auto text = readFileLimited(dockerfilePath, 4 << 20);
+    auto text = readFileLimited(m_dockerfilePath, 4 << 20);
     if (!text)
         return fail(text.error().withContext(QStringLiteral("read Dockerfile")));
     // Where steps are remembered between builds (for "why did this step run"): the context's
@@ -928,29 +1384,28 @@ Result<BuildResult> BuildRun::run() {
     } else {
         m_provenanceContext = QFileInfo(m_contextDir).absoluteFilePath();
     }
-    {
-        const QString relative = QDir(m_contextDir).relativeFilePath(dockerfilePath);
-        m_provenanceDockerfile = relative.startsWith(QLatin1String("../"))
-                                     ? QFileInfo(dockerfilePath).absoluteFilePath()
-                                     : relative;
-    }
+    const QString relative = QDir(m_contextDir).relativeFilePath(m_dockerfilePath);
+    m_provenanceDockerfile = relative.startsWith(QLatin1String("../"))
+                                 ? QFileInfo(m_dockerfilePath).absoluteFilePath()
+                                 : relative;
+    const QString content = QString::fromUtf8(*text);
     if (m_dockerfileHandler)
-        m_dockerfileHandler(QFileInfo(dockerfilePath).fileName(), QString::fromUtf8(*text));
-    auto df = Dockerfile::parse(QString::fromUtf8(*text), QFileInfo(dockerfilePath).fileName());
-    if (!df)
-        return fail(df.error());
-    m_df = *df;
-    DockerfileVariables vars(m_df, m_options.buildArgs);
+        m_dockerfileHandler(QFileInfo(m_dockerfilePath).fileName(), content);
+    return content;
+}
 
-    int target = m_df.stages.size() - 1;
-    if (!m_options.target.isEmpty()) {
-        target = m_df.stageIndex(m_options.target);
-        if (target < 0)
-            return fail(
-                ErrorKind::InvalidArgument,
-                QStringLiteral("target stage \"%1\" could not be found").arg(m_options.target));
-    }
-    // Only the stages the target needs (FROM <stage>, COPY --from=<stage>).
+Result<int> BuildRun::targetStage() const {
+    if (m_options.target.isEmpty())
+        return int(m_df.stages.size()) - 1;
+    const int target = m_df.stageIndex(m_options.target);
+    if (target < 0)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("target stage \"%1\" could not be found").arg(m_options.target));
+    return target;
+}
+
+// Only the stages the target needs (FROM <stage>, COPY --from=<stage>).
+QList<bool> BuildRun::neededStages(int target) const {
     QList<bool> needed(m_df.stages.size(), false);
     needed[target] = true;
     for (int i = target; i >= 0; --i) {
@@ -966,711 +1421,210 @@ Result<BuildResult> BuildRun::run() {
                 needed[j] = true;
         }
     }
-    for (int i = 0; i <= target; ++i)
-        if (needed[i])
-            m_stepCount += 1 + int(m_df.stages[i].instructions.size());
-    if (!m_labels.isEmpty())
-        ++m_stepCount;
-    m_stageStates.resize(m_df.stages.size());
-    m_stageBuilt.fill(false, m_df.stages.size());
+    return needed;
+}
 
-    State state;
-    for (int i = 0; i <= target; ++i) {
-        if (!needed[i])
-            continue;
-        const DockerfileStage &stage = m_df.stages[i];
-        BuildStepRecord fromRec;
-        fromRec.stage = i;
-        fromRec.instruction = stage.from.original;
-        fromRec.firstLine = stage.from.line;
-        fromRec.lastLine = stage.from.endLine;
-        begin(fromRec);
-        auto base = vars.expandFrom(stage);
-        if (!base)
-            return fail(base.error());
-        auto platform = vars.expandPlatform(stage);
-        if (!platform)
-            return fail(platform.error());
-        if (!platform->isEmpty()) {
-            auto p = Platform::parse(*platform);
-            if (!p || !p->matches(Platform::host()))
-                return fail(
-                    m_df.errorAt(stage.from, QStringLiteral("--platform=%1: only the "
-                                                            "host's platform (%2) can "
-                                                            "be built")
-                                                 .arg(*platform, Platform::host().toString())));
-        }
-        auto b = stageBase(i, *base);
-        if (!b)
-            return fail(b.error());
-        state = *b;
-        if (i == target)
-            m_records.clear();
-        fromRec.imageId = state.id();
-        m_records.append(fromRec);
-        say(QStringLiteral(" ---> %1").arg(shortHex(state.id())));
-        if (m_steps)
-            m_steps({BuildStepEvent::Kind::Finished, m_stepNo, m_stepCount, fromRec});
-        auto baseCfg = ImageConfig::parse(state.config);
-        if (!baseCfg)
-            return fail(baseCfg.error());
-        vars.beginStage(baseCfg->config().env);
-        bool cmdSetHere = false;
-
-        // The instructions with where they are (for their previous run's inputs): first the
-        // base image's ONBUILD triggers, which run here and are not passed on.
-        QList<QPair<DockerfileInstruction, QString>> work;
-        const QJsonArray triggers = baseCfg->json()
-                                        .value(QStringLiteral("config"))
-                                        .toObject()
-                                        .value(QStringLiteral("OnBuild"))
-                                        .toArray();
-        if (!triggers.isEmpty()) {
-            QJsonObject all = baseCfg->json();
-            QJsonObject config = all.value(QStringLiteral("config")).toObject();
-            config.remove(QStringLiteral("OnBuild"));
-            all.insert(QStringLiteral("config"), config);
-            auto cleared = ImageConfig::parse(QJsonDocument(all).toJson(QJsonDocument::Compact));
-            if (!cleared)
-                return fail(cleared.error());
-            state.config = cleared->toJson();
-            say(QStringLiteral("# Executing %1 build trigger%2")
-                    .arg(triggers.size())
-                    .arg(triggers.size() == 1 ? QString() : QStringLiteral("s")));
-            m_stepCount += int(triggers.size());
-            for (int k = 0; k < triggers.size(); ++k) {
-                const QString text = triggers[k].toString();
-                auto parsed = Dockerfile::parse(QStringLiteral("FROM scratch\n") + text);
-                if (!parsed || parsed->stages.value(0).instructions.size() != 1)
-                    return fail(m_df.errorAt(
-                        stage.from, QStringLiteral("ONBUILD trigger \"%1\" of %2: %3")
-                                        .arg(text, *base,
-                                             parsed ? QStringLiteral("expected one instruction")
-                                                    : parsed.error().message)));
-                DockerfileInstruction trigger = parsed->stages[0].instructions[0];
-                // Errors point at the FROM that brought the trigger in.
-                trigger.line = trigger.endLine = stage.from.line;
-                trigger.column = stage.from.column;
-                work.append({trigger, QStringLiteral("%1/trigger/%2").arg(i).arg(k)});
-            }
-        }
-        for (int k = 0; k < stage.instructions.size(); ++k)
-            work.append({stage.instructions[k], QStringLiteral("%1/%2").arg(i).arg(k)});
-        for (const auto &[ins, position] : std::as_const(work)) {
-            if (m_cancelled.load())
-                return fail(ErrorKind::Cancelled, QStringLiteral("build cancelled"));
-            auto ex = vars.evaluate(ins);
-            if (!ex)
-                return fail(ex.error());
-            const QString &kw = ins.keyword;
-            auto cfg = ImageConfig::parse(state.config);
-            if (!cfg)
-                return fail(cfg.error());
-            QStringList shell{QStringLiteral("/bin/sh"), QStringLiteral("-c")};
-            const QJsonArray shellJson = cfg->json()
-                                             .value(QStringLiteral("config"))
-                                             .toObject()
-                                             .value(QStringLiteral("Shell"))
-                                             .toArray();
-            if (!shellJson.isEmpty()) {
-                shell.clear();
-                for (const QJsonValue &v : shellJson)
-                    shell.append(v.toString());
-            }
-            auto command = [&]() {
-                return ins.json ? ins.jsonArgs : shell + QStringList{ins.shellCommand()};
-            };
-            auto jsonText = [](const QStringList &l) {
-                return QString::fromUtf8(
-                    QJsonDocument(QJsonArray::fromStringList(l)).toJson(QJsonDocument::Compact));
-            };
-            Result<State> next = state;
-            if (kw == QLatin1String("RUN")) {
-                if (ins.hasFlag(QStringLiteral("mount")) ||
-                    ins.hasFlag(QStringLiteral("security")) ||
-                    (ins.hasFlag(QStringLiteral("network")) &&
-                     ins.flag(QStringLiteral("network")) != QLatin1String("default")))
-                    return fail(m_df.errorAt(ins, QStringLiteral("RUN --mount, --network and "
-                                                                 "--security are not supported "
-                                                                 "yet")));
-                const QStringList argv = command();
-                BuildStepInputs inputs;
-                inputs.instruction = QStringLiteral("RUN ") + jsonText(argv);
-                inputs.args = vars.argValues();
-                const QStringList env = vars.runEnvironment();
-                next = step(state, ins, i, position, inputs,
-                            [&]() { return runStep(state, ins, argv, env); });
-            } else if (kw == QLatin1String("COPY") || kw == QLatin1String("ADD")) {
-                const bool isAdd = kw == QLatin1String("ADD");
-                const QString from = ex->flags.value(QStringLiteral("from"));
-                auto owner = resolveOwner(state, ins, ex->flags.value(QStringLiteral("chown")));
-                if (!owner)
-                    return fail(owner.error());
-                const int uid = owner->first;
-                const int gid = owner->second;
-                int chmod = -1;
-                if (ex->flags.contains(QStringLiteral("chmod"))) {
-                    bool ok = false;
-                    chmod = ex->flags.value(QStringLiteral("chmod")).toInt(&ok, 8);
-                    if (!ok || chmod < 0 || chmod > 07777)
-                        return fail(
-                            m_df.errorAt(ins, QStringLiteral("--chmod=%1: expected an "
-                                                             "octal mode")
-                                                  .arg(ex->flags.value(QStringLiteral("chmod")))));
-                }
-                if (ins.hasFlag(QStringLiteral("keep-git-dir")))
-                    return fail(m_df.errorAt(ins, QStringLiteral("ADD --keep-git-dir is not "
-                                                                 "supported: Berth copies a "
-                                                                 "repository without its .git")));
-                // Every --exclude (a flag that may repeat), substituted.
-                QStringList excludePatterns;
-                for (const auto &[name, value] : ins.flags) {
-                    if (name != QLatin1String("exclude"))
-                        continue;
-                    auto pattern = expandWord(
-                        value, [&](const QString &n) { return vars.value(n); }, m_df.escape);
-                    if (!pattern)
-                        return fail(m_df.errorAt(ins, pattern.error().message));
-                    excludePatterns << *pattern;
-                }
-                const DockerIgnore excludeRules =
-                    DockerIgnore::parse(excludePatterns.join(QLatin1Char('\n')));
-                const QString checksum = ex->flags.value(QStringLiteral("checksum"));
-                QStringList words = ex->words;
-                QString dest = words.takeLast();
-                const QString workdir = cfg->config().workingDir;
-                if (!dest.startsWith(QLatin1Char('/')))
-                    dest = (workdir.isEmpty() ? QStringLiteral("/") : workdir + QLatin1Char('/')) +
-                           dest;
-                // Heredoc sources become files of their own; ADD also takes URLs (downloaded,
-                // never extracted) and git repositories (their files at a ref).
-                QList<QPair<QString, QByteArray>> heredocFiles;
-                QStringList sources;
-                QStringList urls;
-                QList<GitContextSpec> repositories;
-                for (const QString &w : std::as_const(words)) {
-                    bool isHeredoc = false;
-                    for (const DockerfileHeredoc &h : ins.heredocs) {
-                        if (w.startsWith(QLatin1String("<<")) && w.endsWith(h.name)) {
-                            QString content = h.content;
-                            if (h.expand) {
-                                auto e = expandWord(
-                                    QString(content).replace(QLatin1Char('"'),
-                                                             QStringLiteral("\\\"")),
-                                    [&](const QString &n) { return vars.value(n); }, m_df.escape);
-                                if (e)
-                                    content = *e;
-                            }
-                            heredocFiles.append({h.name, content.toUtf8()});
-                            isHeredoc = true;
-                        }
-                    }
-                    if (isHeredoc)
-                        continue;
-                    const bool remote =
-                        w.contains(QLatin1String("://")) || w.startsWith(QLatin1String("git@"));
-                    if (remote && !isAdd)
-                        return fail(m_df.errorAt(ins, QStringLiteral("COPY cannot copy from a URL "
-                                                                     "(\"%1\"): use ADD")
-                                                          .arg(w)));
-                    if (remote && !from.isEmpty())
-                        return fail(m_df.errorAt(ins, QStringLiteral("--from cannot be used with "
-                                                                     "a URL source")));
-                    const auto git = remote ? GitContextSpec::parse(w) : std::nullopt;
-                    if (git)
-                        repositories.append(*git);
-                    else if (remote && (w.startsWith(QLatin1String("http://")) ||
-                                        w.startsWith(QLatin1String("https://"))))
-                        urls.append(w);
-                    else if (remote)
-                        return fail(m_df.errorAt(
-                            ins, QStringLiteral("ADD: unsupported URL \"%1\": expected http(s) "
-                                                "or a git repository")
-                                     .arg(w)));
-                    else
-                        sources.append(w);
-                }
-                if (!checksum.isEmpty() && (urls.size() != 1 || words.size() != 1))
-                    return fail(m_df.errorAt(ins, QStringLiteral("--checksum needs exactly one "
-                                                                 "source, an http(s) URL")));
-                const bool destIsDir = words.size() > 1 || dest.endsWith(QLatin1Char('/'));
-                SourceTree tree;
-                if (!sources.isEmpty()) {
-                    auto t = sourceTree(from, ins);
-                    if (!t)
-                        return fail(t.error());
-                    tree = *t;
-                }
-                QString destDir;
-                auto files =
-                    resolveCopy(ins, tree, sources, dest, destDir,
-                                CopyRules{excludePatterns.isEmpty() ? nullptr : &excludeRules,
-                                          ins.hasFlag(QStringLiteral("parents"))});
-                if (!files)
-                    return fail(files.error());
-                // ADD unpacks a local tar archive (plain, gzip, bzip2, xz, zstd) named as a
-                // source into the destination directory.
-                if (isAdd)
-                    for (auto &[path, e] : *files)
-                        if (e.direct && S_ISREG(e.st.st_mode) &&
-                            TarReader::isTarArchive(e.hostPath)) {
-                            e.extract = true;
-                            path = cleanRelative(dest);
-                        }
-                for (const auto &[name, content] : std::as_const(heredocFiles)) {
-                    SourceEntry e;
-                    e.st.st_mode = S_IFREG | 0644;
-                    e.st.st_size = content.size();
-                    e.hostPath = QStringLiteral("heredoc:") + QString::fromUtf8(content);
-                    e.rel = QStringLiteral("<<") + name;
-                    files->append({destIsDir || heredocFiles.size() > 1
-                                       ? cleanRelative(dest + QLatin1Char('/') + name)
-                                       : cleanRelative(dest),
-                                   e});
-                }
-                // Downloads: mode 0600, mtime from Last-Modified (as Docker does).
-                std::list<DownloadedFile> downloads;
-                for (const QString &url : std::as_const(urls)) {
-                    say(QStringLiteral("Downloading %1")
-                            .arg(QUrl(url).toString(QUrl::RemoveUserInfo)));
-                    auto file = downloadUrl(QUrl(url), m_paths.tmp(), &m_cancelled);
-                    if (!file)
-                        return fail(m_df.errorAt(ins, file.error().message));
-                    if (!checksum.isEmpty() && file->digest.toString() != checksum)
-                        return fail(m_df.errorAt(ins, QStringLiteral("--checksum=%1: the download "
-                                                                     "has %2")
-                                                          .arg(checksum, file->digest.toString())));
-                    if (destIsDir && file->fileName.isEmpty())
-                        return fail(m_df.errorAt(
-                            ins, QStringLiteral("ADD %1: the URL names no file; give the "
-                                                "destination a file name")
-                                     .arg(url)));
-                    SourceEntry e;
-                    e.hostPath = file->path;
-                    e.st.st_mode = S_IFREG | 0600;
-                    e.st.st_size = file->size;
-                    e.st.st_mtime = file->lastModified.isValid()
-                                        ? time_t(file->lastModified.toSecsSinceEpoch())
-                                        : 0;
-                    e.rel = QUrl(url).toString(QUrl::RemoveUserInfo);
-                    files->append({destIsDir
-                                       ? cleanRelative(dest + QLatin1Char('/') + file->fileName)
-                                       : cleanRelative(dest),
-                                   e});
-                    downloads.push_back(std::move(*file));
-                }
-                // Git repositories: their files at the ref, without .git, into DEST.
-                std::list<std::unique_ptr<GitCheckout>> checkouts;
-                for (const GitContextSpec &git : std::as_const(repositories)) {
-                    auto checkout = GitCheckout::clone(
-                        git, m_paths.tmp(), [this](const QString &line) { say(line); },
-                        &m_cancelled);
-                    if (!checkout)
-                        return fail(m_df.errorAt(ins, checkout.error().message));
-                    SourceTree repoTree;
-                    if (auto st =
-                            walkDir((*checkout)->contextDir(), QString(), repoTree, nullptr, false);
-                        !st)
-                        return fail(st.error());
-                    for (auto it = repoTree.begin(); it != repoTree.end(); ++it) {
-                        it->rel = git.publicUrl() + QLatin1Char('#') + (*checkout)->commit() +
-                                  QLatin1Char(':') + it.key();
-                        files->append({cleanRelative(dest + QLatin1Char('/') + it.key()), *it});
-                    }
-                    checkouts.push_back(std::move(*checkout));
-                }
-                // Each copied file's digest: its destination, type, mode, owner and bytes, not
-                // its mtime; keyed by where it comes from, so a rerun can name the file.
-                BuildStepInputs inputs;
-                for (const auto &[path, e] : std::as_const(*files)) {
-                    Sha256 hash;
-                    hash.add(path.toUtf8() + '\0');
-                    hash.add(QByteArray::number(e.st.st_mode) + ' ' +
-                             QByteArray::number(uid >= 0 ? uid : int(e.st.st_uid)) + ' ' +
-                             QByteArray::number(gid >= 0 ? gid : int(e.st.st_gid)) +
-                             (e.extract ? " extract" : "") + '\0');
-                    if (e.hostPath.startsWith(QLatin1String("heredoc:"))) {
-                        hash.add(e.hostPath.toUtf8());
-                    } else if (S_ISLNK(e.st.st_mode)) {
-                        hash.add(QFile::encodeName(QFile::symLinkTarget(e.hostPath)));
-                    } else if (S_ISREG(e.st.st_mode)) {
-                        QFile f(e.hostPath);
-                        if (!f.open(QIODevice::ReadOnly))
-                            return fail(m_df.errorAt(
-                                ins,
-                                QStringLiteral("read %1: %2").arg(e.hostPath, f.errorString())));
-                        while (!f.atEnd())
-                            hash.add(f.read(1 << 20));
-                    }
-                    const bool named = e.rel.startsWith(QLatin1String("<<")) ||
-                                       e.rel.contains(QLatin1String("://")) || from.isEmpty();
-                    const QString source = named ? e.rel : from + QStringLiteral(":/") + e.rel;
-                    const QString digest = hash.finish().hex();
-                    QString &slot = inputs.files[source];
-                    slot = slot.isEmpty() ? digest : slot + QLatin1Char(' ') + digest;
-                }
-                inputs.instruction =
-                    QStringLiteral("%1 %2 from=%3 chown=%4:%5 chmod=%6 exclude=%7 parents=%8")
-                        .arg(kw, jsonText(ex->words), from)
-                        .arg(uid)
-                        .arg(gid)
-                        .arg(chmod)
-                        .arg(jsonText(excludePatterns))
-                        .arg(ins.hasFlag(QStringLiteral("parents")));
-                const bool fromContext = from.isEmpty();
-                auto makeLayer = [&]() -> Result<State> {
-                    auto writer =
-                        m_content.openWriter(uniqueTempName(QStringLiteral("build-copy")));
-                    if (!writer)
-                        return fail(writer.error());
-                    BlobWriter *w = writer->get();
-                    TarWriter tar([w](const char *d, qint64 n) { return w->write(d, n); });
-                    auto add = [&]() -> Status {
-                        // Parents keep the attributes they have in the image, as Docker does.
-                        QSet<QString> done;
-                        auto parents = [&](const QString &path) -> Status {
-                            const QStringList parts = path.split(QLatin1Char('/'));
-                            QString p;
-                            for (int k = 0; k + 1 < parts.size(); ++k) {
-                                p = p.isEmpty() ? parts[k] : p + QLatin1Char('/') + parts[k];
-                                if (done.contains(p))
-                                    continue;
-                                done.insert(p);
-                                const auto st = statInState(state, p);
-                                TarWriter::Meta m{0755, 0, 0, 0};
-                                if (st && S_ISDIR(st->st_mode))
-                                    m = {int(st->st_mode & 07777), qint64(st->st_mtime),
-                                         int(st->st_uid), int(st->st_gid)};
-                                if (auto s = tar.addDirectory(p, m); !s)
-                                    return s;
-                            }
-                            return {};
-                        };
-                        // A tar archive ADD unpacks: its entries below `dir`, names kept inside.
-                        auto extract = [&](const QString &dir, const SourceEntry &e) -> Status {
-                            if (!dir.isEmpty())
-                                if (auto s = parents(dir + QStringLiteral("/x")); !s)
-                                    return s;
-                            auto reader = TarReader::openFile(e.hostPath);
-                            if (!reader)
-                                return fail(reader.error());
-                            auto inside = [&](const QString &name) -> std::optional<QString> {
-                                const QString clean = cleanRelative(name);
-                                if (clean == QLatin1String("..") ||
-                                    clean.startsWith(QLatin1String("../")))
-                                    return std::nullopt;
-                                return clean;
-                            };
-                            const QString shown = e.rel;
-                            for (;;) {
-                                auto entry = (*reader)->next();
-                                if (!entry)
-                                    return fail(entry.error().withContext(
-                                        QStringLiteral("ADD %1").arg(shown)));
-                                if (!entry->has_value())
-                                    return {};
-                                const TarReader::Entry &a = **entry;
-                                const auto name = inside(a.path);
-                                if (!name)
-                                    return fail(ErrorKind::Corrupt,
-                                                QStringLiteral("ADD %1: archive entry \"%2\" "
-                                                               "leaves the destination")
-                                                    .arg(shown, a.path));
-                                // Whiteouts would delete files of lower layers: not from ADD.
-                                if (name->isEmpty() || name->section(QLatin1Char('/'), -1)
-                                                           .startsWith(Whiteout::Prefix))
-                                    continue;
-                                const QString full =
-                                    dir.isEmpty() ? *name : dir + QLatin1Char('/') + *name;
-                                if (auto s = parents(full); !s)
-                                    return s;
-                                done.insert(full);
-                                const TarWriter::Meta m{a.mode, a.mtime, uid >= 0 ? uid : a.uid,
-                                                        gid >= 0 ? gid : a.gid};
-                                Status s;
-                                if (a.type == S_IFDIR) {
-                                    s = tar.addDirectory(full, m);
-                                } else if (a.type == S_IFLNK) {
-                                    s = tar.addSymlink(full, a.symlinkTarget, m);
-                                } else if (!a.hardlinkTarget.isEmpty()) {
-                                    const auto target = inside(a.hardlinkTarget);
-                                    if (!target)
-                                        return fail(ErrorKind::Corrupt,
-                                                    QStringLiteral("ADD %1: hard link \"%2\" "
-                                                                   "leaves the destination")
-                                                        .arg(shown, a.path));
-                                    s = tar.addHardlink(
-                                        full,
-                                        dir.isEmpty() ? *target : dir + QLatin1Char('/') + *target,
-                                        m);
-                                } else if (a.type == S_IFREG) {
-                                    s = tar.beginFile(full, a.size, m);
-                                    QByteArray buf(1 << 20, Qt::Uninitialized);
-                                    qint64 left = a.size;
-                                    while (s && left > 0) {
-                                        auto n = (*reader)->read(buf.data(),
-                                                                 qMin<qint64>(left, buf.size()));
-                                        if (!n)
-                                            return fail(n.error());
-                                        if (*n == 0)
-                                            return fail(ErrorKind::Corrupt,
-                                                        QStringLiteral("ADD %1: \"%2\" is "
-                                                                       "truncated")
-                                                            .arg(shown, a.path));
-                                        s = tar.writeData(buf.constData(), *n);
-                                        left -= *n;
-                                    }
-                                }
-                                // Devices and FIFOs in an archive are not carried over.
-                                if (!s)
-                                    return s;
-                            }
-                        };
-                        for (const auto &[path, e] : std::as_const(*files)) {
-                            if (e.extract) {
-                                if (auto s = extract(path, e); !s)
-                                    return s;
-                                continue;
-                            }
-                            if (path.isEmpty())
-                                continue;
-                            if (auto s = parents(path); !s)
-                                return s;
-                            if (done.contains(path))
-                                continue;
-                            done.insert(path);
-                            TarWriter::Meta m{chmod >= 0 ? chmod : int(e.st.st_mode & 07777),
-                                              qint64(e.st.st_mtime),
-                                              uid >= 0 ? uid : (fromContext ? 0 : int(e.st.st_uid)),
-                                              gid >= 0 ? gid
-                                                       : (fromContext ? 0 : int(e.st.st_gid))};
-                            if (S_ISDIR(e.st.st_mode)) {
-                                if (auto s = tar.addDirectory(path, m); !s)
-                                    return s;
-                            } else if (S_ISLNK(e.st.st_mode)) {
-                                QByteArray buf(4096, '\0');
-                                const ssize_t n = ::readlink(QFile::encodeName(e.hostPath),
-                                                             buf.data(), buf.size());
-                                if (auto s = tar.addSymlink(
-                                        path, QString::fromLocal8Bit(buf.left(qMax<ssize_t>(n, 0))),
-                                        m);
-                                    !s)
-                                    return s;
-                            } else if (e.hostPath.startsWith(QLatin1String("heredoc:"))) {
-                                if (auto s = tar.addFile(path, e.hostPath.mid(8).toUtf8(), m); !s)
-                                    return s;
-                            } else if (S_ISREG(e.st.st_mode)) {
-                                QFile f(e.hostPath);
-                                if (!f.open(QIODevice::ReadOnly))
-                                    return fail(ErrorKind::Internal,
-                                                QStringLiteral("read %1: %2")
-                                                    .arg(e.hostPath, f.errorString()));
-                                if (auto s = tar.beginFile(path, e.st.st_size, m); !s)
-                                    return s;
-                                qint64 left = e.st.st_size;
-                                while (left > 0) {
-                                    const QByteArray chunk = f.read(qMin<qint64>(left, 1 << 20));
-                                    if (chunk.isEmpty())
-                                        return fail(ErrorKind::Internal,
-                                                    QStringLiteral("read %1: file changed while "
-                                                                   "read")
-                                                        .arg(e.hostPath));
-                                    if (auto s = tar.writeData(chunk.constData(), chunk.size()); !s)
-                                        return s;
-                                    left -= chunk.size();
-                                }
-                            }
-                        }
-                        return tar.finish();
-                    };
-                    if (auto s = add(); !s) {
-                        w->abort();
-                        return fail(s.error());
-                    }
-                    const qint64 size = w->offset();
-                    auto diffId = w->commit();
-                    if (!diffId)
-                        return fail(diffId.error());
-                    return withLayer(
-                        state,
-                        createdByOf(ins, (from.isEmpty() ? QString()
-                                                         : QStringLiteral("--from=") + from +
-                                                               QLatin1Char(' ')) +
-                                             ex->words.join(QLatin1Char(' '))),
-                        *diffId, size);
-                };
-                next = step(state, ins, i, position, inputs, makeLayer);
-            } else {
-                // Config-only steps.
-                QString text;
-                std::function<Status(ImageConfig &, QJsonObject &)> change;
-                auto containerChange = [&](auto fn) {
-                    return [fn](ImageConfig &c, QJsonObject &) -> Status {
-                        ContainerConfig cc = c.config();
-                        if (auto s = fn(cc); !s)
-                            return s;
-                        c.setConfig(cc);
-                        return {};
-                    };
-                };
-                if (kw == QLatin1String("ENV") || kw == QLatin1String("LABEL")) {
-                    QStringList parts;
-                    for (const auto &[k, v] : ex->pairs)
-                        parts.append(k + QLatin1Char('=') + v);
-                    text = parts.join(QLatin1Char(' '));
-                    const QStringList env = vars.env();
-                    const auto pairs = ex->pairs;
-                    const bool isEnv = kw == QLatin1String("ENV");
-                    change = containerChange([=](ContainerConfig &cc) -> Status {
-                        if (isEnv)
-                            cc.env = env;
-                        else
-                            for (const auto &[k, v] : pairs)
-                                cc.labels.insert(k, v);
-                        return {};
-                    });
-                } else if (kw == QLatin1String("ARG")) {
-                    QStringList names;
-                    for (const auto &p : ex->pairs)
-                        names.append(p.first);
-                    text = names.join(QLatin1Char(' '));
-                    change = [](ImageConfig &, QJsonObject &) -> Status { return {}; };
-                } else if (kw == QLatin1String("CMD") || kw == QLatin1String("ENTRYPOINT")) {
-                    const QStringList argv = command();
-                    text = jsonText(argv);
-                    const bool isCmd = kw == QLatin1String("CMD");
-                    const bool resetCmd = !isCmd && !cmdSetHere;
-                    if (isCmd)
-                        cmdSetHere = true;
-                    change = containerChange([=](ContainerConfig &cc) -> Status {
-                        if (isCmd) {
-                            cc.cmd = argv;
-                        } else {
-                            cc.entrypoint = argv;
-                            if (resetCmd)
-                                cc.cmd.clear();
-                        }
-                        return {};
-                    });
-                } else if (kw == QLatin1String("WORKDIR")) {
-                    QString dir = ex->words.value(0);
-                    const QString prev = cfg->config().workingDir;
-                    if (!dir.startsWith(QLatin1Char('/')))
-                        dir =
-                            (prev.isEmpty() ? QStringLiteral("/") : prev + QLatin1Char('/')) + dir;
-                    dir = QDir::cleanPath(dir);
-                    text = dir;
-                    change = containerChange([=](ContainerConfig &cc) -> Status {
-                        cc.workingDir = dir;
-                        return {};
-                    });
-                } else if (kw == QLatin1String("USER") || kw == QLatin1String("STOPSIGNAL") ||
-                           kw == QLatin1String("EXPOSE") || kw == QLatin1String("VOLUME")) {
-                    text = ex->words.join(QLatin1Char(' '));
-                    const QString change1 = kw == QLatin1String("VOLUME")
-                                                ? kw + QLatin1Char(' ') + jsonText(ex->words)
-                                                : kw + QLatin1Char(' ') + text;
-                    change = containerChange([=](ContainerConfig &cc) -> Status {
-                        return applyDockerfileChange(cc, change1);
-                    });
-                } else if (kw == QLatin1String("MAINTAINER")) {
-                    text = ins.args;
-                    const QString author = ins.args;
-                    change = [author](ImageConfig &c, QJsonObject &) -> Status {
-                        QJsonObject all = c.json();
-                        all.insert(QStringLiteral("author"), author);
-                        auto parsed =
-                            ImageConfig::parse(QJsonDocument(all).toJson(QJsonDocument::Compact));
-                        if (!parsed)
-                            return fail(parsed.error());
-                        c = *parsed;
-                        return {};
-                    };
-                } else if (kw == QLatin1String("SHELL")) {
-                    text = jsonText(ins.jsonArgs);
-                    const QStringList sh = ins.jsonArgs;
-                    change = [sh](ImageConfig &, QJsonObject &raw) -> Status {
-                        raw.insert(QStringLiteral("Shell"), QJsonArray::fromStringList(sh));
-                        return {};
-                    };
-                } else if (kw == QLatin1String("ONBUILD")) {
-                    text = ins.onbuild;
-                    const QString trigger = ins.onbuild;
-                    change = [trigger](ImageConfig &, QJsonObject &raw) -> Status {
-                        QJsonArray a = raw.value(QStringLiteral("OnBuild")).toArray();
-                        a.append(trigger);
-                        raw.insert(QStringLiteral("OnBuild"), a);
-                        return {};
-                    };
-                } else if (kw == QLatin1String("HEALTHCHECK")) {
-                    QJsonObject hc;
-                    if (ins.healthcheckType == QLatin1String("NONE")) {
-                        hc.insert(QStringLiteral("Test"), QJsonArray{QStringLiteral("NONE")});
-                        text = QStringLiteral("NONE");
-                    } else {
-                        QStringList test = ins.json
-                                               ? QStringList{QStringLiteral("CMD")} + ins.jsonArgs
-                                               : QStringList{QStringLiteral("CMD-SHELL"), ins.args};
-                        hc.insert(QStringLiteral("Test"), QJsonArray::fromStringList(test));
-                        static const QMap<QString, QString> keys{
-                            {QStringLiteral("interval"), QStringLiteral("Interval")},
-                            {QStringLiteral("timeout"), QStringLiteral("Timeout")},
-                            {QStringLiteral("start-period"), QStringLiteral("StartPeriod")},
-                            {QStringLiteral("start-interval"), QStringLiteral("StartInterval")}};
-                        for (const auto &[k, v] : ins.flags) {
-                            if (k == QLatin1String("retries"))
-                                hc.insert(QStringLiteral("Retries"), v.toInt());
-                            else if (auto d = parseDockerDuration(v))
-                                hc.insert(keys.value(k), double(*d));
-                        }
-                        text = jsonText(test);
-                    }
-                    change = [hc](ImageConfig &, QJsonObject &raw) -> Status {
-                        raw.insert(QStringLiteral("Healthcheck"), hc);
-                        return {};
-                    };
-                } else {
-                    return fail(m_df.errorAt(ins, QStringLiteral("%1 is not supported").arg(kw)));
-                }
-                const QString createdBy = createdByOf(ins, text);
-                BuildStepInputs inputs;
-                inputs.instruction = kw + QLatin1Char(' ') + text;
-                next = step(state, ins, i, position, inputs,
-                            [&]() { return withConfig(state, createdBy, change); });
-            }
-            if (!next)
-                return fail(next.error());
-            state = *next;
-        }
-        m_stageStates[i] = state;
-        m_stageBuilt[i] = true;
-    }
-
-    if (!m_labels.isEmpty()) {
-        DockerfileInstruction synthetic;
-        synthetic.keyword = QStringLiteral("LABEL");
-        QStringList parts;
-        for (auto it = m_labels.cbegin(); it != m_labels.cend(); ++it)
-            parts.append(it.key() + QLatin1Char('=') + it.value());
-        synthetic.original = QStringLiteral("LABEL ") + parts.join(QLatin1Char(' '));
-        const auto labels = m_labels;
-        BuildStepInputs inputs;
-        inputs.instruction = QStringLiteral("LABEL ") + parts.join(QLatin1Char('\n'));
-        auto next = step(state, synthetic, target, QStringLiteral("labels"), inputs, [&]() {
-            return withConfig(state, createdByOf(synthetic, parts.join(QLatin1Char(' '))),
-                              [labels](ImageConfig &c, QJsonObject &) -> Status {
-                                  ContainerConfig cc = c.config();
-                                  for (auto it = labels.cbegin(); it != labels.cend(); ++it)
-                                      cc.labels.insert(it.key(), it.value());
-                                  c.setConfig(cc);
-                                  return {};
-                              });
-        });
+Result<State> BuildRun::buildStage(int index, int target, DockerfileVariables &vars) {
+    auto base = fromStep(index, target, vars);
+    if (!base)
+        return fail(base.error());
+    State state = *base;
+    auto work = stageWork(index, state);
+    if (!work)
+        return fail(work.error());
+    StageScope scope{index, vars};
+    for (const auto &[ins, position] : std::as_const(*work)) {
+        if (m_cancelled.load())
+            return fail(ErrorKind::Cancelled, QStringLiteral("build cancelled"));
+        auto next = instruction(state, ins, position, scope);
         if (!next)
             return fail(next.error());
         state = *next;
     }
+    return state;
+}
 
+// FROM: the stage's base (an earlier stage, scratch, or an image, pulled when missing).
+Result<State> BuildRun::fromStep(int index, int target, DockerfileVariables &vars) {
+    const DockerfileStage &stage = m_df.stages[index];
+    BuildStepRecord rec;
+    rec.stage = index;
+    rec.instruction = stage.from.original;
+    rec.firstLine = stage.from.line;
+    rec.lastLine = stage.from.endLine;
+    begin(rec);
+    auto base = vars.expandFrom(stage);
+    if (!base)
+        return fail(base.error());
+    auto platform = vars.expandPlatform(stage);
+    if (!platform)
+        return fail(platform.error());
+    if (!platform->isEmpty()) {
+        auto p = Platform::parse(*platform);
+        if (!p || !p->matches(Platform::host()))
+            return fail(m_df.errorAt(stage.from, QStringLiteral("--platform=%1: only the host's "
+                                                                "platform (%2) can be built")
+                                                     .arg(*platform, Platform::host().toString())));
+    }
+    auto state = stageBase(index, *base);
+    if (!state)
+        return fail(state.error());
+    if (index == target)
+        m_records.clear();
+    rec.imageId = state->id();
+    m_records.append(rec);
+    say(QStringLiteral(" ---> %1").arg(shortHex(state->id())));
+    if (m_steps)
+        m_steps({BuildStepEvent::Kind::Finished, m_stepNo, m_stepCount, rec});
+    auto baseCfg = ImageConfig::parse(state->config);
+    if (!baseCfg)
+        return fail(baseCfg.error());
+    vars.beginStage(baseCfg->config().env);
+    m_stageBaseNames.insert(index, *base);
+    return state;
+}
+
+// The stage's instructions with where they are (for their previous run's inputs): first the
+// base image's ONBUILD triggers, which run here and are not passed on (removed from `state`).
+Result<QList<QPair<DockerfileInstruction, QString>>> BuildRun::stageWork(int index, State &state) {
+    const DockerfileStage &stage = m_df.stages[index];
+    QList<QPair<DockerfileInstruction, QString>> work;
+    auto baseCfg = ImageConfig::parse(state.config);
+    if (!baseCfg)
+        return fail(baseCfg.error());
+    QJsonObject all = baseCfg->json();
+    QJsonObject config = all.value(QStringLiteral("config")).toObject();
+    const QJsonArray triggers = config.value(QStringLiteral("OnBuild")).toArray();
+    if (!triggers.isEmpty()) {
+        config.remove(QStringLiteral("OnBuild"));
+        all.insert(QStringLiteral("config"), config);
+        auto cleared = ImageConfig::parse(QJsonDocument(all).toJson(QJsonDocument::Compact));
+        if (!cleared)
+            return fail(cleared.error());
+        state.config = cleared->toJson();
+        say(QStringLiteral("# Executing %1 build trigger%2")
+                .arg(triggers.size())
+                .arg(triggers.size() == 1 ? QString() : QStringLiteral("s")));
+        m_stepCount += int(triggers.size());
+    }
+    for (int k = 0; k < triggers.size(); ++k) {
+        const QString text = triggers[k].toString();
+        auto parsed = Dockerfile::parse(QStringLiteral("FROM scratch\n") + text);
+        if (!parsed || parsed->stages.value(0).instructions.size() != 1)
+            return fail(m_df.errorAt(stage.from,
+                                     QStringLiteral("ONBUILD trigger \"%1\" of %2: %3")
+                                         .arg(text, m_stageBaseNames.value(index),
+                                              parsed ? QStringLiteral("expected one instruction")
+                                                     : parsed.error().message)));
+        DockerfileInstruction trigger = parsed->stages[0].instructions[0];
+        // Errors point at the FROM that brought the trigger in.
+        trigger.line = trigger.endLine = stage.from.line;
+        trigger.column = stage.from.column;
+        work.append({trigger, QStringLiteral("%1/trigger/%2").arg(index).arg(k)});
+    }
+    for (int k = 0; k < stage.instructions.size(); ++k)
+        work.append({stage.instructions[k], QStringLiteral("%1/%2").arg(index).arg(k)});
+    return work;
+}
+
+// One instruction after FROM: one function per kind.
+Result<State> BuildRun::instruction(const State &state, const DockerfileInstruction &ins,
+                                    const QString &position, StageScope &scope) {
+    auto ex = scope.vars.evaluate(ins);
+    if (!ex)
+        return fail(ex.error());
+    auto cfg = ImageConfig::parse(state.config);
+    if (!cfg)
+        return fail(cfg.error());
+    using Kind = InstructionKind;
+    Result<ConfigChange> change = ConfigChange{};
+    switch (ins.kind) {
+    case Kind::Run:
+        return runInstruction(state, *cfg, ins, position, scope);
+    case Kind::Copy:
+    case Kind::Add:
+        return copyInstruction(state, *cfg, ins, *ex, position, scope);
+    case Kind::Env:
+        change = envChange(*ex, scope.vars.env());
+        break;
+    case Kind::Label:
+        change = labelChange(*ex);
+        break;
+    case Kind::Arg:
+        change = argChange(*ex);
+        break;
+    case Kind::Cmd:
+        change = cmdChange(commandOf(ins, *cfg));
+        scope.cmdSetHere = true;
+        break;
+    case Kind::Entrypoint:
+        change = entrypointChange(commandOf(ins, *cfg), scope.cmdSetHere);
+        break;
+    case Kind::Workdir:
+        change = workdirChange(*ex, cfg->config().workingDir);
+        break;
+    case Kind::User:
+    case Kind::StopSignal:
+    case Kind::Expose:
+    case Kind::Volume:
+        change = dockerfileChange(ins.kind, *ex);
+        break;
+    case Kind::Maintainer:
+        change = maintainerChange(ins.args);
+        break;
+    case Kind::Shell:
+        change = shellChange(ins.jsonArgs);
+        break;
+    case Kind::OnBuild:
+        change = onBuildChange(ins.onbuild);
+        break;
+    case Kind::Healthcheck:
+        change = healthcheckChange(ins);
+        break;
+    case Kind::From:
+        return fail(m_df.errorAt(ins, QStringLiteral("FROM inside a stage")));
+    }
+    if (!change)
+        return fail(change.error());
+    return configStep(state, ins, position, scope, *change);
+}
+
+// A step that changes only the config (an empty_layer history entry).
+Result<State> BuildRun::configStep(const State &state, const DockerfileInstruction &ins,
+                                   const QString &position, const StageScope &scope,
+                                   const ConfigChange &change) {
+    const QString createdBy = createdByOf(ins, change.text);
+    BuildStepInputs inputs;
+    inputs.instruction = ins.keyword() + QLatin1Char(' ') + change.text;
+    return step(state, ins, scope.index, position, inputs,
+                [&]() { return withConfig(state, createdBy, change.apply); });
+}
+
+// --label and a git context's labels: one step after the target stage's last.
+Result<State> BuildRun::labelStep(const State &state, int target) {
+    DockerfileInstruction synthetic;
+    synthetic.kind = InstructionKind::Label;
+    QStringList parts;
+    for (auto it = m_labels.cbegin(); it != m_labels.cend(); ++it)
+        parts.append(it.key() + QLatin1Char('=') + it.value());
+    synthetic.original = QStringLiteral("LABEL ") + parts.join(QLatin1Char(' '));
+    const auto labels = m_labels;
+    BuildStepInputs inputs;
+    inputs.instruction = QStringLiteral("LABEL ") + parts.join(QLatin1Char('\n'));
+    return step(state, synthetic, target, QStringLiteral("labels"), inputs, [&]() {
+        return withConfig(state, createdByOf(synthetic, parts.join(QLatin1Char(' '))),
+                          [labels](ImageConfig &c, QJsonObject &) -> Status {
+                              ContainerConfig cc = c.config();
+                              for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+                                  cc.labels.insert(it.key(), it.value());
+                              c.setConfig(cc);
+                              return {};
+                          });
+    });
+}
+
+// The final image, tagged, with its provenance.
+Result<BuildResult> BuildRun::finish(const State &state, const DockerfileVariables &vars) {
     QList<Reference> tags;
     for (const QString &t : m_options.tags) {
         auto r = Reference::parse(t);
@@ -1691,7 +1645,7 @@ Result<BuildResult> BuildRun::run() {
     BuildProvenance provenance;
     provenance.context = m_provenanceContext;
     provenance.dockerfile = m_provenanceDockerfile;
-    provenance.gitCommit = gitCommit;
+    provenance.gitCommit = m_gitCommit;
     provenance.steps = m_records;
     if (auto s = m_cache.putProvenance(image->id, provenance); !s)
         say(QStringLiteral("[Warning] the build provenance was not saved: %1")
@@ -1699,8 +1653,358 @@ Result<BuildResult> BuildRun::run() {
     BuildResult result;
     result.image = *image;
     result.steps = m_records;
-    result.gitCommit = gitCommit;
+    result.gitCommit = m_gitCommit;
     return result;
+}
+
+// ---- RUN ----
+
+Result<State> BuildRun::runInstruction(const State &state, const ImageConfig &cfg,
+                                       const DockerfileInstruction &ins, const QString &position,
+                                       const StageScope &scope) {
+    if (ins.hasFlag(QStringLiteral("mount")) || ins.hasFlag(QStringLiteral("security")) ||
+        (ins.hasFlag(QStringLiteral("network")) &&
+         ins.flag(QStringLiteral("network")) != QLatin1String("default")))
+        return fail(m_df.errorAt(ins, QStringLiteral("RUN --mount, --network and --security are "
+                                                     "not supported yet")));
+    const QStringList argv = commandOf(ins, cfg);
+    BuildStepInputs inputs;
+    inputs.instruction = QStringLiteral("RUN ") + jsonText(argv);
+    inputs.args = scope.vars.argValues();
+    const QStringList env = scope.vars.runEnvironment();
+    return step(state, ins, scope.index, position, inputs,
+                [&]() { return runStep(state, ins, argv, env); });
+}
+
+// ---- COPY and ADD ----
+
+Result<State> BuildRun::copyInstruction(const State &state, const ImageConfig &cfg,
+                                        const DockerfileInstruction &ins,
+                                        const DockerfileVariables::Expanded &ex,
+                                        const QString &position, const StageScope &scope) {
+    auto plan = copyPlan(state, cfg, ins, ex, scope.vars);
+    if (!plan)
+        return fail(plan.error());
+    CopyFiles files;
+    if (auto st = collectCopyFiles(ins, *plan, scope.vars, files); !st)
+        return fail(st.error());
+    auto inputs = copyInputs(ins, *plan, files.files);
+    if (!inputs)
+        return fail(inputs.error());
+    return step(state, ins, scope.index, position, *inputs, [&]() -> Result<State> {
+        auto layer = writeCopyLayer(state, *plan, files.files);
+        if (!layer)
+            return fail(layer.error());
+        const QString from =
+            plan->from.isEmpty() ? QString() : QStringLiteral("--from=") + plan->from + u' ';
+        return withLayer(state, createdByOf(ins, from + ex.words.join(QLatin1Char(' '))),
+                         layer->first, layer->second);
+    });
+}
+
+// The flags and destination of a COPY/ADD, substituted and checked.
+Result<CopyPlan> BuildRun::copyPlan(const State &state, const ImageConfig &cfg,
+                                    const DockerfileInstruction &ins,
+                                    const DockerfileVariables::Expanded &ex,
+                                    const DockerfileVariables &vars) {
+    CopyPlan plan;
+    plan.isAdd = ins.kind == InstructionKind::Add;
+    plan.from = ex.flags.value(QStringLiteral("from"));
+    auto owner = resolveOwner(state, ins, ex.flags.value(QStringLiteral("chown")));
+    if (!owner)
+        return fail(owner.error());
+    plan.uid = owner->first;
+    plan.gid = owner->second;
+    if (ex.flags.contains(QStringLiteral("chmod"))) {
+        bool ok = false;
+        plan.chmod = ex.flags.value(QStringLiteral("chmod")).toInt(&ok, 8);
+        if (!ok || plan.chmod < 0 || plan.chmod > 07777)
+            return fail(m_df.errorAt(ins, QStringLiteral("--chmod=%1: expected an octal mode")
+                                              .arg(ex.flags.value(QStringLiteral("chmod")))));
+    }
+    if (ins.hasFlag(QStringLiteral("keep-git-dir")))
+        return fail(m_df.errorAt(ins, QStringLiteral("ADD --keep-git-dir is not supported: "
+                                                     "Berth copies a repository without its "
+                                                     ".git")));
+    // Every --exclude (a flag that may repeat), substituted.
+    for (const auto &[name, value] : ins.flags) {
+        if (name != QLatin1String("exclude"))
+            continue;
+        auto pattern = expandWord(
+            value, [&](const QString &n) { return vars.value(n); }, m_df.escape);
+        if (!pattern)
+            return fail(m_df.errorAt(ins, pattern.error().message));
+        plan.excludePatterns << *pattern;
+    }
+    plan.excludeRules = DockerIgnore::parse(plan.excludePatterns.join(QLatin1Char('\n')));
+    plan.parents = ins.hasFlag(QStringLiteral("parents"));
+    plan.checksum = ex.flags.value(QStringLiteral("checksum"));
+    plan.sources = ex.words;
+    plan.dest = plan.sources.takeLast();
+    const QString workdir = cfg.config().workingDir;
+    if (!plan.dest.startsWith(QLatin1Char('/')))
+        plan.dest =
+            (workdir.isEmpty() ? QStringLiteral("/") : workdir + QLatin1Char('/')) + plan.dest;
+    plan.destIsDir = plan.sources.size() > 1 || plan.dest.endsWith(QLatin1Char('/'));
+    plan.words = ex.words;
+    return plan;
+}
+
+// Heredoc sources become files of their own; ADD also takes URLs (downloaded, never
+// extracted) and git repositories (their files at a ref). Everything else is a path in the
+// context or in --from's stage or image.
+Result<CopySources> BuildRun::classifySources(const DockerfileInstruction &ins,
+                                              const CopyPlan &plan,
+                                              const DockerfileVariables &vars) {
+    CopySources out;
+    for (const QString &w : plan.sources) {
+        bool isHeredoc = false;
+        for (const DockerfileHeredoc &h : ins.heredocs) {
+            if (!w.startsWith(QLatin1String("<<")) || !w.endsWith(h.name))
+                continue;
+            QString content = h.content;
+            if (h.expand) {
+                auto e = expandWord(
+                    QString(content).replace(QLatin1Char('"'), QStringLiteral("\\\"")),
+                    [&](const QString &n) { return vars.value(n); }, m_df.escape);
+                if (e)
+                    content = *e;
+            }
+            out.heredocs.append({h.name, content.toUtf8()});
+            isHeredoc = true;
+        }
+        if (isHeredoc)
+            continue;
+        const bool remote = w.contains(QLatin1String("://")) || w.startsWith(QLatin1String("git@"));
+        if (remote && !plan.isAdd)
+            return fail(m_df.errorAt(
+                ins, QStringLiteral("COPY cannot copy from a URL (\"%1\"): use ADD").arg(w)));
+        if (remote && !plan.from.isEmpty())
+            return fail(
+                m_df.errorAt(ins, QStringLiteral("--from cannot be used with a URL source")));
+        const auto git = remote ? GitContextSpec::parse(w) : std::nullopt;
+        if (git)
+            out.repositories.append(*git);
+        else if (remote && (w.startsWith(QLatin1String("http://")) ||
+                            w.startsWith(QLatin1String("https://"))))
+            out.urls.append(w);
+        else if (remote)
+            return fail(m_df.errorAt(ins, QStringLiteral("ADD: unsupported URL \"%1\": expected "
+                                                         "http(s) or a git repository")
+                                              .arg(w)));
+        else
+            out.paths.append(w);
+    }
+    if (!plan.checksum.isEmpty() && (out.urls.size() != 1 || plan.sources.size() != 1))
+        return fail(m_df.errorAt(ins, QStringLiteral("--checksum needs exactly one source, an "
+                                                     "http(s) URL")));
+    return out;
+}
+
+// Every file the step copies, with its path in the layer.
+Status BuildRun::collectCopyFiles(const DockerfileInstruction &ins, const CopyPlan &plan,
+                                  const DockerfileVariables &vars, CopyFiles &out) {
+    auto sources = classifySources(ins, plan, vars);
+    if (!sources)
+        return fail(sources.error());
+    SourceTree tree;
+    if (!sources->paths.isEmpty()) {
+        auto t = sourceTree(plan.from, ins);
+        if (!t)
+            return fail(t.error());
+        tree = *t;
+    }
+    QString destDir;
+    auto files = resolveCopy(
+        ins, tree, sources->paths, plan.dest, destDir,
+        CopyRules{plan.excludePatterns.isEmpty() ? nullptr : &plan.excludeRules, plan.parents});
+    if (!files)
+        return fail(files.error());
+    out.files = *files;
+    // ADD unpacks a local tar archive (plain, gzip, bzip2, xz, zstd) named as a source into
+    // the destination directory.
+    if (plan.isAdd)
+        for (auto &[path, e] : out.files)
+            if (e.direct && S_ISREG(e.st.st_mode) && TarReader::isTarArchive(e.hostPath)) {
+                e.extract = true;
+                path = cleanRelative(plan.dest);
+            }
+    for (const auto &[name, content] : std::as_const(sources->heredocs)) {
+        SourceEntry e;
+        e.st.st_mode = S_IFREG | 0644;
+        e.st.st_size = content.size();
+        e.hostPath = QStringLiteral("heredoc:") + QString::fromUtf8(content);
+        e.rel = QStringLiteral("<<") + name;
+        out.files.append({plan.destIsDir || sources->heredocs.size() > 1
+                              ? cleanRelative(plan.dest + QLatin1Char('/') + name)
+                              : cleanRelative(plan.dest),
+                          e});
+    }
+    if (auto st = addDownloads(ins, plan, sources->urls, out); !st)
+        return st;
+    return addRepositories(ins, plan, sources->repositories, out);
+}
+
+// ADD's URLs: mode 0600, mtime from Last-Modified (as Docker does).
+Status BuildRun::addDownloads(const DockerfileInstruction &ins, const CopyPlan &plan,
+                              const QStringList &urls, CopyFiles &out) {
+    for (const QString &url : urls) {
+        say(QStringLiteral("Downloading %1").arg(QUrl(url).toString(QUrl::RemoveUserInfo)));
+        auto file = downloadUrl(QUrl(url), m_paths.tmp(), &m_cancelled);
+        if (!file)
+            return fail(m_df.errorAt(ins, file.error().message));
+        if (!plan.checksum.isEmpty() && file->digest.toString() != plan.checksum)
+            return fail(m_df.errorAt(ins, QStringLiteral("--checksum=%1: the download has %2")
+                                              .arg(plan.checksum, file->digest.toString())));
+        if (plan.destIsDir && file->fileName.isEmpty())
+            return fail(m_df.errorAt(ins, QStringLiteral("ADD %1: the URL names no file; give "
+                                                         "the destination a file name")
+                                              .arg(url)));
+        SourceEntry e;
+        e.hostPath = file->path;
+        e.st.st_mode = S_IFREG | 0600;
+        e.st.st_size = file->size;
+        e.st.st_mtime =
+            file->lastModified.isValid() ? time_t(file->lastModified.toSecsSinceEpoch()) : 0;
+        e.rel = QUrl(url).toString(QUrl::RemoveUserInfo);
+        out.files.append({plan.destIsDir
+                              ? cleanRelative(plan.dest + QLatin1Char('/') + file->fileName)
+                              : cleanRelative(plan.dest),
+                          e});
+        out.downloads.push_back(std::move(*file));
+    }
+    return {};
+}
+
+// ADD's git repositories: their files at the ref, without .git, into DEST.
+Status BuildRun::addRepositories(const DockerfileInstruction &ins, const CopyPlan &plan,
+                                 const QList<GitContextSpec> &repositories, CopyFiles &out) {
+    for (const GitContextSpec &git : repositories) {
+        auto checkout = GitCheckout::clone(
+            git, m_paths.tmp(), [this](const QString &line) { say(line); }, &m_cancelled);
+        if (!checkout)
+            return fail(m_df.errorAt(ins, checkout.error().message));
+        SourceTree repoTree;
+        if (auto st = walkDir((*checkout)->contextDir(), QString(), repoTree, nullptr, false); !st)
+            return fail(st.error());
+        for (auto it = repoTree.begin(); it != repoTree.end(); ++it) {
+            it->rel = git.publicUrl() + QLatin1Char('#') + (*checkout)->commit() +
+                      QLatin1Char(':') + it.key();
+            out.files.append({cleanRelative(plan.dest + QLatin1Char('/') + it.key()), *it});
+        }
+        out.checkouts.push_back(std::move(*checkout));
+    }
+    return {};
+}
+
+// The step's cache inputs: each copied file's digest over its destination, type, mode, owner
+// and bytes, not its mtime; keyed by where it comes from, so a rerun can name the file.
+Result<BuildStepInputs> BuildRun::copyInputs(const DockerfileInstruction &ins, const CopyPlan &plan,
+                                             const QList<QPair<QString, SourceEntry>> &files) {
+    BuildStepInputs inputs;
+    for (const auto &[path, e] : files) {
+        Sha256 hash;
+        hash.add(path.toUtf8() + '\0');
+        hash.add(QByteArray::number(e.st.st_mode) + ' ' +
+                 QByteArray::number(plan.uid >= 0 ? plan.uid : int(e.st.st_uid)) + ' ' +
+                 QByteArray::number(plan.gid >= 0 ? plan.gid : int(e.st.st_gid)) +
+                 (e.extract ? " extract" : "") + '\0');
+        if (e.hostPath.startsWith(QLatin1String("heredoc:"))) {
+            hash.add(e.hostPath.toUtf8());
+        } else if (S_ISLNK(e.st.st_mode)) {
+            hash.add(QFile::encodeName(QFile::symLinkTarget(e.hostPath)));
+        } else if (S_ISREG(e.st.st_mode)) {
+            QFile f(e.hostPath);
+            if (!f.open(QIODevice::ReadOnly))
+                return fail(m_df.errorAt(
+                    ins, QStringLiteral("read %1: %2").arg(e.hostPath, f.errorString())));
+            while (!f.atEnd())
+                hash.add(f.read(1 << 20));
+        }
+        const bool named = e.rel.startsWith(QLatin1String("<<")) ||
+                           e.rel.contains(QLatin1String("://")) || plan.from.isEmpty();
+        const QString source = named ? e.rel : plan.from + QStringLiteral(":/") + e.rel;
+        const QString digest = hash.finish().hex();
+        QString &slot = inputs.files[source];
+        slot = slot.isEmpty() ? digest : slot + QLatin1Char(' ') + digest;
+    }
+    inputs.instruction = QStringLiteral("%1 %2 from=%3 chown=%4:%5 chmod=%6 exclude=%7 parents=%8")
+                             .arg(ins.keyword(), jsonText(plan.words), plan.from)
+                             .arg(plan.uid)
+                             .arg(plan.gid)
+                             .arg(plan.chmod)
+                             .arg(jsonText(plan.excludePatterns))
+                             .arg(plan.parents);
+    return inputs;
+}
+
+// The files as one layer (diff ID, size). ADD's archives are unpacked by the layer unpacker
+// (snapshots/unpacker: nothing lands outside its directory) and copied from there.
+Result<QPair<Digest, qint64>>
+BuildRun::writeCopyLayer(const State &state, const CopyPlan &plan,
+                         const QList<QPair<QString, SourceEntry>> &files) {
+    auto writer = m_content.openWriter(uniqueTempName(QStringLiteral("build-copy")));
+    if (!writer)
+        return fail(writer.error());
+    BlobWriter *w = writer->get();
+    CopyLayer layer(w, plan, [&](const QString &p) { return statInState(state, p); });
+    auto add = [&]() -> Status {
+        for (const auto &[path, e] : files) {
+            Status s = e.extract ? extractArchive(layer, path, e) : layer.add(path, e);
+            if (!s)
+                return s;
+        }
+        return layer.finish();
+    };
+    if (auto s = add(); !s) {
+        w->abort();
+        return fail(s.error());
+    }
+    const qint64 size = w->offset();
+    auto diffId = w->commit();
+    if (!diffId)
+        return fail(diffId.error());
+    return QPair<Digest, qint64>{*diffId, size};
+}
+
+// An archive ADD unpacks: its entries below `dir`, names kept inside. The layer unpacker
+// refuses entries that leave the directory; whiteouts in it are not carried over (they would
+// delete files of lower layers), nor are devices and FIFOs.
+Status BuildRun::extractArchive(CopyLayer &layer, const QString &dir, const SourceEntry &archive) {
+    const QString root =
+        m_paths.tmp() + QLatin1Char('/') + uniqueTempName(QStringLiteral("build-add"));
+    if (auto s = makeDirectories(root); !s)
+        return s;
+    const auto removeScratch = qScopeGuard([&] { (void)removeTree(root); });
+    UnpackOptions options;
+    options.preserveOwnership = ::geteuid() == 0;
+    options.cancel = &m_cancelled;
+    if (auto unpacked = unpackLayer(archive.hostPath, root, options); !unpacked)
+        return fail(unpacked.error().withContext(QStringLiteral("ADD %1").arg(archive.rel)));
+    SourceTree tree;
+    if (auto st = walkDir(root, QString(), tree, nullptr, false); !st)
+        return st;
+    if (!dir.isEmpty())
+        if (auto s = layer.parents(dir + QStringLiteral("/x")); !s)
+            return s;
+    QHash<QPair<dev_t, ino_t>, QString> written; // files with several names: the first one
+    for (auto it = tree.cbegin(); it != tree.cend(); ++it) {
+        if (it.key().section(QLatin1Char('/'), -1).startsWith(Whiteout::Prefix))
+            continue;
+        SourceEntry e = it.value();
+        e.archived = true;
+        const QString path = dir.isEmpty() ? it.key() : dir + QLatin1Char('/') + it.key();
+        const QPair<dev_t, ino_t> inode{e.st.st_dev, e.st.st_ino};
+        const bool linked = S_ISREG(e.st.st_mode) && e.st.st_nlink > 1;
+        const Status s = linked && written.contains(inode)
+                             ? layer.addHardlink(path, written.value(inode), e)
+                             : layer.add(path, e);
+        if (!s)
+            return s;
+        if (linked && !written.contains(inode))
+            written.insert(inode, path);
+    }
+    return {};
 }
 
 } // namespace

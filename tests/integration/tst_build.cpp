@@ -620,8 +620,9 @@ void TestBuild::addExtractsLocalArchives() {
     QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nADD evil.tar /in/\n"));
     const ProcessResult evil = build({ctx()});
     QVERIFY(evil.exitCode != 0);
-    QVERIFY2(evil.err.contains("ADD evil.tar: archive entry \"../escape.txt\" leaves the "
-                               "destination"),
+    // The layer unpacker refuses it, naming the entry.
+    QVERIFY2(evil.err.contains("ADD evil.tar: ") &&
+                 evil.err.contains("\"../escape.txt\": path escapes the layer root"),
              qPrintable(evil.describe()));
 }
 
