@@ -3,6 +3,7 @@
 
 #include "engine/archive/archiveio.h"
 #include "engine/archive/rootfsimporter.h"
+#include "engine/builder/buildlease.h"
 #include "engine/builder/dockerfile.h"
 #include "engine/builder/gitcontext.h"
 #include "engine/builder/urldownload.h"
@@ -690,6 +691,7 @@ private:
     QString m_contextDir;            // the context directory (a git checkout's, for git)
     QMap<QString, QString> m_labels; // --label plus a git context's revision and source
     std::unique_ptr<GitCheckout> m_checkout;
+    std::unique_ptr<BuildLease> m_lease; // held from the start of run() to the end
     Dockerfile m_df;
     QList<State> m_stageStates;
     QList<bool> m_stageBuilt;
@@ -721,6 +723,9 @@ Result<ImageRecord> BuildRun::install(const State &state, const QList<Reference>
     if (!configDigest)
         return fail(configDigest.error());
     const bool existed = m_images.get(*configDigest).has_value();
+    if (!existed && tags.isEmpty())
+        if (auto st = m_lease->addImage(*configDigest); !st)
+            return fail(st.error());
     Manifest manifest;
     manifest.mediaType = MediaType::OciManifest;
     manifest.config = {MediaType::OciConfig, *configDigest, state.config.size(), {}, {}, {}};
@@ -981,6 +986,7 @@ Result<State> BuildRun::runStep(const State &state, const DockerfileInstruction 
     req.spec.env = env;
     req.spec.workingDir = cfg ? cfg->config().workingDir : QString();
     req.spec.user = cfg ? cfg->config().user : QString();
+    req.spec.labels.insert(QLatin1String(BuildLease::Label), m_lease->id());
     auto created = m_containers.create(req);
     if (!created)
         return fail(created.error());
@@ -1291,6 +1297,13 @@ BuildRun::resolveCopy(const DockerfileInstruction &ins, const SourceTree &tree,
 // ---- the build, stage by stage ----
 
 Result<BuildResult> BuildRun::run() {
+    // What builds killed earlier left (their containers and images) goes first; this build
+    // owns what it adds by its lease until it ends.
+    (void)removeBuildLeftovers(m_paths, m_containers, m_images);
+    auto lease = BuildLease::take(m_paths);
+    if (!lease)
+        return fail(lease.error());
+    m_lease = std::move(*lease);
     if (auto st = checkoutGitContext(); !st)
         return fail(st.error());
     auto text = readDockerfile();
@@ -1636,6 +1649,7 @@ Result<BuildResult> BuildRun::finish(const State &state, const DockerfileVariabl
     if (!image)
         return fail(image.error());
     m_intermediates.removeAll(image->id);
+    (void)m_lease->forget(image->id);
     say(QStringLiteral("Successfully built %1").arg(image->id.shortId()));
     for (const Reference &r : std::as_const(tags))
         say(QStringLiteral("Successfully tagged %1").arg(r.familiarString()));

@@ -4,6 +4,7 @@
 // every step of an unchanged rebuild (same image ID, no new layer), a changed copied file reruns
 // only from its COPY on, build args and ARG defaults, .dockerignore, heredocs and whiteouts.
 #include "engine/builder/builder.h"
+#include "engine/core/fileutil.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/layerbuilder.h"
 #include "tests/support/podman.h"
@@ -120,6 +121,7 @@ private Q_SLOTS:
     void podmanRunsABuiltImage();
     void sideDataOfGoneContextsIsCollected();
     void interruptedBuildLeavesNothingRunning();
+    void killedBuildIsRemovedByTheNextCommand();
 
 private:
     bool setUpStore();
@@ -861,6 +863,66 @@ void TestBuild::interruptedBuildLeavesNothingRunning() {
     QVERIFY2(p.readAllStandardError().contains("cancelled"), out.constData());
     QCOMPARE(m_store->engine().containers().list().size(), 0);
     QCOMPARE(m_store->engine().images().list().size(), 1); // busybox only
+}
+
+// A build killed with SIGKILL during a RUN step cannot clean up after itself: its step's
+// container goes on running and its intermediate image stays. `system check` names them, and
+// the next build (as any command that takes the store lock for writing, or system prune)
+// stops and removes them.
+void TestBuild::killedBuildIsRemovedByTheNextCommand() {
+    REQUIRE_BUILD_PREREQUISITES();
+    QVERIFY(writeFile(ctx("Dockerfile"),
+                      "FROM busybox\nRUN echo one > /one\nRUN echo started; sleep 600\n"));
+    QProcess p;
+    p.setProcessEnvironment(m_store->environment());
+    p.start(QStringLiteral(BERTH_BERTHCTL), {"build", ctx()});
+    QByteArray out;
+    for (int i = 0; i < 600 && !out.contains("started\n"); ++i)
+        if (p.waitForReadyRead(100))
+            out += p.readAllStandardOutput();
+    QVERIFY2(out.contains("started\n"), out.constData());
+    ::kill(pid_t(p.processId()), SIGKILL);
+    QVERIFY(p.waitForFinished(60000));
+
+    ContainerRuntime &rt = m_store->engine().containers();
+    const QList<ContainerRecord> left = rt.list();
+    QCOMPARE(left.size(), 1);
+    const ContainerRecord step = left.first();
+    QVERIFY(step.isRunning());
+    QVERIFY(step.pid > 0 && ::kill(pid_t(step.pid), 0) == 0);
+    QList<Digest> intermediates;
+    for (const ImageRecord &image : m_store->engine().images().list())
+        if (image.tags.isEmpty())
+            intermediates.append(image.id);
+    QVERIFY(!intermediates.isEmpty());
+
+    const ProcessResult check = berthctl(*m_store, {"system", "check"});
+    QVERIFY2(check.exitCode == 0, qPrintable(check.describe()));
+    QVERIFY2(
+        check.out.contains(QStringLiteral("container %1 of killed build").arg(step.id).toUtf8()),
+        qPrintable(check.describe()));
+    for (const Digest &image : std::as_const(intermediates))
+        QVERIFY2(check.out.contains(image.toString().toUtf8()), qPrintable(check.describe()));
+
+    QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nLABEL next=1\n"));
+    const ProcessResult next = build({"-t", "next:1", ctx()});
+    QVERIFY2(next.exitCode == 0, qPrintable(next.describe()));
+    QVERIFY(rt.list().isEmpty());
+    // The step's process is gone (a zombie at most until its reaper collects it).
+    for (int i = 0; i < 100 && ::kill(pid_t(step.pid), 0) == 0; ++i) {
+        const QByteArray stat = readFileLimited(QStringLiteral("/proc/%1/stat").arg(step.pid), 4096)
+                                    .value_or(QByteArray());
+        if (stat.contains(") Z "))
+            break;
+        QThread::msleep(50);
+    }
+    const QByteArray stat =
+        readFileLimited(QStringLiteral("/proc/%1/stat").arg(step.pid), 4096).value_or(QByteArray());
+    QVERIFY2(stat.isEmpty() || stat.contains(") Z "), stat.constData());
+    for (const ImageRecord &image : m_store->engine().images().list())
+        QVERIFY2(!intermediates.contains(image.id), qPrintable(image.id.toString()));
+    const ProcessResult after = berthctl(*m_store, {"system", "check"});
+    QVERIFY2(!after.out.contains("killed build"), qPrintable(after.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestBuild)
