@@ -126,6 +126,9 @@ private Q_SLOTS:
 private:
     bool setUpStore();
     ProcessResult build(const QStringList &args);
+    // Starts `berthctl build` of the context in `p`; returns its output once a RUN step
+    // printed "started" (or it gave up waiting).
+    QByteArray startBuildUntilStarted(QProcess &p);
     std::unique_ptr<TestStore> m_store;
     std::unique_ptr<QTemporaryDir> m_context;
     QString ctx(const QString &rel = {}) const {
@@ -156,6 +159,16 @@ bool TestBuild::setUpStore() {
 
 ProcessResult TestBuild::build(const QStringList &args) {
     return berthctl(*m_store, QStringList{"build"} + args);
+}
+
+QByteArray TestBuild::startBuildUntilStarted(QProcess &p) {
+    p.setProcessEnvironment(m_store->environment());
+    p.start(QStringLiteral(BERTH_BERTHCTL), {"build", ctx()});
+    QByteArray out;
+    for (int i = 0; i < 600 && !out.contains("started\n"); ++i)
+        if (p.waitForReadyRead(100))
+            out += p.readAllStandardOutput();
+    return out;
 }
 
 #define REQUIRE_BUILD_PREREQUISITES()                                                              \
@@ -849,12 +862,7 @@ void TestBuild::interruptedBuildLeavesNothingRunning() {
     REQUIRE_BUILD_PREREQUISITES();
     QVERIFY(writeFile(ctx("Dockerfile"), "FROM busybox\nRUN echo started; sleep 600\n"));
     QProcess p;
-    p.setProcessEnvironment(m_store->environment());
-    p.start(QStringLiteral(BERTH_BERTHCTL), {"build", ctx()});
-    QByteArray out;
-    for (int i = 0; i < 600 && !out.contains("started\n"); ++i)
-        if (p.waitForReadyRead(100))
-            out += p.readAllStandardOutput();
+    const QByteArray out = startBuildUntilStarted(p);
     QVERIFY2(out.contains("started\n"), out.constData());
     QCOMPARE(m_store->engine().containers().list().size(), 1);
     ::kill(pid_t(p.processId()), SIGINT);
@@ -874,12 +882,7 @@ void TestBuild::killedBuildIsRemovedByTheNextCommand() {
     QVERIFY(writeFile(ctx("Dockerfile"),
                       "FROM busybox\nRUN echo one > /one\nRUN echo started; sleep 600\n"));
     QProcess p;
-    p.setProcessEnvironment(m_store->environment());
-    p.start(QStringLiteral(BERTH_BERTHCTL), {"build", ctx()});
-    QByteArray out;
-    for (int i = 0; i < 600 && !out.contains("started\n"); ++i)
-        if (p.waitForReadyRead(100))
-            out += p.readAllStandardOutput();
+    const QByteArray out = startBuildUntilStarted(p);
     QVERIFY2(out.contains("started\n"), out.constData());
     ::kill(pid_t(p.processId()), SIGKILL);
     QVERIFY(p.waitForFinished(60000));
