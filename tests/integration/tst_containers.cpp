@@ -578,12 +578,17 @@ void TestContainers::fullDiskKeepsTheStoreUsable() {
     QVERIFY(QDir().mkpath(mnt));
     const ProcessResult mounted = run("mount", {"-t", "tmpfs", "-o", "size=40m", "tmpfs", mnt});
     QVERIFY2(mounted.exitCode == 0, qPrintable(mounted.describe()));
-    struct Unmount {
-        QString path;
-        ~Unmount() { run("umount", {"-l", path}); }
-    } unmount{mnt};
     QProcessEnvironment env = m_store->environment();
     env.insert("BERTH_ROOT", mnt + "/store");
+    // Also after a failure: no container of this store outlives the test or its filesystem.
+    struct Unmount {
+        QString path;
+        QProcessEnvironment env;
+        ~Unmount() {
+            run(QStringLiteral(BERTH_BERTHCTL), {"rm", "-f", "talker", "filler", "late"}, env);
+            run("umount", {"-l", path});
+        }
+    } unmount{mnt, env};
     auto ctl = [&](const QStringList &args) {
         return run(QStringLiteral(BERTH_BERTHCTL), args, env, 120000);
     };
