@@ -495,6 +495,8 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
     std::unique_ptr<QNetworkReply> reply(raw);
     reply->setReadBufferSize(1 << 20); // bounded memory: the socket waits while we write
 
+    // A nested event loop because QNetworkAccessManager requires one: its replies progress
+    // only through the event loop of the thread that owns it (a worker thread, never the GUI's).
     QEventLoop loop;
     QTimer stall;
     stall.setSingleShot(true);
