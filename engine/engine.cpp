@@ -47,6 +47,10 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     return e;
 }
 
+qint64 Engine::dataVersion() const {
+    return m_db->dataVersion();
+}
+
 Result<StoreLock> Engine::lockForWriting() {
     return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
 }
