@@ -3,6 +3,7 @@
 // container sees only its own writes and leaves the image untouched, a stopped container keeps
 // its data, rm takes it away with its mount, stop escalates to KILL, --init makes TERM work,
 // exit codes and logs are exact, and a killed shim does not leave a container "running".
+#include "engine/enginestores.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/shimprotocol.h"
 #include "tests/support/containertesting.h"
@@ -103,7 +104,7 @@ void TestContainers::containersSeeOnlyTheirOwnWrites() {
     TestStore &store = *m_store;
     ContainerCleanup cleanup(store);
     ContainerRuntime &rt = store.engine().containers();
-    const QString lower = store.engine().snapshots().filesPath(m_image.topChainId());
+    const QString lower = EngineStores(store.engine()).snapshots().filesPath(m_image.topChainId());
     const QStringList before = treeListing(lower);
     QVERIFY(!before.isEmpty());
 
@@ -372,18 +373,18 @@ void TestContainers::rmiKeepsImagesContainersUse() {
     const ProcessResult forced = berthctl(store, {"rmi", "-f", "busybox"});
     QVERIFY2(forced.exitCode == 0, qPrintable(forced.describe()));
     QVERIFY(forced.out.contains("Untagged: busybox:latest"));
-    QVERIFY(store.engine().images().get(m_image.id));
-    QVERIFY(store.engine().snapshots().exists(m_image.topChainId()));
+    QVERIFY(EngineStores(store.engine()).images().get(m_image.id));
+    QVERIFY(EngineStores(store.engine()).snapshots().exists(m_image.topChainId()));
     const ProcessResult prune = berthctl(store, {"image", "prune", "-a", "-f"});
     QVERIFY2(prune.exitCode == 0, qPrintable(prune.describe()));
-    QVERIFY(store.engine().snapshots().exists(m_image.topChainId()));
+    QVERIFY(EngineStores(store.engine()).snapshots().exists(m_image.topChainId()));
     const ProcessResult start = berthctl(store, {"start", "-a", "user"});
     QVERIFY2(start.exitCode == 0, qPrintable(start.describe()));
     // Once the container is gone, the image can go too.
     QCOMPARE(berthctl(store, {"rm", "user"}).exitCode, 0);
     const ProcessResult rmi = berthctl(store, {"rmi", m_image.id.toString()});
     QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
-    QVERIFY(!store.engine().snapshots().exists(m_image.topChainId()));
+    QVERIFY(!EngineStores(store.engine()).snapshots().exists(m_image.topChainId()));
 }
 
 void TestContainers::runtimeProbeSaysWhy() {

@@ -3,37 +3,10 @@
 
 #include "ui/models/presentation.h"
 
-#include <QFileInfo>
 #include <QFont>
 #include <QGuiApplication>
 
 namespace Berth::Gui {
-
-Engine::Result<QList<ContainerFileChange>> readContainerChanges(Engine::Engine &engine,
-                                                                const QString &containerId) {
-    Engine::ContainerFilesystem fs(engine.containers(), engine.content(), engine.images(),
-                                   engine.snapshots());
-    auto changes = fs.diff(containerId);
-    if (!changes)
-        return Engine::fail(changes.error());
-    auto record = engine.containers().get(containerId);
-    if (!record)
-        return Engine::fail(record.error());
-    const QString upper = engine.containers().upperDir(record->id);
-    QList<ContainerFileChange> out;
-    out.reserve(changes->size());
-    for (const Engine::ContainerChange &c : *changes) {
-        ContainerFileChange f{c, -1, false};
-        if (c.kind != Engine::ContainerChange::Kind::Deleted) {
-            const QFileInfo info(upper + c.path);
-            f.isDir = info.isDir() && !info.isSymLink();
-            if (info.isFile() && !info.isSymLink())
-                f.size = info.size();
-        }
-        out.append(f);
-    }
-    return out;
-}
 
 ContainerChangesModel::ContainerChangesModel(QObject *parent)
     : QAbstractItemModel(parent) {}

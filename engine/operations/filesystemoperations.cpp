@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/operations/filesystemoperations.h"
+
+#include "engine/enginestores.h"
+
+#include <QFileInfo>
+
+namespace Berth::Engine {
+
+FilesystemOperations Engine::filesystem() {
+    return FilesystemOperations(*this);
+}
+
+ContainerFilesystem FilesystemOperations::filesystem() const {
+    const EngineStores stores(m_engine);
+    return ContainerFilesystem(m_engine.containers(), stores.content(), stores.images(),
+                               stores.snapshots());
+}
+
+Result<QList<ContainerChange>> FilesystemOperations::diff(const QString &nameOrId) {
+    return filesystem().diff(nameOrId);
+}
+
+Result<QList<ContainerFileChange>>
+FilesystemOperations::changesWithDetails(const QString &nameOrId) {
+    auto changes = filesystem().diff(nameOrId);
+    if (!changes)
+        return fail(changes.error());
+    auto record = m_engine.containers().get(nameOrId);
+    if (!record)
+        return fail(record.error());
+    const QString upper = m_engine.containers().upperDir(record->id);
+    QList<ContainerFileChange> out;
+    out.reserve(changes->size());
+    for (const ContainerChange &c : *changes) {
+        ContainerFileChange f{c, -1, false};
+        if (c.kind != ContainerChange::Kind::Deleted) {
+            const QFileInfo info(upper + c.path);
+            f.isDir = info.isDir() && !info.isSymLink();
+            if (info.isFile() && !info.isSymLink())
+                f.size = info.size();
+        }
+        out.append(f);
+    }
+    return out;
+}
+
+Status FilesystemOperations::exportTo(const QString &nameOrId, int fd) {
+    return filesystem().exportTo(nameOrId, fd);
+}
+
+Status FilesystemOperations::copyIn(const QString &nameOrId, const QString &hostSource,
+                                    const QString &containerDestination) {
+    return filesystem().copyIn(nameOrId, hostSource, containerDestination);
+}
+
+Status FilesystemOperations::copyOut(const QString &nameOrId, const QString &containerSource,
+                                     const QString &hostDestination) {
+    return filesystem().copyOut(nameOrId, containerSource, hostDestination);
+}
+
+Result<ContainerPathStat> FilesystemOperations::statPath(const QString &nameOrId,
+                                                         const QString &containerPath) {
+    return filesystem().statPath(nameOrId, containerPath);
+}
+
+Status FilesystemOperations::archivePath(const QString &nameOrId, const QString &containerPath,
+                                         int fd) {
+    return filesystem().archivePath(nameOrId, containerPath, fd);
+}
+
+Status FilesystemOperations::extractArchive(const QString &nameOrId,
+                                            const QString &containerDirectory, int fd) {
+    return filesystem().extractArchive(nameOrId, containerDirectory, fd);
+}
+
+Result<ImageRecord> FilesystemOperations::commit(const QString &nameOrId,
+                                                 const CommitOptions &options) {
+    return filesystem().commit(nameOrId, options);
+}
+
+} // namespace Berth::Engine
