@@ -88,6 +88,9 @@ public:
     // Raw reads after a hijack (bytes already buffered come first). 0 = closed; -1 = error;
     // -2 = nothing within timeoutMs.
     qint64 readRaw(char *data, qint64 size, int timeoutMs);
+    // Waits up to `timeoutMs` for the start of the next request (true when bytes are there);
+    // false on close, error or nothing. readHead's own idle wait then finds them buffered.
+    bool awaitRequest(int timeoutMs) { return !m_buffer.isEmpty() || fill(timeoutMs); }
     // Whether the peer closed or broke the connection (checked without blocking).
     bool peerGone();
     // Stops the client from sending more (after a hijacked stream ends).

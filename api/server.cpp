@@ -3,6 +3,7 @@
 
 #include "api/execsessions.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonParseError>
@@ -10,6 +11,7 @@
 #include <QScopeGuard>
 #include <QVersionNumber>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <fcntl.h>
@@ -361,7 +363,17 @@ void ApiServer::run() {
             fds[n++] = {m_unixFd, POLLIN, 0};
         if (m_tcpFd >= 0)
             fds[n++] = {m_tcpFd, POLLIN, 0};
-        if (::poll(fds, nfds_t(n), -1) < 0) {
+        // Busy (over 3/4 of the connections taken): idle ones get a short timeout, checked
+        // here once a second.
+        int timeout = -1;
+        {
+            std::lock_guard lock(m_connectionsMutex);
+            if (m_connections * 4 > m_options.maxConnections * 3) {
+                closeIdle(m_options.busyIdleTimeoutMs);
+                timeout = 1000;
+            }
+        }
+        if (::poll(fds, nfds_t(n), timeout) < 0) {
             if (errno == EINTR)
                 continue;
             break;
@@ -388,7 +400,7 @@ void ApiServer::startConnection(int client) {
         }
         if (m_stopping.load()) {
             ::close(client); // stop() has taken the threads to join: none may start now
-        } else if (m_connections >= m_options.maxConnections) {
+        } else if (m_connections >= m_options.maxConnections && !evictIdle()) {
             HttpConnection refused(client);
             refused.respond(503, "application/json",
                             R"({"message":"too many connections"})"
@@ -405,6 +417,43 @@ void ApiServer::startConnection(int client) {
         t.thread.join(); // finished: its serve() has returned or is about to
 }
 
+bool ApiServer::evictIdle() {
+    // Called with m_connectionsMutex held.
+    if (m_idleSince.empty())
+        return false;
+    auto oldest =
+        std::min_element(m_idleSince.begin(), m_idleSince.end(),
+                         [](const auto &a, const auto &b) { return a.second < b.second; });
+    // Its thread's wait wakes up to an end of stream and closes the connection.
+    ::shutdown(oldest->first, SHUT_RDWR);
+    m_idleSince.erase(oldest);
+    return true;
+}
+
+bool ApiServer::awaitRequest(HttpConnection &connection, int fd) {
+    {
+        std::lock_guard lock(m_connectionsMutex);
+        m_idleSince[fd] = QDateTime::currentMSecsSinceEpoch();
+    }
+    // One wait: the accept loop shuts the socket down early when it needs the room.
+    const bool ready = connection.awaitRequest(m_options.limits.idleTimeoutMs);
+    std::lock_guard lock(m_connectionsMutex);
+    m_idleSince.erase(fd);
+    return ready;
+}
+
+void ApiServer::closeIdle(qint64 idleForMs) {
+    // Called with m_connectionsMutex held.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto it = m_idleSince.begin(); it != m_idleSince.end();) {
+        if (now - it->second >= idleForMs) {
+            ::shutdown(it->first, SHUT_RDWR);
+            it = m_idleSince.erase(it);
+        } else {
+            ++it;
+        }
+}
+
 void ApiServer::stop() {
     if (m_stopping.exchange(true))
         return;
@@ -414,6 +463,7 @@ void ApiServer::stop() {
     std::list<ConnectionThread> threads;
     {
         std::unique_lock lock(m_connectionsMutex);
+        closeIdle(0);
         m_connectionsDone.wait_for(lock, std::chrono::seconds(5),
                                    [this] { return m_connections == 0; });
         for (const ConnectionThread &t : m_threads)
@@ -461,7 +511,8 @@ bool ApiServer::sessionWaiting(const QString &containerId) {
 
 void ApiServer::serve(ConnectionThread &self) {
     {
-        HttpConnection connection(self.fd, m_options.limits);
+        const int fd = self.fd;
+        HttpConnection connection(fd, m_options.limits);
         // Before the connection closes its socket, so stop() never shuts a reused descriptor.
         const auto forget = qScopeGuard([&] {
             std::lock_guard lock(m_connectionsMutex);
@@ -471,6 +522,8 @@ void ApiServer::serve(ConnectionThread &self) {
                                      {"Docker-Experimental", "false"},
                                      {"Ostype", "linux"}});
         for (;;) {
+            if (!awaitRequest(connection, fd))
+                break;
             HttpRequest request;
             int errorStatus = 400;
             auto head = connection.readHead(request, errorStatus);

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <functional>
 #include <list>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -86,6 +87,11 @@ struct ServerOptions {
     int socketMode = 0660;
     HttpLimits limits;
     int maxConnections = 512;
+    // Idle connections (no request under way) cannot lock others out: once more than 3/4 of
+    // maxConnections are open, the accept loop closes those idle for busyIdleTimeoutMs
+    // (instead of limits.idleTimeoutMs), and a new client at the limit closes the longest idle
+    // one rather than getting 503. stop() closes idle connections at once.
+    int busyIdleTimeoutMs = 5'000;
 };
 
 // Serves the Docker Engine API over HTTP/1.1: one thread per connection with blocking I/O, so a
@@ -133,6 +139,13 @@ private:
     };
     void serve(ConnectionThread &self);
     void startConnection(int client);
+    // Waits for the connection's next request while counting it idle; false when it should
+    // close (peer gone, idle too long, or closed to make room for a new client).
+    bool awaitRequest(HttpConnection &connection, int fd);
+    // At the connection limit: closes the longest idle connection; false when none is idle.
+    bool evictIdle();
+    // Closes the connections idle for at least `idleForMs` (m_connectionsMutex held).
+    void closeIdle(qint64 idleForMs);
     void dispatch(HttpConnection &connection, HttpRequest &request);
 
     Engine::Engine &m_engine;
@@ -148,6 +161,7 @@ private:
     std::condition_variable m_connectionsDone;
     int m_connections = 0;
     std::list<ConnectionThread> m_threads; // under m_connectionsMutex
+    std::map<int, qint64> m_idleSince; // fd -> ms since the epoch; under m_connectionsMutex
     std::mutex m_attachMutex;
     std::condition_variable m_attachDone;
     QHash<QString, int> m_attached;

@@ -93,8 +93,12 @@ static void printHelp(QTextStream &out) {
     QList<Cli::Command> sorted = Cli::commands();
     std::sort(sorted.begin(), sorted.end(),
               [](const Cli::Command &a, const Cli::Command &b) { return a.name < b.name; });
+    // One column for the summaries, wide enough for the longest name ("container commit").
+    qsizetype width = 0;
     for (const Cli::Command &c : sorted)
-        out << "  " << c.name.leftJustified(14) << c.summary << '\n';
+        width = qMax(width, c.name.size());
+    for (const Cli::Command &c : sorted)
+        out << "  " << c.name.leftJustified(width + 2) << c.summary << '\n';
     out << "\nRun 'berthctl COMMAND --help' for more about a command.\n";
 }
 

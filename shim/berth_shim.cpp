@@ -139,15 +139,20 @@ public:
             ::close(m_fd);
     }
 
+    // Appends one record. What cannot be written (a full disk) is counted, and the next record
+    // that fits is preceded by a gap marker on stderr ("berth: N bytes lost: disk full") that
+    // `logs` shows; a record torn by the error is ended with a newline first, so it never runs
+    // into the next one (readers skip the one broken line).
     void write(const char *stream, const char *data, size_t size) {
-        std::string line =
-            "{\"time\":\"" + timestamp() + "\",\"stream\":\"" + stream + "\",\"log\":";
-        appendJsonString(line, data, size);
-        line += "}\n";
+        if (m_lost > 0 && !writeGapMarker()) {
+            m_lost += (long long)size;
+            return;
+        }
+        const std::string line = record(stream, data, size);
         if (m_maxSize > 0 && m_size > 0 && m_size + (long long)line.size() > m_maxSize)
             rotate();
-        if (m_fd >= 0 && writeAll(m_fd, line.data(), line.size()))
-            m_size += (long long)line.size();
+        if (!append(line))
+            m_lost += (long long)size;
     }
 
 private:
@@ -166,11 +171,61 @@ private:
         m_size = 0;
     }
 
+    std::string record(const char *stream, const char *data, size_t size) const {
+        std::string line =
+            "{\"time\":\"" + timestamp() + "\",\"stream\":\"" + stream + "\",\"log\":";
+        appendJsonString(line, data, size);
+        line += "}\n";
+        return line;
+    }
+
+    bool append(const std::string &line) {
+        if (m_fd < 0)
+            return false;
+        if (m_torn) {
+            if (!writeAll(m_fd, "\n", 1)) {
+                m_error = errno;
+                return false;
+            }
+            m_torn = false;
+            ++m_size;
+        }
+        size_t done = 0;
+        while (done < line.size()) {
+            const ssize_t n = ::write(m_fd, line.data() + done, line.size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                m_error = n < 0 ? errno : ENOSPC;
+                m_torn = done > 0;
+                m_size += (long long)done;
+                return false;
+            }
+            done += size_t(n);
+        }
+        m_size += (long long)line.size();
+        return true;
+    }
+
+    bool writeGapMarker() {
+        const std::string why = m_error == ENOSPC || m_error == EDQUOT
+                                    ? std::string("disk full")
+                                    : std::string(std::strerror(m_error));
+        const std::string text = "berth: " + std::to_string(m_lost) + " bytes lost: " + why + "\n";
+        if (!append(record("stderr", text.data(), text.size())))
+            return false;
+        m_lost = 0;
+        return true;
+    }
+
     std::string m_path;
     long long m_maxSize;
     int m_maxFiles;
     int m_fd = -1;
     long long m_size = 0;
+    long long m_lost = 0; // bytes of output not recorded since the last record that was
+    bool m_torn = false;  // the last record was cut short by a write error
+    int m_error = 0;
 };
 
 // Splits a stream into lines; a line longer than the limit is logged in pieces (like Docker's

@@ -41,8 +41,12 @@ int load(Context &ctx) {
     ArchiveOperations archives = engine->archives();
     auto loaded = isStdin(file) ? archives.loadStream(STDIN_FILENO, QStringLiteral("stdin"))
                                 : archives.loadPath(file);
-    if (!loaded)
-        return ctx.fail(loaded.error());
+    if (!loaded) {
+        // Every refusal of the archive is the same failure to the caller: 1, as docker load
+        // (125 stays for usage errors).
+        ctx.fail(loaded.error());
+        return 1;
+    }
     if (!p.isSet(quiet)) {
         for (const LoadedImage &image : std::as_const(*loaded)) {
             if (image.tags.isEmpty())

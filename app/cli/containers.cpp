@@ -5,6 +5,7 @@
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
+#include "engine/runtime/commandexit.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerinspect.h"
 #include "engine/runtime/containerlogs.h"
@@ -321,25 +322,32 @@ int createOrRun(Context &ctx, bool run) {
                               QStringLiteral("IMAGE [COMMAND] [ARG...]"));
         rc >= 0)
         return rc;
+    // As docker run and create: 125 for every failure of Berth's own (bad options, image,
+    // create, start), 126/127 when the container's command cannot be invoked or is missing,
+    // else the container's exit code.
+    auto ownError = [&ctx](const Error &error) {
+        ctx.fail(error);
+        return 125;
+    };
     auto request = requestFrom(p, o);
     if (!request)
-        return ctx.fail(request.error());
+        return ownError(request.error());
     const bool foreground = run && !p.isSet(detach);
     // As with Docker, a foreground run's input is the container's whole stdin.
     request->spec.stdinOnce = foreground && request->spec.openStdin;
     if (foreground) {
         if (auto st = checkInputTerminal(request->spec.tty, request->spec.openStdin); !st)
-            return ctx.fail(st.error());
+            return ownError(st.error());
         if (auto keys = parseDetachKeys(p.value(detachKeys)); !keys)
-            return ctx.fail(keys.error());
+            return ownError(keys.error());
     }
     Engine::Engine *engine = ctx.engine();
     if (!engine)
-        return 1;
+        return 125;
     ContainerRuntime &rt = engine->containers();
     auto created = rt.create(*request);
     if (!created)
-        return ctx.fail(created.error());
+        return ownError(created.error());
     if (!run) {
         ctx.out << created->id << Qt::endl;
         return 0;
@@ -350,8 +358,8 @@ int createOrRun(Context &ctx, bool run) {
         // Docker keeps the failed container unless --rm; its error says why.
         if (request->spec.autoRemove)
             rt.remove(created->id, ContainerRuntime::Force::Yes);
-        const int code = ctx.fail(started.error());
-        return code == 125 ? 125 : 127;
+        ctx.fail(started.error());
+        return commandExitCode(started.error(), 125);
     }
     if (p.isSet(detach)) {
         ctx.out << created->id << Qt::endl;
@@ -427,8 +435,10 @@ int startCmd(Context &ctx) {
             return ctx.fail(keys.error());
         // A running container is joined as it is (docker start -a does the same).
         auto started = rt.start(record->id, startForAttach(record->spec.tty));
-        if (!started)
-            return ctx.fail(started.error());
+        if (!started) {
+            const int code = ctx.fail(started.error());
+            return commandExitCode(started.error(), code);
+        }
         return attachToContainer(ctx, *engine, *started, session);
     }
     return forEach(ctx, p.positionalArguments(), [&](const QString &name) -> Status {

@@ -3,6 +3,7 @@
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/terminal.h"
+#include "engine/runtime/commandexit.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerexec.h"
 
@@ -84,8 +85,11 @@ int execCmd(Context &ctx) {
     ContainerExec exec(engine->containers());
     auto result = exec.run(positional.first(), request, stdio);
     raw.reset();
-    if (!result)
-        return ctx.fail(result.error());
+    if (!result) {
+        // 126/127 when the command cannot be invoked or is missing, as docker exec.
+        const int code = ctx.fail(result.error());
+        return commandExitCode(result.error(), code);
+    }
     return *result;
 }
 

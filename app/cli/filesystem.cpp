@@ -129,9 +129,15 @@ int cpCmd(Context &ctx) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Copy files/folders between a container and the local filesystem (symlinks inside the "
-        "container resolve inside it; running containers: files in volumes are not reached)"));
+        "container resolve inside it; running containers: files in volumes are not reached).\n"
+        "Use '-' as the source to read a tar archive from stdin and extract it to a directory "
+        "destination in the container; '-' as the destination streams a tar archive of the "
+        "container source to stdout"));
+    const QCommandLineOption followLink({QStringLiteral("L"), QStringLiteral("follow-link")},
+                                        QStringLiteral("Always follow symbol link in SRC_PATH"));
+    p.addOption(followLink);
     if (int rc = ctx.parse(p, QStringLiteral("cp"),
-                           QStringLiteral("CONTAINER:SRC_PATH DEST_PATH | SRC_PATH "
+                           QStringLiteral("CONTAINER:SRC_PATH DEST_PATH|- | SRC_PATH|- "
                                           "CONTAINER:DEST_PATH"),
                            2);
         rc >= 0)
@@ -145,12 +151,29 @@ int cpCmd(Context &ctx) {
         return ctx.usage(src.first.isEmpty()
                              ? QStringLiteral("must specify at least one container source")
                              : QStringLiteral("copying between containers is not supported"));
+    const SourceLinks links = p.isSet(followLink) ? SourceLinks::Follow : SourceLinks::Keep;
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
     FilesystemOperations fs = engine->filesystem();
-    const Status st = src.first.isEmpty() ? fs.copyIn(dst.first, src.second, dst.second)
-                                          : fs.copyOut(src.first, src.second, dst.second);
+    ctx.out.flush();
+    Status st;
+    if (src.first.isEmpty() && src.second == QLatin1String("-")) {
+        // A tar from stdin, extracted into an existing directory (as docker cp).
+        auto dir = fs.statPath(dst.first, dst.second);
+        if (dir && !dir->isDir)
+            return ctx.fail(Engine::Error{ErrorKind::InvalidArgument,
+                                          QStringLiteral("destination \"%1:%2\" must be a "
+                                                         "directory")
+                                              .arg(dst.first, dst.second)});
+        st = dir ? fs.extractArchive(dst.first, dst.second, STDIN_FILENO)
+                 : Status(fail(dir.error()));
+    } else if (dst.first.isEmpty() && dst.second == QLatin1String("-")) {
+        st = fs.archivePath(src.first, src.second, STDOUT_FILENO, links);
+    } else {
+        st = src.first.isEmpty() ? fs.copyIn(dst.first, src.second, dst.second, links)
+                                 : fs.copyOut(src.first, src.second, dst.second, links);
+    }
     if (!st)
         return ctx.fail(st.error());
     return 0;

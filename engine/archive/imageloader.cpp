@@ -398,6 +398,7 @@ Result<QList<LoadedImage>> ImageLoader::loadStream(int fd, const QString &name) 
 namespace {
 
 struct PreparedImage {
+    ResolvedImage image;
     QByteArray manifest;
     Digest manifestDigest;
     QList<Reference> tags;
@@ -417,27 +418,19 @@ public:
 private:
     Result<QByteArray> readDescribed(const Descriptor &d, qint64 limit, const QString &what);
     Status verifyDescribed(const Descriptor &d, const QString &what);
-    Result<ImageConfig> readConfig(const Digest &digest, int layerCount);
+    Result<ResolvedImage> resolve(const Manifest &manifest);
     Status ociImage(const Descriptor &d, int depth, PreparedImage &image);
 
     ContentStore &m_content;
     std::function<Result<Digest>(const QString &, const Digest &)> m_blob;
 };
 
-Result<ImageConfig> Preparer::readConfig(const Digest &digest, int layerCount) {
+Result<ResolvedImage> Preparer::resolve(const Manifest &manifest) {
+    const Digest &digest = manifest.config.digest;
     auto raw = m_content.read(digest, kMaxConfigSize);
     if (!raw)
         return fail(raw.error().withContext(QStringLiteral("config %1").arg(digest.toString())));
-    auto config = ImageConfig::parse(*raw);
-    if (!config)
-        return fail(config.error().withContext(QStringLiteral("config %1").arg(digest.toString())));
-    if (config->diffIds().size() != layerCount)
-        return fail(ErrorKind::Corrupt,
-                    QStringLiteral("config %1 lists %2 layers but the manifest has %3")
-                        .arg(digest.toString())
-                        .arg(config->diffIds().size())
-                        .arg(layerCount));
-    return config;
+    return ResolvedImage::resolve(manifest, *raw);
 }
 
 Status Preparer::dockerArchive(const QByteArray &manifestJson, QList<PreparedImage> &out) {
@@ -469,10 +462,7 @@ Status Preparer::dockerArchive(const QByteArray &manifestJson, QList<PreparedIma
         if (!configDigest)
             return context(configDigest.error().withContext(QStringLiteral("config")));
         const QJsonArray layerPaths = entry.value(QStringLiteral("Layers")).toArray();
-        auto config = readConfig(*configDigest, int(layerPaths.size()));
-        if (!config)
-            return context(config.error());
-        const QList<Digest> diffIds = config->diffIds();
+        QList<int> uncompressed; // layers that are their own diffID: checked once resolved
 
         QList<Descriptor> layers;
         bool zstd = false;
@@ -493,13 +483,7 @@ Status Preparer::dockerArchive(const QByteArray &manifestJson, QList<PreparedIma
             switch (*compression) {
             case Compression::None:
                 d.mediaType = MediaType::DockerLayer;
-                // An uncompressed layer is its own diffID: catch a wrong one before unpacking.
-                if (*digest != diffIds[l])
-                    return context(
-                        Error{ErrorKind::Corrupt,
-                              QStringLiteral("%1: content %2 does not match diffID %3 "
-                                             "in the image config")
-                                  .arg(what, digest->toString(), diffIds[l].toString())});
+                uncompressed.append(l);
                 break;
             case Compression::Gzip:
                 d.mediaType = MediaType::DockerLayerGzip;
@@ -530,6 +514,21 @@ Status Preparer::dockerArchive(const QByteArray &manifestJson, QList<PreparedIma
                                                                         : d.mediaType;
             m.layers.append(d);
         }
+        auto resolved = resolve(m);
+        if (!resolved)
+            return context(resolved.error());
+        // An uncompressed layer is its own diffID: catch a wrong one before unpacking.
+        for (int l : std::as_const(uncompressed)) {
+            const ResolvedLayer &layer = resolved->layers[l];
+            if (layer.blob.digest != layer.diffId)
+                return context(
+                    Error{ErrorKind::Corrupt,
+                          QStringLiteral("layer %1: content %2 does not match diffID "
+                                         "%3 in the image config")
+                              .arg(layerPaths[l].toString(), layer.blob.digest.toString(),
+                                   layer.diffId.toString())});
+        }
+        image.image = *resolved;
         image.manifest = m.toJson();
         image.manifestDigest = Digest::ofData(image.manifest);
         out.append(image);
@@ -608,17 +607,14 @@ Status Preparer::ociImage(const Descriptor &d, int depth, PreparedImage &image) 
             manifest.error().withContext(QStringLiteral("manifest %1").arg(d.digest.toString())));
     if (auto st = verifyDescribed(manifest->config, QStringLiteral("config")); !st)
         return st;
-    auto config = readConfig(manifest->config.digest, int(manifest->layers.size()));
-    if (!config)
-        return fail(config.error());
-    for (const Descriptor &layer : std::as_const(manifest->layers)) {
-        if (!MediaType::isLayer(layer.mediaType))
-            return fail(ErrorKind::InvalidArgument,
-                        QStringLiteral("layer %1: unsupported media type \"%2\"")
-                            .arg(layer.digest.toString(), layer.mediaType.left(200)));
+    auto resolved = resolve(*manifest);
+    if (!resolved)
+        return fail(
+            resolved.error().withContext(QStringLiteral("manifest %1").arg(d.digest.toString())));
+    for (const Descriptor &layer : std::as_const(manifest->layers))
         if (auto st = verifyDescribed(layer, QStringLiteral("layer")); !st)
             return st;
-    }
+    image.image = *resolved;
     image.manifest = *raw;
     image.manifestDigest = d.digest;
     return {};
@@ -738,7 +734,7 @@ Result<QList<LoadedImage>> ImageLoader::load(Source &source, const QString &name
                             ip.state == InstallProgress::State::Unpacking ? 0 : 1, 1});
             });
         }
-        auto record = installer.install(p.manifest, p.tags);
+        auto record = installer.install(p.image, p.manifest, p.tags);
         if (!record)
             return fail(record.error().withContext(p.label).withContext(context));
         QJsonObject attributes{{QStringLiteral("name"), p.tags.isEmpty()

@@ -3,8 +3,6 @@
 
 #include "engine/enginestores.h"
 
-#include <QFileInfo>
-
 namespace Berth::Engine {
 
 FilesystemOperations Engine::filesystem() {
@@ -26,22 +24,10 @@ FilesystemOperations::changesWithDetails(const QString &nameOrId) {
     auto changes = filesystem().diff(nameOrId);
     if (!changes)
         return fail(changes.error());
-    auto record = m_engine.containers().get(nameOrId);
-    if (!record)
-        return fail(record.error());
-    const QString upper = m_engine.containers().upperDir(record->id);
     QList<ContainerFileChange> out;
     out.reserve(changes->size());
-    for (const ContainerChange &c : *changes) {
-        ContainerFileChange f{c, -1, false};
-        if (c.kind != ContainerChange::Kind::Deleted) {
-            const QFileInfo info(upper + c.path);
-            f.isDir = info.isDir() && !info.isSymLink();
-            if (info.isFile() && !info.isSymLink())
-                f.size = info.size();
-        }
-        out.append(f);
-    }
+    for (const ContainerChange &c : *changes) // the walk saw each path's size and type
+        out.append(ContainerFileChange{c, c.size, c.isDir});
     return out;
 }
 
@@ -50,13 +36,13 @@ Status FilesystemOperations::exportTo(const QString &nameOrId, int fd) {
 }
 
 Status FilesystemOperations::copyIn(const QString &nameOrId, const QString &hostSource,
-                                    const QString &containerDestination) {
-    return filesystem().copyIn(nameOrId, hostSource, containerDestination);
+                                    const QString &containerDestination, SourceLinks links) {
+    return filesystem().copyIn(nameOrId, hostSource, containerDestination, links);
 }
 
 Status FilesystemOperations::copyOut(const QString &nameOrId, const QString &containerSource,
-                                     const QString &hostDestination) {
-    return filesystem().copyOut(nameOrId, containerSource, hostDestination);
+                                     const QString &hostDestination, SourceLinks links) {
+    return filesystem().copyOut(nameOrId, containerSource, hostDestination, links);
 }
 
 Result<ContainerPathStat> FilesystemOperations::statPath(const QString &nameOrId,
@@ -65,8 +51,8 @@ Result<ContainerPathStat> FilesystemOperations::statPath(const QString &nameOrId
 }
 
 Status FilesystemOperations::archivePath(const QString &nameOrId, const QString &containerPath,
-                                         int fd) {
-    return filesystem().archivePath(nameOrId, containerPath, fd);
+                                         int fd, SourceLinks links) {
+    return filesystem().archivePath(nameOrId, containerPath, fd, links);
 }
 
 Status FilesystemOperations::extractArchive(const QString &nameOrId,

@@ -29,11 +29,12 @@ public:
     Result<QList<ContainerFileChange>> changesWithDetails(const QString &nameOrId);
     Status exportTo(const QString &nameOrId, int fd);
     Status copyIn(const QString &nameOrId, const QString &hostSource,
-                  const QString &containerDestination);
+                  const QString &containerDestination, SourceLinks links = SourceLinks::Keep);
     Status copyOut(const QString &nameOrId, const QString &containerSource,
-                   const QString &hostDestination);
+                   const QString &hostDestination, SourceLinks links = SourceLinks::Keep);
     Result<ContainerPathStat> statPath(const QString &nameOrId, const QString &containerPath);
-    Status archivePath(const QString &nameOrId, const QString &containerPath, int fd);
+    Status archivePath(const QString &nameOrId, const QString &containerPath, int fd,
+                       SourceLinks links = SourceLinks::Keep);
     Status extractArchive(const QString &nameOrId, const QString &containerDirectory, int fd);
     Result<ImageRecord> commit(const QString &nameOrId, const CommitOptions &options);
 

@@ -4,6 +4,7 @@
 #include "engine/content/growingblob.h"
 #include "engine/core/storelock.h"
 #include "engine/images/mediatypes.h"
+#include "engine/images/resolvedimage.h"
 #include "engine/registry/credentialstore.h"
 #include "engine/registry/registrycache.h"
 #include "engine/snapshots/imageinstaller.h"
@@ -28,6 +29,7 @@ struct Puller::Resolved {
     PullPlan plan;
     QByteArray manifestJson;
     Manifest manifest;
+    ResolvedImage image; // checked once here; the installer takes it as it is
 };
 
 Puller::Puller(const StorePaths &paths, ContentStore &content, SnapshotStore &snapshots,
@@ -167,27 +169,17 @@ Result<Puller::Resolved> Puller::resolve(RegistryClient &client, const Reference
     auto rawConfig = m_content.read(configBlob.digest, kMaxConfigSize);
     if (!rawConfig)
         return fail(rawConfig.error());
-    auto config = ImageConfig::parse(*rawConfig);
-    if (!config)
-        return fail(config.error().withContext(QStringLiteral("image config")));
-    const QList<Digest> diffIds = config->diffIds();
-    if (diffIds.size() != manifest->layers.size())
-        return fail(ErrorKind::Corrupt,
-                    QStringLiteral("image config lists %1 layers but the manifest has %2")
-                        .arg(diffIds.size())
-                        .arg(manifest->layers.size()));
-    Digest chain;
+    auto image = ResolvedImage::resolve(*manifest, *rawConfig);
+    if (!image)
+        return fail(image.error());
+    out.image = *image;
     QSet<Digest> counted;
-    for (int i = 0; i < manifest->layers.size(); ++i) {
+    for (const ResolvedLayer &resolved : std::as_const(image->layers)) {
         PullLayerPlan l;
-        l.blob = manifest->layers[i];
-        if (!MediaType::isLayer(l.blob.mediaType))
-            return fail(ErrorKind::InvalidArgument,
-                        QStringLiteral("layer %1 has unsupported media type \"%2\"")
-                            .arg(l.blob.digest.toString(), l.blob.mediaType.left(200)));
-        l.diffId = diffIds[i];
-        chain = chainIdOf(chain, l.diffId);
-        l.chainId = chain;
+        l.blob = resolved.blob;
+        l.diffId = resolved.diffId;
+        l.chainId = resolved.chainId;
+        l.repeats = resolved.sameAs >= 0;
         l.present = m_content.contains(l.blob.digest);
         l.unpacked = m_snapshots.exists(l.chainId);
         if (!l.present)
@@ -330,7 +322,7 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
         int found = -1;
         for (int i = 0; i < plan.layers.size(); ++i) {
             const PullLayerPlan &layer = plan.layers[i];
-            if (layer.blob.digest != blobDigest || layer.unpacked)
+            if (layer.blob.digest != blobDigest || layer.unpacked || layer.repeats)
                 continue;
             if (found >= 0)
                 return -1;
@@ -341,7 +333,7 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
     auto unpackEarly = [&](const Digest &blobDigest) {
         for (int i = 0; i < plan.layers.size(); ++i) {
             const PullLayerPlan &layer = plan.layers[i];
-            if (layer.blob.digest != blobDigest || layer.unpacked)
+            if (layer.blob.digest != blobDigest || layer.unpacked || layer.repeats)
                 continue;
             const Digest parent = i > 0 ? plan.layers[i - 1].chainId : Digest();
             const QString blobPath = m_content.blobPath(blobDigest);
@@ -458,7 +450,7 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
         if (tagged)
             tags.append(*tagged);
     }
-    auto record = installer.install(resolved->manifestJson, tags);
+    auto record = installer.install(resolved->image, resolved->manifestJson, tags);
     if (!record)
         return fail(record.error().withContext(what));
     if (m_events)

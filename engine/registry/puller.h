@@ -23,6 +23,7 @@ struct PullLayerPlan {
     Digest chainId;
     bool present = false;    // the blob is in the content store: not downloaded
     bool unpacked = false;   // its snapshot exists: not unpacked again
+    bool repeats = false;    // the same layer as one below: its snapshot shares that one's files
     qint64 partialBytes = 0; // held in ingest/ from an interrupted pull: resumed from there
 };
 

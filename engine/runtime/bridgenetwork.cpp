@@ -354,11 +354,20 @@ Result<Ipv4> BridgeNetwork::allocate(const QString &containerDir, const QString 
     // The container's pointer names the address before the lease exists, so whoever cleans up
     // after a crash in between finds it (a pointer to a lease that is not ours is harmless).
     const QString pointer = containerDir + QLatin1Char('/') + QLatin1String(LeaseFile);
-    auto writePointer = [&](Ipv4 address) {
+    // Fails with the reason (a full disk: "No space left on device") and leaves no .tmp.
+    auto writePointer = [&](Ipv4 address) -> Status {
         QFile f(pointer + QStringLiteral(".tmp"));
-        return f.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-               f.write(address.toString().toLatin1() + ' ' + veth.toLatin1()) > 0 && f.flush() &&
-               QFile::rename(f.fileName(), pointer);
+        const bool written = f.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+                             f.write(address.toString().toLatin1() + ' ' + veth.toLatin1()) > 0 &&
+                             f.flush();
+        const QString why = f.errorString();
+        f.close();
+        if (written && QFile::rename(f.fileName(), pointer))
+            return {};
+        QFile::remove(f.fileName());
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("cannot write %1: %2")
+                        .arg(pointer, written ? QStringLiteral("rename failed") : why));
     };
     for (quint32 step = 1; written && step <= hostBits; ++step) {
         const quint32 host = (last + step) & hostBits;
@@ -371,9 +380,9 @@ Result<Ipv4> BridgeNetwork::allocate(const QString &containerDir, const QString 
         if (taken && !isStale(path, address))
             continue;
         QFile::remove(pointer); // QFile::rename does not replace
-        if (!writePointer(address)) {
+        if (auto st = writePointer(address); !st) {
             ::close(content);
-            return fail(ErrorKind::Internal, QStringLiteral("cannot write %1").arg(pointer));
+            return fail(st.error());
         }
         if (taken)
             ::unlink(encoded.constData());

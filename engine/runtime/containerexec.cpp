@@ -243,6 +243,14 @@ Result<int> execWithoutTerminal(Argv &argv, const ExecRequest &request, const Ex
     if (request.detach && exitCodeOf(status) != 0)
         return fail(ErrorKind::Internal,
                     QStringLiteral("%1 exec failed: %2").arg(rt.name(), files.runtimeError()));
+    // 255 is also what the runtime exits with when it could not start the process; its log
+    // then holds an error (a process that exited 255 leaves none).
+    if (!request.detach && exitCodeOf(status) == 255) {
+        const QByteArray log = readFileLimited(files.runtimeLog(), 1 << 20).value_or(QByteArray());
+        if (log.contains("\"level\":\"error\"") || log.contains("level=error"))
+            return fail(ErrorKind::Internal,
+                        QStringLiteral("%1 exec failed: %2").arg(rt.name(), files.runtimeError()));
+    }
     return request.detach ? 0 : exitCodeOf(status);
 }
 

@@ -49,10 +49,15 @@ bool isRuntimeTree(const QString &path) {
            path == QLatin1String("/dev");
 }
 
-ContainerChange makeChange(ContainerChange::Kind kind, const QString &path) {
+ContainerChange makeChange(ContainerChange::Kind kind, const QString &path,
+                           const struct stat *now = nullptr) {
     ContainerChange c;
     c.kind = kind;
     c.path = path;
+    if (now) {
+        c.isDir = S_ISDIR(now->st_mode);
+        c.size = S_ISREG(now->st_mode) ? qint64(now->st_size) : -1;
+    }
     return c;
 }
 
@@ -98,17 +103,16 @@ struct Walker {
         return false;
     }
 
-    // Walks upper + dirPath (a directory); appends its changes to `into`, parents first.
-    // Returns whether anything below was reported.
-    bool walk(const QString &upper, const QString &dirPath, QList<ContainerChange> &into) {
+    // Walks the directory `dirFd` (dirPath in the read-write layer); appends its changes to
+    // `into`, parents first. Returns whether anything below was reported. Descends through
+    // directory fds opened without following symlinks: a running container that swaps a
+    // directory for a link meanwhile cannot make the walk read the host's files.
+    bool walk(int dirFd, const QString &dirPath, QList<ContainerChange> &into) {
         bool reported = false;
-        const QDir dir(upper + dirPath);
-        const QStringList names = dir.entryList(
-            QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDir::Name);
-        for (const QString &name : names) {
+        for (const QString &name : listDir(dirFd)) {
             const QString path = dirPath + QLatin1Char('/') + name;
             struct stat st {};
-            if (::lstat(enc(upper + path).constData(), &st) != 0)
+            if (::fstatat(dirFd, enc(name).constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
                 continue;
             const QString deleted = Whiteout::deletedName(name, st);
             if (!deleted.isEmpty()) {
@@ -124,9 +128,11 @@ struct Walker {
             const ContainerChange::Kind kind =
                 existed ? ContainerChange::Kind::Changed : ContainerChange::Kind::Added;
             if (S_ISDIR(st.st_mode)) {
-                const bool opaque = Whiteout::isOpaqueDirectory(upper + path);
+                Fd child(::openat(dirFd, enc(name).constData(),
+                                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                const bool opaque = child.valid() && Whiteout::isOpaqueDirectory(child.get());
                 QList<ContainerChange> children;
-                const bool below = walk(upper, path, children);
+                const bool below = child.valid() && walk(child.get(), path, children);
                 bool report;
                 if (!existed)
                     report = !(leadsToMount(path) && !below);
@@ -135,7 +141,7 @@ struct Walker {
                              (lowerSt.st_mode & 07777) != (st.st_mode & 07777) ||
                              lowerSt.st_uid != st.st_uid || lowerSt.st_gid != st.st_gid;
                 if (report) {
-                    into.append(makeChange(kind, path));
+                    into.append(makeChange(kind, path, &st));
                     reported = true;
                 }
                 into.append(children);
@@ -144,7 +150,7 @@ struct Walker {
             if (!existed && S_ISREG(st.st_mode) && st.st_size == 0 &&
                 (isRuntimeFile(path) || mountTargets.contains(path)))
                 continue;
-            into.append(makeChange(kind, path));
+            into.append(makeChange(kind, path, &st));
             reported = true;
         }
         return reported;
@@ -170,7 +176,9 @@ Status addToTar(TarWriter &tar, int dirFd, const QString &name, const QString &t
         return failErrno(QStringLiteral("stat %1").arg(tarPath), errno);
     const TarWriter::Meta meta = StatMeta(st).meta;
     if (S_ISDIR(st.st_mode)) {
-        if (!tarPath.isEmpty())
+        // "" and "/" name no entry of their own: the directory's contents at the top, with
+        // or without a leading '/'.
+        if (!tarPath.isEmpty() && tarPath != QLatin1String("/"))
             if (auto r = tar.addDirectory(tarPath, meta); !r)
                 return r;
         if (!recurse)
@@ -178,7 +186,9 @@ Status addToTar(TarWriter &tar, int dirFd, const QString &name, const QString &t
         Fd d(::openat(dirFd, n.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!d.valid())
             return failErrno(QStringLiteral("open %1").arg(tarPath), errno);
-        const QString prefix = tarPath.isEmpty() ? QString() : tarPath + QLatin1Char('/');
+        const QString prefix = tarPath.isEmpty() || tarPath.endsWith(QLatin1Char('/'))
+                                   ? tarPath
+                                   : tarPath + QLatin1Char('/');
         for (const QString &child : listDir(d.get()))
             if (auto r = addToTar(tar, d.get(), child, prefix + child, true); !r)
                 return r;
@@ -272,11 +282,12 @@ Result<QList<ContainerChange>> ContainerFilesystem::changes(const ContainerRecor
                              QStringLiteral("/etc/resolv.conf"), InitPath})
         w.mountTargets.append(f);
     const QString upper = m_runtime.upperDir(record.id);
-    if (!QFileInfo(upper).isDir())
+    Fd upperFd(::open(enc(upper).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!upperFd.valid())
         return fail(ErrorKind::NotFound,
                     QStringLiteral("the read-write layer of %1 is missing").arg(record.name));
     QList<ContainerChange> out;
-    w.walk(upper, QString(), out);
+    w.walk(upperFd.get(), QString(), out);
     // Already in path order per directory; entries of one directory sort by name, so a
     // whiteout (".wh.x" or x) and other names interleave: order them by path as Docker does.
     std::stable_sort(out.begin(), out.end(),
@@ -314,13 +325,47 @@ struct CopyTarget {
     QString name; // the entry's name in it
 };
 
+// One side of a copy: the host (paths taken as they are) or a container, whose paths go
+// through the in-root resolver (rootfscopy.h) and so never leave its root.
+class PathSide {
+public:
+    static PathSide host() { return PathSide(-1); }
+    static PathSide inRoot(int rootFd) { return PathSide(rootFd); }
+
+    QString clean(const QString &path) const {
+        return m_root < 0 ? QDir::cleanPath(path) : cleanInRootPath(path);
+    }
+    int open(const QString &path, int flags) const {
+        return m_root < 0 ? ::open(enc(path).constData(), flags | O_CLOEXEC)
+                          : openInRoot(m_root, path, flags);
+    }
+    // `path` as its parent directory and last name.
+    Result<InRootEntry> entry(const QString &path) const {
+        if (m_root >= 0)
+            return resolveInRoot(m_root, path);
+        InRootEntry e;
+        e.path = QDir::cleanPath(path);
+        const bool root = e.path == QLatin1String("/");
+        e.name = root ? QStringLiteral(".") : QFileInfo(e.path).fileName();
+        const QString parent = root ? e.path : QFileInfo(e.path).path();
+        e.parent = Fd(open(parent, O_RDONLY | O_DIRECTORY));
+        if (!e.parent.valid())
+            return failErrno(QStringLiteral("open %1").arg(parent), errno);
+        return e;
+    }
+
+private:
+    explicit PathSide(int root)
+        : m_root(root) {}
+    int m_root;
+};
+
 // Docker's destination rules, given the source's kind and the destination's state.
-// `openDst(path, flags)` opens a destination path (host or in-root).
-Result<CopyTarget> resolveDestination(const std::function<int(const QString &, int)> &openDst,
-                                      const QString &dst, const QString &srcName, bool srcIsDir) {
+Result<CopyTarget> resolveDestination(const PathSide &side, const QString &dst,
+                                      const QString &srcName, bool srcIsDir) {
     const bool wantsDir = dst.endsWith(QLatin1Char('/')) || dst.endsWith(QStringLiteral("/."));
-    const QString clean = QDir::cleanPath(dst);
-    Fd asDir(openDst(clean, O_RDONLY | O_DIRECTORY));
+    const QString clean = side.clean(dst);
+    Fd asDir(side.open(clean, O_RDONLY | O_DIRECTORY));
     if (asDir.valid())
         return CopyTarget{std::move(asDir), srcName};
     const int err = errno;
@@ -335,36 +380,67 @@ Result<CopyTarget> resolveDestination(const std::function<int(const QString &, i
     if (err == ENOENT && wantsDir && !srcIsDir)
         return fail(ErrorKind::NotFound, QStringLiteral("no such directory: %1").arg(dst));
     // A new entry (or a file to replace) named by the destination itself.
-    const QString parent = QFileInfo(clean).path();
-    Fd parentFd(openDst(parent, O_RDONLY | O_DIRECTORY));
-    if (!parentFd.valid())
-        return failErrno(QStringLiteral("open %1").arg(parent), errno);
-    return CopyTarget{std::move(parentFd), QFileInfo(clean).fileName()};
+    auto entry = side.entry(clean);
+    if (!entry)
+        return fail(entry.error());
+    if (entry->isRoot())
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("cannot replace the root directory: %1").arg(dst));
+    return CopyTarget{std::move(entry->parent), entry->name};
 }
 
-// The source as (parent directory, name); "dir/." means the directory's contents.
+// The source as (parent directory, name); "dir/." means the directory's contents. A symlink
+// source is copied as the link unless links are followed (-L) or the path ends in "/" or "/."
+// (which names what the link points to, as in docker cp); a followed link keeps its own name
+// for the copy (`copyName`).
 struct CopySource {
     Fd parent;
     QString name;
+    QString copyName;
     bool contentsOnly = false;
     bool isDir = false;
 };
 
-Result<CopySource> resolveSource(const std::function<int(const QString &, int)> &openSrc,
-                                 const QString &src) {
+Result<CopySource> resolveSource(const PathSide &side, const QString &src,
+                                 SourceLinks links = SourceLinks::Keep) {
     CopySource s;
     s.contentsOnly = src.endsWith(QStringLiteral("/."));
-    const QString clean = QDir::cleanPath(src);
-    s.name = clean == QLatin1String("/") ? QStringLiteral(".") : QFileInfo(clean).fileName();
-    const QString parent = clean == QLatin1String("/") ? clean : QFileInfo(clean).path();
-    s.parent = Fd(openSrc(parent, O_RDONLY | O_DIRECTORY));
-    if (!s.parent.valid())
-        return failErrno(QStringLiteral("could not find %1").arg(src), errno);
-    struct stat st {};
-    if (::fstatat(s.parent.get(), enc(s.name).constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return failErrno(QStringLiteral("could not find %1").arg(src), errno);
-    s.isDir = S_ISDIR(st.st_mode);
-    return s;
+    const bool follow = links == SourceLinks::Follow || s.contentsOnly ||
+                        (src.endsWith(QLatin1Char('/')) && src.size() > 1);
+    QString path = src;
+    for (int hops = 0;; ++hops) {
+        auto entry = side.entry(path);
+        if (!entry)
+            return fail(entry.error().withContext(QStringLiteral("could not find %1").arg(src)));
+        struct stat st {};
+        if (::fstatat(entry->parent.get(), enc(entry->name).constData(), &st,
+                      AT_SYMLINK_NOFOLLOW) != 0)
+            return failErrno(QStringLiteral("could not find %1").arg(src), errno);
+        if (s.copyName.isEmpty())
+            s.copyName = entry->name;
+        if (S_ISLNK(st.st_mode) && follow) {
+            if (hops >= 40)
+                return failErrno(QStringLiteral("could not find %1").arg(src), ELOOP);
+            QByteArray target(PATH_MAX, Qt::Uninitialized);
+            const ssize_t len = ::readlinkat(entry->parent.get(), enc(entry->name).constData(),
+                                             target.data(), size_t(target.size()));
+            if (len < 0)
+                return failErrno(QStringLiteral("read link %1").arg(src), errno);
+            const QString to = QFile::decodeName(target.left(len));
+            // A relative target is relative to the link's directory; the next lookup goes
+            // through the same side, so in a container it stays inside the root.
+            path = to.startsWith(QLatin1Char('/'))
+                       ? to
+                       : entry->path.left(entry->path.lastIndexOf(QLatin1Char('/')) + 1) + to;
+            if (path.isEmpty())
+                path = to;
+            continue;
+        }
+        s.parent = std::move(entry->parent);
+        s.name = entry->name;
+        s.isDir = S_ISDIR(st.st_mode);
+        return s;
+    }
 }
 
 Status copyResolved(CopySource &src, CopyTarget &dst, bool dstExistedAsDir, Owners owners) {
@@ -394,117 +470,104 @@ Status copyResolved(CopySource &src, CopyTarget &dst, bool dstExistedAsDir, Owne
 
 } // namespace
 
-Status ContainerFilesystem::copyIn(const QString &nameOrId, const QString &hostSource,
-                                   const QString &containerDestination) {
-    auto hostOpen = [](const QString &p, int flags) {
-        return ::open(enc(p).constData(), flags | O_CLOEXEC);
-    };
-    auto src = resolveSource(hostOpen, hostSource);
-    if (!src)
-        return fail(src.error());
-    return m_runtime.withRootfs(
-        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
-            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (!root.valid())
-                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
-            auto inRoot = [&](const QString &p, int flags) {
-                return openInRoot(root.get(), p, flags);
-            };
-            const QString dstClean = QDir::cleanPath(QLatin1Char('/') + containerDestination);
-            Fd probe(inRoot(dstClean, O_RDONLY | O_DIRECTORY));
-            const bool existedAsDir = probe.valid();
-            auto dst = resolveDestination(inRoot, containerDestination, src->name, src->isDir);
-            if (!dst)
-                return fail(dst.error());
-            return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
-        });
-}
-
-Status ContainerFilesystem::copyOut(const QString &nameOrId, const QString &containerSource,
-                                    const QString &hostDestination) {
-    return m_runtime.withRootfs(
-        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
-            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (!root.valid())
-                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
-            auto inRoot = [&](const QString &p, int flags) {
-                return openInRoot(root.get(), p, flags);
-            };
-            auto src = resolveSource(inRoot, QLatin1Char('/') + containerSource);
-            if (!src)
-                return fail(src.error());
-            if (src->name == QLatin1String("."))
-                src->contentsOnly = true;
-            auto hostOpen = [](const QString &p, int flags) {
-                return ::open(enc(p).constData(), flags | O_CLOEXEC);
-            };
-            Fd probe(hostOpen(QDir::cleanPath(hostDestination), O_RDONLY | O_DIRECTORY));
-            const bool existedAsDir = probe.valid();
-            auto dst = resolveDestination(hostOpen, hostDestination, src->name, src->isDir);
-            if (!dst)
-                return fail(dst.error());
-            return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
-        });
-}
-
 namespace {
 
-// Runs `work` with `containerPath` resolved inside the container's root (see copyOut).
-Status withSource(ContainerRuntime &runtime, const QString &nameOrId, const QString &containerPath,
-                  const std::function<Status(CopySource *)> &work) {
+// Runs `work` with the container's root open (mounted for a stopped container).
+Status withRootFd(ContainerRuntime &runtime, const QString &nameOrId,
+                  const std::function<Status(const PathSide &)> &work) {
     return runtime.withRootfs(
         nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
             Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             if (!root.valid())
                 return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
-            auto src = resolveSource(
-                [&](const QString &p, int flags) { return openInRoot(root.get(), p, flags); },
-                QLatin1Char('/') + containerPath);
-            if (!src)
-                return fail(src.error());
-            return work(&*src);
+            return work(PathSide::inRoot(root.get()));
         });
+}
+
+// Runs `work` with `containerPath` resolved inside the container's root.
+Status withSource(ContainerRuntime &runtime, const QString &nameOrId, const QString &containerPath,
+                  SourceLinks links, const std::function<Status(CopySource *)> &work) {
+    return withRootFd(runtime, nameOrId, [&](const PathSide &container) -> Status {
+        auto src = resolveSource(container, containerPath, links);
+        if (!src)
+            return fail(src.error());
+        if (src->name == QLatin1String("."))
+            src->contentsOnly = true;
+        return work(&*src);
+    });
 }
 
 } // namespace
 
+Status ContainerFilesystem::copyIn(const QString &nameOrId, const QString &hostSource,
+                                   const QString &containerDestination, SourceLinks links) {
+    auto src = resolveSource(PathSide::host(), hostSource, links);
+    if (!src)
+        return fail(src.error());
+    return withRootFd(m_runtime, nameOrId, [&](const PathSide &container) -> Status {
+        Fd probe(container.open(containerDestination, O_RDONLY | O_DIRECTORY));
+        const bool existedAsDir = probe.valid();
+        auto dst = resolveDestination(container, containerDestination, src->copyName, src->isDir);
+        if (!dst)
+            return fail(dst.error());
+        return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
+    });
+}
+
+Status ContainerFilesystem::copyOut(const QString &nameOrId, const QString &containerSource,
+                                    const QString &hostDestination, SourceLinks links) {
+    return withSource(m_runtime, nameOrId, containerSource, links, [&](CopySource *src) -> Status {
+        const PathSide host = PathSide::host();
+        Fd probe(host.open(host.clean(hostDestination), O_RDONLY | O_DIRECTORY));
+        const bool existedAsDir = probe.valid();
+        auto dst = resolveDestination(host, hostDestination, src->copyName, src->isDir);
+        if (!dst)
+            return fail(dst.error());
+        return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
+    });
+}
+
 Result<ContainerPathStat> ContainerFilesystem::statPath(const QString &nameOrId,
                                                         const QString &containerPath) {
     ContainerPathStat result;
-    auto st = withSource(m_runtime, nameOrId, containerPath, [&](CopySource *src) -> Status {
-        struct stat info {};
-        if (::fstatat(src->parent.get(), enc(src->name).constData(), &info, AT_SYMLINK_NOFOLLOW) !=
-            0)
-            return failErrno(QStringLiteral("stat %1").arg(containerPath), errno);
-        result.name = src->name == QLatin1String(".") ? QStringLiteral("/") : src->name;
-        result.size = info.st_size;
-        result.permissions = info.st_mode & 07777;
-        result.isDir = S_ISDIR(info.st_mode);
-        result.isSymlink = S_ISLNK(info.st_mode);
-        result.mtime = QDateTime::fromSecsSinceEpoch(info.st_mtim.tv_sec, Qt::UTC);
-        if (result.isSymlink) {
-            QByteArray target(PATH_MAX, Qt::Uninitialized);
-            const ssize_t len = ::readlinkat(src->parent.get(), enc(src->name).constData(),
-                                             target.data(), size_t(target.size()));
-            if (len > 0)
-                result.linkTarget = QFile::decodeName(target.left(len));
-        }
-        return {};
-    });
+    auto st = withSource(
+        m_runtime, nameOrId, containerPath, SourceLinks::Keep, [&](CopySource *src) -> Status {
+            struct stat info {};
+            if (::fstatat(src->parent.get(), enc(src->name).constData(), &info,
+                          AT_SYMLINK_NOFOLLOW) != 0)
+                return failErrno(QStringLiteral("stat %1").arg(containerPath), errno);
+            result.name = src->copyName == QLatin1String(".") ? QStringLiteral("/") : src->copyName;
+            result.size = info.st_size;
+            result.permissions = info.st_mode & 07777;
+            result.isDir = S_ISDIR(info.st_mode);
+            result.isSymlink = S_ISLNK(info.st_mode);
+            result.mtime = QDateTime::fromSecsSinceEpoch(info.st_mtim.tv_sec, Qt::UTC);
+            if (result.isSymlink) {
+                QByteArray target(PATH_MAX, Qt::Uninitialized);
+                const ssize_t len = ::readlinkat(src->parent.get(), enc(src->name).constData(),
+                                                 target.data(), size_t(target.size()));
+                if (len > 0)
+                    result.linkTarget = QFile::decodeName(target.left(len));
+            }
+            return {};
+        });
     if (!st)
         return fail(st.error());
     return result;
 }
 
 Status ContainerFilesystem::archivePath(const QString &nameOrId, const QString &containerPath,
-                                        int fd) {
-    return withSource(m_runtime, nameOrId, containerPath, [&](CopySource *src) -> Status {
+                                        int fd, SourceLinks links) {
+    return withSource(m_runtime, nameOrId, containerPath, links, [&](CopySource *src) -> Status {
         TarWriter tar([fd](const char *data, qint64 size) { return writeAllToFd(fd, data, size); });
-        // "dir/." (or "/"): the directory's contents at the top of the archive.
-        const bool contents = src->contentsOnly || src->name == QLatin1String(".");
-        if (auto r =
-                addToTar(tar, src->parent.get(), src->name, contents ? QString() : src->name, true);
-            !r)
+        // "dir/.": the directory's contents at the top of the archive. The root:
+        // its contents as "/bin", "/etc"..., as dockerd names them (the docker
+        // CLI rebases the entries of a root copy by prepending the destination's
+        // name to that '/').
+        const QString top = src->name == QLatin1String(".") ? QStringLiteral("/")
+                            : src->contentsOnly             ? QString()
+                                                            : src->copyName;
+        if (auto r = addToTar(tar, src->parent.get(), src->name, top, true); !r)
             return r;
         return tar.finish();
     });
@@ -608,9 +671,16 @@ Result<ImageRecord> ContainerFilesystem::commit(const QString &nameOrId,
                 written = tar.addFile(dir + Whiteout::Prefix + info.fileName(), {}, {});
                 continue;
             }
-            written = addToTar(tar, upperFd.get(), rel, rel, false);
-            if (written && Whiteout::isOpaqueDirectory(upper + c.path) &&
-                QFileInfo(upper + c.path).isDir())
+            // In-root resolution: the container may have changed the layer since the walk.
+            auto entry = resolveInRoot(upperFd.get(), c.path);
+            if (!entry) {
+                written = fail(entry.error());
+                break;
+            }
+            written = addToTar(tar, entry->parent.get(), entry->name, rel, false);
+            Fd dir(::openat(entry->parent.get(), enc(entry->name).constData(),
+                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (written && dir.valid() && Whiteout::isOpaqueDirectory(dir.get()))
                 written = tar.addFile(rel + QLatin1Char('/') + Whiteout::OpaqueMarker, {}, {});
         }
         if (written)

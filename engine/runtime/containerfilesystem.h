@@ -17,6 +17,10 @@ struct ContainerChange {
     enum class Kind { Added, Changed, Deleted };
     Kind kind = Kind::Added;
     QString path; // absolute inside the container: "/etc/passwd"
+    // What the path holds now, as the walk saw it (the GUI shows it; nobody re-reads the
+    // layer by path): bytes of a regular file, -1 otherwise; whether it is a directory.
+    qint64 size = -1;
+    bool isDir = false;
     QChar letter() const {
         return kind == Kind::Added     ? QLatin1Char('A')
                : kind == Kind::Changed ? QLatin1Char('C')
@@ -34,6 +38,10 @@ struct ContainerPathStat {
     QDateTime mtime;
     QString linkTarget;
 };
+
+// Whether a copy follows a symlink named as its source (`cp -L`). Without it the link itself is
+// copied, unless the source path ends in "/" or "/." (then it names what the link points to).
+enum class SourceLinks { Keep, Follow };
 
 struct CommitOptions {
     QString reference;   // "repo[:tag]"; empty: an untagged image
@@ -73,15 +81,16 @@ public:
     // directories: an existing directory destination receives SRC by its name, a missing one is
     // created with SRC's contents; "SRC/." copies a directory's contents.
     Status copyIn(const QString &nameOrId, const QString &hostSource,
-                  const QString &containerDestination);
+                  const QString &containerDestination, SourceLinks links = SourceLinks::Keep);
     Status copyOut(const QString &nameOrId, const QString &containerSource,
-                   const QString &hostDestination);
+                   const QString &hostDestination, SourceLinks links = SourceLinks::Keep);
     // The API's side of `docker cp` (the client handles the destination rules): the path's
     // stat; a tar of the path (its root entry named by the path's last component, or the
     // directory's contents for "dir/.") written to `fd`; a tar read from `fd` extracted into
     // the existing directory `containerDirectory`. Paths resolve inside the container's root.
     Result<ContainerPathStat> statPath(const QString &nameOrId, const QString &containerPath);
-    Status archivePath(const QString &nameOrId, const QString &containerPath, int fd);
+    Status archivePath(const QString &nameOrId, const QString &containerPath, int fd,
+                       SourceLinks links = SourceLinks::Keep);
     Status extractArchive(const QString &nameOrId, const QString &containerDirectory, int fd);
     // Turns the read-write layer into a new image: the image's layers plus one gzip layer
     // (deterministic bytes) with whiteouts as `.wh.` entries, the image's config with the new

@@ -4,6 +4,7 @@
 #include "engine/core/fileutil.h"
 #include "engine/core/textvalues.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/overlaymount.h"
 #include "engine/runtime/publishedports.h"
 #include "engine/runtime/seccompprofile.h"
 #include "engine/runtime/shimprotocol.h"
@@ -364,34 +365,18 @@ Status ContainerRuntime::mountRootfs(const ContainerRecord &record) {
          {upperDir(record.id), directory(record.id) + QStringLiteral("/work"), target})
         if (auto st = makeDirectories(d); !st)
             return st;
-    QByteArray options =
-        QFile::encodeName(QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3")
-                              .arg(lowers.join(QLatin1Char(':')), upperDir(record.id),
-                                   directory(record.id) + QStringLiteral("/work")));
+    OverlayLayout layout;
+    layout.lowers = lowers;
+    layout.upper = upperDir(record.id);
+    layout.work = directory(record.id) + QStringLiteral("/work");
     // A --rm container's writes are thrown away when it ends, so its overlay need not be
     // synced to disk at unmount (Podman does the same): "volatile" saves milliseconds per run.
     // Overlayfs leaves a marker that refuses a second volatile mount of the same upper dir.
-    const bool skipSync = record.spec.autoRemove;
-    if (skipSync) {
-        QDir(directory(record.id) + QStringLiteral("/work/work/incompat")).removeRecursively();
-        options += ",volatile";
+    if (record.spec.autoRemove) {
+        QDir(layout.work + QStringLiteral("/work/incompat")).removeRecursively();
+        layout.sync = OverlayLayout::Sync::Volatile;
     }
-    // mount(2) takes at most one page of options; deep images would need shorter paths.
-    if (options.size() >= 4000)
-        return fail(ErrorKind::Unavailable,
-                    QStringLiteral("the image has too many layers (%1) for one overlay mount")
-                        .arg(lowers.size()));
-    int rc = ::mount("overlay", QFile::encodeName(target).constData(), "overlay", 0,
-                     options.constData());
-    if (rc != 0 && errno == EINVAL && skipSync) { // a kernel before 5.10 has no "volatile"
-        options.chop(int(qstrlen(",volatile")));
-        rc = ::mount("overlay", QFile::encodeName(target).constData(), "overlay", 0,
-                     options.constData());
-    }
-    if (rc != 0)
-        return failErrno(
-            QStringLiteral("mount the container's overlay filesystem on %1").arg(target), errno);
-    return {};
+    return mountOverlay(layout, target);
 }
 
 Status ContainerRuntime::unmountRootfs(const QString &id) const {

@@ -24,14 +24,42 @@ QByteArray enc(const QString &s) {
 }
 } // namespace
 
+QString cleanInRootPath(const QString &path) {
+    QStringList parts;
+    for (const QString &part : path.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (part == QLatin1String("."))
+            continue;
+        if (part == QLatin1String("..")) {
+            if (!parts.isEmpty())
+                parts.removeLast();
+            continue;
+        }
+        parts.append(part);
+    }
+    return QLatin1Char('/') + parts.join(QLatin1Char('/'));
+}
+
 int openInRoot(int rootFd, const QString &path, int flags) {
-    QByteArray rel = enc(QDir::cleanPath(QLatin1Char('/') + path)).mid(1);
+    QByteArray rel = enc(cleanInRootPath(path)).mid(1);
     if (rel.isEmpty())
         rel = ".";
     struct open_how how {};
     how.flags = quint64(flags | O_CLOEXEC);
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     return int(::syscall(SYS_openat2, rootFd, rel.constData(), &how, sizeof how));
+}
+
+Result<InRootEntry> resolveInRoot(int rootFd, const QString &path) {
+    InRootEntry e;
+    e.path = cleanInRootPath(path);
+    const qsizetype slash = e.path.lastIndexOf(QLatin1Char('/'));
+    e.name = e.path.size() == 1 ? QStringLiteral(".") : e.path.mid(slash + 1);
+    const QString parent = slash <= 0 ? QStringLiteral("/") : e.path.left(slash);
+    Q_ASSERT(e.name != QLatin1String("..") && !e.name.contains(QLatin1Char('/')));
+    e.parent = ScopedFd(openInRoot(rootFd, parent, O_RDONLY | O_DIRECTORY));
+    if (!e.parent.valid())
+        return failErrno(QStringLiteral("open %1").arg(parent), errno);
+    return e;
 }
 
 QStringList listDir(int dirFd) {

@@ -42,9 +42,29 @@ private:
     int m_fd;
 };
 
-// Opens `path` (absolute inside the container) relative to `rootFd`, as the container would
-// see it: symlinks resolve inside the root.
+// Paths inside a root (a container's rootfs or read-write layer, an image's layer): the one
+// resolver every caller that names a file inside a root goes through (cp both ways, the
+// archive endpoint, diff, commit, volume seeding). The contract:
+// - cleanInRootPath gives the path as the container sees it: absolute, "." and ".." taken
+//   lexically, ".." at the root staying at the root (as for the container's own processes).
+//   Its components are never "." or "..".
+// - openInRoot opens it relative to `rootFd` with openat2(RESOLVE_IN_ROOT): symlinks, also
+//   absolute ones, resolve inside the root; magic links are refused.
+// - resolveInRoot splits it into its parent directory (opened as above) and its last name, for
+//   the callers that must not follow the last component (fstatat/openat with NOFOLLOW on
+//   `name`). The name is never ".." and has no '/'; the root itself is (root, ".").
+// Nothing here ever names the root's parent: that is the container's host-side directory
+// (config.json, the log, the shim's state).
+QString cleanInRootPath(const QString &path);
 int openInRoot(int rootFd, const QString &path, int flags);
+
+struct InRootEntry {
+    ScopedFd parent;
+    QString name; // "." for the root itself
+    QString path; // cleanInRootPath of what was asked
+    bool isRoot() const { return name == QLatin1String("."); }
+};
+Result<InRootEntry> resolveInRoot(int rootFd, const QString &path);
 
 // The names in a directory, sorted, without "." and "..".
 QStringList listDir(int dirFd);

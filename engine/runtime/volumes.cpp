@@ -25,8 +25,9 @@ QDateTime fromNs(qint64 ns) {
     return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC);
 }
 
+// Inside the container: "/.." is its root, as for every path that names a file in it.
 QString cleanDestination(const QString &path) {
-    return QDir::cleanPath(path);
+    return path.startsWith(QLatin1Char('/')) ? cleanInRootPath(path) : QDir::cleanPath(path);
 }
 
 Status checkDestination(const QString &dst, const QString &text) {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/snapshots/imageinstaller.h"
 
-#include "engine/images/mediatypes.h"
-
 #include <QMutex>
 #include <QThread>
 #include <QThreadPool>
@@ -23,79 +21,34 @@ Result<ImageRecord> ImageInstaller::install(const QByteArray &manifestJson,
     auto rawConfig = m_content.read(manifest->config.digest, kMaxConfigSize);
     if (!rawConfig)
         return fail(rawConfig.error().withContext(QStringLiteral("image config")));
-    auto config = ImageConfig::parse(*rawConfig);
-    if (!config)
-        return fail(config.error());
-    const QList<Digest> diffIds = config->diffIds();
-    if (diffIds.size() != manifest->layers.size())
-        return fail(ErrorKind::Corrupt,
-                    QStringLiteral("image config lists %1 layers but the manifest has %2")
-                        .arg(diffIds.size())
-                        .arg(manifest->layers.size()));
+    auto image = ResolvedImage::resolve(*manifest, *rawConfig);
+    if (!image)
+        return fail(image.error());
+    return install(*image, manifestJson, tags);
+}
 
+Result<ImageRecord> ImageInstaller::install(const ResolvedImage &image,
+                                            const QByteArray &manifestJson,
+                                            const QList<Reference> &tags) {
     ImageRecord record;
-    record.id = manifest->config.digest;
-    record.manifestMediaType = manifest->mediaType;
-    record.created = config->created();
-    record.os = config->os();
-    record.architecture = config->architecture();
-    Digest parent;
-    for (int i = 0; i < manifest->layers.size(); ++i) {
-        const Descriptor &blob = manifest->layers[i];
-        if (!MediaType::isLayer(blob.mediaType))
-            return fail(ErrorKind::InvalidArgument,
-                        QStringLiteral("layer %1 has unsupported media type \"%2\"")
-                            .arg(blob.digest.toString(), blob.mediaType.left(200)));
-        if (!m_content.contains(blob.digest))
-            return fail(ErrorKind::NotFound,
-                        QStringLiteral("layer blob %1 is missing").arg(blob.digest.toString()));
+    record.id = image.manifest.config.digest;
+    record.manifestMediaType = image.manifest.mediaType;
+    record.created = image.config.created();
+    record.os = image.config.os();
+    record.architecture = image.config.architecture();
+    for (const ResolvedLayer &resolved : image.layers) {
+        if (!m_content.contains(resolved.blob.digest))
+            return fail(
+                ErrorKind::NotFound,
+                QStringLiteral("layer blob %1 is missing").arg(resolved.blob.digest.toString()));
         LayerRecord layer;
-        layer.diffId = diffIds[i];
-        layer.chainId = chainIdOf(parent, diffIds[i]);
-        layer.blob = blob;
+        layer.diffId = resolved.diffId;
+        layer.chainId = resolved.chainId;
+        layer.blob = resolved.blob;
         record.layers.append(layer);
-        parent = layer.chainId;
     }
-
-    // Unpack the missing layers side by side; each one checks its own diffID.
-    QList<int> todo;
-    for (int i = 0; i < record.layers.size(); ++i) {
-        if (m_snapshots.exists(record.layers[i].chainId)) {
-            if (m_progress)
-                m_progress({i, int(record.layers.size()), InstallProgress::State::AlreadyPresent});
-        } else {
-            todo.append(i);
-        }
-    }
-    QThreadPool pool;
-    pool.setMaxThreadCount(m_parallelism > 0 ? m_parallelism
-                                             : qMax(2, QThread::idealThreadCount()));
-    QMutex mutex;
-    QList<Error> errors;
-    QtConcurrent::blockingMap(&pool, todo, [&](int i) {
-        if (m_cancel && m_cancel->load()) {
-            QMutexLocker lock(&mutex);
-            errors.append(Error{ErrorKind::Cancelled, QStringLiteral("cancelled")});
-            return;
-        }
-        if (m_progress)
-            m_progress({i, int(record.layers.size()), InstallProgress::State::Unpacking});
-        const LayerRecord &layer = record.layers[i];
-        const Digest parentChain = i > 0 ? record.layers[i - 1].chainId : Digest();
-        auto info =
-            m_snapshots.unpack(m_content.blobPath(layer.blob.digest), parentChain, layer.diffId);
-        if (!info) {
-            QMutexLocker lock(&mutex);
-            errors.append(info.error().withContext(
-                QStringLiteral("layer %1 (%2)").arg(i + 1).arg(layer.blob.digest.toString())));
-            return;
-        }
-        if (m_progress)
-            m_progress({i, int(record.layers.size()), InstallProgress::State::Done});
-    });
-    if (!errors.isEmpty())
-        return fail(errors.first());
-
+    if (auto st = makeSnapshots(image); !st)
+        return fail(st.error());
     for (const LayerRecord &layer : std::as_const(record.layers))
         if (auto info = m_snapshots.info(layer.chainId))
             record.size += info->size;
@@ -108,6 +61,60 @@ Result<ImageRecord> ImageInstaller::install(const QByteArray &manifestJson,
     for (const Reference &r : tags)
         record.tags.append(r.toString());
     return record;
+}
+
+Status ImageInstaller::makeSnapshots(const ResolvedImage &image) {
+    const int count = int(image.layers.size());
+    auto report = [&](int i, InstallProgress::State state) {
+        if (m_progress)
+            m_progress({i, count, state});
+    };
+    // Unpack the missing layers side by side (each checks its own diffID); a layer the image
+    // lists again is unpacked once, and its later snapshots share that one's files.
+    QList<int> todo, repeats;
+    for (int i = 0; i < count; ++i) {
+        if (m_snapshots.exists(image.layers[i].chainId))
+            report(i, InstallProgress::State::AlreadyPresent);
+        else
+            (image.layers[i].sameAs >= 0 ? repeats : todo).append(i);
+    }
+    QThreadPool pool;
+    pool.setMaxThreadCount(m_parallelism > 0 ? m_parallelism
+                                             : qMax(2, QThread::idealThreadCount()));
+    QMutex mutex;
+    QList<Error> errors;
+    auto parentOf = [&](int i) { return i > 0 ? image.layers[i - 1].chainId : Digest(); };
+    QtConcurrent::blockingMap(&pool, todo, [&](int i) {
+        if (m_cancel && m_cancel->load()) {
+            QMutexLocker lock(&mutex);
+            errors.append(Error{ErrorKind::Cancelled, QStringLiteral("cancelled")});
+            return;
+        }
+        report(i, InstallProgress::State::Unpacking);
+        const ResolvedLayer &layer = image.layers[i];
+        auto info =
+            m_snapshots.unpack(m_content.blobPath(layer.blob.digest), parentOf(i), layer.diffId);
+        if (!info) {
+            QMutexLocker lock(&mutex);
+            errors.append(info.error().withContext(
+                QStringLiteral("layer %1 (%2)").arg(i + 1).arg(layer.blob.digest.toString())));
+            return;
+        }
+        report(i, InstallProgress::State::Done);
+    });
+    if (!errors.isEmpty())
+        return fail(errors.first());
+    for (int i : std::as_const(repeats)) {
+        if (m_cancel && m_cancel->load())
+            return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+        const ResolvedLayer &layer = image.layers[i];
+        auto info = m_snapshots.shareFiles(image.layers[layer.sameAs].chainId, parentOf(i));
+        if (!info)
+            return fail(info.error().withContext(
+                QStringLiteral("layer %1 (%2)").arg(i + 1).arg(layer.blob.digest.toString())));
+        report(i, InstallProgress::State::Done);
+    }
+    return {};
 }
 
 } // namespace Berth::Engine

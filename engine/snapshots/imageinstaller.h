@@ -3,6 +3,7 @@
 
 #include "engine/content/contentstore.h"
 #include "engine/images/imagestore.h"
+#include "engine/images/resolvedimage.h"
 #include "engine/snapshots/snapshotstore.h"
 
 #include <QByteArray>
@@ -21,8 +22,9 @@ struct InstallProgress {
 // The last step of every way an image enters the store (load, import, pull, build, commit):
 // the manifest's config and layer blobs are already in the content store; this unpacks the
 // layers that are not snapshots yet (in parallel: chain IDs follow from the config's diffIDs,
-// so layers do not wait for each other), verifies every diffID, stores the manifest and
-// records the image with its tags in one transaction.
+// so layers do not wait for each other; a layer listed again shares the files of its first
+// snapshot), verifies every diffID, stores the manifest and records the image with its tags in
+// one transaction. The image is resolved (checked, layer cap) by ResolvedImage.
 //
 // Order matters for crash safety: blobs, then snapshots, then the manifest blob, then the
 // metadata row. A crash at any point leaves unreferenced blobs/snapshots (garbage collection
@@ -39,8 +41,13 @@ public:
 
     // `manifestJson` is stored as is (its digest is the image's manifest digest).
     Result<ImageRecord> install(const QByteArray &manifestJson, const QList<Reference> &tags);
+    // The same for an image its caller already resolved from `manifestJson`.
+    Result<ImageRecord> install(const ResolvedImage &image, const QByteArray &manifestJson,
+                                const QList<Reference> &tags);
 
 private:
+    Status makeSnapshots(const ResolvedImage &image);
+
     ContentStore &m_content;
     SnapshotStore &m_snapshots;
     ImageStore &m_images;

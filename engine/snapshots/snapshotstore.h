@@ -47,6 +47,11 @@ public:
     Result<SnapshotInfo> unpack(GrowingBlob &blob, const Digest &parent,
                                 const Digest &expectedDiffId);
 
+    // The snapshot of the layer `source` (an existing snapshot) again, on top of `parent`: an
+    // image that lists the same layer more than once. Its files are hard links to the
+    // source's (directories are made anew), so the layer's data is on disk once.
+    Result<SnapshotInfo> shareFiles(const Digest &source, const Digest &parent);
+
     bool exists(const Digest &chainId) const;
     Result<SnapshotInfo> info(const Digest &chainId) const;
     QList<SnapshotInfo> list() const;

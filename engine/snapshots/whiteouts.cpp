@@ -2,6 +2,7 @@
 #include "engine/snapshots/whiteouts.h"
 
 #include <QFile>
+#include <fcntl.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -25,6 +26,16 @@ bool isOpaqueDirectory(const QString &dirPath) {
     struct stat st;
     return ::lstat(QFile::encodeName(dirPath + QLatin1Char('/') + OpaqueMarker).constData(), &st) ==
            0;
+}
+
+bool isOpaqueDirectory(int dirFd) {
+    char value[4] = {};
+    const ssize_t n = ::fgetxattr(dirFd, OverlayOpaqueXattr, value, sizeof value);
+    if (n == 1 && value[0] == 'y')
+        return true;
+    struct stat st;
+    return ::fstatat(dirFd, QFile::encodeName(OpaqueMarker).constData(), &st,
+                     AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 } // namespace Berth::Engine::Whiteout

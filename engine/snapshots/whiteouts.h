@@ -25,6 +25,8 @@ QString deletedName(const QString &name, const struct stat &st);
 // Whether `dirPath` (a directory inside a snapshot) is opaque: has the overlay xattr, or
 // contains the OCI marker file.
 bool isOpaqueDirectory(const QString &dirPath);
+// The same for an open directory (for walks that must not follow a path's symlinks).
+bool isOpaqueDirectory(int dirFd);
 
 // Whether a directory entry is bookkeeping that is not part of the image's filesystem
 // (the OCI opaque marker).

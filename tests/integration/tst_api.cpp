@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -111,6 +112,7 @@ private Q_SLOTS:
     void importsAndBuildsFromRemotes();
     void volumes();
     void copiesFiles();
+    void archiveStaysInsideTheRoot();
     void saveLoadAndRemoveImages();
     void pullsFromRegistry();
     void eventsFromAnyFace();
@@ -118,6 +120,7 @@ private Q_SLOTS:
     void malformedRequests();
     void slowAndVanishingClients();
     void stopEndsEveryConnection();
+    void idleConnectionsCannotLockOut();
     void otherUsersCannotConnect();
 };
 
@@ -533,6 +536,104 @@ void TestApi::copiesFiles() {
     QCOMPARE(docker({QStringLiteral("rm"), QStringLiteral("api-cp")}).exitCode, 0);
 }
 
+// `..` above a container's root is its root: docker cp and the archive endpoint (GET, HEAD,
+// PUT) never reach the container's host-side directory (config.json with the environment, the
+// log, the shim's state).
+void TestApi::archiveStaysInsideTheRoot() {
+    const ProcessResult create =
+        docker({QStringLiteral("create"), QStringLiteral("--name"), QStringLiteral("api-dd"),
+                QStringLiteral("-e"), QStringLiteral("SECRET=berth-secret"),
+                QStringLiteral("berth/busybox"), QStringLiteral("true")});
+    QVERIFY2(create.exitCode == 0, qPrintable(create.describe()));
+    const QStringList hostSide = {QStringLiteral("config.json"), QStringLiteral("ctr.log"),
+                                  QStringLiteral("rootfs"),      QStringLiteral("diff"),
+                                  QStringLiteral("work"),        QStringLiteral("op.lock")};
+    auto checkRoot = [&](const QStringList &names, const QString &what) {
+        QVERIFY2(names.contains(QStringLiteral("bin")) && names.contains(QStringLiteral("etc")),
+                 qPrintable(what + QStringLiteral(": ") + names.join(QLatin1Char(' '))));
+        for (const QString &name : hostSide)
+            QVERIFY2(!names.contains(name),
+                     qPrintable(what + QStringLiteral(": ") + names.join(QLatin1Char(' '))));
+    };
+    int n = 0;
+    for (const QString &path : {QStringLiteral(".."), QStringLiteral("/tmp/../.."),
+                                QStringLiteral("/.."), QStringLiteral("../../")}) {
+        // What came back, wherever the CLI put it: the CLI names the copy by rebasing the
+        // archive's entries from the path's last component, which for ".." is not the name
+        // the archive has, so the root's contents may land next to `out` instead of in it.
+        const QString parent = m_dir.filePath(QStringLiteral("dd-out%1").arg(n++));
+        QVERIFY(QDir().mkpath(parent));
+        const QString out = parent + QStringLiteral("/out");
+        const ProcessResult cp =
+            docker({QStringLiteral("cp"), QStringLiteral("api-dd:") + path, out});
+        QStringList names = QDir(parent).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+        names += QDir(out).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+        if (cp.exitCode != 0) { // an error is fine, as long as nothing of the host came
+            for (const QString &name : hostSide)
+                QVERIFY2(!names.contains(name), qPrintable(names.join(QLatin1Char(' '))));
+            continue;
+        }
+        checkRoot(names, QStringLiteral("docker cp api-dd:") + path);
+    }
+    // The root itself lands in the destination, as with dockerd.
+    const QString rootOut = m_dir.filePath(QStringLiteral("dd-root"));
+    const ProcessResult rootCp =
+        docker({QStringLiteral("cp"), QStringLiteral("api-dd:/"), rootOut});
+    QVERIFY2(rootCp.exitCode == 0, qPrintable(rootCp.describe()));
+    QVERIFY(QFileInfo(rootOut + QStringLiteral("/bin/busybox")).isFile());
+    // The endpoint itself, as a client that sends the path as it is.
+    for (const QByteArray &path : {QByteArray(".."), QByteArray("%2Ftmp%2F..%2F..")}) {
+        RawClient head(m_socket);
+        QVERIFY(head.send("HEAD /containers/api-dd/archive?path=" + path +
+                          " HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"));
+        const QByteArray headResponse = head.receive();
+        QCOMPARE(head.status(headResponse), 200);
+        const qsizetype at = headResponse.indexOf("X-Docker-Container-Path-Stat: ");
+        QVERIFY2(at >= 0, headResponse.constData());
+        const QByteArray stat = headResponse.mid(at + 30).split('\r').first();
+        const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromBase64(stat)).object();
+        QCOMPARE(o.value(QStringLiteral("name")).toString(), QStringLiteral("/"));
+
+        RawClient get(m_socket);
+        QVERIFY(get.send("GET /containers/api-dd/archive?path=" + path +
+                         " HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"));
+        const QByteArray response = get.receive(10000);
+        QCOMPARE(get.status(response), 200);
+        const QString tar = m_dir.filePath(QStringLiteral("dd-%1.tar").arg(n++));
+        QFile f(tar);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(response.mid(response.indexOf("\r\n\r\n") + 4));
+        f.close();
+        QStringList top;
+        for (const QByteArray &line : run(QStringLiteral("/bin/busybox"),
+                                          {QStringLiteral("tar"), QStringLiteral("-tf"), tar})
+                                          .out.split('\n')) {
+            const QString name = QString::fromUtf8(line).remove(QRegularExpression("^\\.?/"));
+            if (!name.isEmpty())
+                top.append(name.section(QLatin1Char('/'), 0, 0));
+        }
+        top.removeDuplicates();
+        checkRoot(top, QStringLiteral("GET archive?path=") + QString::fromLatin1(path));
+    }
+    // PUT: docker cp into `..` writes into the container's root.
+    const QString in = m_dir.filePath(QStringLiteral("dd-in.txt"));
+    QFile inFile(in);
+    QVERIFY(inFile.open(QIODevice::WriteOnly));
+    inFile.write("in the root\n");
+    inFile.close();
+    const ProcessResult put =
+        docker({QStringLiteral("cp"), in, QStringLiteral("api-dd:/tmp/../..")});
+    QVERIFY2(put.exitCode == 0, qPrintable(put.describe()));
+    const QString back = m_dir.filePath(QStringLiteral("dd-back.txt"));
+    const ProcessResult out =
+        docker({QStringLiteral("cp"), QStringLiteral("api-dd:/dd-in.txt"), back});
+    QVERIFY2(out.exitCode == 0, qPrintable(out.describe()));
+    QFile backFile(back);
+    QVERIFY(backFile.open(QIODevice::ReadOnly));
+    QCOMPARE(backFile.readAll(), QByteArray("in the root\n"));
+    QCOMPARE(docker({QStringLiteral("rm"), QStringLiteral("api-dd")}).exitCode, 0);
+}
+
 void TestApi::saveLoadAndRemoveImages() {
     const ProcessResult tag = docker(
         {QStringLiteral("tag"), QStringLiteral("berth/busybox"), QStringLiteral("api/copy:2")});
@@ -723,6 +824,26 @@ void TestApi::stopEndsEveryConnection() {
     QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
     QVERIFY(!QFile::exists(socket));
+}
+
+// More idle connections than the server takes (512) do not lock others out: a new client
+// closes the longest idle one instead of getting 503.
+void TestApi::idleConnectionsCannotLockOut() {
+    std::vector<std::unique_ptr<RawClient>> idle;
+    for (int i = 0; i < 520; ++i) {
+        idle.push_back(std::make_unique<RawClient>(m_socket));
+        QVERIFY(idle.back()->connected());
+    }
+    RawClient ping(m_socket);
+    QVERIFY(ping.connected());
+    QVERIFY(ping.send("GET /_ping HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"));
+    const QByteArray response = ping.receive(30000);
+    QCOMPARE(ping.status(response), 200);
+    // The oldest idle connections were closed to make room (end of stream, no 503).
+    const QByteArray first = idle.front()->receive(30000);
+    QVERIFY2(first.isEmpty(), first.constData());
+    const ProcessResult version = docker({QStringLiteral("version")});
+    QVERIFY2(version.exitCode == 0, qPrintable(version.describe()));
 }
 
 void TestApi::otherUsersCannotConnect() {

@@ -6,6 +6,8 @@
 // in the container never leads to the host's files.
 #include "engine/archive/archiveio.h"
 #include "engine/enginestores.h"
+#include "engine/operations/filesystemoperations.h"
+#include "engine/runtime/containerfilesystem.h"
 #include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
@@ -53,6 +55,8 @@ private Q_SLOTS:
     void exportWritesTheMergedFilesystem();
     void cpBothWaysStoppedAndRunning();
     void cpStaysInsideTheContainer();
+    void cpDotDotIsTheContainerRoot();
+    void cpStreamsTarsAndFollowsLinks();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -257,6 +261,143 @@ void TestContainerFs::cpStaysInsideTheContainer() {
     QCOMPARE(readFile("/etc/keep"), hostKeepBefore);
     QCOMPARE(readFile(store.engine().containers().upperDir(record->id) + "/abs"),
              QByteArray("replaced\n"));
+}
+
+// `..` above the container's root is its root, as for its own processes: cp and the archive
+// calls never reach the container's host-side directory (config.json with the environment,
+// the log, the shim's state, the overlay's upper and work directories).
+void TestContainerFs::cpDotDotIsTheContainerRoot() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult created =
+        berthctl(store, {"create", "--name", "dd", "-e", "SECRET=berth-secret", "busybox", "true"});
+    QVERIFY2(created.exitCode == 0, qPrintable(created.describe()));
+    const ProcessResult running =
+        berthctl(store, {"run", "-d", "--name", "dr", "busybox", "busybox", "sleep", "60"});
+    QVERIFY2(running.exitCode == 0, qPrintable(running.describe()));
+    QStringList hostSide;
+    for (const char *name : {"dd", "dr"}) {
+        auto record = store.engine().containers().get(name);
+        BERTH_VERIFY_OK(record);
+        hostSide += QDir(store.engine().containers().directory(record->id))
+                        .entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+    }
+    QVERIFY2(hostSide.contains("config.json"), qPrintable(hostSide.join(' ')));
+    QTemporaryDir host(scratchBase() + "/cpdd-XXXXXX");
+    int n = 0;
+    for (const QString &container : {QStringLiteral("dd"), QStringLiteral("dr")}) {
+        for (const QString &path :
+             QStringList{"..", "/..", "../..", "/tmp/../..", "/etc/../../..", "tmp/../../"}) {
+            const QString out = host.path() + QStringLiteral("/out%1").arg(n++);
+            const ProcessResult cp = berthctl(store, {"cp", container + ":" + path, out});
+            const QStringList names = QDir(out).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+            const QString what = container + ":" + path + " gave: " + names.join(' ') + " " +
+                                 QString::fromUtf8(cp.err);
+            // The container's root (or an error), never the host-side directory.
+            QVERIFY2(cp.exitCode == 0, qPrintable(what));
+            QVERIFY2(names.contains("bin") && names.contains("etc") && names.contains("srv"),
+                     qPrintable(what));
+            for (const QString &name : hostSide)
+                QVERIFY2(!names.contains(name), qPrintable(what));
+        }
+        // Copying in to `..` writes into the container's root.
+        QVERIFY(writeFile(host.path() + "/in-" + container, "in\n"));
+        const ProcessResult in =
+            berthctl(store, {"cp", host.path() + "/in-" + container, container + ":/tmp/../.."});
+        QVERIFY2(in.exitCode == 0, qPrintable(in.describe()));
+        auto c = store.engine().containers().get(container);
+        BERTH_VERIFY_OK(c);
+        QVERIFY(!QFile::exists(store.engine().containers().directory(c->id) + "/in-" + container));
+        QCOMPARE(readFile(store.engine().containers().upperDir(c->id) + "/in-" + container),
+                 QByteArray("in\n"));
+    }
+    // The archive calls (the API's GET/HEAD) resolve the same way.
+    FilesystemOperations fs = store.engine().filesystem();
+    auto st = fs.statPath("dd", "/tmp/../..");
+    BERTH_VERIFY_OK(st);
+    QCOMPARE(st->name, QString("/"));
+    QVERIFY(st->isDir);
+    const QString tar = host.path() + "/root.tar";
+    {
+        QFile f(tar);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        BERTH_VERIFY_OK(fs.archivePath("dd", "..", f.handle()));
+    }
+    const QStringList names = tarNames(tar);
+    // The root's contents (named "/bin", "/etc"... as dockerd does; busybox tar strips the '/').
+    QVERIFY2(names.contains("bin/") && names.contains("etc/old"), qPrintable(names.join(' ')));
+    for (const QString &name : names)
+        QVERIFY2(!name.contains("config.json") && !name.contains("shim") && !name.contains("upper"),
+                 qPrintable(names.join(' ')));
+}
+
+// `cp CTR:SRC -` writes a tar to stdout and `cp - CTR:DIR` reads one; -L follows a symlink
+// source (the copy keeps the link's name); "link/." names what the link points to.
+void TestContainerFs::cpStreamsTarsAndFollowsLinks() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult made = berthctl(
+        store, {"run", "--name", "t", "busybox", "sh", "-c",
+                "mkdir /d && echo x > /d/f && busybox ln -s /d /ld && busybox ln -s /d/f /lf"});
+    QVERIFY2(made.exitCode == 0, qPrintable(made.describe()));
+    QTemporaryDir host(scratchBase() + "/cps-XXXXXX");
+
+    const ProcessResult out = berthctl(store, {"cp", "t:/d", "-"});
+    QVERIFY2(out.exitCode == 0, qPrintable(out.describe()));
+    QVERIFY(writeFile(host.path() + "/d.tar", out.out));
+    QCOMPARE(tarNames(host.path() + "/d.tar"), QStringList({"d/", "d/f"}));
+
+    const QByteArray tar = LayerBuilder().file("new.txt", "streamed in\n").build();
+    const ProcessResult in =
+        run(QStringLiteral(BERTH_BERTHCTL), {"cp", "-", "t:/d"}, store.environment(), 60000, tar);
+    QVERIFY2(in.exitCode == 0, qPrintable(in.describe()));
+    QVERIFY2(berthctl(store, {"cp", "t:/d/new.txt", host.path() + "/new"}).exitCode == 0, "cp");
+    QCOMPARE(readFile(host.path() + "/new"), QByteArray("streamed in\n"));
+    const ProcessResult intoFile =
+        run(QStringLiteral(BERTH_BERTHCTL), {"cp", "-", "t:/d/f"}, store.environment(), 60000, tar);
+    QVERIFY2(intoFile.exitCode == 125 && intoFile.err.contains("must be a directory"),
+             qPrintable(intoFile.describe()));
+
+    // A link is copied as a link; -L copies what it points to, under the link's name.
+    QVERIFY2(berthctl(store, {"cp", "t:/lf", host.path() + "/link"}).exitCode == 0, "cp");
+    QCOMPARE(QFileInfo(host.path() + "/link").symLinkTarget(), QString("/d/f"));
+    QVERIFY2(berthctl(store, {"cp", "-L", "t:/lf", host.path() + "/followed"}).exitCode == 0,
+             "cp -L");
+    QVERIFY(!QFileInfo(host.path() + "/followed").isSymLink());
+    QCOMPARE(readFile(host.path() + "/followed"), QByteArray("x\n"));
+    QVERIFY(QDir().mkpath(host.path() + "/into"));
+    QVERIFY2(berthctl(store, {"cp", "-L", "t:/lf", host.path() + "/into"}).exitCode == 0, "cp -L");
+    QCOMPARE(readFile(host.path() + "/into/lf"), QByteArray("x\n"));
+    // "link/." is the directory the link points to: its contents.
+    QVERIFY2(berthctl(store, {"cp", "t:/ld/.", host.path() + "/contents"}).exitCode == 0, "cp");
+    QCOMPARE(readFile(host.path() + "/contents/f"), QByteArray("x\n"));
+    QVERIFY(!QFileInfo(host.path() + "/contents").isSymLink());
+    // On the host side too: -L copies a host link's target in.
+    QVERIFY(writeFile(host.path() + "/target", "host target\n"));
+    QVERIFY(QFile::link(host.path() + "/target", host.path() + "/hostlink"));
+    QVERIFY2(berthctl(store, {"cp", "-L", host.path() + "/hostlink", "t:/d/"}).exitCode == 0,
+             "cp -L in");
+    QVERIFY2(berthctl(store, {"cp", "t:/d/hostlink", host.path() + "/back"}).exitCode == 0, "cp");
+    QVERIFY(!QFileInfo(host.path() + "/back").isSymLink());
+    QCOMPARE(readFile(host.path() + "/back"), QByteArray("host target\n"));
+
+    // --help lines up every summary in one column, also after "container commit".
+    const ProcessResult help = berthctl(store, {"--help"});
+    QCOMPARE(help.exitCode, 0);
+    qsizetype column = -1;
+    for (const QByteArray &line : help.out.split('\n')) {
+        if (!line.startsWith("  ") || line.startsWith("   "))
+            continue;
+        const qsizetype gap = line.indexOf("  ", 2);
+        QVERIFY2(gap > 2, line.constData());
+        qsizetype summary = gap;
+        while (summary < line.size() && line[summary] == ' ')
+            ++summary;
+        if (column < 0)
+            column = summary;
+        QVERIFY2(summary == column, line.constData());
+    }
+    QVERIFY(help.out.contains("container commit  "));
 }
 
 QTEST_GUILESS_MAIN(TestContainerFs)

@@ -16,6 +16,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QThread>
 #include <csignal>
 #include <unistd.h>
 
@@ -81,6 +83,9 @@ private Q_SLOTS:
     void rmRefusesRunningContainer();
     void rmiKeepsImagesContainersUse();
     void runtimeProbeSaysWhy();
+    void deepImagesRun();
+    void repeatedLayerIsStoredOnce();
+    void fullDiskKeepsTheStoreUsable();
 
 private:
     std::unique_ptr<TestStore> m_store;
@@ -216,9 +221,36 @@ void TestContainers::exitCodesAreExact() {
     QTRY_COMPARE_WITH_TIMEOUT(psEntry(store, "missing").value("State").toString(),
                               QStringLiteral("created"), 5000);
     const ProcessResult again = berthctl(store, {"start", "-a", "missing"});
-    QVERIFY2(again.exitCode != 0, qPrintable(again.describe()));
+    QVERIFY2(again.exitCode == 127, qPrintable(again.describe()));
     QTRY_COMPARE_WITH_TIMEOUT(psEntry(store, "missing").value("State").toString(),
                               QStringLiteral("created"), 5000);
+
+    // Docker's codes: 126 for a command that cannot be invoked (not executable, a directory),
+    // 125 for Berth's own errors (no such image, bad options).
+    for (const QStringList &args : {QStringList{"run", "--rm", "busybox", "/etc/passwd"},
+                                    QStringList{"run", "--rm", "busybox", "/etc"}}) {
+        const ProcessResult r = berthctl(store, args);
+        QVERIFY2(r.exitCode == 126, qPrintable(args.join(' ') + ": " + r.describe()));
+    }
+    for (const QStringList &args : {QStringList{"run", "--rm", "no/such-image", "true"},
+                                    QStringList{"run", "--rm", "--memory", "lots", "busybox"},
+                                    QStringList{"create", "no/such-image"}}) {
+        const ProcessResult r = berthctl(store, args);
+        QVERIFY2(r.exitCode == 125, qPrintable(args.join(' ') + ": " + r.describe()));
+    }
+    // exec: the command's own code, or 126/127 when it cannot run.
+    const ProcessResult up =
+        berthctl(store, {"run", "-d", "--name", "up", "busybox", "busybox", "sleep", "60"});
+    QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
+    const QList<QPair<QStringList, int>> execs{{{"exec", "up", "sh", "-c", "exit 3"}, 3},
+                                               {{"exec", "up", "nosuch"}, 127},
+                                               {{"exec", "up", "/etc/passwd"}, 126},
+                                               {{"exec", "-d", "up", "nosuch"}, 127},
+                                               {{"exec", "-t", "up", "nosuch"}, 127}};
+    for (const auto &[args, code] : execs) {
+        const ProcessResult r = berthctl(store, args);
+        QVERIFY2(r.exitCode == code, qPrintable(args.join(' ') + ": " + r.describe()));
+    }
 }
 
 void TestContainers::logsKeepStreamsAndOrder() {
@@ -399,6 +431,206 @@ void TestContainers::runtimeProbeSaysWhy() {
     const ProcessResult forced = run(BERTH_BERTHCTL, {"info"}, env);
     QVERIFY(forced.exitCode != 0);
     QVERIFY2(forced.err.contains("crun: not installed"), qPrintable(forced.describe()));
+}
+
+// An image of 128 layers (Docker allows about as many) loads, runs and is removed: the overlay
+// gets its lower directories one at a time (fsconfig "lowerdir+"), not in one page of mount
+// options, which held about 40 in /var/lib/berth.
+void TestContainers::deepImagesRun() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    ImageFixture deep;
+    deep.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /");
+    for (int i = 1; i < 128; ++i)
+        deep.layer(LayerBuilder()
+                       .file(QStringLiteral("layer"), QByteArray::number(i) + "\n")
+                       .file(QStringLiteral("l/%1").arg(i), "x"),
+                   LayerBuilder::Compression::None, QStringLiteral("layer %1").arg(i));
+    deep.cmd({"sh", "-c", "cat /layer; ls /l | busybox wc -l"});
+    QTemporaryDir dir(scratchBase() + "/deep-XXXXXX");
+    QVERIFY(deep.writeDockerArchive(dir.path() + "/deep.tar", {"deep:128"}));
+    const ProcessResult load = berthctl(store, {"load", "-i", dir.path() + "/deep.tar"});
+    QVERIFY2(load.exitCode == 0, qPrintable(load.describe()));
+    auto image = store.engine().images().resolve("deep:128");
+    BERTH_VERIFY_OK(image);
+    QCOMPARE(image->layers.size(), 128);
+    // Stopped (mounted for cp) and running.
+    const ProcessResult run = berthctl(store, {"run", "--name", "deep", "deep:128"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QCOMPARE(run.out, QByteArray("127\n127\n"));
+    QVERIFY2(berthctl(store, {"cp", "deep:/layer", dir.path() + "/layer"}).exitCode == 0, "cp");
+    QVERIFY(mountsUnder(store.root()).isEmpty());
+    QVERIFY2(berthctl(store, {"rm", "deep"}).exitCode == 0, "rm");
+    const ProcessResult rmi = berthctl(store, {"rmi", "deep:128"});
+    QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
+    QVERIFY(!store.engine().images().resolve("deep:128"));
+    // Only the busybox image's layer is left.
+    QCOMPARE(EngineStores(store.engine()).snapshots().list().size(), 1);
+}
+
+namespace {
+
+// Rewrites the OCI layout's only image so that its last layer is listed `times` times (the
+// config's diffIDs too): a manifest that repeats one blob, as a hostile registry might serve.
+QString repeatLastLayer(const QString &layout, int times, const QString &refName) {
+    const QString blobs = layout + "/blobs/sha256/";
+    auto readJson = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object()
+                                           : QJsonObject();
+    };
+    auto putBlob = [&](const QByteArray &data) {
+        QFile f(blobs + Digest::ofData(data).hex());
+        if (f.open(QIODevice::WriteOnly))
+            f.write(data);
+        return Digest::ofData(data);
+    };
+    QJsonObject index = readJson(layout + "/index.json");
+    QJsonArray manifests = index.value("manifests").toArray();
+    QJsonObject desc = manifests[0].toObject();
+    QJsonObject manifest = readJson(blobs + Digest::parse(desc.value("digest").toString())->hex());
+    QJsonObject config = readJson(
+        blobs +
+        Digest::parse(manifest.value("config").toObject().value("digest").toString())->hex());
+    QJsonObject rootfs = config.value("rootfs").toObject();
+    QJsonArray diffIds = rootfs.value("diff_ids").toArray();
+    QJsonArray layers = manifest.value("layers").toArray();
+    const QJsonValue lastDiff = diffIds.last(), lastLayer = layers.last();
+    for (int i = 1; i < times; ++i) {
+        diffIds.append(lastDiff);
+        layers.append(lastLayer);
+    }
+    rootfs.insert("diff_ids", diffIds);
+    config.insert("rootfs", rootfs);
+    config.remove("history");
+    const QByteArray configBytes = QJsonDocument(config).toJson(QJsonDocument::Compact);
+    QJsonObject configDesc = manifest.value("config").toObject();
+    configDesc.insert("digest", putBlob(configBytes).toString());
+    configDesc.insert("size", configBytes.size());
+    manifest.insert("config", configDesc);
+    manifest.insert("layers", layers);
+    const QByteArray manifestBytes = QJsonDocument(manifest).toJson(QJsonDocument::Compact);
+    desc.insert("digest", putBlob(manifestBytes).toString());
+    desc.insert("size", manifestBytes.size());
+    desc.insert("annotations", QJsonObject{{"org.opencontainers.image.ref.name", refName}});
+    index.insert("manifests", QJsonArray{desc});
+    QFile f(layout + "/index.json");
+    if (!f.open(QIODevice::WriteOnly))
+        return {};
+    f.write(QJsonDocument(index).toJson());
+    return layout;
+}
+
+qint64 diskUsageKiB(const QString &path) {
+    const ProcessResult du = run("du", {"-sk", path});
+    return du.out.split('\t').first().toLongLong();
+}
+
+} // namespace
+
+// A manifest that lists the same 4 MiB layer 499 times (500 layers with the base) is unpacked
+// once: its other snapshots hard-link the files, so the store grows by about one layer, and the
+// image runs. An image over the layer cap is refused with a clear error.
+void TestContainers::repeatedLayerIsStoredOnce() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    QTemporaryDir dir(scratchBase() + "/repeat-XXXXXX");
+    QByteArray big(4 << 20, Qt::Uninitialized);
+    for (qsizetype i = 0; i < big.size(); ++i)
+        big[i] = char((i * 2654435761u) >> 13);
+    ImageFixture img;
+    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /")
+        .layer(LayerBuilder().dir("data").file("data/big", big).file("marker", "repeated\n"),
+               LayerBuilder::Compression::Gzip, "ADD big /")
+        .cmd({"sh", "-c", "cat /marker; busybox wc -c < /data/big"});
+    QVERIFY(img.writeOciLayout(dir.path() + "/500", "x"));
+    QVERIFY(img.writeOciLayout(dir.path() + "/501", "x"));
+    QVERIFY(!repeatLastLayer(dir.path() + "/500", 499, "rep:500").isEmpty());
+    QVERIFY(!repeatLastLayer(dir.path() + "/501", 500, "rep:501").isEmpty());
+
+    const qint64 before = diskUsageKiB(store.root() + "/snapshots");
+    const ProcessResult load = berthctl(store, {"load", "-i", dir.path() + "/500"});
+    QVERIFY2(load.exitCode == 0, qPrintable(load.describe()));
+    auto image = store.engine().images().resolve("rep:500");
+    BERTH_VERIFY_OK(image);
+    QCOMPARE(image->layers.size(), 500);
+    const qint64 grown = diskUsageKiB(store.root() + "/snapshots") - before;
+    // One copy of the 4 MiB file, plus a few directories per snapshot (500 x 3 x 4 KiB).
+    QVERIFY2(grown < 4096 + 500 * 16, qPrintable(QString::number(grown)));
+    const ProcessResult run = berthctl(store, {"run", "--rm", "rep:500"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QCOMPARE(run.out, QByteArray("repeated\n4194304\n"));
+
+    const ProcessResult over = berthctl(store, {"load", "-i", dir.path() + "/501"});
+    QCOMPARE(over.exitCode, 1);
+    QVERIFY2(over.err.contains("the image has 501 layers; Berth takes at most 500"),
+             qPrintable(over.describe()));
+    QVERIFY(!store.engine().images().resolve("rep:501"));
+
+    QVERIFY2(berthctl(store, {"rmi", "rep:500"}).exitCode == 0, "rmi");
+    QCOMPARE(EngineStores(store.engine()).snapshots().list().size(), 1);
+}
+
+// A store on a small filesystem filled by a container: a start says why it fails and leaves no
+// temporary file, `rm` of the container frees the space, and the store stays consistent.
+void TestContainers::fullDiskKeepsTheStoreUsable() {
+    QTemporaryDir dir(scratchBase() + "/full-XXXXXX");
+    const QString mnt = dir.path() + "/fs";
+    QVERIFY(QDir().mkpath(mnt));
+    const ProcessResult mounted = run("mount", {"-t", "tmpfs", "-o", "size=40m", "tmpfs", mnt});
+    QVERIFY2(mounted.exitCode == 0, qPrintable(mounted.describe()));
+    struct Unmount {
+        QString path;
+        ~Unmount() { run("umount", {"-l", path}); }
+    } unmount{mnt};
+    QProcessEnvironment env = m_store->environment();
+    env.insert("BERTH_ROOT", mnt + "/store");
+    auto ctl = [&](const QStringList &args) {
+        return run(QStringLiteral(BERTH_BERTHCTL), args, env, 120000);
+    };
+    const ProcessResult starter = ctl({"starter"});
+    QVERIFY2(starter.exitCode == 0, qPrintable(starter.describe()));
+    // Output written while the disk is full is lost, but not silently: a marker says how much,
+    // and no record runs into another.
+    const ProcessResult talker =
+        ctl({"run", "-d", "--name", "talker", "berth/busybox", "sh", "-c",
+             "i=0; while [ $i -lt 100000 ]; do echo line$i; i=$((i+1)); busybox usleep 20000; "
+             "done"});
+    QVERIFY2(talker.exitCode == 0, qPrintable(talker.describe()));
+    QTRY_VERIFY_WITH_TIMEOUT(ctl({"logs", "talker"}).out.contains("line5\n"), 20000);
+    run("dd", {"if=/dev/zero", "of=" + mnt + "/pad", "bs=64k"});
+    // Lines written meanwhile are lost (the log's last page takes a few before it is full).
+    QThread::msleep(4000);
+    QVERIFY(QFile::remove(mnt + "/pad"));
+    auto logsOf = [&]() {
+        const ProcessResult logs = ctl({"logs", "talker"});
+        return logs.out + logs.err;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(logsOf().contains("bytes lost: disk full"), 20000);
+    const qsizetype markerAt = logsOf().indexOf("bytes lost: disk full");
+    QTRY_VERIFY_WITH_TIMEOUT(logsOf().indexOf("\nline", markerAt) > markerAt, 20000);
+    static const QRegularExpression good("^(line\\d+|berth: \\d+ bytes lost: disk full)$");
+    for (const QByteArray &line : ctl({"logs", "talker"}).out.split('\n'))
+        QVERIFY2(line.isEmpty() || good.match(QString::fromUtf8(line)).hasMatch(),
+                 line.constData());
+    QVERIFY(ctl({"rm", "-f", "talker"}).exitCode == 0);
+
+    const ProcessResult filler =
+        ctl({"run", "--name", "filler", "berth/busybox", "sh", "-c",
+             "echo before; dd if=/dev/zero of=/fill bs=1M 2>/dev/null; echo after"});
+    QVERIFY2(filler.out.contains("before"), qPrintable(filler.describe()));
+    const ProcessResult started = ctl({"run", "-d", "--name", "late", "berth/busybox", "true"});
+    QVERIFY2(started.exitCode != 0, qPrintable(started.describe()));
+    QVERIFY2(started.err.contains("No space left on device"), qPrintable(started.describe()));
+    const ProcessResult leftovers = run("find", {mnt, "-name", "*.tmp*"});
+    QVERIFY2(leftovers.out.trimmed().isEmpty(), leftovers.out.constData());
+    const ProcessResult rm = ctl({"rm", "-f", "filler", "late"});
+    QVERIFY2(rm.exitCode == 0, qPrintable(rm.describe()));
+    const ProcessResult ps = ctl({"ps", "-a", "-q"});
+    QVERIFY2(ps.exitCode == 0 && ps.out.trimmed().isEmpty(), qPrintable(ps.describe()));
+    const ProcessResult check = ctl({"system", "check"});
+    QVERIFY2(check.exitCode == 0, qPrintable(check.describe()));
+    QVERIFY2(mountsUnder(mnt + "/store").isEmpty(), "a rootfs stayed mounted");
 }
 
 QTEST_GUILESS_MAIN(TestContainers)
