@@ -907,7 +907,8 @@ int infoCmd(Context &ctx) {
         return ctx.fail(runtime.error());
     }
     ctx.out << "Runtime: " << runtime->name() << " (" << runtime->path() << ", "
-            << runtime->version() << ")\n";
+            << runtime->version() << ")\n"
+            << "  why: " << runtime->reason() << '\n';
     for (const RuntimeRefusal &r : runtime->refused())
         ctx.out << "  not used: " << r.name << ": " << r.reason << '\n';
     return 0;

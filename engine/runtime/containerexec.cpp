@@ -4,6 +4,7 @@
 #include "engine/core/fileutil.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/shimprotocol.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -101,8 +102,8 @@ struct Argv {
     std::vector<char *> pointers;
 };
 
-// Forks and execs argv with fds in/out/err as 0/1/2.
-pid_t spawn(Argv &argv, int in, int out, int err) {
+// Forks and execs argv (the runtime) with fds in/out/err as 0/1/2, in the runtime's cgroup view.
+pid_t spawn(Argv &argv, int in, int out, int err, CgroupView view) {
     const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     const pid_t pid = ::fork();
     if (pid != 0) {
@@ -122,6 +123,8 @@ pid_t spawn(Argv &argv, int in, int out, int err) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGWINCH})
         ::signal(sig, SIG_DFL);
+    if (view == CgroupView::Legacy && !Shim::enterLegacyCgroupView())
+        ::_exit(127);
     ::execv(argv.pointers[0], argv.pointers.data());
     ::_exit(127);
 }
@@ -343,7 +346,7 @@ Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &r
         // Detached, the process keeps the runtime's stdio: /dev/null, never the caller's (a
         // pipe held open would keep whoever reads it waiting).
         const int err = request.detach ? -1 : stdio.err;
-        const pid_t pid = spawn(argv, in, out, err);
+        const pid_t pid = spawn(argv, in, out, err, rt->cgroupView());
         if (pid < 0)
             return failErrno(QStringLiteral("fork"), errno);
         const int status = waitChild(pid);
@@ -360,7 +363,7 @@ Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &r
     // berth-shim it starts, which must stay detached.
     if (!handOver && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         return failErrno(QStringLiteral("prctl(PR_SET_CHILD_SUBREAPER)"), errno);
-    const pid_t runtimePid = spawn(argv, -1, -1, stdio.err);
+    const pid_t runtimePid = spawn(argv, -1, -1, stdio.err, rt->cgroupView());
     if (runtimePid < 0)
         return failErrno(QStringLiteral("fork"), errno);
     int runtimeStatus = -1;
