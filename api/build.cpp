@@ -4,9 +4,9 @@
 #include "api/jsonstream.h"
 #include "api/server.h"
 #include "engine/archive/archiveio.h"
-#include "engine/build/builder.h"
-#include "engine/build/gitcontext.h"
-#include "engine/build/urldownload.h"
+#include "engine/builder/builder.h"
+#include "engine/builder/gitcontext.h"
+#include "engine/builder/urldownload.h"
 #include "engine/snapshots/unpacker.h"
 
 #include <QDir>

@@ -7,7 +7,7 @@
 #include "engine/archive/imageloader.h"
 #include "engine/archive/imagesaver.h"
 #include "engine/archive/rootfsimporter.h"
-#include "engine/build/urldownload.h"
+#include "engine/builder/urldownload.h"
 #include "engine/images/imageinspect.h"
 #include "engine/images/reference.h"
 #include "engine/registry/puller.h"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/engine.h"
 
-#include "engine/build/buildcache.h"
+#include "engine/builder/buildcache.h"
+#include "engine/builder/buildlease.h"
 #include "engine/core/fileutil.h"
 
 namespace Berth::Engine {
@@ -41,6 +42,15 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     e->m_maintenance->addSideDataCollector([paths, content](const QSet<Digest> &liveImages) {
         return BuildCache::collectGarbage(paths, *content, liveImages);
     });
+    // What a killed build left (its containers, intermediate images) is its builder's to
+    // find and remove: check names it, prune removes it.
+    ContainerRuntime *runtime = e->m_containers.get();
+    ImageStore *images = e->m_images.get();
+    e->m_maintenance->addLeftoverOwner(
+        {[paths, runtime, images] {
+             return describeBuildLeftovers(findBuildLeftovers(paths, *runtime, *images));
+         },
+         [paths, runtime, images] { return removeBuildLeftovers(paths, *runtime, *images); }});
     // No daemon starts with the host: the first open after a boot restores what the restart
     // policies ask for.
     e->m_containers->restoreAfterBoot();
@@ -48,7 +58,11 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
 }
 
 Result<StoreLock> Engine::lockForWriting() {
-    return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+    // The first writer after a killed build removes what it left (cheap when none did).
+    if (lock)
+        (void)removeBuildLeftovers(m_paths, *m_containers, *m_images);
+    return lock;
 }
 
 Result<StoreLock> Engine::lockForCollecting() {

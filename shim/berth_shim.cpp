@@ -3,6 +3,7 @@
 // its log and records its exit status, so containers outlive berthctl and the GUI. Plain C++
 // and POSIX on purpose: one is running per container, so it must stay small.
 // The protocol with the engine is described in engine/runtime/shimprotocol.h.
+#include "engine/runtime/consolesocket.h"
 #include "engine/runtime/shimprotocol.h"
 #include "shim/portproxy.h"
 
@@ -467,64 +468,8 @@ bool writeSome(int fd, std::string &queue) {
     return true;
 }
 
-// A private directory in /tmp with the socket the runtime sends the pty master to.
-struct ConsoleSocket {
-    std::string dir;
-    int fd = -1;
-
-    bool listen() {
-        char tmpl[] = "/tmp/berth-console-XXXXXX";
-        if (!::mkdtemp(tmpl))
-            return false;
-        dir = tmpl;
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s/c.sock", dir.c_str());
-        fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        return fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
-               ::listen(fd, 1) == 0;
-    }
-    std::string path() const { return dir + "/c.sock"; }
-    // The master from a connection waiting on the socket, or -1.
-    int receive() {
-        const int conn = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (conn < 0)
-            return -1;
-        char data[4096];
-        iovec iov{data, sizeof data};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        ssize_t n;
-        do {
-            n = ::recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-        } while (n < 0 && errno == EINTR);
-        ::close(conn);
-        if (n < 0)
-            return -1;
-        for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                c->cmsg_len == CMSG_LEN(sizeof(int))) {
-                int master;
-                std::memcpy(&master, CMSG_DATA(c), sizeof master);
-                return master;
-            }
-        return -1;
-    }
-    void close() {
-        if (fd >= 0)
-            ::close(fd);
-        fd = -1;
-        if (!dir.empty()) {
-            ::unlink(path().c_str());
-            ::rmdir(dir.c_str());
-        }
-        dir.clear();
-    }
-};
+// The socket the runtime sends the pty master to (shared with the engine).
+using Berth::Console::ConsoleSocket;
 
 using Berth::Shim::Frame;
 

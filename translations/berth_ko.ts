@@ -980,6 +980,35 @@ Deleted by layer %2 (%3 no longer reachable)</source>
     </message>
 </context>
 <context>
+    <name>Berth::Gui::GuideWindow</name>
+    <message>
+        <source>Berth user guide</source>
+        <translation>Berth 사용 안내</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>뒤로</translation>
+    </message>
+    <message>
+        <source>The page shown before (Alt+Left)</source>
+        <translation>앞서 본 페이지 (Alt+왼쪽)</translation>
+    </message>
+    <message>
+        <source>Forward</source>
+        <translation>앞으로</translation>
+    </message>
+    <message>
+        <source>Contents</source>
+        <translation>목차</translation>
+    </message>
+    <message>
+        <source>en</source>
+        <comment>guide language</comment>
+        <extracomment>The folder of the user guide in this language (docs/&lt;folder&gt;): &quot;ko&quot; in Korean.</extracomment>
+        <translation>ko</translation>
+    </message>
+</context>
+<context>
     <name>Berth::Gui::ImagesModel</name>
     <message>
         <source>Repository</source>
@@ -1888,6 +1917,14 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>Every image as a tree of shared layers, with its containers (Ctrl+8)</source>
         <translation>모든 이미지를 공유 레이어의 나무로, 컨테이너와 함께 보여 줍니다 (Ctrl+8)</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>사용 안내</translation>
+    </message>
+    <message>
+        <source>Getting started, containers, the layer explorer, registries and Docker clients (F1)</source>
+        <translation>시작하기, 컨테이너, 레이어 탐색기, 레지스트리, Docker 클라이언트 (F1)</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 
 #include "engine/archive/starterimage.h"
 #include "engine/runtime/containerstats.h"
+#include "ui/dialogs/guidewindow.h"
 #include "ui/dialogs/settingsdialog.h"
 #include "ui/errortext.h"
 #include "ui/models/containersmodel.h"
@@ -88,12 +89,21 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     auto *navColumn = new QVBoxLayout;
     navColumn->setContentsMargins(0, 0, 0, 6);
     navColumn->addWidget(m_nav, 1);
+    // Keeps the buttons together at the foot while the welcome page hides the list.
+    navColumn->addStretch(0);
     auto *settingsButton = new QPushButton(tr("Settings…"), central);
     settingsButton->setObjectName(QStringLiteral("settingsButton"));
     settingsButton->setFlat(true);
     settingsButton->setToolTip(tr("Language and the Docker Engine API (Ctrl+,)"));
     connect(settingsButton, &QPushButton::clicked, this, &MainWindow::openSettings);
     navColumn->addWidget(settingsButton);
+    auto *guideButton = new QPushButton(tr("User guide"), central);
+    guideButton->setObjectName(QStringLiteral("guideButton"));
+    guideButton->setFlat(true);
+    guideButton->setToolTip(tr("Getting started, containers, the layer explorer, registries and "
+                               "Docker clients (F1)"));
+    connect(guideButton, &QPushButton::clicked, this, &MainWindow::openGuide);
+    navColumn->addWidget(guideButton);
     layout->addLayout(navColumn);
 
     m_pages = new QStackedWidget(central);
@@ -184,6 +194,11 @@ MainWindow::MainWindow(Engine::Engine &engine, QWidget *parent)
     settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     connect(settingsAction, &QAction::triggered, this, &MainWindow::openSettings);
     addAction(settingsAction);
+
+    auto *guideAction = new QAction(this);
+    guideAction->setShortcut(QKeySequence::HelpContents);
+    connect(guideAction, &QAction::triggered, this, &MainWindow::openGuide);
+    addAction(guideAction);
 
     resize(1280, 780);
     updatePageVisibility();
@@ -344,6 +359,12 @@ void MainWindow::refresh() {
                 refresh();
             }
         });
+}
+
+void MainWindow::openGuide() {
+    if (!m_guideWindow)
+        m_guideWindow = new GuideWindow(this);
+    m_guideWindow->showContents();
 }
 
 void MainWindow::createStarterImage() {

@@ -18,6 +18,7 @@ class ContainersPage;
 class SettingsDialog;
 class StatsHistory;
 class DiskUsagePage;
+class GuideWindow;
 class ImagesModel;
 class ImagesPage;
 class LayerExplorerPage;
@@ -63,6 +64,7 @@ public:
     // Lets the settings dialog start and stop the app's API server (null: no API control).
     void setApiControl(ApiControl *api) { m_apiControl = api; }
     SettingsDialog *settingsDialog() const { return m_settingsDialog; }
+    GuideWindow *guideWindow() const { return m_guideWindow; } // null until first opened
 
 public Q_SLOTS:
     void refresh();
@@ -77,6 +79,8 @@ public Q_SLOTS:
     void showStatusMessage(const QString &text);
     // The settings dialog (language, Docker Engine API).
     void openSettings();
+    // The user guide, on its contents page (F1).
+    void openGuide();
 
 Q_SIGNALS:
     void imagesRefreshed();
@@ -88,6 +92,7 @@ private:
     Engine::Engine &m_engine;
     ApiControl *m_apiControl = nullptr;
     SettingsDialog *m_settingsDialog = nullptr;
+    GuideWindow *m_guideWindow = nullptr;
     ImagesModel *m_imagesModel = nullptr;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_pages = nullptr;

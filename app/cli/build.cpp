@@ -2,8 +2,8 @@
 // berthctl build: an image from a Dockerfile, with the classic builder's step output.
 #include "app/cli/command.h"
 
-#include "engine/build/builder.h"
-#include "engine/build/gitcontext.h"
+#include "engine/builder/builder.h"
+#include "engine/builder/gitcontext.h"
 
 #include <QFileInfo>
 #include <atomic>

@@ -21,20 +21,6 @@ QString humanSize(qint64 bytes) {
     return QString::asprintf("%.3g", value) + QLatin1String(units[unit]);
 }
 
-qint64 parseSize(const QString &text, SizeUnits plainUnits) {
-    static const QRegularExpression re(
-        QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kKmMgGtT]?)(i?)[bB]?\\s*$"));
-    const QRegularExpressionMatch m = re.match(text);
-    if (!m.hasMatch())
-        return -1;
-    const double number = m.captured(1).toDouble();
-    const bool binary = !m.captured(3).isEmpty() || plainUnits == SizeUnits::Binary;
-    const double base = binary ? 1024.0 : 1000.0;
-    const QString unit = m.captured(2).toLower();
-    const int power = unit.isEmpty() ? 0 : QStringLiteral("kmgt").indexOf(unit) + 1;
-    return qint64(number * std::pow(base, power));
-}
-
 QString humanSince(const QDateTime &time) {
     if (!time.isValid())
         return QStringLiteral("N/A");

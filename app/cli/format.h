@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/core/digest.h"
+#include "engine/core/textvalues.h"
 
 #include <QDateTime>
 #include <QJsonValue>
@@ -14,11 +15,12 @@ namespace Berth::Cli {
 
 // Sizes the way the Docker CLI prints them: decimal units, 3 significant digits ("4.26MB").
 QString humanSize(qint64 bytes);
-// Parses "20MB", "1.5GiB", "512k", "100" into bytes; -1 when invalid. Units without "i"
-// ("k", "MB") are decimal by default, as in dive; Docker reads memory and log sizes
-// ("-m 300m", "--log-opt max-size=10m") in binary units, so those pass SizeUnits::Binary.
-enum class SizeUnits { Decimal, Binary };
-qint64 parseSize(const QString &text, SizeUnits plainUnits = SizeUnits::Decimal);
+// Parses "20MB", "1.5GiB", "512k", "100" into bytes (the engine's grammar, parseByteSize);
+// -1 when invalid. Plain units are decimal by default, as in dive.
+using Engine::SizeUnits;
+inline qint64 parseSize(const QString &text, SizeUnits plainUnits = SizeUnits::Decimal) {
+    return Engine::parseByteSize(text, plainUnits);
+}
 // "2 hours ago", "About a minute ago", "Less than a second ago".
 QString humanSince(const QDateTime &time);
 // Prints rows as columns separated by 3 spaces, like Docker's tabwriter output.

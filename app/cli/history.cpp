@@ -3,7 +3,7 @@
 // Berth built (berthctl-full only: it reads the build cache, whose code hashes cache keys).
 #include "app/cli/command.h"
 #include "app/cli/format.h"
-#include "engine/build/buildcache.h"
+#include "engine/builder/buildcache.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

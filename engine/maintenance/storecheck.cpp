@@ -3,7 +3,10 @@
 // removal and pruning (berthctl rmi, image prune) do not need OpenSSL.
 #include "engine/maintenance/storemaintenance.h"
 
+#include "engine/core/fileutil.h"
+
 #include <QDir>
+#include <QRegularExpression>
 #include <QSet>
 
 namespace Berth::Engine {
@@ -91,8 +94,19 @@ CheckReport StoreMaintenance::check() const {
         if (!liveBlobs.contains(blob))
             report.notes.append(QStringLiteral("unused blob %1").arg(blob.toString()));
     const QStringList ingests = QDir(m_paths.ingest()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &ref : ingests)
-        report.notes.append(QStringLiteral("partial download %1 (resumable)").arg(ref));
+    // A download's ingest is named by its digest and resumes; any other was a temporary write
+    // (a commit's, build's, load's layer) named after its process, useless once that ended.
+    static const QRegularExpression download(QStringLiteral("^[0-9a-f]{64}$"));
+    for (const QString &ref : ingests) {
+        if (download.match(ref).hasMatch())
+            report.notes.append(QStringLiteral("partial download %1 (resumable)").arg(ref));
+        else if (!tempNameOwnerAlive(ref))
+            report.notes.append(QStringLiteral("unfinished write %1 of a process that ended "
+                                               "(system prune removes it)")
+                                    .arg(ref));
+    }
+    for (const LeftoverOwner &owner : m_leftovers)
+        report.notes.append(owner.describe());
     return report;
 }
 

@@ -136,6 +136,10 @@ Result<RemovalReport> StoreMaintenance::prune(PruneScope scope, DryRun dryRun) {
 }
 
 Result<RemovalReport> StoreMaintenance::collectGarbage(Wait wait) {
+    // Killed work's leftovers first: what they free is then garbage too.
+    for (const LeftoverOwner &owner : std::as_const(m_leftovers))
+        if (auto removed = owner.remove(); !removed)
+            return fail(removed.error());
     auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Exclusive,
                                    wait == Wait::Yes ? StoreLock::Blocking::Wait
                                                      : StoreLock::Blocking::DontWait);

@@ -88,6 +88,16 @@ public:
         m_sideData.append(std::move(collector));
     }
 
+    // Leftovers of work whose process was killed, owned by layers above this one (a killed
+    // build's containers and intermediate images, see builder/buildlease.h): `describe` names
+    // them for check's notes; `remove` removes them and returns what it removed; garbage
+    // collection (prune, check --repair) calls it first.
+    struct LeftoverOwner {
+        std::function<QStringList()> describe;
+        std::function<Result<QStringList>()> remove;
+    };
+    void addLeftoverOwner(LeftoverOwner owner) { m_leftovers.append(std::move(owner)); }
+
 private:
     Result<RemovalReport> collectGarbageLocked();
 
@@ -98,6 +108,7 @@ private:
     EventJournal &m_events;
     ImageUsers m_imageUsers;
     QList<SideDataCollector> m_sideData;
+    QList<LeftoverOwner> m_leftovers;
 };
 
 } // namespace Berth::Engine

@@ -451,9 +451,159 @@ bool RegistryClient::sleepInterruptible(int ms) {
     return !cancelled();
 }
 
-RegistryClient::Outcome RegistryClient::exchange(const Request &request,
-                                                 const QByteArray &authorization, Sink *sink) {
-    Outcome out;
+namespace {
+
+// One HTTP exchange's reply, read on a local event loop (QNetworkAccessManager needs one; this
+// runs on worker threads, never the GUI's): the head as soon as it arrives, the body into the
+// sink (a blob being fetched) or into memory up to the request's limit.
+class ReplyReader {
+public:
+    struct Limits {
+        int stallTimeoutMs = 0;
+        std::function<bool()> cancelled;
+        std::function<void(qint64)> uploadProgress;
+        bool ignoreSslErrors = false; // a registry the user marked insecure
+    };
+
+    ReplyReader(QNetworkReply &reply, const RegistryClient::Request &request,
+                RegistryClient::Sink *sink)
+        : m_reply(reply)
+        , m_request(request)
+        , m_sink(sink) {}
+
+    void run(const Limits &limits);
+
+    HttpResponse response;
+    std::optional<Error> sinkError; // the sink refused, or the body was too large
+    QList<QSslError> sslErrors;
+    bool headDone = false;
+    bool stalled = false;
+    bool cancelled = false;
+    bool encrypted = false; // the TLS handshake completed: the server speaks TLS
+    bool progressed = false;
+
+private:
+    void takeHead();
+    void drain();
+    Status store(const QByteArray &data);
+
+    QNetworkReply &m_reply;
+    const RegistryClient::Request &m_request;
+    RegistryClient::Sink *m_sink;
+    bool m_streaming = false;
+    QTimer m_stall;
+};
+
+void ReplyReader::run(const Limits &limits) {
+    QEventLoop loop;
+    m_stall.setSingleShot(true);
+    m_stall.setInterval(limits.stallTimeoutMs);
+    QTimer cancelPoll;
+    cancelPoll.setInterval(100);
+    QObject::connect(&m_reply, &QNetworkReply::sslErrors, &loop,
+                     [&](const QList<QSslError> &errors) {
+                         // Like Docker: a registry the user marked insecure gets HTTPS without
+                         // verification; every other one a verified certificate or nothing.
+                         if (limits.ignoreSslErrors)
+                             m_reply.ignoreSslErrors();
+                         else
+                             sslErrors = errors;
+                     });
+    QObject::connect(&m_reply, &QNetworkReply::encrypted, &loop, [&] { encrypted = true; });
+    QObject::connect(&m_reply, &QNetworkReply::metaDataChanged, &loop, [&] { takeHead(); });
+    QObject::connect(&m_reply, &QIODevice::readyRead, &loop, [&] { drain(); });
+    QObject::connect(&m_reply, &QNetworkReply::uploadProgress, &loop, [&](qint64 sent, qint64) {
+        m_stall.start();
+        if (limits.uploadProgress)
+            limits.uploadProgress(sent);
+    });
+    QObject::connect(&m_reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&m_stall, &QTimer::timeout, &loop, [&] {
+        stalled = true;
+        m_reply.abort();
+    });
+    QObject::connect(&cancelPoll, &QTimer::timeout, &loop, [&] {
+        if (limits.cancelled && limits.cancelled()) {
+            cancelled = true;
+            m_reply.abort();
+        }
+    });
+    m_stall.start();
+    cancelPoll.start();
+    if (!m_reply.isFinished())
+        loop.exec();
+    if (!sinkError && !stalled && !cancelled)
+        drain();
+}
+
+void ReplyReader::takeHead() {
+    if (headDone)
+        return;
+    const QVariant status = m_reply.attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!status.isValid())
+        return;
+    headDone = true;
+    response.status = status.toInt();
+    response.url = m_request.url;
+    for (const auto &h : m_reply.rawHeaderPairs())
+        response.headers.append(h);
+    m_streaming = m_sink && (response.status == 200 || response.status == 206);
+    if (m_streaming) {
+        if (auto st = m_sink->begin(response); !st) {
+            sinkError = st.error();
+            m_reply.abort();
+        }
+    } else if (m_request.method != "HEAD") { // a HEAD's Content-Length is the GET's
+        const qint64 length = m_reply.header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        if (length > m_request.maxBody) {
+            sinkError = Error{ErrorKind::InvalidArgument,
+                              QStringLiteral("response of %1 bytes is larger than the %2 allowed")
+                                  .arg(length)
+                                  .arg(m_request.maxBody)};
+            m_reply.abort();
+        }
+    }
+}
+
+void ReplyReader::drain() {
+    takeHead();
+    if (sinkError)
+        return;
+    while (m_reply.bytesAvailable() > 0) {
+        const QByteArray data = m_reply.read(1 << 20);
+        if (data.isEmpty())
+            break;
+        progressed = true;
+        if (auto st = store(data); !st) {
+            sinkError = st.error();
+            m_reply.abort();
+            return;
+        }
+    }
+    m_stall.start();
+}
+
+Status ReplyReader::store(const QByteArray &data) {
+    if (m_streaming)
+        return m_sink->write(data.constData(), data.size());
+    response.body += data;
+    if (response.body.size() > m_request.maxBody)
+        return fail(
+            ErrorKind::InvalidArgument,
+            QStringLiteral("response is larger than the %1 bytes allowed").arg(m_request.maxBody));
+    return {};
+}
+
+// Where the TLS files of a registry go, for messages that tell the user what to do.
+QString certsHint(const RegistryOptions &options) {
+    return options.certsDir.isEmpty() ? QStringLiteral("<config dir>/certs.d") : options.certsDir;
+}
+
+// The request as Qt sends it: byte-exact bodies, HTTP/1.1, the registry's TLS settings
+// (`ssl`, null for Qt's defaults), a Range to resume a sink.
+QNetworkRequest networkRequest(const RegistryClient::Request &request,
+                               const QByteArray &authorization, const QSslConfiguration *ssl,
+                               RegistryClient::Sink *sink) {
     QNetworkRequest qr(request.url);
     qr.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     // HTTP/1.1: Qt 6.4's HTTP/2 never reports a TLS alert that arrives after the handshake
@@ -465,14 +615,80 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
         qr.setRawHeader(h.first, h.second);
     if (!authorization.isEmpty())
         qr.setRawHeader("Authorization", authorization);
-    const bool toRegistry = isRegistryUrl(request.url);
-    if (m_ssl && toRegistry)
-        qr.setSslConfiguration(*m_ssl);
+    if (ssl)
+        qr.setSslConfiguration(*ssl);
     if (sink && sink->resumeFrom() > 0)
         qr.setRawHeader("Range", "bytes=" + QByteArray::number(sink->resumeFrom()) + '-');
+    return qr;
+}
 
+// Sends the request with its body (`bodyFile` opened as `file`, else `body`).
+QNetworkReply *sendOn(QNetworkAccessManager &nam, QNetworkRequest qr,
+                      const RegistryClient::Request &request, QFile *file) {
+    if (file) {
+        qr.setHeader(QNetworkRequest::ContentLengthHeader, file->size());
+        return nam.sendCustomRequest(qr, request.method, file);
+    }
+    if (request.method == "GET")
+        return nam.get(qr);
+    if (request.method == "HEAD")
+        return nam.head(qr);
+    qr.setHeader(QNetworkRequest::ContentLengthHeader, request.body.size());
+    return nam.sendCustomRequest(qr, request.method, request.body);
+}
+
+// What the messages about a refused TLS connection name.
+struct TlsContext {
+    QString certsDir; // as the user knows it
+    QString domain;
+    bool toRegistry = false;
+    bool hasClientCertificate = false;
+};
+
+// A TLS failure retrying cannot fix, as an error that says what to do; nullopt for others.
+std::optional<Error> tlsRefusal(const ReplyReader &r, const QNetworkReply &reply,
+                                const QString &what, const TlsContext &tls) {
+    const QString authority = reply.request().url().authority();
+    if (!r.sslErrors.isEmpty() && !r.headDone) {
+        QStringList reasons;
+        for (const QSslError &error : r.sslErrors)
+            if (!reasons.contains(error.errorString()))
+                reasons.append(error.errorString());
+        return Error{ErrorKind::PermissionDenied,
+                     QStringLiteral("%1: the TLS certificate of %2 is not trusted (%3); if the "
+                                    "registry uses a private CA, put its certificate in "
+                                    "%4/%5/ca.crt")
+                         .arg(what, authority, reasons.join(QStringLiteral("; ")), tls.certsDir,
+                              tls.toRegistry ? tls.domain : authority)};
+    }
+    if (r.encrypted && !r.headDone && reply.error() == QNetworkReply::UnknownNetworkError &&
+        tls.toRegistry) {
+        // A TLS alert after the handshake: the registry refused the connection, which with
+        // mutual TLS means no client certificate or one it does not trust. Retrying will not
+        // change its mind.
+        const QString hostDir = tls.certsDir + QLatin1Char('/') + tls.domain;
+        return Error{
+            ErrorKind::PermissionDenied,
+            tls.hasClientCertificate
+                ? QStringLiteral("%1: %2 refused the client certificate from %3 (%4)")
+                      .arg(what, authority, hostDir, reply.errorString())
+                : QStringLiteral("%1: %2 refused the TLS connection (%3); if the registry "
+                                 "requires a client certificate, put client.cert and client.key "
+                                 "in %4/")
+                      .arg(what, authority, reply.errorString(), hostDir)};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+RegistryClient::Outcome RegistryClient::exchange(const Request &request,
+                                                 const QByteArray &authorization, Sink *sink) {
+    Outcome out;
+    const bool toRegistry = isRegistryUrl(request.url);
+    const QNetworkRequest qr =
+        networkRequest(request, authorization, m_ssl && toRegistry ? m_ssl.get() : nullptr, sink);
     std::unique_ptr<QFile> file;
-    QNetworkReply *raw = nullptr;
     if (!request.bodyFile.isEmpty()) {
         file = std::make_unique<QFile>(request.bodyFile);
         if (!file->open(QIODevice::ReadOnly)) {
@@ -482,185 +698,45 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
             out.fatal = true;
             return out;
         }
-        qr.setHeader(QNetworkRequest::ContentLengthHeader, file->size());
-        raw = m_nam->sendCustomRequest(qr, request.method, file.get());
-    } else if (request.method == "GET") {
-        raw = m_nam->get(qr);
-    } else if (request.method == "HEAD") {
-        raw = m_nam->head(qr);
-    } else {
-        qr.setHeader(QNetworkRequest::ContentLengthHeader, request.body.size());
-        raw = m_nam->sendCustomRequest(qr, request.method, request.body);
     }
-    std::unique_ptr<QNetworkReply> reply(raw);
+    std::unique_ptr<QNetworkReply> reply(sendOn(*m_nam, qr, request, file.get()));
     reply->setReadBufferSize(1 << 20); // bounded memory: the socket waits while we write
-
-    QEventLoop loop;
-    QTimer stall;
-    stall.setSingleShot(true);
-    stall.setInterval(m_options.stallTimeoutMs);
-    QTimer cancelPoll;
-    cancelPoll.setInterval(100);
-    bool stalled = false;
-    bool wasCancelled = false;
-    bool headDone = false;
-    bool streaming = false;
-    std::optional<Error> sinkError;
-    HttpResponse response;
-    QList<QSslError> sslErrors;
-    QObject::connect(reply.get(), &QNetworkReply::sslErrors, &loop,
-                     [&](const QList<QSslError> &errors) {
-                         // Like Docker: a registry the user marked insecure gets HTTPS without
-                         // verification; every other one a verified certificate or nothing.
-                         if (m_skipVerify && toRegistry)
-                             reply->ignoreSslErrors();
-                         else
-                             sslErrors = errors;
-                     });
-
-    auto takeHead = [&] {
-        if (headDone)
-            return;
-        const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-        if (!status.isValid())
-            return;
-        headDone = true;
-        response.status = status.toInt();
-        response.url = request.url;
-        for (const auto &h : reply->rawHeaderPairs())
-            response.headers.append(h);
-        streaming = sink && (response.status == 200 || response.status == 206);
-        if (streaming) {
-            if (auto st = sink->begin(response); !st) {
-                sinkError = st.error();
-                reply->abort();
-            }
-        } else if (request.method != "HEAD") { // a HEAD's Content-Length is the GET's
-            const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-            if (length > request.maxBody) {
-                sinkError =
-                    Error{ErrorKind::InvalidArgument,
-                          QStringLiteral("response of %1 bytes is larger than the %2 allowed")
-                              .arg(length)
-                              .arg(request.maxBody)};
-                reply->abort();
-            }
-        }
-    };
-    auto drain = [&] {
-        takeHead();
-        if (sinkError)
-            return;
-        while (reply->bytesAvailable() > 0) {
-            const QByteArray data = reply->read(1 << 20);
-            if (data.isEmpty())
-                break;
-            out.progressed = true;
-            if (streaming) {
-                if (auto st = sink->write(data.constData(), data.size()); !st) {
-                    sinkError = st.error();
-                    reply->abort();
-                    return;
-                }
-            } else {
-                response.body += data;
-                if (response.body.size() > request.maxBody) {
-                    sinkError = Error{ErrorKind::InvalidArgument,
-                                      QStringLiteral("response is larger than the %1 bytes allowed")
-                                          .arg(request.maxBody)};
-                    reply->abort();
-                    return;
-                }
-            }
-        }
-        stall.start();
-    };
-    bool encrypted = false; // the TLS handshake completed: the server speaks TLS
-    QObject::connect(reply.get(), &QNetworkReply::encrypted, &loop, [&] { encrypted = true; });
-    QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] { takeHead(); });
-    QObject::connect(reply.get(), &QIODevice::readyRead, &loop, drain);
-    QObject::connect(reply.get(), &QNetworkReply::uploadProgress, &loop, [&](qint64 sent, qint64) {
-        stall.start();
-        if (m_uploadProgress)
-            m_uploadProgress(sent);
-    });
-    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&stall, &QTimer::timeout, &loop, [&] {
-        stalled = true;
-        reply->abort();
-    });
-    QObject::connect(&cancelPoll, &QTimer::timeout, &loop, [&] {
-        if (cancelled()) {
-            wasCancelled = true;
-            reply->abort();
-        }
-    });
-    stall.start();
-    cancelPoll.start();
-    if (!reply->isFinished())
-        loop.exec();
-    if (!sinkError && !stalled && !wasCancelled)
-        drain();
+    ReplyReader reader(*reply, request, sink);
+    reader.run({m_options.stallTimeoutMs, [this] { return cancelled(); }, m_uploadProgress,
+                m_skipVerify && toRegistry});
+    out.progressed = reader.progressed;
 
     const QString what = QStringLiteral("%1 %2").arg(QString::fromLatin1(request.method),
                                                      request.url.toDisplayString());
-    if (sinkError) {
-        out.error = sinkError->withContext(what);
+    if (reader.sinkError) {
+        out.error = reader.sinkError->withContext(what);
         out.fatal = true;
         return out;
     }
-    if (wasCancelled) {
+    if (reader.cancelled) {
         out.error = Error{ErrorKind::Cancelled, QStringLiteral("cancelled")};
         out.fatal = true;
         return out;
     }
-    if (stalled) {
+    if (reader.stalled) {
         out.error = Error{ErrorKind::Unavailable, QStringLiteral("%1: timed out: no data for %2 s")
                                                       .arg(what)
                                                       .arg(m_options.stallTimeoutMs / 1000.0)};
         return out;
     }
+    if (auto refused =
+            tlsRefusal(reader, *reply, what,
+                       {certsHint(m_options), m_domain, toRegistry, m_hasClientCertificate})) {
+        out.error = *refused;
+        out.fatal = true;
+        return out;
+    }
     const QNetworkReply::NetworkError e = reply->error();
-    if (!sslErrors.isEmpty() && !headDone) {
-        QStringList reasons;
-        for (const QSslError &error : std::as_const(sslErrors))
-            if (!reasons.contains(error.errorString()))
-                reasons.append(error.errorString());
-        const QString dir = m_options.certsDir.isEmpty() ? QStringLiteral("<config dir>/certs.d")
-                                                         : m_options.certsDir;
-        out.error =
-            Error{ErrorKind::PermissionDenied,
-                  QStringLiteral("%1: the TLS certificate of %2 is not trusted (%3); if the "
-                                 "registry uses a private CA, put its certificate in %4/%5/ca.crt")
-                      .arg(what, request.url.authority(), reasons.join(QStringLiteral("; ")), dir,
-                           toRegistry ? m_domain : request.url.authority())};
-        out.fatal = true;
-        return out;
-    }
-    if (encrypted && !headDone && e == QNetworkReply::UnknownNetworkError && toRegistry) {
-        // A TLS alert after the handshake: the registry refused the connection, which with
-        // mutual TLS means no client certificate or one it does not trust. Retrying will not
-        // change its mind.
-        const QString hostDir =
-            (m_options.certsDir.isEmpty() ? QStringLiteral("<config dir>/certs.d")
-                                          : m_options.certsDir) +
-            QLatin1Char('/') + m_domain;
-        out.error = Error{
-            ErrorKind::PermissionDenied,
-            m_hasClientCertificate
-                ? QStringLiteral("%1: %2 refused the client certificate from %3 (%4)")
-                      .arg(what, request.url.authority(), hostDir, reply->errorString())
-                : QStringLiteral("%1: %2 refused the TLS connection (%3); if the registry "
-                                 "requires a client certificate, put client.cert and client.key "
-                                 "in %4/")
-                      .arg(what, request.url.authority(), reply->errorString(), hostDir)};
-        out.fatal = true;
-        return out;
-    }
-    if (isTransportError(e) || !headDone) {
+    if (isTransportError(e) || !reader.headDone) {
         // A plain HTTP server answers a TLS hello with garbage or by hanging up.
         out.notTls =
-            !headDone && !encrypted && request.url.scheme() == QLatin1String("https") &&
+            !reader.headDone && !reader.encrypted &&
+            request.url.scheme() == QLatin1String("https") &&
             (e == QNetworkReply::SslHandshakeFailedError ||
              e == QNetworkReply::RemoteHostClosedError || e == QNetworkReply::ProtocolFailure ||
              e == QNetworkReply::UnknownNetworkError);
@@ -669,11 +745,11 @@ RegistryClient::Outcome RegistryClient::exchange(const Request &request,
         out.fatal = e == QNetworkReply::SslHandshakeFailedError ||
                     e == QNetworkReply::HostNotFoundError ||
                     e == QNetworkReply::ProtocolUnknownError;
-        if (headDone)
-            out.response = response; // partial body: the caller may resume
+        if (reader.headDone)
+            out.response = reader.response; // partial body: the caller may resume
         return out;
     }
-    out.response = response;
+    out.response = reader.response;
     return out;
 }
 

@@ -2,6 +2,7 @@
 #include "engine/runtime/containerexec.h"
 
 #include "engine/core/fileutil.h"
+#include "engine/core/textvalues.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/ocispec.h"
 #include "engine/runtime/shimprotocol.h"
@@ -32,22 +33,6 @@ namespace Berth::Engine {
 namespace {
 
 constexpr int kConsoleTimeoutMs = 60000;
-
-QStringList mergeEnvironment(const QStringList &base, const QStringList &overrides) {
-    QStringList out = base;
-    for (const QString &e : overrides) {
-        const QString key = e.section(QLatin1Char('='), 0, 0);
-        bool replaced = false;
-        for (QString &existing : out)
-            if (existing.section(QLatin1Char('='), 0, 0) == key) {
-                existing = e;
-                replaced = true;
-            }
-        if (!replaced)
-            out.append(e);
-    }
-    return out;
-}
 
 int exitCodeOf(int status) {
     if (WIFEXITED(status))
@@ -131,78 +116,36 @@ pid_t spawn(Argv &argv, int in, int out, int err, CgroupView view) {
 
 } // namespace
 
-ConsoleSocket::~ConsoleSocket() {
-    if (m_fd >= 0)
-        ::close(m_fd);
-    if (!m_dir.isEmpty())
-        removeTree(m_dir);
-}
-
 Status ConsoleSocket::listen() {
-    QByteArray tmpl = "/tmp/berth-console-XXXXXX";
-    if (!::mkdtemp(tmpl.data()))
-        return failErrno(QStringLiteral("create a directory for the console socket"), errno);
-    m_dir = QFile::decodeName(tmpl);
-    m_path = m_dir + QStringLiteral("/console.sock");
-    const QByteArray p = QFile::encodeName(m_path);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (size_t(p.size()) >= sizeof addr.sun_path)
-        return fail(ErrorKind::Internal, QStringLiteral("console socket path too long"));
-    std::memcpy(addr.sun_path, p.constData(), size_t(p.size()));
-    m_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (m_fd < 0)
-        return failErrno(QStringLiteral("socket"), errno);
-    if (::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
-        ::listen(m_fd, 1) != 0)
-        return failErrno(QStringLiteral("listen on %1").arg(m_path), errno);
+    if (!m_socket.listen())
+        return failErrno(QStringLiteral("listen on a console socket"), errno);
+    m_path = QFile::decodeName(QByteArray::fromStdString(m_socket.path()));
     return {};
 }
 
 Result<int> ConsoleSocket::receive(int timeoutMs, const std::function<bool()> &alive) {
     QDeadlineTimer deadline(timeoutMs);
-    int conn = -1;
-    while (conn < 0) {
+    for (;;) {
         if (deadline.hasExpired())
             return fail(ErrorKind::Internal,
                         QStringLiteral("the OCI runtime sent no terminal on the console socket"));
-        pollfd p{m_fd, POLLIN, 0};
+        pollfd p{m_socket.fd(), POLLIN, 0};
         const int ready = ::poll(&p, 1, 100);
         if (ready < 0 && errno != EINTR)
             return failErrno(QStringLiteral("poll the console socket"), errno);
         if (ready > 0)
-            conn = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        else if (alive && !alive())
+            break;
+        if (ready == 0 && alive && !alive())
             return fail(ErrorKind::Internal,
                         QStringLiteral("the OCI runtime exited before it sent a terminal"));
     }
-    // One message: the runtime's pty name as data and the master fd as SCM_RIGHTS.
-    char data[4096];
-    iovec iov{data, sizeof data};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do {
-        n = ::recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    const int err = errno;
-    ::close(conn);
-    if (n < 0)
-        return failErrno(QStringLiteral("receive the terminal from the OCI runtime"), err);
-    for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int))) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return fd;
-        }
-    }
-    return fail(ErrorKind::Internal,
-                QStringLiteral("the OCI runtime's console message carried no file descriptor"));
+    const int fd = m_socket.receive();
+    if (fd >= 0)
+        return fd;
+    if (errno == EBADMSG)
+        return fail(ErrorKind::Internal,
+                    QStringLiteral("the OCI runtime's console message carried no file descriptor"));
+    return failErrno(QStringLiteral("receive the terminal from the OCI runtime"), errno);
 }
 
 ContainerExec::ContainerExec(ContainerRuntime &runtime)
@@ -266,104 +209,52 @@ ContainerExec::startTerminal(const QString &nameOrId, ExecRequest request, int r
     return terminal;
 }
 
-Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &request,
-                                   const ExecStdio &stdio, const QSize &consoleSize,
-                                   Terminal *handOver) {
-    auto record = m_runtime.getRunning(nameOrId);
-    if (!record)
-        return fail(record.error());
-    if (ContainerControl::isPaused(m_runtime, record->id))
-        return fail(ErrorKind::Conflict,
-                    QStringLiteral("container %1 is paused, unpause the container before exec")
-                        .arg(record->name));
-    if (request.detach && request.tty)
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("exec -d with -t is not supported: nothing would hold the "
-                                   "terminal once berthctl exits"));
-    auto rt = m_runtime.runtime();
-    if (!rt)
-        return fail(rt.error());
-    const QString dir = m_runtime.directory(record->id);
-    auto config = readFileLimited(dir + QStringLiteral("/config.json"), 16 << 20);
-    if (!config)
-        return fail(config.error().withContext(QStringLiteral("exec in %1").arg(record->name)));
-    QJsonObject process =
-        QJsonDocument::fromJson(*config).object().value(QStringLiteral("process")).toObject();
-    auto spec = processSpec(process, request, m_runtime.rootfs(record->id));
-    if (!spec)
-        return fail(spec.error());
-    if (request.tty && stdio.sizeSource >= 0) {
-        winsize ws{};
-        if (::ioctl(stdio.sizeSource, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
-            spec->insert(QStringLiteral("consoleSize"),
-                         QJsonObject{{QStringLiteral("height"), int(ws.ws_row)},
-                                     {QStringLiteral("width"), int(ws.ws_col)}});
-    }
-    if (request.tty && !consoleSize.isEmpty())
-        spec->insert(QStringLiteral("consoleSize"),
-                     QJsonObject{{QStringLiteral("height"), consoleSize.height()},
-                                 {QStringLiteral("width"), consoleSize.width()}});
+namespace {
 
+// The files one `runc exec` works with, in a private temporary directory.
+struct ExecFiles {
     TempDir temp;
-    if (temp.path().isEmpty())
-        return failErrno(QStringLiteral("create a temporary directory for exec"), errno);
-    const QString processFile = temp.path() + QStringLiteral("/process.json");
-    const QString pidFile = temp.path() + QStringLiteral("/exec.pid");
-    if (auto st = writeFileAtomically(processFile, QJsonDocument(*spec).toJson()); !st)
-        return fail(st.error());
+    QString process() const { return temp.path() + QStringLiteral("/process.json"); }
+    QString pid() const { return temp.path() + QStringLiteral("/exec.pid"); }
     // The runtime's own messages, when its stderr is not the caller's.
-    const QString runtimeLog = temp.path() + QStringLiteral("/runtime.log");
-    auto runtimeError = [&]() {
+    QString runtimeLog() const { return temp.path() + QStringLiteral("/runtime.log"); }
+    // The runtime's last message ("msg" of its JSON log, else the line).
+    QString runtimeError() const {
         const QList<QByteArray> lines =
-            readFileLimited(runtimeLog, 1 << 20).value_or(QByteArray()).trimmed().split('\n');
+            readFileLimited(runtimeLog(), 1 << 20).value_or(QByteArray()).trimmed().split('\n');
         const QString msg =
             QJsonDocument::fromJson(lines.last()).object().value(QStringLiteral("msg")).toString();
         return msg.isEmpty() ? QString::fromUtf8(lines.last()) : msg;
-    };
-    QStringList args{rt->path(),
-                     QStringLiteral("--root"),
-                     rt->stateRoot(),
-                     QStringLiteral("--log"),
-                     runtimeLog,
-                     QStringLiteral("exec"),
-                     QStringLiteral("--process"),
-                     processFile};
-    ConsoleSocket console;
-    const bool background = request.detach || request.tty;
-    if (request.tty) {
-        if (auto st = console.listen(); !st)
-            return fail(st.error());
-        args << QStringLiteral("--tty") << QStringLiteral("--console-socket") << console.path();
     }
-    if (background)
-        args << QStringLiteral("--detach") << QStringLiteral("--pid-file") << pidFile;
-    args << record->id;
-    Argv argv(args);
+};
 
-    if (!request.tty) {
-        const int in = request.interactive && !request.detach ? stdio.in : -1;
-        const int out = request.detach ? -1 : stdio.out;
-        // Detached, the process keeps the runtime's stdio: /dev/null, never the caller's (a
-        // pipe held open would keep whoever reads it waiting).
-        const int err = request.detach ? -1 : stdio.err;
-        const pid_t pid = spawn(argv, in, out, err, rt->cgroupView());
-        if (pid < 0)
-            return failErrno(QStringLiteral("fork"), errno);
-        const int status = waitChild(pid);
-        if (status < 0)
-            return failErrno(QStringLiteral("wait for the OCI runtime"), errno);
-        if (request.detach && exitCodeOf(status) != 0)
-            return fail(ErrorKind::Internal,
-                        QStringLiteral("%1 exec failed: %2").arg(rt->name(), runtimeError()));
-        return request.detach ? 0 : exitCodeOf(status);
-    }
+// Without a terminal the runtime runs in the foreground with the caller's stdio and its exit
+// code is the process's (detached: 0 once it started).
+Result<int> execWithoutTerminal(Argv &argv, const ExecRequest &request, const ExecStdio &stdio,
+                                const OciRuntime &rt, const ExecFiles &files) {
+    const int in = request.interactive && !request.detach ? stdio.in : -1;
+    const int out = request.detach ? -1 : stdio.out;
+    // Detached, the process keeps the runtime's stdio: /dev/null, never the caller's (a
+    // pipe held open would keep whoever reads it waiting).
+    const int err = request.detach ? -1 : stdio.err;
+    const pid_t pid = spawn(argv, in, out, err, rt.cgroupView());
+    if (pid < 0)
+        return failErrno(QStringLiteral("fork"), errno);
+    const int status = waitChild(pid);
+    if (status < 0)
+        return failErrno(QStringLiteral("wait for the OCI runtime"), errno);
+    if (request.detach && exitCodeOf(status) != 0)
+        return fail(ErrorKind::Internal,
+                    QStringLiteral("%1 exec failed: %2").arg(rt.name(), files.runtimeError()));
+    return request.detach ? 0 : exitCodeOf(status);
+}
 
-    // The process outlives the detached runtime; as subreaper we inherit it and see its exit.
-    // A hand-over leaves it to init: a GUI that became a subreaper would also inherit every
-    // berth-shim it starts, which must stay detached.
-    if (!handOver && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-        return failErrno(QStringLiteral("prctl(PR_SET_CHILD_SUBREAPER)"), errno);
-    const pid_t runtimePid = spawn(argv, -1, -1, stdio.err, rt->cgroupView());
+// With a terminal the runtime detaches: its process's pty master arrives on the console
+// socket and its PID in the pid file.
+Result<ContainerExec::Terminal> startOnTerminal(Argv &argv, ConsoleSocket &console,
+                                                const ExecStdio &stdio, const OciRuntime &rt,
+                                                const ExecFiles &files) {
+    const pid_t runtimePid = spawn(argv, -1, -1, stdio.err, rt.cgroupView());
     if (runtimePid < 0)
         return failErrno(QStringLiteral("fork"), errno);
     int runtimeStatus = -1;
@@ -382,116 +273,233 @@ Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &r
     }
     if (!master)
         return fail(master.error());
-    const int masterFd = *master;
-    auto closeMaster = qScopeGuard([&]() { ::close(masterFd); });
+    auto closeMaster = qScopeGuard([&]() { ::close(*master); });
     if (exitCodeOf(runtimeStatus) != 0)
         return fail(ErrorKind::Internal,
-                    QStringLiteral("%1 exec failed: %2").arg(rt->name(), runtimeError()));
+                    QStringLiteral("%1 exec failed: %2").arg(rt.name(), files.runtimeError()));
     const pid_t pid =
-        pid_t(readFileLimited(pidFile, 64).value_or(QByteArray()).trimmed().toLongLong());
+        pid_t(readFileLimited(files.pid(), 64).value_or(QByteArray()).trimmed().toLongLong());
     if (pid <= 0)
         return fail(ErrorKind::Internal,
-                    QStringLiteral("%1 exec wrote no process ID").arg(rt->name()));
-    if (request.detach)
-        return 0; // the terminal closes with us; the process keeps running
-    if (handOver) {
-        ::fcntl(masterFd, F_SETFL, ::fcntl(masterFd, F_GETFL) | O_NONBLOCK);
-        closeMaster.dismiss();
-        handOver->master = masterFd;
-        handOver->pid = pid;
-        return 0;
+                    QStringLiteral("%1 exec wrote no process ID").arg(rt.name()));
+    closeMaster.dismiss();
+    return ContainerExec::Terminal{*master, int(pid)};
+}
+
+// Copies between the caller's stdio and an exec's pty master until the process ends (a pidfd
+// says when; without one, EIO on the master and a look every 200 ms). Returns its exit code.
+class TerminalRelay {
+public:
+    TerminalRelay(int master, pid_t pid, const ExecRequest &request, const ExecStdio &stdio)
+        : m_master(master)
+        , m_pid(pid)
+        , m_stdio(stdio)
+        , m_pidfd(int(::syscall(SYS_pidfd_open, pid, 0)))
+        , m_inOpen(request.interactive && stdio.in >= 0) {}
+    ~TerminalRelay() {
+        if (m_pidfd >= 0)
+            ::close(m_pidfd);
+    }
+    TerminalRelay(const TerminalRelay &) = delete;
+    TerminalRelay &operator=(const TerminalRelay &) = delete;
+
+    Result<int> run() {
+        copyWindowSize(m_stdio.sizeSource, m_master);
+        ::fcntl(m_master, F_SETFL, ::fcntl(m_master, F_GETFL) | O_NONBLOCK);
+        while (!m_exited)
+            if (auto st = pollOnce(); !st)
+                return fail(st.error());
+        // What the process wrote just before it exited is still in the pty.
+        if (m_masterOpen)
+            drainMaster();
+        return exitCodeOf(m_status);
     }
 
-    copyWindowSize(stdio.sizeSource, masterFd);
-    ::fcntl(masterFd, F_SETFL, ::fcntl(masterFd, F_GETFL) | O_NONBLOCK);
-    const int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
-    auto closePidfd = qScopeGuard([&]() {
-        if (pidfd >= 0)
-            ::close(pidfd);
-    });
-    bool inOpen = request.interactive && stdio.in >= 0;
-    bool masterOpen = true;
-    bool exited = false;
-    int status = 0;
-    auto reap = [&]() {
-        int st = 0;
-        const pid_t r = ::waitpid(pid, &st, WNOHANG);
-        if (r == pid) {
-            status = st;
-            exited = true;
-        } else if (r < 0 && errno == ECHILD) {
-            status = 255 << 8; // not ours after all: nobody can tell its status
-            exited = true;
-        }
-    };
-    char buf[65536];
-    auto drainMaster = [&]() {
-        for (;;) {
-            const ssize_t n = ::read(masterFd, buf, sizeof buf);
-            if (n > 0) {
-                writeAll(stdio.out, buf, size_t(n));
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n == 0 || (n < 0 && errno != EAGAIN))
-                masterOpen = false; // EIO: every slave holder is gone
-            return;
-        }
-    };
-    while (!exited) {
+private:
+    Status pollOnce() {
         pollfd pfd[4];
         int count = 0;
         int iMaster = -1, iIn = -1, iResize = -1, iPid = -1;
-        if (masterOpen) {
-            iMaster = count;
-            pfd[count++] = {masterFd, POLLIN, 0};
-        }
-        if (inOpen) {
-            iIn = count;
-            pfd[count++] = {stdio.in, POLLIN, 0};
-        }
-        if (stdio.resizeNotify >= 0) {
-            iResize = count;
-            pfd[count++] = {stdio.resizeNotify, POLLIN, 0};
-        }
-        if (pidfd >= 0) {
-            iPid = count;
-            pfd[count++] = {pidfd, POLLIN, 0};
-        }
-        const int ready = ::poll(pfd, nfds_t(count), pidfd >= 0 ? -1 : 200);
+        auto watch = [&](int &index, int fd) {
+            index = count;
+            pfd[count++] = {fd, POLLIN, 0};
+        };
+        if (m_masterOpen)
+            watch(iMaster, m_master);
+        if (m_inOpen)
+            watch(iIn, m_stdio.in);
+        if (m_stdio.resizeNotify >= 0)
+            watch(iResize, m_stdio.resizeNotify);
+        if (m_pidfd >= 0)
+            watch(iPid, m_pidfd);
+        const int ready = ::poll(pfd, nfds_t(count), m_pidfd >= 0 ? -1 : 200);
         if (ready < 0 && errno != EINTR)
             return failErrno(QStringLiteral("poll"), errno);
         if (ready <= 0) {
             reap();
-            continue;
+            return {};
         }
         if (iMaster >= 0 && pfd[iMaster].revents)
             drainMaster();
         // A resize goes before what was typed after it (`stty size` right after resizing).
         // The pipe is read whatever poll said: the signal may have come after poll looked.
-        if (iResize >= 0) {
-            char drain[64];
-            ssize_t got = 0, n;
-            while ((n = ::read(stdio.resizeNotify, drain, sizeof drain)) > 0)
-                got += n;
-            if (got > 0)
-                copyWindowSize(stdio.sizeSource, masterFd);
-        }
-        if (iIn >= 0 && pfd[iIn].revents) {
-            const ssize_t n = ::read(stdio.in, buf, sizeof buf);
-            if (n > 0)
-                writeAll(masterFd, buf, size_t(n));
-            else if (n == 0 || (errno != EINTR && errno != EAGAIN))
-                inOpen = false;
-        }
-        if ((iPid >= 0 && pfd[iPid].revents) || (!masterOpen && pidfd < 0))
+        if (iResize >= 0)
+            forwardResize();
+        if (iIn >= 0 && pfd[iIn].revents)
+            forwardInput();
+        if ((iPid >= 0 && pfd[iPid].revents) || (!m_masterOpen && m_pidfd < 0))
             reap();
+        return {};
     }
-    // What the process wrote just before it exited is still in the pty.
-    if (masterOpen)
-        drainMaster();
-    return exitCodeOf(status);
+
+    void reap() {
+        int st = 0;
+        const pid_t r = ::waitpid(m_pid, &st, WNOHANG);
+        if (r == m_pid) {
+            m_status = st;
+            m_exited = true;
+        } else if (r < 0 && errno == ECHILD) {
+            m_status = 255 << 8; // not ours after all: nobody can tell its status
+            m_exited = true;
+        }
+    }
+
+    void drainMaster() {
+        for (;;) {
+            const ssize_t n = ::read(m_master, m_buf, sizeof m_buf);
+            if (n > 0) {
+                writeAll(m_stdio.out, m_buf, size_t(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n == 0 || (n < 0 && errno != EAGAIN))
+                m_masterOpen = false; // EIO: every slave holder is gone
+            return;
+        }
+    }
+
+    void forwardResize() {
+        char drain[64];
+        ssize_t got = 0, n;
+        while ((n = ::read(m_stdio.resizeNotify, drain, sizeof drain)) > 0)
+            got += n;
+        if (got > 0)
+            copyWindowSize(m_stdio.sizeSource, m_master);
+    }
+
+    void forwardInput() {
+        const ssize_t n = ::read(m_stdio.in, m_buf, sizeof m_buf);
+        if (n > 0)
+            writeAll(m_master, m_buf, size_t(n));
+        else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+            m_inOpen = false;
+    }
+
+    const int m_master;
+    const pid_t m_pid;
+    const ExecStdio &m_stdio;
+    const int m_pidfd;
+    bool m_inOpen;
+    bool m_masterOpen = true;
+    bool m_exited = false;
+    int m_status = 0;
+    char m_buf[65536];
+};
+
+// The container's process object with the request applied and the terminal's first size.
+Result<QJsonObject> execProcess(ContainerRuntime &runtime, const ContainerRecord &record,
+                                const ExecRequest &request, const ExecStdio &stdio,
+                                const QSize &consoleSize) {
+    auto config =
+        readFileLimited(runtime.directory(record.id) + QStringLiteral("/config.json"), 16 << 20);
+    if (!config)
+        return fail(config.error().withContext(QStringLiteral("exec in %1").arg(record.name)));
+    const QJsonObject process =
+        QJsonDocument::fromJson(*config).object().value(QStringLiteral("process")).toObject();
+    auto spec = ContainerExec::processSpec(process, request, runtime.rootfs(record.id));
+    if (!spec)
+        return fail(spec.error());
+    if (request.tty && stdio.sizeSource >= 0) {
+        winsize ws{};
+        if (::ioctl(stdio.sizeSource, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+            spec->insert(QStringLiteral("consoleSize"),
+                         QJsonObject{{QStringLiteral("height"), int(ws.ws_row)},
+                                     {QStringLiteral("width"), int(ws.ws_col)}});
+    }
+    if (request.tty && !consoleSize.isEmpty())
+        spec->insert(QStringLiteral("consoleSize"),
+                     QJsonObject{{QStringLiteral("height"), consoleSize.height()},
+                                 {QStringLiteral("width"), consoleSize.width()}});
+    return spec;
+}
+
+} // namespace
+
+Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &request,
+                                   const ExecStdio &stdio, const QSize &consoleSize,
+                                   Terminal *handOver) {
+    auto record = m_runtime.getRunning(nameOrId);
+    if (!record)
+        return fail(record.error());
+    if (ContainerControl::isPaused(m_runtime, record->id))
+        return fail(ErrorKind::Conflict,
+                    QStringLiteral("container %1 is paused, unpause the container before exec")
+                        .arg(record->name));
+    if (request.detach && request.tty)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("exec -d with -t is not supported: nothing would hold the "
+                                   "terminal once berthctl exits"));
+    auto rt = m_runtime.runtime();
+    if (!rt)
+        return fail(rt.error());
+    auto spec = execProcess(m_runtime, *record, request, stdio, consoleSize);
+    if (!spec)
+        return fail(spec.error());
+    ExecFiles files;
+    if (files.temp.path().isEmpty())
+        return failErrno(QStringLiteral("create a temporary directory for exec"), errno);
+    if (auto st = writeFileAtomically(files.process(), QJsonDocument(*spec).toJson()); !st)
+        return fail(st.error());
+    QStringList args{rt->path(),
+                     QStringLiteral("--root"),
+                     rt->stateRoot(),
+                     QStringLiteral("--log"),
+                     files.runtimeLog(),
+                     QStringLiteral("exec"),
+                     QStringLiteral("--process"),
+                     files.process()};
+    ConsoleSocket console;
+    if (request.tty) {
+        if (auto st = console.listen(); !st)
+            return fail(st.error());
+        args << QStringLiteral("--tty") << QStringLiteral("--console-socket") << console.path();
+    }
+    if (request.detach || request.tty)
+        args << QStringLiteral("--detach") << QStringLiteral("--pid-file") << files.pid();
+    args << record->id;
+    Argv argv(args);
+    if (!request.tty)
+        return execWithoutTerminal(argv, request, stdio, *rt, files);
+
+    // The process outlives the detached runtime; as subreaper we inherit it and see its exit.
+    // A hand-over leaves it to init: a GUI that became a subreaper would also inherit every
+    // berth-shim it starts, which must stay detached.
+    if (!handOver && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        return failErrno(QStringLiteral("prctl(PR_SET_CHILD_SUBREAPER)"), errno);
+    auto terminal = startOnTerminal(argv, console, stdio, *rt, files);
+    if (!terminal)
+        return fail(terminal.error());
+    auto closeMaster = qScopeGuard([&]() { ::close(terminal->master); });
+    if (request.detach)
+        return 0; // the terminal closes with us; the process keeps running
+    if (handOver) {
+        ::fcntl(terminal->master, F_SETFL, ::fcntl(terminal->master, F_GETFL) | O_NONBLOCK);
+        closeMaster.dismiss();
+        *handOver = *terminal;
+        return 0;
+    }
+    return TerminalRelay(terminal->master, pid_t(terminal->pid), request, stdio).run();
 }
 
 } // namespace Berth::Engine

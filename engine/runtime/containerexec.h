@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/core/result.h"
+#include "engine/runtime/consolesocket.h"
 #include "engine/runtime/containerruntime.h"
 
 #include <QJsonObject>
@@ -79,16 +80,10 @@ private:
     ContainerRuntime &m_runtime;
 };
 
-// Receives a pty master sent over a unix socket by an OCI runtime's --console-socket. Listens
-// on a socket in a private temporary directory (short path: sun_path holds 108 bytes) that
-// the destructor removes.
+// Receives a pty master sent over a unix socket by an OCI runtime's --console-socket: the
+// socket berth-shim uses too (Console::ConsoleSocket), with the engine's errors and a wait.
 class ConsoleSocket {
 public:
-    ConsoleSocket() = default;
-    ~ConsoleSocket();
-    ConsoleSocket(const ConsoleSocket &) = delete;
-    ConsoleSocket &operator=(const ConsoleSocket &) = delete;
-
     Status listen();
     QString path() const { return m_path; }
     // Waits up to `timeoutMs` for one connection and returns the fd it carries (the caller
@@ -96,9 +91,8 @@ public:
     Result<int> receive(int timeoutMs, const std::function<bool()> &alive);
 
 private:
-    QString m_dir;
+    Console::ConsoleSocket m_socket;
     QString m_path;
-    int m_fd = -1;
 };
 
 } // namespace Berth::Engine

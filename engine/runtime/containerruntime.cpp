@@ -2,6 +2,7 @@
 #include "engine/runtime/containerruntime.h"
 
 #include "engine/core/fileutil.h"
+#include "engine/core/textvalues.h"
 #include "engine/runtime/ocispec.h"
 #include "engine/runtime/publishedports.h"
 #include "engine/runtime/seccompprofile.h"
@@ -163,22 +164,6 @@ QString findShim() {
     return QString();
 }
 
-QStringList mergeEnv(const QStringList &base, const QStringList &overrides) {
-    QStringList out = base;
-    for (const QString &e : overrides) {
-        const QString key = e.section(QLatin1Char('='), 0, 0);
-        bool replaced = false;
-        for (QString &existing : out)
-            if (existing.section(QLatin1Char('='), 0, 0) == key) {
-                existing = e;
-                replaced = true;
-            }
-        if (!replaced)
-            out.append(e);
-    }
-    return out;
-}
-
 } // namespace
 
 ContainerRuntime::ContainerRuntime(const StorePaths &paths, Database &db, ImageStore &images,
@@ -274,7 +259,7 @@ Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
     spec.entrypoint = request.entrypointSet ? req.entrypoint : ic.entrypoint;
     spec.entrypoint.removeAll(QString());
     spec.cmd = !req.cmd.isEmpty() ? req.cmd : (request.entrypointSet ? QStringList() : ic.cmd);
-    spec.env = mergeEnv(ic.env, req.env);
+    spec.env = mergeEnvironment(ic.env, req.env);
     spec.workingDir = req.workingDir.isEmpty() ? ic.workingDir : req.workingDir;
     spec.user = req.user.isEmpty() ? ic.user : req.user;
     spec.stopSignal = req.stopSignal.isEmpty() ? ic.stopSignal : req.stopSignal;

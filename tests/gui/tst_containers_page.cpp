@@ -144,6 +144,11 @@ void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
     o.ports.clear();
     o.memory = "lots";
     QVERIFY(!Gui::createRequest(o));
+    // The size grammar berthctl's -m reads: a terabyte is a size too.
+    o.memory = "1t";
+    request = Gui::createRequest(o);
+    BERTH_VERIFY_OK(request);
+    QCOMPARE(request->spec.memory, 1LL << 40);
     o.memory.clear();
     o.workingDir = "relative";
     QVERIFY(!Gui::createRequest(o));

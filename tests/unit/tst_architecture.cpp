@@ -58,7 +58,7 @@ void TestArchitecture::engineLayersPointDownwards() {
     // (same-rank folders side by side do not include each other either).
     const QHash<QString, int> rank{
         {"core", 0},     {"content", 1}, {"images", 2},      {"snapshots", 3}, {"registry", 4},
-        {"analysis", 4}, {"archive", 4}, {"maintenance", 4}, {"runtime", 5},   {"build", 6}};
+        {"analysis", 4}, {"archive", 4}, {"maintenance", 4}, {"runtime", 5},   {"builder", 6}};
     for (const auto &[file, included] : engineIncludes()) {
         const QStringList from = file.split('/');
         const QStringList to = included.split('/');

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Dockerfile parser and variable substitution, data-driven: every instruction and form, and
 // malformed inputs with their exact message and position.
-#include "engine/build/dockerfile.h"
+#include "engine/builder/dockerfile.h"
 #include "tests/support/testsupport.h"
 
 using namespace Berth::Engine;
@@ -9,7 +9,7 @@ using namespace Berth::Engine;
 namespace {
 
 QString describe(const DockerfileInstruction &ins) {
-    QString s = QStringLiteral("%1@%2:%3").arg(ins.keyword).arg(ins.line).arg(ins.column);
+    QString s = QStringLiteral("%1@%2:%3").arg(ins.keyword()).arg(ins.line).arg(ins.column);
     if (ins.endLine != ins.line)
         s += QStringLiteral("-%1").arg(ins.endLine);
     for (const auto &f : ins.flags)
@@ -434,7 +434,7 @@ void TestDockerfile::evaluates() {
     for (const auto &ins : stage.instructions) {
         auto e = vars.evaluate(ins);
         QVERIFY2(e.has_value(), qPrintable(e ? QString() : e.error().message));
-        QString line = ins.keyword;
+        QString line = ins.keyword();
         if (!e->pairs.isEmpty()) {
             QStringList ps;
             for (const auto &p : e->pairs)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Which build contexts are git repositories, and how `URL#REF:SUBDIR` splits (Docker's rules).
-#include "engine/build/gitcontext.h"
+#include "engine/builder/gitcontext.h"
 #include "tests/support/testsupport.h"
 
 #include <QDir>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/models/runrequest.h"
 
+#include "engine/core/textvalues.h"
 #include "engine/runtime/publishedports.h"
 #include "engine/runtime/volumes.h"
 
@@ -16,22 +17,7 @@ class RunTexts {
 } // namespace
 
 qint64 parseMemorySize(const QString &text) {
-    static const QRegularExpression re(
-        QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*([bkmg]?)b?\\s*$"),
-        QRegularExpression::CaseInsensitiveOption);
-    const auto m = re.match(text);
-    if (!m.hasMatch())
-        return -1;
-    const double value = m.captured(1).toDouble();
-    const QString unit = m.captured(2).toLower();
-    double factor = 1;
-    if (unit == QLatin1String("k"))
-        factor = 1024.0;
-    else if (unit == QLatin1String("m"))
-        factor = 1024.0 * 1024;
-    else if (unit == QLatin1String("g"))
-        factor = 1024.0 * 1024 * 1024;
-    return qint64(value * factor);
+    return Engine::parseByteSize(text, Engine::SizeUnits::Binary);
 }
 
 QStringList splitCommandLine(const QString &command) {

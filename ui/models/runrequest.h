@@ -31,7 +31,8 @@ struct RunOptions {
     bool detach = true;
 };
 
-// "512m" -> 536870912 (b, k, m, g suffixes, binary like Docker); -1 when not a size.
+// "512m" -> 536870912, "1t": the engine's size grammar (parseByteSize) with binary units, as
+// Docker and berthctl read memory sizes; -1 when not a size.
 qint64 parseMemorySize(const QString &text);
 // Splits like a POSIX shell does for words and quotes ('...', "...", backslash).
 QStringList splitCommandLine(const QString &command);

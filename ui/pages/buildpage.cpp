@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/buildpage.h"
 
-#include "engine/build/buildjob.h"
-#include "engine/build/gitcontext.h"
+#include "engine/builder/buildjob.h"
+#include "engine/builder/gitcontext.h"
 #include "ui/errortext.h"
 #include "ui/models/buildstepsmodel.h"
 #include "ui/models/presentation.h"

@@ -2,7 +2,7 @@
 #include "ui/pages/layerexplorerpage.h"
 
 #include "engine/analysis/imageanalyzer.h"
-#include "engine/build/buildcache.h"
+#include "engine/builder/buildcache.h"
 #include "ui/errortext.h"
 #include "ui/models/analysistablemodels.h"
 #include "ui/models/buildstepsmodel.h"

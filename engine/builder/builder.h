@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/build/buildcache.h"
+#include "engine/builder/buildcache.h"
 #include "engine/content/contentstore.h"
 #include "engine/images/imagestore.h"
 #include "engine/runtime/containerruntime.h"

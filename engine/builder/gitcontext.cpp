@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/build/gitcontext.h"
+#include "engine/builder/gitcontext.h"
 
 #include "engine/core/fileutil.h"
 

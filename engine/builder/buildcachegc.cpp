@@ -2,7 +2,7 @@
 // The build cache's garbage collection, which every Engine registers with StoreMaintenance:
 // apart from buildcache.cpp (which hashes cache keys) so that programs that never build do not
 // load OpenSSL for it.
-#include "engine/build/buildcache.h"
+#include "engine/builder/buildcache.h"
 
 #include "engine/core/fileutil.h"
 #include "engine/images/imageconfig.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/build/buildcache.h"
+#include "engine/builder/buildcache.h"
 
 #include "engine/core/fileutil.h"
 #include "engine/images/imageconfig.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/build/dockerfile.h"
+#include "engine/builder/dockerfile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -40,46 +40,74 @@ bool isNameChar(QChar c) {
     return c.isLetterOrNumber() || c == QLatin1Char('_');
 }
 
-const QSet<QString> &knownInstructions() {
-    static const QSet<QString> set = {
-        QStringLiteral("FROM"),       QStringLiteral("RUN"),        QStringLiteral("CMD"),
-        QStringLiteral("ENTRYPOINT"), QStringLiteral("COPY"),       QStringLiteral("ADD"),
-        QStringLiteral("ENV"),        QStringLiteral("ARG"),        QStringLiteral("LABEL"),
-        QStringLiteral("EXPOSE"),     QStringLiteral("VOLUME"),     QStringLiteral("USER"),
-        QStringLiteral("WORKDIR"),    QStringLiteral("STOPSIGNAL"), QStringLiteral("HEALTHCHECK"),
-        QStringLiteral("SHELL"),      QStringLiteral("ONBUILD"),    QStringLiteral("MAINTAINER"),
-    };
-    return set;
-}
+using Kind = InstructionKind;
+
+struct KindName {
+    Kind kind;
+    const char *keyword;
+};
+constexpr KindName kKindNames[] = {
+    {Kind::From, "FROM"},
+    {Kind::Run, "RUN"},
+    {Kind::Cmd, "CMD"},
+    {Kind::Entrypoint, "ENTRYPOINT"},
+    {Kind::Copy, "COPY"},
+    {Kind::Add, "ADD"},
+    {Kind::Env, "ENV"},
+    {Kind::Arg, "ARG"},
+    {Kind::Label, "LABEL"},
+    {Kind::Expose, "EXPOSE"},
+    {Kind::Volume, "VOLUME"},
+    {Kind::User, "USER"},
+    {Kind::Workdir, "WORKDIR"},
+    {Kind::StopSignal, "STOPSIGNAL"},
+    {Kind::Healthcheck, "HEALTHCHECK"},
+    {Kind::Shell, "SHELL"},
+    {Kind::OnBuild, "ONBUILD"},
+    {Kind::Maintainer, "MAINTAINER"},
+};
 
 // Flags each instruction accepts (BuildKit's set; the builder refuses what it cannot do).
-QStringList allowedFlags(const QString &keyword) {
-    if (keyword == QLatin1String("FROM"))
+QStringList allowedFlags(Kind kind) {
+    switch (kind) {
+    case Kind::From:
         return {QStringLiteral("platform")};
-    if (keyword == QLatin1String("RUN"))
+    case Kind::Run:
         return {QStringLiteral("mount"), QStringLiteral("network"), QStringLiteral("security")};
-    if (keyword == QLatin1String("COPY"))
+    case Kind::Copy:
         return {QStringLiteral("from"), QStringLiteral("chown"),   QStringLiteral("chmod"),
                 QStringLiteral("link"), QStringLiteral("parents"), QStringLiteral("exclude")};
-    if (keyword == QLatin1String("ADD"))
+    case Kind::Add:
         return {QStringLiteral("chown"),        QStringLiteral("chmod"),
                 QStringLiteral("link"),         QStringLiteral("checksum"),
                 QStringLiteral("keep-git-dir"), QStringLiteral("exclude")};
-    if (keyword == QLatin1String("HEALTHCHECK"))
+    case Kind::Healthcheck:
         return {QStringLiteral("interval"), QStringLiteral("timeout"),
                 QStringLiteral("start-period"), QStringLiteral("start-interval"),
                 QStringLiteral("retries")};
-    return {};
+    default:
+        return {};
+    }
 }
 
-bool substitutes(const QString &keyword) {
-    static const QSet<QString> set = {
-        QStringLiteral("FROM"),    QStringLiteral("COPY"),       QStringLiteral("ADD"),
-        QStringLiteral("ENV"),     QStringLiteral("ARG"),        QStringLiteral("LABEL"),
-        QStringLiteral("EXPOSE"),  QStringLiteral("VOLUME"),     QStringLiteral("USER"),
-        QStringLiteral("WORKDIR"), QStringLiteral("STOPSIGNAL"),
-    };
-    return set.contains(keyword);
+// The instructions Docker substitutes variables in.
+bool substitutes(Kind kind) {
+    switch (kind) {
+    case Kind::From:
+    case Kind::Copy:
+    case Kind::Add:
+    case Kind::Env:
+    case Kind::Arg:
+    case Kind::Label:
+    case Kind::Expose:
+    case Kind::Volume:
+    case Kind::User:
+    case Kind::Workdir:
+    case Kind::StopSignal:
+        return true;
+    default:
+        return false;
+    }
 }
 
 // Words split at unquoted whitespace, quotes and escapes kept (Docker's parseWords), each with
@@ -212,6 +240,20 @@ QString stripLeadingTabs(const QString &line) {
 
 } // namespace
 
+QString instructionKeyword(InstructionKind kind) {
+    for (const KindName &k : kKindNames)
+        if (k.kind == kind)
+            return QLatin1String(k.keyword);
+    return {};
+}
+
+std::optional<InstructionKind> instructionKind(const QString &keyword) {
+    for (const KindName &k : kKindNames)
+        if (keyword.compare(QLatin1String(k.keyword), Qt::CaseInsensitive) == 0)
+            return k.kind;
+    return std::nullopt;
+}
+
 bool DockerfileInstruction::hasFlag(const QString &name) const {
     for (const auto &f : flags)
         if (f.first == name)
@@ -275,8 +317,38 @@ public:
 private:
     Status directives();
     Result<DockerfileInstruction> instruction();
+    // One instruction's text after its keyword while it is parsed, with where it is (errors
+    // name line and column).
+    struct Body {
+        DockerfileInstruction &ins;
+        const QList<Segment> &segments;
+        int restOffset; // of the text after the keyword, in the logical line
+        QString args;   // after the flags
+        int argsOffset; // of `args`, in the text after the keyword
+        Position at(int offsetInRest) const {
+            return positionOf(segments, restOffset + offsetInRest);
+        }
+        Error errorAt(const Parser &p, int offsetInRest, const QString &message) const {
+            const Position pos = at(offsetInRest);
+            return p.errorAt(pos.line, pos.column, message);
+        }
+        Status argsError(const Parser &p, const QString &message) const {
+            return fail(errorAt(p, argsOffset, message));
+        }
+    };
+    enum class ShellForm { Allowed, Refused };
     Status parseBody(DockerfileInstruction &ins, const QString &rest, int restOffset,
                      const QList<Segment> &segments, bool nested);
+    Result<int> parseFlags(Body &b, const QString &rest);
+    Status readHeredocs(Body &b);
+    Status checkArguments(Body &b);
+    Status execForm(Body &b, ShellForm shell);
+    Status checkShell(Body &b);
+    Status checkCopy(Body &b);
+    Status checkKeyValues(Body &b);
+    Status checkArgNames(Body &b);
+    Status checkHealthcheck(Body &b);
+    Status checkOnBuild(Body &b);
     Status checkVariables();
 
     Error errorAt(int line, int column, const QString &message) const {
@@ -338,7 +410,7 @@ Result<Dockerfile> Parser::run() {
         auto ins = instruction();
         if (!ins)
             return fail(ins.error());
-        if (ins->keyword == QLatin1String("FROM")) {
+        if (ins->kind == Kind::From) {
             DockerfileStage stage;
             stage.platform = ins->flag(QStringLiteral("platform"));
             const auto words = rawWords(ins->args, m_df.escape);
@@ -369,11 +441,11 @@ Result<Dockerfile> Parser::run() {
             m_df.stages.append(stage);
             sawFrom = true;
         } else if (!sawFrom) {
-            if (ins->keyword != QLatin1String("ARG"))
+            if (ins->kind != Kind::Arg)
                 return fail(errorAt(ins->line, ins->column,
                                     QStringLiteral("%1 before the first FROM: only ARG may "
                                                    "come before FROM")
-                                        .arg(ins->keyword)));
+                                        .arg(ins->keyword())));
             m_df.globalArgs.append(*ins);
         } else {
             m_df.stages.last().instructions.append(*ins);
@@ -429,13 +501,14 @@ Result<DockerfileInstruction> Parser::instruction() {
         ++kwEnd;
     const QString word = logical.mid(pos, kwEnd - pos);
     const Position kwPos = positionOf(segments, pos);
-    ins.keyword = word.toUpper();
+    const auto kind = instructionKind(word);
+    if (!kind)
+        return fail(errorAt(kwPos.line, kwPos.column,
+                            QStringLiteral("unknown instruction \"%1\"").arg(word)));
+    ins.kind = *kind;
     ins.line = kwPos.line;
     ins.column = kwPos.column;
     ins.original = logical.mid(pos).trimmed();
-    if (!knownInstructions().contains(ins.keyword))
-        return fail(errorAt(kwPos.line, kwPos.column,
-                            QStringLiteral("unknown instruction \"%1\"").arg(word)));
     int restStart = kwEnd;
     while (restStart < logical.size() && isSpace(logical[restStart]))
         ++restStart;
@@ -452,17 +525,30 @@ Result<DockerfileInstruction> Parser::instruction() {
 // `restOffset` of the logical line described by `segments`.
 Status Parser::parseBody(DockerfileInstruction &ins, const QString &rest, int restOffset,
                          const QList<Segment> &segments, bool nested) {
-    const QChar esc = m_df.escape;
-    auto at = [&](int offsetInRest) { return positionOf(segments, restOffset + offsetInRest); };
-    auto err = [&](int offsetInRest, const QString &message) {
-        const Position p = at(offsetInRest);
-        return fail(errorAt(p.line, p.column, message));
-    };
-    const QString &kw = ins.keyword;
+    Body b{ins, segments, restOffset, {}, 0};
+    auto flagsEnd = parseFlags(b, rest);
+    if (!flagsEnd)
+        return fail(flagsEnd.error());
+    b.args = rest.mid(*flagsEnd);
+    b.argsOffset = *flagsEnd;
+    const Position argsPos = b.at(b.argsOffset);
+    ins.args = b.args;
+    ins.argsLine = argsPos.line;
+    ins.argsColumn = argsPos.column;
+    const bool heredocs = ins.kind == Kind::Run || ins.kind == Kind::Copy || ins.kind == Kind::Add;
+    if (!nested && heredocs)
+        if (auto st = readHeredocs(b); !st)
+            return st;
+    return checkArguments(b);
+}
 
-    // Flags: leading "--name[=value]" words.
+// Leading "--name[=value]" words; returns the offset in `rest` after them.
+Result<int> Parser::parseFlags(Body &b, const QString &rest) {
+    const QChar esc = m_df.escape;
+    DockerfileInstruction &ins = b.ins;
+    const QString kw = ins.keyword();
+    const QStringList allowed = allowedFlags(ins.kind);
     int i = 0;
-    const QStringList allowed = allowedFlags(kw);
     while (i < rest.size() && rest.mid(i, 2) == QLatin1String("--")) {
         int end = i;
         QChar quote;
@@ -488,249 +574,257 @@ Status Parser::parseBody(DockerfileInstruction &ins, const QString &rest, int re
             value.back() == value.front())
             value = value.mid(1, value.size() - 2);
         if (!allowed.contains(name))
-            return err(i, allowed.isEmpty()
+            return fail(
+                b.errorAt(*this, i,
+                          allowed.isEmpty()
                               ? QStringLiteral("%1 takes no flags, got \"--%2\"").arg(kw, name)
-                              : QStringLiteral("unknown flag \"--%1\" for %2: expected one of "
-                                               "--%3")
-                                    .arg(name, kw, allowed.join(QStringLiteral(", --"))));
+                              : QStringLiteral("unknown flag \"--%1\" for %2: expected one of --%3")
+                                    .arg(name, kw, allowed.join(QStringLiteral(", --")))));
         if (ins.hasFlag(name) && name != QLatin1String("mount") && name != QLatin1String("exclude"))
-            return err(i, QStringLiteral("duplicate flag \"--%1\"").arg(name));
+            return fail(b.errorAt(*this, i, QStringLiteral("duplicate flag \"--%1\"").arg(name)));
         if (eq < 0 && name != QLatin1String("link") && name != QLatin1String("parents") &&
             name != QLatin1String("keep-git-dir"))
-            return err(i, QStringLiteral("flag \"--%1\" needs a value (--%1=VALUE)").arg(name));
+            return fail(b.errorAt(
+                *this, i, QStringLiteral("flag \"--%1\" needs a value (--%1=VALUE)").arg(name)));
         ins.flags.append({name, value});
         i = end;
         while (i < rest.size() && isSpace(rest[i]))
             ++i;
     }
-    QString args = rest.mid(i);
-    const int argsOffset = i;
-    const Position argsPos = at(argsOffset);
-    ins.args = args;
-    ins.argsLine = argsPos.line;
-    ins.argsColumn = argsPos.column;
-    auto argsErr = [&](const QString &message) { return err(argsOffset, message); };
+    return i;
+}
 
-    // Heredocs: bodies follow the instruction, in the order of their markers.
-    if (!nested &&
-        (kw == QLatin1String("RUN") || kw == QLatin1String("COPY") || kw == QLatin1String("ADD"))) {
-        for (const HeredocMarker &m : heredocMarkers(args, esc)) {
-            DockerfileHeredoc h;
-            h.name = m.name;
-            h.expand = m.expand;
-            h.chomp = m.chomp;
-            const Position p = at(argsOffset + m.offset);
-            h.line = p.line;
-            h.column = p.column;
-            bool closed = false;
-            while (m_next < m_lines.size()) {
-                QString l = m_lines[m_next++];
-                if (m.chomp)
-                    l = stripLeadingTabs(l);
-                if (l == m.name) {
-                    closed = true;
-                    break;
-                }
-                h.content += l + QLatin1Char('\n');
+// Heredocs: bodies follow the instruction, in the order of their markers.
+Status Parser::readHeredocs(Body &b) {
+    for (const HeredocMarker &m : heredocMarkers(b.args, m_df.escape)) {
+        DockerfileHeredoc h;
+        h.name = m.name;
+        h.expand = m.expand;
+        h.chomp = m.chomp;
+        const Position p = b.at(b.argsOffset + m.offset);
+        h.line = p.line;
+        h.column = p.column;
+        bool closed = false;
+        while (m_next < m_lines.size()) {
+            QString l = m_lines[m_next++];
+            if (m.chomp)
+                l = stripLeadingTabs(l);
+            if (l == m.name) {
+                closed = true;
+                break;
             }
-            if (!closed)
-                return fail(errorAt(p.line, p.column,
-                                    QStringLiteral("unterminated heredoc \"%1\" (started here): "
-                                                   "expected a line \"%1\" to end it")
-                                        .arg(m.name)));
-            ins.endLine = m_next;
-            ins.heredocs.append(h);
+            h.content += l + QLatin1Char('\n');
         }
+        if (!closed)
+            return fail(errorAt(p.line, p.column,
+                                QStringLiteral("unterminated heredoc \"%1\" (started here): "
+                                               "expected a line \"%1\" to end it")
+                                    .arg(m.name)));
+        b.ins.endLine = m_next;
+        b.ins.heredocs.append(h);
     }
+    return {};
+}
 
-    auto needArgs = [&]() -> Status {
-        if (args.isEmpty())
-            return argsErr(QStringLiteral("%1 requires at least one argument").arg(kw));
+Status Parser::checkArguments(Body &b) {
+    if (b.args.isEmpty())
+        return b.argsError(
+            *this, QStringLiteral("%1 requires at least one argument").arg(b.ins.keyword()));
+    switch (b.ins.kind) {
+    case Kind::From:
+    case Kind::Expose:
+    case Kind::Maintainer:
         return {};
-    };
-    auto execForm = [&](bool allowShell) -> Status {
-        if (args.startsWith(QLatin1Char('['))) {
-            if (auto json = parseJsonArray(args)) {
-                ins.json = true;
-                ins.jsonArgs = *json;
-                return {};
-            }
-            if (!allowShell || looksLikeBrokenJson(args)) {
-                const QString why = jsonProblem(args);
-                return argsErr(QStringLiteral("invalid JSON array for %1: %2 (expected "
-                                              "[\"executable\", \"arg\", ...])")
-                                   .arg(kw, why));
-            }
-        } else if (!allowShell) {
-            return argsErr(QStringLiteral("%1 requires the arguments in JSON form: "
-                                          "[\"executable\", \"arg\", ...]")
-                               .arg(kw));
-        }
+    case Kind::Run:
+    case Kind::Cmd:
+    case Kind::Entrypoint:
+    case Kind::Volume:
+        return execForm(b, ShellForm::Allowed);
+    case Kind::Shell:
+        return checkShell(b);
+    case Kind::Copy:
+    case Kind::Add:
+        return checkCopy(b);
+    case Kind::Env:
+    case Kind::Label:
+        return checkKeyValues(b);
+    case Kind::Arg:
+        return checkArgNames(b);
+    case Kind::User:
+    case Kind::StopSignal:
+        if (rawWords(b.args, m_df.escape).size() != 1)
+            return b.argsError(
+                *this, QStringLiteral("%1 requires exactly one argument").arg(b.ins.keyword()));
         return {};
-    };
-    auto words = [&]() { return rawWords(args, esc); };
+    case Kind::Workdir:
+        return {};
+    case Kind::Healthcheck:
+        return checkHealthcheck(b);
+    case Kind::OnBuild:
+        return checkOnBuild(b);
+    }
+    return {};
+}
 
-    if (kw == QLatin1String("FROM")) {
-        return needArgs();
-    }
-    if (kw == QLatin1String("RUN") || kw == QLatin1String("CMD") ||
-        kw == QLatin1String("ENTRYPOINT")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        return execForm(true);
-    }
-    if (kw == QLatin1String("SHELL")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        if (auto st = execForm(false); !st)
-            return st;
-        if (ins.jsonArgs.isEmpty())
-            return argsErr(QStringLiteral("SHELL requires at least the shell's executable"));
-        return {};
-    }
-    if (kw == QLatin1String("COPY") || kw == QLatin1String("ADD")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        if (args.startsWith(QLatin1Char('['))) {
-            if (auto st = execForm(true); !st)
-                return st;
-        }
-        const qsizetype count = ins.json ? ins.jsonArgs.size() : words().size();
-        if (count < 2)
-            return argsErr(QStringLiteral("%1 requires at least two arguments: source(s) and "
-                                          "destination")
-                               .arg(kw));
-        return {};
-    }
-    if (kw == QLatin1String("ENV") || kw == QLatin1String("LABEL")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        const auto ws = words();
-        if (!ws.first().first.contains(QLatin1Char('='))) {
-            if (ws.size() < 2)
-                return argsErr(QStringLiteral("%1 \"%2\" has no value: expected %1 key=value or "
-                                              "%1 key value")
-                                   .arg(kw, ws.first().first));
+// The exec form (a JSON array of strings); with ShellForm::Allowed, other text is the shell
+// form unless it was clearly meant as JSON.
+Status Parser::execForm(Body &b, ShellForm shell) {
+    const QString &args = b.args;
+    if (args.startsWith(QLatin1Char('['))) {
+        if (auto json = parseJsonArray(args)) {
+            b.ins.json = true;
+            b.ins.jsonArgs = *json;
             return {};
         }
-        for (const auto &w : ws)
-            if (!w.first.contains(QLatin1Char('=')) || w.first.startsWith(QLatin1Char('=')))
-                return err(argsOffset + w.second,
-                           QStringLiteral("%1: expected key=value, got \"%2\"").arg(kw, w.first));
+        if (shell == ShellForm::Refused || looksLikeBrokenJson(args))
+            return b.argsError(*this, QStringLiteral("invalid JSON array for %1: %2 (expected "
+                                                     "[\"executable\", \"arg\", ...])")
+                                          .arg(b.ins.keyword(), jsonProblem(args)));
+    } else if (shell == ShellForm::Refused) {
+        return b.argsError(*this, QStringLiteral("%1 requires the arguments in JSON form: "
+                                                 "[\"executable\", \"arg\", ...]")
+                                      .arg(b.ins.keyword()));
+    }
+    return {};
+}
+
+Status Parser::checkShell(Body &b) {
+    if (auto st = execForm(b, ShellForm::Refused); !st)
+        return st;
+    if (b.ins.jsonArgs.isEmpty())
+        return b.argsError(*this, QStringLiteral("SHELL requires at least the shell's executable"));
+    return {};
+}
+
+Status Parser::checkCopy(Body &b) {
+    if (b.args.startsWith(QLatin1Char('[')))
+        if (auto st = execForm(b, ShellForm::Allowed); !st)
+            return st;
+    const qsizetype count =
+        b.ins.json ? b.ins.jsonArgs.size() : rawWords(b.args, m_df.escape).size();
+    if (count < 2)
+        return b.argsError(*this, QStringLiteral("%1 requires at least two arguments: source(s) "
+                                                 "and destination")
+                                      .arg(b.ins.keyword()));
+    return {};
+}
+
+// ENV and LABEL: `key=value ...`, or the legacy `key the rest of the line`.
+Status Parser::checkKeyValues(Body &b) {
+    const QString kw = b.ins.keyword();
+    const auto ws = rawWords(b.args, m_df.escape);
+    if (!ws.first().first.contains(QLatin1Char('='))) {
+        if (ws.size() < 2)
+            return b.argsError(*this, QStringLiteral("%1 \"%2\" has no value: expected %1 "
+                                                     "key=value or %1 key value")
+                                          .arg(kw, ws.first().first));
         return {};
     }
-    if (kw == QLatin1String("ARG")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        static const QRegularExpression nameRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-        for (const auto &w : words()) {
-            const QString name = w.first.section(QLatin1Char('='), 0, 0);
-            if (!nameRe.match(name).hasMatch())
-                return err(argsOffset + w.second,
-                           QStringLiteral("invalid ARG name \"%1\": expected letters, digits "
-                                          "and '_'")
-                               .arg(name));
-        }
-        return {};
+    for (const auto &w : ws)
+        if (!w.first.contains(QLatin1Char('=')) || w.first.startsWith(QLatin1Char('=')))
+            return fail(
+                b.errorAt(*this, b.argsOffset + w.second,
+                          QStringLiteral("%1: expected key=value, got \"%2\"").arg(kw, w.first)));
+    return {};
+}
+
+Status Parser::checkArgNames(Body &b) {
+    static const QRegularExpression nameRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    for (const auto &w : rawWords(b.args, m_df.escape)) {
+        const QString name = w.first.section(QLatin1Char('='), 0, 0);
+        if (!nameRe.match(name).hasMatch())
+            return fail(b.errorAt(*this, b.argsOffset + w.second,
+                                  QStringLiteral("invalid ARG name \"%1\": expected letters, "
+                                                 "digits and '_'")
+                                      .arg(name)));
     }
-    if (kw == QLatin1String("EXPOSE") || kw == QLatin1String("MAINTAINER")) {
-        return needArgs();
-    }
-    if (kw == QLatin1String("VOLUME")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        return execForm(true);
-    }
-    if (kw == QLatin1String("USER") || kw == QLatin1String("WORKDIR") ||
-        kw == QLatin1String("STOPSIGNAL")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        if (kw != QLatin1String("WORKDIR") && words().size() != 1)
-            return argsErr(QStringLiteral("%1 requires exactly one argument").arg(kw));
-        return {};
-    }
-    if (kw == QLatin1String("HEALTHCHECK")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        int end = 0;
-        while (end < args.size() && !isSpace(args[end]))
-            ++end;
-        const QString type = args.left(end).toUpper();
-        QString cmd = args.mid(end).trimmed();
-        if (type == QLatin1String("NONE")) {
-            if (!cmd.isEmpty() || !ins.flags.isEmpty())
-                return argsErr(QStringLiteral("HEALTHCHECK NONE takes no arguments or flags"));
-            ins.healthcheckType = type;
-            return {};
-        }
-        if (type != QLatin1String("CMD"))
-            return argsErr(
-                QStringLiteral("HEALTHCHECK expects NONE or CMD, got \"%1\"").arg(args.left(end)));
-        if (cmd.isEmpty())
-            return argsErr(QStringLiteral("HEALTHCHECK CMD requires a command"));
-        for (const auto &f : std::as_const(ins.flags)) {
-            if (f.first == QLatin1String("retries")) {
-                bool ok = false;
-                const int n = f.second.toInt(&ok);
-                if (!ok || n < 0)
-                    return err(0, QStringLiteral("HEALTHCHECK --retries: expected a "
-                                                 "non-negative number, got \"%1\"")
-                                      .arg(f.second));
-                (void)n;
-            } else if (auto d = parseDockerDuration(f.second); !d) {
-                return err(0,
-                           QStringLiteral("HEALTHCHECK --%1: %2").arg(f.first, d.error().message));
-            }
-        }
+    return {};
+}
+
+// HEALTHCHECK NONE, or HEALTHCHECK [flags] CMD <command as CMD takes it>.
+Status Parser::checkHealthcheck(Body &b) {
+    DockerfileInstruction &ins = b.ins;
+    const QString args = b.args;
+    int end = 0;
+    while (end < args.size() && !isSpace(args[end]))
+        ++end;
+    const QString type = args.left(end).toUpper();
+    const QString cmd = args.mid(end).trimmed();
+    if (type == QLatin1String("NONE")) {
+        if (!cmd.isEmpty() || !ins.flags.isEmpty())
+            return b.argsError(*this,
+                               QStringLiteral("HEALTHCHECK NONE takes no arguments or flags"));
         ins.healthcheckType = type;
-        // The command is parsed like CMD's.
-        const int cmdOffset = argsOffset + int(args.indexOf(cmd, end));
-        ins.args = cmd;
-        args = cmd;
-        const Position cp = at(cmdOffset);
-        ins.argsLine = cp.line;
-        ins.argsColumn = cp.column;
-        if (args.startsWith(QLatin1Char('['))) {
-            if (auto json = parseJsonArray(args)) {
-                ins.json = true;
-                ins.jsonArgs = *json;
-            } else if (looksLikeBrokenJson(args)) {
-                return err(cmdOffset, QStringLiteral("invalid JSON array for HEALTHCHECK CMD: "
-                                                     "%1 (expected [\"executable\", \"arg\", "
-                                                     "...])")
-                                          .arg(jsonProblem(args)));
-            }
+        return {};
+    }
+    if (type != QLatin1String("CMD"))
+        return b.argsError(
+            *this,
+            QStringLiteral("HEALTHCHECK expects NONE or CMD, got \"%1\"").arg(args.left(end)));
+    if (cmd.isEmpty())
+        return b.argsError(*this, QStringLiteral("HEALTHCHECK CMD requires a command"));
+    for (const auto &f : std::as_const(ins.flags)) {
+        if (f.first == QLatin1String("retries")) {
+            bool ok = false;
+            const int n = f.second.toInt(&ok);
+            if (!ok || n < 0)
+                return fail(b.errorAt(*this, 0,
+                                      QStringLiteral("HEALTHCHECK --retries: expected a "
+                                                     "non-negative number, got \"%1\"")
+                                          .arg(f.second)));
+        } else if (auto d = parseDockerDuration(f.second); !d) {
+            return fail(b.errorAt(
+                *this, 0, QStringLiteral("HEALTHCHECK --%1: %2").arg(f.first, d.error().message)));
         }
-        return {};
     }
-    if (kw == QLatin1String("ONBUILD")) {
-        if (auto st = needArgs(); !st)
-            return st;
-        int end = 0;
-        while (end < args.size() && !isSpace(args[end]))
-            ++end;
-        DockerfileInstruction inner;
-        inner.keyword = args.left(end).toUpper();
-        const Position ip = at(argsOffset);
-        inner.line = ip.line;
-        inner.column = ip.column;
-        if (inner.keyword == QLatin1String("ONBUILD") || inner.keyword == QLatin1String("FROM") ||
-            inner.keyword == QLatin1String("MAINTAINER"))
-            return argsErr(
-                QStringLiteral("%1 isn't allowed as an ONBUILD trigger").arg(inner.keyword));
-        if (!knownInstructions().contains(inner.keyword))
-            return argsErr(
-                QStringLiteral("unknown instruction \"%1\" in ONBUILD").arg(args.left(end)));
-        int innerStart = end;
-        while (innerStart < args.size() && isSpace(args[innerStart]))
-            ++innerStart;
-        if (auto st = parseBody(inner, args.mid(innerStart), restOffset + argsOffset + innerStart,
-                                segments, true);
-            !st)
-            return st;
-        ins.onbuild = args;
-        return {};
+    ins.healthcheckType = type;
+    // The command is parsed like CMD's.
+    const int cmdOffset = b.argsOffset + int(args.indexOf(cmd, end));
+    ins.args = cmd;
+    const Position cp = b.at(cmdOffset);
+    ins.argsLine = cp.line;
+    ins.argsColumn = cp.column;
+    if (cmd.startsWith(QLatin1Char('['))) {
+        if (auto json = parseJsonArray(cmd)) {
+            ins.json = true;
+            ins.jsonArgs = *json;
+        } else if (looksLikeBrokenJson(cmd)) {
+            return fail(b.errorAt(*this, cmdOffset,
+                                  QStringLiteral("invalid JSON array for HEALTHCHECK CMD: %1 "
+                                                 "(expected [\"executable\", \"arg\", ...])")
+                                      .arg(jsonProblem(cmd))));
+        }
     }
+    return {};
+}
+
+// ONBUILD <instruction>: the wrapped instruction is checked as if it stood alone.
+Status Parser::checkOnBuild(Body &b) {
+    const QString &args = b.args;
+    int end = 0;
+    while (end < args.size() && !isSpace(args[end]))
+        ++end;
+    const QString word = args.left(end);
+    const auto kind = instructionKind(word);
+    if (kind == Kind::OnBuild || kind == Kind::From || kind == Kind::Maintainer)
+        return b.argsError(
+            *this, QStringLiteral("%1 isn't allowed as an ONBUILD trigger").arg(word.toUpper()));
+    if (!kind)
+        return b.argsError(*this,
+                           QStringLiteral("unknown instruction \"%1\" in ONBUILD").arg(word));
+    DockerfileInstruction inner;
+    inner.kind = *kind;
+    const Position ip = b.at(b.argsOffset);
+    inner.line = ip.line;
+    inner.column = ip.column;
+    int innerStart = end;
+    while (innerStart < args.size() && isSpace(args[innerStart]))
+        ++innerStart;
+    if (auto st = parseBody(inner, args.mid(innerStart), b.restOffset + b.argsOffset + innerStart,
+                            b.segments, true);
+        !st)
+        return st;
+    b.ins.onbuild = args;
     return {};
 }
 
@@ -740,7 +834,7 @@ Status Parser::checkVariables() {
     const QChar esc = m_df.escape;
     auto check = [&](const DockerfileInstruction &ins, const QSet<QString> &known,
                      const QSet<QString> &later) -> Status {
-        if (!substitutes(ins.keyword))
+        if (!substitutes(ins.kind))
             return {};
         QString text = ins.args;
         QList<QPair<QString, int>> refs = variableReferences(text, esc);
@@ -760,10 +854,10 @@ Status Parser::checkVariables() {
     };
     auto declared = [&](const DockerfileInstruction &ins) {
         QStringList names;
-        if (ins.keyword == QLatin1String("ARG")) {
+        if (ins.kind == Kind::Arg) {
             for (const auto &w : rawWords(ins.args, esc))
                 names.append(w.first.section(QLatin1Char('='), 0, 0));
-        } else if (ins.keyword == QLatin1String("ENV")) {
+        } else if (ins.kind == Kind::Env) {
             const auto ws = rawWords(ins.args, esc);
             if (!ws.isEmpty() && !ws.first().first.contains(QLatin1Char('=')))
                 names.append(ws.first().first);
@@ -791,7 +885,7 @@ Status Parser::checkVariables() {
             return st;
         QSet<QString> laterArgs;
         for (const auto &ins : stage.instructions)
-            if (ins.keyword == QLatin1String("ARG"))
+            if (ins.kind == Kind::Arg)
                 for (const QString &n : declared(ins))
                     laterArgs.insert(n);
         QSet<QString> stageKnown;
@@ -1100,8 +1194,8 @@ DockerfileVariables::evaluate(const DockerfileInstruction &ins) {
     Expanded out;
     const VariableLookup lookup = [this](const QString &n) { return value(n); };
     auto err = [&](const Error &e) { return fail(m_dockerfile.errorAt(ins, e.message)); };
-    const QString &kw = ins.keyword;
-    const bool subst = substitutes(kw);
+    const InstructionKind kind = ins.kind;
+    const bool subst = substitutes(kind);
     for (const auto &[name, v] : ins.flags) {
         if (!subst) {
             out.flags.insert(name, v);
@@ -1115,7 +1209,7 @@ DockerfileVariables::evaluate(const DockerfileInstruction &ins) {
     if (!subst)
         return out;
 
-    if (kw == QLatin1String("ENV") || kw == QLatin1String("LABEL")) {
+    if (kind == Kind::Env || kind == Kind::Label) {
         const auto ws = rawWords(ins.args, esc);
         if (!ws.first().first.contains(QLatin1Char('='))) {
             // Legacy form: "ENV key the rest of the line".
@@ -1135,7 +1229,7 @@ DockerfileVariables::evaluate(const DockerfileInstruction &ins) {
                 out.pairs.append({e->left(eq), e->mid(eq + 1)});
             }
         }
-        if (kw == QLatin1String("ENV")) {
+        if (kind == Kind::Env) {
             for (const auto &[k, v] : std::as_const(out.pairs)) {
                 const QString prefix = k + QLatin1Char('=');
                 m_env.erase(std::remove_if(m_env.begin(), m_env.end(),
@@ -1146,7 +1240,7 @@ DockerfileVariables::evaluate(const DockerfileInstruction &ins) {
         }
         return out;
     }
-    if (kw == QLatin1String("ARG")) {
+    if (kind == Kind::Arg) {
         for (const auto &w : rawWords(ins.args, esc)) {
             const QString name = w.first.section(QLatin1Char('='), 0, 0);
             std::optional<QString> v;
@@ -1167,9 +1261,7 @@ DockerfileVariables::evaluate(const DockerfileInstruction &ins) {
         }
         return out;
     }
-    if ((kw == QLatin1String("VOLUME") || kw == QLatin1String("COPY") ||
-         kw == QLatin1String("ADD")) &&
-        ins.json) {
+    if ((kind == Kind::Volume || kind == Kind::Copy || kind == Kind::Add) && ins.json) {
         for (const QString &a : ins.jsonArgs) {
             // Docker substitutes in the exec form's strings too, without quote processing.
             QString escaped = a;
@@ -1183,7 +1275,7 @@ DockerfileVariables::evaluate(const DockerfileInstruction &ins) {
         }
         return out;
     }
-    if (kw == QLatin1String("WORKDIR")) {
+    if (kind == Kind::Workdir) {
         auto e = expandWord(ins.args, lookup, esc);
         if (!e)
             return err(e.error());

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/build/buildjob.h"
+#include "engine/builder/buildjob.h"
 
 #include "engine/core/storelock.h"
 

@@ -25,10 +25,36 @@ struct DockerfileHeredoc {
     int column = 0;
 };
 
+// What an instruction is: its keyword, parsed once (the builder runs one function per kind).
+enum class InstructionKind {
+    From,
+    Run,
+    Cmd,
+    Entrypoint,
+    Copy,
+    Add,
+    Env,
+    Arg,
+    Label,
+    Expose,
+    Volume,
+    User,
+    Workdir,
+    StopSignal,
+    Healthcheck,
+    Shell,
+    OnBuild,
+    Maintainer,
+};
+// The keyword as Dockerfiles spell it, upper case: "RUN".
+QString instructionKeyword(InstructionKind kind);
+// The kind a keyword (any case) names; nullopt for an unknown instruction.
+std::optional<InstructionKind> instructionKind(const QString &keyword);
+
 // One instruction as written, before variable substitution (which needs the build's ARG/ENV
 // values: see DockerfileVariables). Positions are 1-based.
 struct DockerfileInstruction {
-    QString keyword;  // upper case: "RUN"
+    InstructionKind kind = InstructionKind::Run;
     QString original; // the instruction line(s) as written, continuations joined
     QString args;     // text after the keyword and its flags (not substituted)
     int line = 0;     // the keyword's line
@@ -45,6 +71,7 @@ struct DockerfileInstruction {
     // HEALTHCHECK: "NONE" or "CMD" (the command is in json/jsonArgs/args).
     QString healthcheckType;
 
+    QString keyword() const { return instructionKeyword(kind); }
     bool hasFlag(const QString &name) const;
     QString flag(const QString &name) const;
     // The text a shell gets for RUN's shell form: the arguments, and for heredocs that are

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "engine/build/urldownload.h"
+#include "engine/builder/urldownload.h"
 
 #include "engine/core/fileutil.h"
 
