@@ -4,9 +4,9 @@
 #include "api/jsonstream.h"
 #include "api/server.h"
 #include "engine/archive/archiveio.h"
-#include "engine/builder/builder.h"
 #include "engine/builder/gitcontext.h"
 #include "engine/builder/urldownload.h"
+#include "engine/operations/buildoperations.h"
 #include "engine/snapshots/unpacker.h"
 
 #include <QDir>
@@ -45,13 +45,19 @@ void runBuild(Exchange &x, const BuildOptions &options, bool quiet) {
     if (!lock)
         return x.error(lock.error());
     JsonStream out(x);
-    Builder builder(x.engine.paths(), x.engine.content(), x.engine.snapshots(), x.engine.images(),
-                    x.engine.containers());
-    builder.setOutputHandler([&](const QString &line) {
+    // A server that stops cancels the build at its next line of output, so stop() can join
+    // this connection's thread (ARCHITECTURE.md, "Concurrency model").
+    std::atomic<bool> cancel{false};
+    BuildOptions cancellable = options;
+    cancellable.cancel = &cancel;
+    BuildHandlers handlers;
+    handlers.output = [&](const QString &line) {
         if (!quiet)
             out.stream(line + QLatin1Char('\n'));
-    });
-    auto result = builder.build(options);
+        if (x.server.stopping())
+            cancel = true;
+    };
+    auto result = x.engine.builds().build(cancellable, handlers);
     if (!result) {
         out.fail(result.error());
         return out.finish();

@@ -3,8 +3,8 @@
 // export, rename, prune, attach (output) and resize.
 #include "api/server.h"
 #include "api/streams.h"
+#include "engine/operations/filesystemoperations.h"
 #include "engine/runtime/containercontrol.h"
-#include "engine/runtime/containerfilesystem.h"
 #include "engine/runtime/containerinspect.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/containerstats.h"
@@ -719,16 +719,11 @@ void top(Exchange &x) {
                             {QStringLiteral("Processes"), rows}});
 }
 
-ContainerFilesystem filesystemOf(Engine::Engine &engine) {
-    return ContainerFilesystem(engine.containers(), engine.content(), engine.images(),
-                               engine.snapshots());
-}
-
 void changes(Exchange &x) {
     auto record = findContainer(x);
     if (!record)
         return x.error(record.error());
-    auto diff = filesystemOf(x.engine).diff(record->id);
+    auto diff = x.engine.filesystem().diff(record->id);
     if (!diff)
         return x.error(diff.error());
     QJsonArray out;
@@ -747,7 +742,7 @@ void exportContainer(Exchange &x) {
         return x.error(record.error());
     if (!x.connection.beginUntilClose(200, "application/x-tar"))
         return;
-    (void)filesystemOf(x.engine).exportTo(record->id, x.connection.fd());
+    (void)x.engine.filesystem().exportTo(record->id, x.connection.fd());
 }
 
 // The X-Docker-Container-Path-Stat header `docker cp` reads: base64 JSON with Go's FileMode
@@ -774,7 +769,7 @@ void archive(Exchange &x) {
     const QString path = x.request.value(QStringLiteral("path"));
     if (path.isEmpty())
         return x.error(400, QStringLiteral("path is required"));
-    ContainerFilesystem fs = filesystemOf(x.engine);
+    FilesystemOperations fs = x.engine.filesystem();
     if (x.request.method == "PUT") {
         if (auto dir = fs.statPath(record->id, path); !dir || !dir->isDir)
             return dir ? x.error(

@@ -4,14 +4,11 @@
 #include "api/jsonstream.h"
 #include "api/server.h"
 #include "api/streams.h"
-#include "engine/archive/imageloader.h"
-#include "engine/archive/imagesaver.h"
-#include "engine/archive/rootfsimporter.h"
 #include "engine/builder/urldownload.h"
 #include "engine/images/imageinspect.h"
 #include "engine/images/reference.h"
-#include "engine/registry/puller.h"
-#include "engine/registry/pusher.h"
+#include "engine/operations/archiveoperations.h"
+#include "engine/operations/registryoperations.h"
 
 #include <QDir>
 #include <QRegularExpression>
@@ -63,8 +60,8 @@ void listImages(Exchange &x) {
             key != QLatin1String("since"))
             return x.error(400, QStringLiteral("invalid filter '%1'").arg(key));
     }
-    const QHash<QString, int> users = x.engine.containers().store().imageUseCounts();
-    const QHash<QString, int> layerUses = x.engine.images().chainIdUseCounts();
+    const QHash<QString, int> users = x.engine.images().containerUseCounts();
+    const QHash<QString, int> layerUses = x.engine.images().layerUseCounts();
     const bool sharedSize = x.request.flag(QStringLiteral("shared-size"));
     QJsonArray out;
     for (const ImageRecord &image : x.engine.images().list()) {
@@ -96,7 +93,7 @@ void listImages(Exchange &x) {
             shared = 0;
             for (const LayerRecord &l : image.layers)
                 if (layerUses.value(l.chainId.toString()) > 1)
-                    if (auto info = x.engine.snapshots().info(l.chainId))
+                    if (auto info = x.engine.images().layer(l.chainId))
                         shared += info->size;
         }
         QJsonObject summary = imageSummaryJson(image, shared, users.value(image.id.toString(), 0));
@@ -116,7 +113,7 @@ void inspectImage(Exchange &x) {
     auto image = findImage(x, x.params.value(0));
     if (!image)
         return x.error(image.error());
-    QJsonObject o = imageInspectJson(x.engine.images(), *image);
+    QJsonObject o = x.engine.images().inspectJson(*image);
     o.insert(QStringLiteral("Parent"), QString());
     o.insert(QStringLiteral("Comment"), QString());
     o.insert(QStringLiteral("DockerVersion"), QString());
@@ -143,7 +140,7 @@ void history(Exchange &x) {
     for (const HistoryEntry &h : std::as_const(entries)) {
         qint64 size = 0;
         if (!h.emptyLayer && layer < image->layers.size()) {
-            if (auto info = x.engine.snapshots().info(image->layers[layer].chainId))
+            if (auto info = x.engine.images().layer(image->layers[layer].chainId))
                 size = info->size;
             ++layer;
         }
@@ -239,9 +236,7 @@ void createImage(Exchange &x) {
                     out.status(QStringLiteral("Pull complete"), layerId(l.digest));
     };
     const ImageRecord before = x.engine.images().resolve(ref->toString()).value_or(ImageRecord{});
-    Puller puller(x.engine.paths(), x.engine.content(), x.engine.snapshots(), x.engine.images(),
-                  &x.engine.events());
-    auto record = puller.pull(*ref, options);
+    auto record = x.engine.registry().pull(*ref, options);
     if (!record) {
         if (record.error().kind == ErrorKind::NotFound && !out.started())
             return x.error(404, record.error().message);
@@ -298,8 +293,7 @@ void pushImage(Exchange &x) {
                 cancel = true;
         }
     };
-    Pusher pusher(x.engine.paths(), x.engine.content(), x.engine.images(), &x.engine.events());
-    auto result = pusher.push(target->toString(), *target, options);
+    auto result = x.engine.registry().push(target->toString(), *target, options);
     if (!result) {
         out.fail(result.error());
         return out.finish();
@@ -372,10 +366,6 @@ void pruneImages(Exchange &x) {
                             {QStringLiteral("SpaceReclaimed"), report->reclaimedBytes}});
 }
 
-ArchiveStores archiveStores(Engine::Engine &engine) {
-    return ArchiveStores{engine.content(), engine.snapshots(), engine.images(), engine.events()};
-}
-
 // GET /images/{name}/get and /images/get?names=...: a docker-archive tarball.
 void saveImages(Exchange &x) {
     QStringList names;
@@ -391,9 +381,8 @@ void saveImages(Exchange &x) {
             return x.error(image.error());
     if (!x.connection.beginUntilClose(200, "application/x-tar"))
         return;
-    ImageSaver saver(archiveStores(x.engine));
     // An error half-way can only end the stream early: the client sees a truncated tar.
-    (void)saver.saveToFd(names, ArchiveFormat::DockerArchive, x.connection.fd());
+    (void)x.engine.archives().saveToFd(names, ArchiveFormat::DockerArchive, x.connection.fd());
 }
 
 // POST /images/load: the body is a tarball, streamed to the loader through a pipe so a large
@@ -404,8 +393,7 @@ void loadImages(Exchange &x) {
     const Status st = consumeBodyThroughPipe(
         x, qint64(1) << 40,
         [&](int fd) -> Status {
-            ImageLoader loader(archiveStores(x.engine));
-            auto images = loader.loadStream(fd, QStringLiteral("the request body"));
+            auto images = x.engine.archives().loadStream(fd, QStringLiteral("the request body"));
             if (!images)
                 return fail(images.error());
             loaded = *images;
@@ -438,7 +426,7 @@ void importImage(Exchange &x) {
         if (key == QLatin1String("changes") && !value.isEmpty())
             options.changes << value;
     options.message = x.request.value(QStringLiteral("message"));
-    RootfsImporter importer(archiveStores(x.engine));
+    ArchiveOperations archives = x.engine.archives();
     Result<ImageRecord> imported = fail(ErrorKind::Internal, QStringLiteral("nothing imported"));
     const QString source = x.request.value(QStringLiteral("fromSrc"));
     if (source == QLatin1String("-")) {
@@ -446,7 +434,7 @@ void importImage(Exchange &x) {
         const Status st = consumeBodyThroughPipe(
             x, qint64(1) << 40,
             [&](int fd) -> Status {
-                imported = importer.importStream(fd, QStringLiteral("the request body"), options);
+                imported = archives.importStream(fd, QStringLiteral("the request body"), options);
                 return imported ? Status{} : fail(imported.error());
             },
             received);
@@ -466,7 +454,7 @@ void importImage(Exchange &x) {
             return x.error(400, QStringLiteral("fromSrc %1: %2")
                                     .arg(url.toDisplayString(QUrl::RemoveUserInfo),
                                          downloaded.error().message));
-        imported = importer.importFile(downloaded->path, options);
+        imported = archives.importFile(downloaded->path, options);
         if (!imported)
             return x.error(imported.error());
     }

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonParseError>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QVersionNumber>
 
 #include <algorithm>
@@ -381,22 +382,39 @@ void ApiServer::run() {
             if (!(fds[i].revents & POLLIN))
                 continue;
             const int client = ::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
-            if (client < 0)
-                continue;
-            {
-                std::lock_guard lock(m_connectionsMutex);
-                if (m_connections >= m_options.maxConnections && !evictIdle()) {
-                    HttpConnection refused(client);
-                    refused.respond(503, "application/json",
-                                    R"({"message":"too many connections"})"
-                                    "\n");
-                    continue;
-                }
-                ++m_connections;
-            }
-            std::thread([this, client] { serve(client); }).detach();
+            if (client >= 0)
+                startConnection(client);
         }
     }
+}
+
+void ApiServer::startConnection(int client) {
+    std::list<ConnectionThread> ended;
+    {
+        std::lock_guard lock(m_connectionsMutex);
+        for (auto it = m_threads.begin(); it != m_threads.end();) {
+            auto next = std::next(it);
+            if (it->finished)
+                ended.splice(ended.end(), m_threads, it);
+            it = next;
+        }
+        if (m_stopping.load()) {
+            ::close(client); // stop() has taken the threads to join: none may start now
+        } else if (m_connections >= m_options.maxConnections && !evictIdle()) {
+            HttpConnection refused(client);
+            refused.respond(503, "application/json",
+                            R"({"message":"too many connections"})"
+                            "\n");
+        } else {
+            ++m_connections;
+            ConnectionThread &entry = m_threads.emplace_back();
+            entry.fd = client;
+            // serve() touches `entry` only under the mutex held here, so it is complete first.
+            entry.thread = std::thread([this, &entry] { serve(entry); });
+        }
+    }
+    for (ConnectionThread &t : ended)
+        t.thread.join(); // finished: its serve() has returned or is about to
 }
 
 bool ApiServer::evictIdle() {
@@ -434,7 +452,6 @@ void ApiServer::closeIdle(qint64 idleForMs) {
         } else {
             ++it;
         }
-    }
 }
 
 void ApiServer::stop() {
@@ -443,10 +460,19 @@ void ApiServer::stop() {
     if (m_wakeFds[1] >= 0)
         (void)!::write(m_wakeFds[1], "x", 1);
     // Streams check stopping() at least once a second; give them a moment to finish.
-    std::unique_lock lock(m_connectionsMutex);
-    closeIdle(0);
-    m_connectionsDone.wait_for(lock, std::chrono::seconds(5),
-                               [this] { return m_connections == 0; });
+    std::list<ConnectionThread> threads;
+    {
+        std::unique_lock lock(m_connectionsMutex);
+        closeIdle(0);
+        m_connectionsDone.wait_for(lock, std::chrono::seconds(5),
+                                   [this] { return m_connections == 0; });
+        for (const ConnectionThread &t : m_threads)
+            if (t.fd >= 0)
+                ::shutdown(t.fd, SHUT_RDWR);
+        threads.swap(m_threads);
+    }
+    for (ConnectionThread &t : threads)
+        t.thread.join();
 }
 
 void ApiServer::attachBegin(const QString &containerId) {
@@ -483,9 +509,15 @@ bool ApiServer::sessionWaiting(const QString &containerId) {
     return m_sessionWaiters.contains(containerId);
 }
 
-void ApiServer::serve(int fd) {
+void ApiServer::serve(ConnectionThread &self) {
     {
+        const int fd = self.fd;
         HttpConnection connection(fd, m_options.limits);
+        // Before the connection closes its socket, so stop() never shuts a reused descriptor.
+        const auto forget = qScopeGuard([&] {
+            std::lock_guard lock(m_connectionsMutex);
+            self.fd = -1;
+        });
         connection.setCommonHeaders({{"Api-Version", currentApiVersion},
                                      {"Docker-Experimental", "false"},
                                      {"Ostype", "linux"}});
@@ -520,6 +552,7 @@ void ApiServer::serve(int fd) {
     }
     std::lock_guard lock(m_connectionsMutex);
     --m_connections;
+    self.finished = true;
     m_connectionsDone.notify_all();
 }
 

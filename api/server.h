@@ -12,8 +12,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <list>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace Berth::Api {
 
@@ -95,6 +97,9 @@ struct ServerOptions {
 // Serves the Docker Engine API over HTTP/1.1: one thread per connection with blocking I/O, so a
 // slow or stuck client only ever holds its own thread, and streams (logs -f, events, stats,
 // attach) are plain loops. All handlers share the engine, which is thread-safe.
+//
+// The server owns its connection threads: run() joins those that have ended as it accepts new
+// ones, and stop() joins all of them, so no thread outlives the server (or the engine it uses).
 class ApiServer {
 public:
     explicit ApiServer(Engine::Engine &engine);
@@ -105,7 +110,9 @@ public:
     Status listen(const ServerOptions &options);
     // Accepts connections until stop() (from another thread or a signal handler's self-pipe).
     void run();
-    // Stops accepting, tells every stream to finish, and waits for the connections to end.
+    // Stops accepting, tells every stream to finish and waits up to 5 s for the connections to
+    // end; then shuts the sockets of those left (a handler blocked reading or writing returns,
+    // a long operation sees its next write fail) and joins every connection thread.
     void stop();
     bool stopping() const { return m_stopping.load(); }
     quint16 tcpPort() const { return m_tcpPort; }
@@ -125,7 +132,13 @@ public:
     bool sessionWaiting(const QString &containerId);
 
 private:
-    void serve(int fd);
+    struct ConnectionThread {
+        int fd = -1; // the client socket while serve() uses it, else -1
+        bool finished = false;
+        std::thread thread;
+    };
+    void serve(ConnectionThread &self);
+    void startConnection(int client);
     // Waits for the connection's next request while counting it idle; false when it should
     // close (peer gone, idle too long, or closed to make room for a new client).
     bool awaitRequest(HttpConnection &connection, int fd);
@@ -147,6 +160,7 @@ private:
     std::mutex m_connectionsMutex;
     std::condition_variable m_connectionsDone;
     int m_connections = 0;
+    std::list<ConnectionThread> m_threads; // under m_connectionsMutex
     std::map<int, qint64> m_idleSince; // fd -> ms since the epoch; under m_connectionsMutex
     std::mutex m_attachMutex;
     std::condition_variable m_attachDone;

@@ -29,17 +29,26 @@ bool isTty(const ContainerRecord &container) {
 
 namespace {
 
-QByteArray encode(const LogEntry &e, const LogStreamOptions &options) {
-    QByteArray text = e.text;
-    if (options.timestamps)
-        text.prepend(e.timestamp().toUtf8() + ' ');
-    if (options.tty)
-        return text;
-    return streamFrame(e.stream == QLatin1String("stderr") ? 2 : 1, text);
+constexpr qsizetype kLogChunk = 1 << 20;
+
+// Appends the entry as the client reads it: raw with a terminal, else in a Docker frame.
+void encode(const LogEntry &e, const LogStreamOptions &options, QByteArray &out) {
+    const qsizetype header = out.size();
+    if (!options.tty)
+        out.append(8, '\0');
+    if (options.timestamps) {
+        appendLogTimestamp(out, e.timeNs);
+        out.append(' ');
+    }
+    out.append(e.text);
+    if (!options.tty) {
+        out[header] = char(e.isStderr() ? 2 : 1);
+        qToBigEndian<quint32>(quint32(out.size() - header - 8), out.data() + header + 4);
+    }
 }
 
 bool wanted(const LogEntry &e, const LogStreamOptions &options) {
-    const bool isErr = e.stream == QLatin1String("stderr");
+    const bool isErr = e.isStderr();
     if (isErr ? !options.stderrWanted : !options.stdoutWanted)
         return false;
     if (options.query.sinceNs && e.timeNs < options.query.sinceNs)
@@ -58,20 +67,23 @@ void streamLogs(Exchange &x, const ContainerRecord &container, const LogStreamOp
     LogQuery query = options.query;
     if (options.onlyNew)
         query.tail = 0;
-    auto send = [&](const QList<LogEntry> &entries) {
-        QByteArray out;
-        for (const LogEntry &e : entries) {
-            if (wanted(e, options))
-                out += encode(e, options);
-            if (out.size() > 256 * 1024) {
-                if (!sink(out))
-                    return false;
-                out.clear();
-            }
-        }
-        return out.isEmpty() || sink(out);
+    // Entries are gathered into chunks of up to 1 MiB for the client.
+    QByteArray out;
+    const auto add = [&](const LogEntry &e) {
+        if (wanted(e, options))
+            encode(e, options, out);
+        if (out.size() < kLogChunk)
+            return true;
+        const bool sent = sink(out);
+        out.resize(0);
+        return sent;
     };
-    if (auto past = reader.read(query); past && !send(*past))
+    const auto send = [&] {
+        const bool sent = out.isEmpty() || sink(out);
+        out.resize(0);
+        return sent;
+    };
+    if (auto past = reader.read(query, add); past && !send())
         return;
     if (!options.follow)
         return;
@@ -83,10 +95,12 @@ void streamLogs(Exchange &x, const ContainerRecord &container, const LogStreamOp
         if (now && now->started != startedBefore)
             ran = true; // it started (and maybe already stopped) since we began
         ran = ran || running;
-        if (!send(reader.follow()))
+        if (!reader.follow(add) || !send())
             return;
         if (!now || (!running && (ran || !options.waitForStart))) {
-            send(reader.follow()); // the shim logs the last lines before it records the exit
+            // The shim logs the last lines before it records the exit.
+            if (reader.follow(add))
+                send();
             return;
         }
         if (options.query.untilNs &&

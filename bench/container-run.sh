@@ -14,7 +14,7 @@ runs=${BENCH_RUNS:-15}
 stats_seconds=${BENCH_STATS_SECONDS:-30}
 base=${BENCH_DIR:-/var/tmp/berth-bench}/container-run
 [ "$(id -u)" -eq 0 ] || { echo "bench/container-run.sh: run as root (runc, cgroups)" >&2; exit 1; }
-for tool in runc podman python3 busybox; do
+for tool in runc crun unshare podman python3 busybox; do
   command -v "$tool" >/dev/null || { echo "bench/container-run.sh: needs $tool" >&2; exit 1; }
 done
 [ -x "$berthctl" ] || "$here/scripts/setup.sh" build
@@ -39,6 +39,10 @@ for tool in sh true sleep; do ln -s busybox "$rootfs/bin/$tool"; done
 tar -C "$rootfs" -cf "$work/img.tar" .
 "$berthctl" import "$work/img.tar" bench/busybox:latest >/dev/null
 podman import -q "$work/img.tar" localhost/bench/busybox:latest >/dev/null
+# The older berthctl gets a store of its own: it may not read the newer one's runtime choice.
+if [ -n "${BERTHCTL_BASE:-}" ]; then
+  BERTH_ROOT=$work/base-store "$BERTHCTL_BASE" import "$work/img.tar" bench/busybox:latest >/dev/null
+fi
 bundle=$work/bundle; mkdir -p "$bundle"
 cp -a "$rootfs" "$bundle/rootfs"
 (cd "$bundle" && runc spec)
@@ -51,6 +55,14 @@ spec["process"]["args"] = ["/bin/true"]
 json.dump(spec, open(path, "w"), indent=1)
 PY
 runc_root=$work/runc-root
+crun_root=$work/crun-root
+# crun refuses this hybrid cgroup host as it is; in a private mount namespace where the cgroup v2
+# hierarchy shows no controllers it runs (the host's mounts are unchanged). Berth does the same.
+crun_view=()
+if grep -q . /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; then
+  crun_view=(unshare -m --propagation slave sh -c
+    'mount --bind /dev/null /sys/fs/cgroup/unified/cgroup.controllers && exec "$0" "$@"')
+fi
 # The same runtime on the bundle Berth itself generates (Docker's seccomp profile, capabilities,
 # masked paths, cgroup limits, /etc files): what Berth adds around the runtime, and nothing else.
 config_id=$("$berthctl" run -d --network none --name bench-config bench/busybox sleep 1000)
@@ -84,17 +96,27 @@ run_all() { # one run of each, into files with suffix $1 ("" for the timed ones)
   timed "$work/berth-bridge$1" "$berthctl" run --rm bench/busybox /bin/true
   timed "$work/runc$1" runc --root "$runc_root" run --bundle "$bundle" "bench-$$-$n"
   timed "$work/runc-same$1" runc --root "$runc_root" run --bundle "$same" "bench-same-$$-$n"
+  timed "$work/crun$1" "${crun_view[@]}" crun --root "$crun_root" run --bundle "$bundle" "bench-c-$$-$n"
+  timed "$work/crun-same$1" "${crun_view[@]}" crun --root "$crun_root" run --bundle "$same" "bench-cs-$$-$n"
+  if [ -n "${BERTHCTL_BASE:-}" ]; then
+    timed "$work/base-none$1" env BERTH_ROOT="$work/base-store" \
+      "$BERTHCTL_BASE" run --rm --network none bench/busybox /bin/true
+  fi
   timed "$work/podman$1" podman run --rm --network none localhost/bench/busybox /bin/true
 }
 echo "== run --rm /bin/true ($runs runs each, interleaved, after a warm-up)"
 run_all .warmup
 for _ in $(seq 1 "$runs"); do run_all ""; done
-for f in berth-none berth-bridge runc runc-same podman; do
+kinds="berth-none berth-bridge runc runc-same crun crun-same podman"
+[ -n "${BERTHCTL_BASE:-}" ] && kinds="$kinds base-none"
+for f in $kinds; do
   if awk '$5 != 0 { bad = 1 } END { exit !bad }' "$work/$f"; then
     echo "bench/container-run.sh: $f failed in some runs (see $work/$f)" >&2; exit 1
   fi
 done
 
+gui_pct=n/a; cli_pct=n/a
+if [ "$stats_seconds" -gt 0 ]; then
 echo "== 50 running containers, stats sampled at 1 Hz for $stats_seconds s"
 for i in $(seq 1 50); do
   "$berthctl" run -d --network none --name "s$i" bench/busybox sleep 100000 >/dev/null
@@ -105,7 +127,6 @@ cpu_ticks() { # PID [TID]: user + system ticks of a process or one of its thread
   awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$stat"
 }
 # The GUI's sampler: the thread named berth-stats in a `berth` on the offscreen platform.
-gui_pct=n/a
 if [ -x "$berth_gui" ]; then
   QT_QPA_PLATFORM=offscreen "$berth_gui" >"$work/gui.log" 2>&1 &
   gui=$!
@@ -133,9 +154,12 @@ before=$(cpu_ticks "$cli"); sleep "$stats_seconds"; after=$(cpu_ticks "$cli")
 cli_pct=$(python3 -c "print('%.2f' % (($after - $before) / $ticks / $stats_seconds * 100))")
 kill -INT "$cli"; wait "$cli" 2>/dev/null || true
 "$berthctl" rm -f $(seq -f 's%g' 1 50) >/dev/null
+fi
 
 bn=$(median "$work/berth-none"); bb=$(median "$work/berth-bridge")
 rc=$(median "$work/runc"); rs=$(median "$work/runc-same"); pm=$(median "$work/podman")
+cc=$(median "$work/crun"); cs=$(median "$work/crun-same")
+bs=nan; [ -n "${BERTHCTL_BASE:-}" ] && bs=$(median "$work/base-none")
 cpu() { python3 - "$1" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
@@ -144,10 +168,11 @@ PY
 }
 python3 - "$bn" "$bb" "$rc" "$rs" "$pm" "$(cpu "$work/berth-none")" "$(cpu "$work/berth-bridge")" \
   "$(cpu "$work/runc")" "$(cpu "$work/runc-same")" "$(cpu "$work/podman")" "$gui_pct" "$cli_pct" \
-  "$runs" <<'PY'
+  "$runs" "$cc" "$cs" "$bs" <<'PY'
 import sys
 bn, bb, rc, rs, pm, cbn, cbb, crc, crs, cpm = map(float, sys.argv[1:11])
 gui, cli, runs = sys.argv[11], sys.argv[12], sys.argv[13]
+cc, cs, bs = map(float, sys.argv[14:17])
 ms = lambda s: "%.0f ms" % (s * 1000)
 print(f"\n== results (median of {runs}; wall, and user+sys CPU of the command: berthctl's own, "
       "its shim and runc are not its children)")
@@ -155,10 +180,16 @@ print(f"  berthctl run --rm --network none     {ms(bn):>8}  cpu {ms(cbn)}")
 print(f"  berthctl run --rm (bridge)           {ms(bb):>8}  cpu {ms(cbb)}")
 print(f"  runc run, Berth's bundle             {ms(rs):>8}  cpu {ms(crs)}")
 print(f"  runc run, `runc spec` bundle         {ms(rc):>8}  cpu {ms(crc)}")
+print(f"  crun run, Berth's bundle             {ms(cs):>8}")
+print(f"  crun run, `runc spec` bundle         {ms(cc):>8}")
 print(f"  podman run --rm --network none       {ms(pm):>8}  cpu {ms(cpm)}")
+if bs == bs:
+    print(f"  BERTHCTL_BASE run --rm --network none {ms(bs):>7}")
 print(f"  Berth (none) / runc, same bundle     {bn / rs:.2f}x   target < 1.5x "
       f"(Berth adds {ms(bn - rs)})")
-print(f"  Berth (none) / runc, `runc spec`     {bn / rc:.2f}x   (no seccomp, fewer mounts)")
+print(f"  Berth (none) / runc, `runc spec`     {bn / rc:.2f}x   target <= 1.0x (no seccomp, fewer mounts)")
+print(f"  Berth (none) / crun, `runc spec`     {bn / cc:.2f}x   target <= 2.5x")
+print(f"  Berth (none) / crun, same bundle     {bn / cs:.2f}x")
 print(f"  Berth (bridge) / runc, same bundle   {bb / rs:.2f}x")
 print(f"  Berth (none) / podman                {bn / pm:.2f}x")
 print(f"  stats of 50 containers at 1 Hz: GUI sampler thread {gui}% of one core "

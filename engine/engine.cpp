@@ -57,6 +57,10 @@ Result<std::unique_ptr<Engine>> Engine::open(const StorePaths &paths) {
     return e;
 }
 
+qint64 Engine::dataVersion() const {
+    return m_db->dataVersion();
+}
+
 Result<StoreLock> Engine::lockForWriting() {
     auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
     // The first writer after a killed build removes what it left (cheap when none did).

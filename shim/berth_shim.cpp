@@ -48,8 +48,9 @@ struct Options {
     int restartMax = 0;   // on-failure's maximum number of restarts (0: no limit)
     int restartCount = 0; // restarts so far (the engine's, when it restarted a lost container)
     std::vector<Berth::Shim::PublishedPort> ports;
-    std::string netns;   // the network namespace path in config.json ("" = none given)
-    int heldLockFd = -1; // the starter's op.lock, released once shim.lock is ours
+    std::string netns;             // the network namespace path in config.json ("" = none given)
+    int heldLockFd = -1;           // the starter's op.lock, released once shim.lock is ours
+    bool legacyCgroupView = false; // --cgroup-view legacy: see enterLegacyCgroupView
 };
 
 std::string path(const Options &o, const char *name) {
@@ -302,6 +303,11 @@ pid_t spawnRuntime(const Options &o, const std::vector<std::string> &args, int i
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD})
         ::signal(sig, SIG_DFL);
     ::sigprocmask(SIG_SETMASK, &originalMask, nullptr);
+    if (o.legacyCgroupView && !Berth::Shim::enterLegacyCgroupView()) {
+        std::fprintf(stderr, "berth-shim: cannot enter a private mount namespace: %s\n",
+                     std::strerror(errno));
+        ::_exit(127);
+    }
     ::execv(argv[0], argv.data());
     ::_exit(127);
 }
@@ -372,9 +378,10 @@ bool removeStoppedContainer(const Options &o) {
         if (::rmdir(dir.c_str()) != 0 && errno != ENOENT)
             clean = false;
     }
-    // The state directory holds state.json (and, while created, exec.fifo) only.
+    // The state directory holds state.json (runc) or status and config.json (crun), and while
+    // the container is created, exec.fifo.
     const std::string state = o.runtimeRoot + "/" + o.id;
-    for (const char *name : {"state.json", "exec.fifo"})
+    for (const char *name : {"state.json", "status", "config.json", "exec.fifo"})
         if (::unlink((state + "/" + name).c_str()) != 0 && errno != ENOENT)
             clean = false;
     if (::rmdir(state.c_str()) != 0 && errno != ENOENT)
@@ -461,7 +468,11 @@ bool parseArgs(int argc, char **argv, Options &o) {
             o.netns = value;
         else if (key == "--hold-lock")
             o.heldLockFd = std::atoi(value);
-        else if (key == "--publish") {
+        else if (key == "--cgroup-view") {
+            o.legacyCgroupView = std::string(value) == Berth::Shim::LegacyCgroupView;
+            if (!o.legacyCgroupView && std::string(value) != "host")
+                return false;
+        } else if (key == "--publish") {
             Berth::Shim::PublishedPort port;
             if (!Berth::Shim::parsePublishedPort(value, port))
                 return false;
@@ -1173,14 +1184,14 @@ int Monitor::exec() {
 int main(int argc, char **argv) {
     Options o;
     if (!parseArgs(argc, argv, o)) {
-        std::fprintf(stderr,
-                     "usage: berth-shim --id ID --bundle DIR --runtime PATH --runtime-root DIR "
-                     "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] [--terminal] "
-                     "[--stdin] [--hold-output] [--transient] [--restart "
-                     "no|on-failure|always|unless-stopped] "
-                     "[--restart-max N] [--restart-count N] [--netns PATH] "
-                     "[--publish PROTO:FD:IP:PORT]... [--hold-lock FD]\n"
-                     "Started by the Berth engine; not meant to be run by hand.\n");
+        std::fprintf(
+            stderr, "usage: berth-shim --id ID --bundle DIR --runtime PATH --runtime-root DIR "
+                    "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] [--terminal] "
+                    "[--stdin] [--hold-output] [--transient] [--restart "
+                    "no|on-failure|always|unless-stopped] "
+                    "[--restart-max N] [--restart-count N] [--netns PATH] "
+                    "[--publish PROTO:FD:IP:PORT]... [--hold-lock FD] [--cgroup-view host|legacy]\n"
+                    "Started by the Berth engine; not meant to be run by hand.\n");
         return 2;
     }
     // The engine spawned this process as its child in a new session (posix_spawn, which does

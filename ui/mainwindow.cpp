@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/mainwindow.h"
 
-#include "engine/archive/starterimage.h"
+#include "engine/operations/archiveoperations.h"
 #include "engine/runtime/containerstats.h"
 #include "ui/dialogs/guidewindow.h"
 #include "ui/dialogs/settingsdialog.h"
@@ -310,7 +310,7 @@ void MainWindow::updatePageVisibility() {
 
 void MainWindow::pollForChanges() {
     // PRAGMA data_version is cheap and changes whenever another connection commits.
-    const qint64 version = m_engine.database().dataVersion();
+    const qint64 version = m_engine.dataVersion();
     if (version != m_seenDataVersion) {
         m_seenDataVersion = version;
         refresh();
@@ -370,11 +370,7 @@ void MainWindow::openGuide() {
 void MainWindow::createStarterImage() {
     m_welcomePage->setBusy(true);
     Engine::Engine *engine = &m_engine;
-    m_engine
-        .async([engine] {
-            return Engine::installStarterImage(
-                {engine->content(), engine->snapshots(), engine->images(), engine->events()});
-        })
+    m_engine.async([engine] { return engine->archives().installStarter(); })
         .then(this, [this](const Engine::Result<Engine::ImageRecord> &result) {
             m_welcomePage->setBusy(false);
             if (!result) {

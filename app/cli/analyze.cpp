@@ -2,7 +2,7 @@
 // berthctl analyze: what each layer added, changed, deleted and wasted; dive-compatible CI gate.
 #include "app/cli/command.h"
 #include "app/cli/format.h"
-#include "engine/analysis/imageanalyzer.h"
+#include "engine/operations/analysisoperations.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -308,7 +308,7 @@ int analyze(Context &ctx) {
     auto image = engine->images().resolve(name);
     if (!image)
         return ctx.fail(image.error());
-    ImageAnalyzer analyzer(engine->paths(), engine->images(), engine->snapshots());
+    const AnalysisOperations analyzer = engine->analysis();
     auto analysis = analyzer.analyze(*image);
     if (!analysis)
         return ctx.fail(analysis.error());

@@ -2,10 +2,7 @@
 // berthctl load, save, import, starter: images in and out of archives (engine/archive).
 #include "app/cli/command.h"
 
-#include "engine/archive/imageloader.h"
-#include "engine/archive/imagesaver.h"
-#include "engine/archive/rootfsimporter.h"
-#include "engine/archive/starterimage.h"
+#include "engine/operations/archiveoperations.h"
 
 #include <unistd.h>
 
@@ -13,10 +10,6 @@ using namespace Berth::Engine;
 
 namespace Berth::Cli {
 namespace {
-
-ArchiveStores storesOf(Engine::Engine &e) {
-    return ArchiveStores{e.content(), e.snapshots(), e.images(), e.events()};
-}
 
 bool isStdin(const QString &name) {
     return name.isEmpty() || name == QLatin1String("-");
@@ -45,9 +38,9 @@ int load(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    ImageLoader loader(storesOf(*engine));
-    auto loaded = isStdin(file) ? loader.loadStream(STDIN_FILENO, QStringLiteral("stdin"))
-                                : loader.loadPath(file);
+    ArchiveOperations archives = engine->archives();
+    auto loaded = isStdin(file) ? archives.loadStream(STDIN_FILENO, QStringLiteral("stdin"))
+                                : archives.loadPath(file);
     if (!loaded) {
         // Every refusal of the archive is the same failure to the caller: 1, as docker load
         // (125 stays for usage errors).
@@ -96,10 +89,10 @@ int save(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    ImageSaver saver(storesOf(*engine));
+    ArchiveOperations archives = engine->archives();
     ctx.out.flush();
-    const Status st = isStdin(file) ? saver.saveToFd(p.positionalArguments(), fmt, STDOUT_FILENO)
-                                    : saver.saveToFile(p.positionalArguments(), fmt, file);
+    const Status st = isStdin(file) ? archives.saveToFd(p.positionalArguments(), fmt, STDOUT_FILENO)
+                                    : archives.saveToFile(p.positionalArguments(), fmt, file);
     if (!st)
         return ctx.fail(st.error());
     return 0;
@@ -138,10 +131,10 @@ int importRootfs(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    RootfsImporter importer(storesOf(*engine));
+    ArchiveOperations archives = engine->archives();
     auto record = source == QLatin1String("-")
-                      ? importer.importStream(STDIN_FILENO, QStringLiteral("stdin"), options)
-                      : importer.importFile(source, options);
+                      ? archives.importStream(STDIN_FILENO, QStringLiteral("stdin"), options)
+                      : archives.importFile(source, options);
     if (!record)
         return ctx.fail(record.error());
     ctx.out << record->id.toString() << '\n';
@@ -165,7 +158,7 @@ int starter(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    auto record = installStarterImage(storesOf(*engine), options);
+    auto record = engine->archives().installStarter(options);
     if (!record)
         return ctx.fail(record.error());
     auto ref = Reference::parse(options.reference);

@@ -2,8 +2,8 @@
 // berthctl build: an image from a Dockerfile, with the classic builder's step output.
 #include "app/cli/command.h"
 
-#include "engine/builder/builder.h"
 #include "engine/builder/gitcontext.h"
+#include "engine/operations/buildoperations.h"
 
 #include <QFileInfo>
 #include <atomic>
@@ -92,20 +92,19 @@ int build(Context &ctx) {
     auto lock = engine->lockForWriting();
     if (!lock)
         return ctx.fail(lock.error());
-    Builder builder(engine->paths(), engine->content(), engine->snapshots(), engine->images(),
-                    engine->containers());
     const bool q = p.isSet(quiet);
-    builder.setOutputHandler([&ctx, q](const QString &line) {
+    BuildHandlers handlers;
+    handlers.output = [&ctx, q](const QString &line) {
         if (q)
             return;
         ctx.out << line << '\n';
         ctx.out.flush();
-    });
+    };
     g_cancelled.store(false);
     options.cancel = &g_cancelled;
     for (int sig : {SIGINT, SIGTERM, SIGHUP})
         std::signal(sig, onSignal);
-    auto result = builder.build(options);
+    auto result = engine->builds().build(options, handlers);
     for (int sig : {SIGINT, SIGTERM, SIGHUP})
         std::signal(sig, SIG_DFL);
     if (!result)

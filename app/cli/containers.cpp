@@ -5,6 +5,7 @@
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
+#include "engine/core/fileutil.h"
 #include "engine/runtime/commandexit.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerinspect.h"
@@ -22,6 +23,7 @@
 #include <QThread>
 #include <csignal>
 #include <cstdio>
+#include <unistd.h>
 
 using namespace Berth::Engine;
 
@@ -294,15 +296,38 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
     return r;
 }
 
-void printEntry(const LogEntry &e, bool timestamps) {
-    FILE *stream = e.stream == QLatin1String("stderr") ? stderr : stdout;
-    if (timestamps) {
-        const QByteArray ts = e.timestamp().toUtf8() + ' ';
-        std::fwrite(ts.constData(), 1, size_t(ts.size()), stream);
+// Log lines for the terminal: stdout's to fd 1, stderr's to fd 2, in the log's order, written
+// in large chunks (a chunk ends where the stream changes, at 1 MiB, or at flush()).
+class LogPrinter {
+public:
+    explicit LogPrinter(bool timestamps)
+        : m_timestamps(timestamps) {}
+    ~LogPrinter() { flush(); }
+    // False once the output is gone (a closed pipe).
+    bool print(const LogEntry &e) {
+        const int fd = e.isStderr() ? STDERR_FILENO : STDOUT_FILENO;
+        if (fd != m_fd && !flush())
+            return false;
+        m_fd = fd;
+        if (m_timestamps) {
+            appendLogTimestamp(m_buffer, e.timeNs);
+            m_buffer.append(' ');
+        }
+        m_buffer.append(e.text);
+        return m_buffer.size() < kChunk || flush();
     }
-    std::fwrite(e.text.constData(), 1, size_t(e.text.size()), stream);
-    std::fflush(stream);
-}
+    bool flush() {
+        const bool written = writeAll(m_fd, m_buffer.constData(), size_t(m_buffer.size()));
+        m_buffer.resize(0);
+        return written;
+    }
+
+private:
+    static constexpr qsizetype kChunk = 1 << 20;
+    bool m_timestamps;
+    int m_fd = STDOUT_FILENO;
+    QByteArray m_buffer;
+};
 
 int createOrRun(Context &ctx, bool run) {
     QCommandLineParser p;
@@ -762,19 +787,23 @@ int logsCmd(Context &ctx) {
     if (!record)
         return ctx.fail(record.error());
     LogReader reader(rt.logPath(record->id));
-    auto entries = reader.read(query);
-    if (!entries)
-        return ctx.fail(entries.error());
-    const bool ts = p.isSet(timestamps);
-    for (const LogEntry &e : std::as_const(*entries))
-        printEntry(e, ts);
+    LogPrinter printer(p.isSet(timestamps));
+    const auto print = [&](const LogEntry &e) { return printer.print(e); };
+    if (auto read = reader.read(query, print); !read)
+        return ctx.fail(read.error());
+    if (!printer.flush())
+        return 1;
     if (!p.isSet(follow) || query.untilNs > 0)
         return 0;
     for (;;) {
         auto now = rt.get(record->id);
-        for (const LogEntry &e : reader.follow())
-            if (query.sinceNs == 0 || e.timeNs >= query.sinceNs)
-                printEntry(e, ts);
+        auto more = reader.follow([&](const LogEntry &e) {
+            return (query.sinceNs != 0 && e.timeNs < query.sinceNs) || printer.print(e);
+        });
+        if (!more)
+            return ctx.fail(more.error());
+        if (!printer.flush())
+            return 1;
         if (!now || !now->isRunning())
             return 0;
         QThread::msleep(100);
@@ -888,7 +917,8 @@ int infoCmd(Context &ctx) {
         return ctx.fail(runtime.error());
     }
     ctx.out << "Runtime: " << runtime->name() << " (" << runtime->path() << ", "
-            << runtime->version() << ")\n";
+            << runtime->version() << ")\n"
+            << "  why: " << runtime->reason() << '\n';
     for (const RuntimeRefusal &r : runtime->refused())
         ctx.out << "  not used: " << r.name << ": " << r.reason << '\n';
     return 0;

@@ -2,7 +2,7 @@
 // berthctl diff, commit, export, cp: a container's filesystem (its read-write layer and the
 // merged root), with Docker's options and output.
 #include "app/cli/command.h"
-#include "engine/runtime/containerfilesystem.h"
+#include "engine/operations/filesystemoperations.h"
 
 #include <QFile>
 #include <cerrno>
@@ -13,11 +13,6 @@ using namespace Berth::Engine;
 
 namespace Berth::Cli {
 namespace {
-
-ContainerFilesystem filesystemOf(Engine::Engine &engine) {
-    return ContainerFilesystem(engine.containers(), engine.content(), engine.images(),
-                               engine.snapshots());
-}
 
 int diffCmd(Context &ctx) {
     QCommandLineParser p;
@@ -30,7 +25,7 @@ int diffCmd(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    auto changes = filesystemOf(*engine).diff(p.positionalArguments().first());
+    auto changes = engine->filesystem().diff(p.positionalArguments().first());
     if (!changes)
         return ctx.fail(changes.error());
     for (const ContainerChange &c : std::as_const(*changes))
@@ -71,7 +66,7 @@ int commitCmd(Context &ctx) {
     options.message = p.value(message);
     options.author = p.value(author);
     options.changes = p.values(change);
-    auto image = filesystemOf(*engine).commit(args.first(), options);
+    auto image = engine->filesystem().commit(args.first(), options);
     if (!image)
         return ctx.fail(image.error());
     ctx.out << image->id.toString() << '\n';
@@ -106,7 +101,7 @@ int exportCmd(Context &ctx) {
             return ctx.fail(failErrno(QStringLiteral("open %1").arg(file), errno).error());
     }
     ctx.out.flush();
-    const Status st = filesystemOf(*engine).exportTo(p.positionalArguments().first(), fd);
+    const Status st = engine->filesystem().exportTo(p.positionalArguments().first(), fd);
     if (toFile) {
         ::close(fd);
         if (!st || ::rename(QFile::encodeName(partial).constData(),
@@ -160,7 +155,7 @@ int cpCmd(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    ContainerFilesystem fs = filesystemOf(*engine);
+    FilesystemOperations fs = engine->filesystem();
     ctx.out.flush();
     Status st;
     if (src.first.isEmpty() && src.second == QLatin1String("-")) {

@@ -3,7 +3,7 @@
 // Berth built (berthctl-full only: it reads the build cache, whose code hashes cache keys).
 #include "app/cli/command.h"
 #include "app/cli/format.h"
-#include "engine/builder/buildcache.h"
+#include "engine/operations/buildoperations.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -48,7 +48,7 @@ int history(Context &ctx) {
     // An image Berth built also says which Dockerfile line made each step and whether it came
     // from the cache (or why it ran).
     QHash<int, BuildStepRecord> built;
-    if (auto provenance = BuildCache::provenance(engine->paths(), image->id))
+    if (auto provenance = engine->builds().provenance(image->id))
         for (const BuildStepRecord &r : std::as_const(provenance->steps))
             if (r.historyIndex >= 0)
                 built.insert(r.historyIndex, r);
@@ -68,7 +68,7 @@ int history(Context &ctx) {
             line.step = built.value(index);
         if (!h.emptyLayer && layerIndex < image->layers.size()) {
             line.layer = layerIndex;
-            if (auto info = engine->snapshots().info(image->layers[layerIndex].chainId))
+            if (auto info = engine->images().layer(image->layers[layerIndex].chainId))
                 line.size = info->size;
             ++layerIndex;
         }

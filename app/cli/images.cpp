@@ -3,7 +3,6 @@
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
-#include "engine/images/imageinspect.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -225,7 +224,7 @@ const bool registered =
 
 } // namespace
 QJsonObject inspectImage(Engine::Engine &engine, const ImageRecord &image) {
-    return Engine::imageInspectJson(engine.images(), image);
+    return engine.images().inspectJson(image);
 }
 
 } // namespace Berth::Cli

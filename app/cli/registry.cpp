@@ -2,10 +2,9 @@
 // berthctl pull, push, login, logout, tags, search: the registry client (engine/registry).
 #include "app/cli/command.h"
 #include "app/cli/format.h"
+#include "engine/operations/registryoperations.h"
 #include "engine/registry/browse.h"
 #include "engine/registry/credentialstore.h"
-#include "engine/registry/puller.h"
-#include "engine/registry/pusher.h"
 
 #include <QTextStream>
 #include <atomic>
@@ -120,9 +119,7 @@ int pull(Context &ctx) {
             }
         };
     }
-    Puller puller(engine->paths(), engine->content(), engine->snapshots(), engine->images(),
-                  &engine->events());
-    auto record = puller.pull(*ref, options);
+    auto record = engine->registry().pull(*ref, options);
     if (tty && verbose)
         ctx.err << '\n';
     if (!record)
@@ -199,8 +196,7 @@ int push(Context &ctx) {
             ctx.out.flush();
         };
     }
-    Pusher pusher(engine->paths(), engine->content(), engine->images(), &engine->events());
-    auto result = pusher.push(p.positionalArguments().first(), *ref, options);
+    auto result = engine->registry().push(p.positionalArguments().first(), *ref, options);
     if (!result)
         return ctx.fail(result.error());
     ctx.out << (ref->tag().isEmpty() ? QStringLiteral("latest") : ref->tag())

@@ -54,6 +54,8 @@ Result<DownloadedFile> downloadUrl(const QUrl &url, const QString &dir,
     QNetworkReply *reply = nam.get(request);
     Sha256 hash;
     QString writeError;
+    // A nested event loop because QNetworkAccessManager requires one (replies progress only
+    // through the event loop of the thread that owns it; this runs on a worker thread).
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::readyRead, &loop, [&] {
         const QByteArray chunk = reply->readAll();

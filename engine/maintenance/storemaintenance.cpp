@@ -20,7 +20,8 @@ StoreMaintenance::StoreMaintenance(const StorePaths &paths, ContentStore &conten
     , m_images(images)
     , m_events(events) {}
 
-Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, Force force) {
+Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, Force force,
+                                                    DryRun dryRun) {
     auto image = m_images.resolve(nameOrId);
     if (!image)
         return fail(image.error());
@@ -29,9 +30,14 @@ Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, For
     const bool byName = ref && image->tags.contains(ref->toString());
     if (byName && image->tags.size() > 1) {
         // Other names still use the image: only this name goes.
+        report.untagged.append(ref->familiarString());
+        for (const QString &tag : std::as_const(image->tags))
+            if (auto r = Reference::parse(tag); r && tag != ref->toString())
+                report.keptNames.append(r->familiarString());
+        if (dryRun == DryRun::Yes)
+            return report;
         if (auto st = m_images.untag(*ref); !st)
             return fail(st.error());
-        report.untagged.append(ref->familiarString());
         m_events.record(QStringLiteral("image"), QStringLiteral("untag"), image->id.toString(),
                         {{QStringLiteral("name"), ref->toString()}});
         return report;
@@ -49,9 +55,11 @@ Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, For
             auto r = Reference::parse(tag);
             if (!r)
                 continue;
+            report.untagged.append(r->familiarString());
+            if (dryRun == DryRun::Yes)
+                continue;
             if (auto st = m_images.untag(*r); !st)
                 return fail(st.error());
-            report.untagged.append(r->familiarString());
             m_events.record(QStringLiteral("image"), QStringLiteral("untag"), image->id.toString(),
                             {{QStringLiteral("name"), tag}});
         }
@@ -62,6 +70,15 @@ Result<RemovalReport> StoreMaintenance::removeImage(const QString &nameOrId, For
                     QStringLiteral("conflict: unable to delete %1 (must be forced) - image is "
                                    "referenced in multiple repositories")
                         .arg(image->id.shortId()));
+    if (dryRun == DryRun::Yes) {
+        for (const QString &tag : std::as_const(image->tags)) {
+            auto r = Reference::parse(tag);
+            report.untagged.append(r ? r->familiarString() : tag);
+        }
+        report.deletedImages.append(image->id);
+        countFreed({*image}, report);
+        return report;
+    }
     if (auto st = m_images.remove(image->id); !st)
         return fail(st.error());
     for (const QString &tag : std::as_const(image->tags)) {
@@ -93,27 +110,12 @@ Result<RemovalReport> StoreMaintenance::prune(PruneScope scope, DryRun dryRun) {
             doomed.append(image);
     }
     if (dryRun == DryRun::Yes) {
-        // What would be freed: layers only doomed images use, and their blobs.
-        QHash<QString, int> uses = m_images.chainIdUseCounts();
-        QSet<QString> counted;
         for (const ImageRecord &image : std::as_const(doomed)) {
             report.deletedImages.append(image.id);
             for (const QString &t : image.tags)
                 report.untagged.append(t);
-            for (const LayerRecord &layer : image.layers)
-                uses[layer.chainId.toString()] -= 1;
         }
-        for (const ImageRecord &image : std::as_const(doomed))
-            for (const LayerRecord &layer : image.layers) {
-                const QString key = layer.chainId.toString();
-                if (uses.value(key) == 0 && !counted.contains(key)) {
-                    counted.insert(key);
-                    report.deletedLayers.append(layer.chainId);
-                    if (auto info = m_snapshots.info(layer.chainId))
-                        report.reclaimedBytes += info->size;
-                    report.reclaimedBytes += layer.blob.size;
-                }
-            }
+        countFreed(doomed, report);
         return report;
     }
     for (const ImageRecord &image : std::as_const(doomed)) {
@@ -133,6 +135,31 @@ Result<RemovalReport> StoreMaintenance::prune(PruneScope scope, DryRun dryRun) {
     m_events.record(QStringLiteral("image"), QStringLiteral("prune"), QString(),
                     {{QStringLiteral("reclaimed"), report.reclaimedBytes}});
     return report;
+}
+
+void StoreMaintenance::countFreed(const QList<ImageRecord> &doomed, RemovalReport &report) const {
+    // Use counts are per image (a chain ID twice in one image counts once).
+    QHash<QString, int> uses = m_images.chainIdUseCounts();
+    for (const ImageRecord &image : doomed) {
+        QSet<QString> seen;
+        for (const LayerRecord &layer : image.layers)
+            if (const QString key = layer.chainId.toString(); !seen.contains(key)) {
+                seen.insert(key);
+                uses[key] -= 1;
+            }
+    }
+    QSet<QString> counted;
+    for (const ImageRecord &image : doomed)
+        for (const LayerRecord &layer : image.layers) {
+            const QString key = layer.chainId.toString();
+            if (uses.value(key) == 0 && !counted.contains(key)) {
+                counted.insert(key);
+                report.deletedLayers.append(layer.chainId);
+                if (auto info = m_snapshots.info(layer.chainId))
+                    report.reclaimedBytes += info->size;
+                report.reclaimedBytes += layer.blob.size;
+            }
+        }
 }
 
 Result<RemovalReport> StoreMaintenance::collectGarbage(Wait wait) {

@@ -16,7 +16,8 @@ namespace Berth::Engine {
 
 // What removing images or collecting garbage did (or, for a preview, would do).
 struct RemovalReport {
-    QStringList untagged; // familiar references
+    QStringList untagged;  // familiar references
+    QStringList keptNames; // rmi of one name among several: the names the image keeps
     QList<Digest> deletedImages;
     QList<Digest> deletedLayers; // chain IDs of snapshots removed
     QList<Digest> deletedBlobs;
@@ -56,12 +57,15 @@ public:
                      ImageStore &images, EventJournal &events);
 
     enum class Force { No, Yes };
+    enum class DryRun { No, Yes };
     // `docker rmi` semantics: a reference with other tags left only untags; an image ID with
     // several tags needs Force; then the image is forgotten and what only it used is freed.
-    Result<RemovalReport> removeImage(const QString &nameOrId, Force force);
+    // With DryRun::Yes nothing changes: the report (or the refusal) says what would happen,
+    // reclaimedBytes counting the layers and layer blobs no other image uses.
+    Result<RemovalReport> removeImage(const QString &nameOrId, Force force,
+                                      DryRun dryRun = DryRun::No);
 
     enum class PruneScope { Dangling, AllUnused };
-    enum class DryRun { No, Yes };
     // Removes dangling (untagged) images, or with AllUnused every image no container uses,
     // then collects garbage. With DryRun::Yes only reports what would go.
     Result<RemovalReport> prune(PruneScope scope, DryRun dryRun);
@@ -99,6 +103,8 @@ public:
     void addLeftoverOwner(LeftoverOwner owner) { m_leftovers.append(std::move(owner)); }
 
 private:
+    // What removing `doomed` would free: the layers no other image uses, with their blobs.
+    void countFreed(const QList<ImageRecord> &doomed, RemovalReport &report) const;
     Result<RemovalReport> collectGarbageLocked();
 
     StorePaths m_paths;

@@ -80,6 +80,8 @@ template <typename Job, typename Setup> JobOutcome runJob(Setup &&setup) {
         Job job(kService);
         job.setAutoDelete(false);
         setup(job);
+        // A nested event loop because QKeychain::Job requires one: it talks to the secret
+        // service over D-Bus and reports only through signals (on the keychain thread).
         QEventLoop loop;
         QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
         job.start();

@@ -495,6 +495,8 @@ private:
 };
 
 void ReplyReader::run(const Limits &limits) {
+    // A nested event loop because QNetworkAccessManager requires one: its replies progress
+    // only through the event loop of the thread that owns it (a worker thread, never the GUI's).
     QEventLoop loop;
     m_stall.setSingleShot(true);
     m_stall.setInterval(limits.stallTimeoutMs);

@@ -5,7 +5,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QProcess>
 #include <algorithm>
 #include <pwd.h>
 #include <sys/sysmacros.h>
@@ -25,22 +24,8 @@ Status runRuntime(ContainerRuntime &runtime, const QStringList &args) {
     auto rt = runtime.runtime();
     if (!rt)
         return fail(rt.error());
-    QProcess p;
-    p.setStandardInputFile(QProcess::nullDevice());
-    p.start(rt->path(), QStringList{QStringLiteral("--root"), rt->stateRoot()} + args);
-    if (!p.waitForStarted(30000) || !p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return fail(ErrorKind::Internal,
-                    QStringLiteral("%1 %2 did not finish").arg(rt->name(), args.value(0)));
-    }
-    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        const QList<QByteArray> lines = p.readAllStandardError().trimmed().split('\n');
-        return fail(
-            ErrorKind::Internal,
-            QStringLiteral("%1 %2: %3")
-                .arg(rt->name(), args.value(0), QString::fromUtf8(lines.value(lines.size() - 1))));
-    }
+    if (auto out = rt->invoke(args, 60000); !out)
+        return fail(out.error());
     return {};
 }
 

@@ -5,6 +5,7 @@
 #include "engine/core/textvalues.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/shimprotocol.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -86,8 +87,8 @@ struct Argv {
     std::vector<char *> pointers;
 };
 
-// Forks and execs argv with fds in/out/err as 0/1/2.
-pid_t spawn(Argv &argv, int in, int out, int err) {
+// Forks and execs argv (the runtime) with fds in/out/err as 0/1/2, in the runtime's cgroup view.
+pid_t spawn(Argv &argv, int in, int out, int err, CgroupView view) {
     const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     const pid_t pid = ::fork();
     if (pid != 0) {
@@ -107,6 +108,8 @@ pid_t spawn(Argv &argv, int in, int out, int err) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGWINCH})
         ::signal(sig, SIG_DFL);
+    if (view == CgroupView::Legacy && !Shim::enterLegacyCgroupView())
+        ::_exit(127);
     ::execv(argv.pointers[0], argv.pointers.data());
     ::_exit(127);
 }
@@ -234,7 +237,7 @@ Result<int> execWithoutTerminal(Argv &argv, const ExecRequest &request, const Ex
     // Detached, the process keeps the runtime's stdio: /dev/null, never the caller's (a
     // pipe held open would keep whoever reads it waiting).
     const int err = request.detach ? -1 : stdio.err;
-    const pid_t pid = spawn(argv, in, out, err);
+    const pid_t pid = spawn(argv, in, out, err, rt.cgroupView());
     if (pid < 0)
         return failErrno(QStringLiteral("fork"), errno);
     const int status = waitChild(pid);
@@ -259,7 +262,7 @@ Result<int> execWithoutTerminal(Argv &argv, const ExecRequest &request, const Ex
 Result<ContainerExec::Terminal> startOnTerminal(Argv &argv, ConsoleSocket &console,
                                                 const ExecStdio &stdio, const OciRuntime &rt,
                                                 const ExecFiles &files) {
-    const pid_t runtimePid = spawn(argv, -1, -1, stdio.err);
+    const pid_t runtimePid = spawn(argv, -1, -1, stdio.err, rt.cgroupView());
     if (runtimePid < 0)
         return failErrno(QStringLiteral("fork"), errno);
     int runtimeStatus = -1;

@@ -478,6 +478,8 @@ ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
         args << QStringLiteral("--hold-output");
     if (spec.autoRemove)
         args << QStringLiteral("--transient");
+    if (rt.cgroupView() == CgroupView::Legacy)
+        args << QStringLiteral("--cgroup-view") << QString::fromLatin1(Shim::LegacyCgroupView);
     // The shim keeps the namespace for restarts by the policy (see shimprotocol.h).
     if (!netnsPath.isEmpty())
         args << QStringLiteral("--netns") << netnsPath;

@@ -2,6 +2,7 @@
 #include "engine/runtime/ociruntime.h"
 
 #include "engine/core/fileutil.h"
+#include "engine/runtime/shimprotocol.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -38,9 +39,18 @@ struct ProcessOutput {
     QByteArray err;
 };
 
-ProcessOutput runProcess(const QString &program, const QStringList &args, int timeoutMs) {
+ProcessOutput runProcess(const QString &program, const QStringList &args, int timeoutMs,
+                         CgroupView view = CgroupView::Host) {
     QProcess p;
     p.setStandardInputFile(QProcess::nullDevice());
+    if (view == CgroupView::Legacy)
+        p.setChildProcessModifier([] {
+            if (!Shim::enterLegacyCgroupView()) {
+                static const char message[] = "cannot enter a private mount namespace\n";
+                (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+                ::_exit(127);
+            }
+        });
     p.start(program, args);
     ProcessOutput r;
     if (!p.waitForStarted(timeoutMs)) {
@@ -107,10 +117,12 @@ QJsonObject probeSpec(const QString &cgroupsPath) {
 }
 
 // Runs the probe container; an empty string means the runtime works.
-QString probe(const QString &runtime, const QString &workDir) {
+QString probe(const QString &runtime, const QString &workDir, CgroupView view) {
     const QString name = uniqueTempName(QStringLiteral("berth-probe"));
     const QString bundle = workDir + QLatin1Char('/') + name;
-    if (!makeDirectories(bundle + QStringLiteral("/rootfs")))
+    // crun (unlike runc) wants the mount points of /dev and /proc to exist.
+    if (!makeDirectories(bundle + QStringLiteral("/rootfs/dev")) ||
+        !makeDirectories(bundle + QStringLiteral("/rootfs/proc")))
         return QStringLiteral("cannot create the probe bundle in %1").arg(workDir);
     // /bin, /lib... that are symlinks into /usr (merged /usr) are recreated as such.
     for (const char *dir : {"/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"}) {
@@ -130,17 +142,33 @@ QString probe(const QString &runtime, const QString &workDir) {
         runProcess(runtime,
                    {QStringLiteral("--root"), bundle + QStringLiteral("/state"),
                     QStringLiteral("run"), QStringLiteral("--bundle"), bundle, name},
-                   30000);
+                   30000, view);
     // A runtime that failed half-way may have left its state and cgroup behind.
     if (r.exitCode != 0)
         runProcess(runtime,
                    {QStringLiteral("--root"), bundle + QStringLiteral("/state"),
                     QStringLiteral("delete"), QStringLiteral("--force"), name},
-                   30000);
+                   30000, view);
     removeTree(bundle);
     if (r.exitCode == 0)
         return QString();
     return lastLine(r.err.isEmpty() ? r.out : r.err);
+}
+
+// A hybrid host: cgroup v2 at /sys/fs/cgroup/unified with controllers of its own.
+bool hybridCgroups() {
+    return !readFileLimited(QString::fromLatin1(Shim::UnifiedControllersFile), 4096)
+                .value_or(QByteArray())
+                .trimmed()
+                .isEmpty();
+}
+
+// Bumped when what is cached changes: an older cache is probed again.
+constexpr int kCacheVersion = 2;
+
+QString viewName(CgroupView view) {
+    return view == CgroupView::Legacy ? QString::fromLatin1(Shim::LegacyCgroupView)
+                                      : QStringLiteral("host");
 }
 
 } // namespace
@@ -156,11 +184,17 @@ Result<OciRuntime> OciRuntime::detect(const StorePaths &paths) {
     if (auto cached = readFileLimited(cacheFile, 65536)) {
         const QJsonObject o = QJsonDocument::fromJson(*cached).object();
         const QString path = o.value(QStringLiteral("path")).toString();
-        if (o.value(QStringLiteral("forced")).toString() == forced && !path.isEmpty() &&
+        if (o.value(QStringLiteral("cache")).toInt() == kCacheVersion &&
+            o.value(QStringLiteral("forced")).toString() == forced && !path.isEmpty() &&
             QFileInfo(path).isExecutable()) {
             rt.m_name = o.value(QStringLiteral("name")).toString();
             rt.m_path = path;
             rt.m_version = o.value(QStringLiteral("version")).toString();
+            rt.m_cgroupView =
+                o.value(QStringLiteral("cgroupView")).toString() == viewName(CgroupView::Legacy)
+                    ? CgroupView::Legacy
+                    : CgroupView::Host;
+            rt.m_reason = o.value(QStringLiteral("reason")).toString();
             for (const QJsonValue &v : o.value(QStringLiteral("refused")).toArray())
                 rt.m_refused.append({v.toObject().value(QStringLiteral("name")).toString(),
                                      v.toObject().value(QStringLiteral("reason")).toString()});
@@ -186,14 +220,33 @@ Result<OciRuntime> OciRuntime::detect(const StorePaths &paths) {
                  QStringLiteral("`%1 --version` failed: %2").arg(path, lastLine(version.err))});
             continue;
         }
-        const QString reason = probe(path, paths.runtimeRoot());
-        if (!reason.isEmpty()) {
-            rt.m_refused.append({name, reason});
+        QString refusal = probe(path, paths.runtimeRoot(), CgroupView::Host);
+        if (!refusal.isEmpty() && hybridCgroups()) {
+            const QString legacy = probe(path, paths.runtimeRoot(), CgroupView::Legacy);
+            if (legacy.isEmpty()) {
+                rt.m_cgroupView = CgroupView::Legacy;
+                rt.m_reason =
+                    QStringLiteral("in a private mount namespace where %1 is empty: as the "
+                                   "host is, it refuses to run (\"%2\")")
+                        .arg(QString::fromLatin1(Shim::UnifiedControllersFile), refusal);
+                refusal.clear();
+            } else {
+                refusal += QStringLiteral(" (and in a private mount namespace: %1)").arg(legacy);
+            }
+        }
+        if (!refusal.isEmpty()) {
+            rt.m_refused.append({name, refusal});
             continue;
         }
         rt.m_name = name;
         rt.m_path = path;
         rt.m_version = QString::fromUtf8(version.out.split('\n').value(0)).trimmed();
+        const QString why =
+            !forced.isEmpty() ? QStringLiteral("BERTH_RUNTIME asks for it")
+            : candidate == candidates.first()
+                ? QStringLiteral("preferred: it starts containers faster")
+                : QStringLiteral("the fallback: %1 is not usable here").arg(candidates.first());
+        rt.m_reason = rt.m_reason.isEmpty() ? why : why + QStringLiteral("; ") + rt.m_reason;
         break;
     }
     if (rt.m_path.isEmpty()) {
@@ -210,19 +263,23 @@ Result<OciRuntime> OciRuntime::detect(const StorePaths &paths) {
     for (const RuntimeRefusal &r : std::as_const(rt.m_refused))
         refused.append(
             QJsonObject{{QStringLiteral("name"), r.name}, {QStringLiteral("reason"), r.reason}});
-    writeFileAtomically(cacheFile,
-                        QJsonDocument(QJsonObject{{QStringLiteral("forced"), forced},
-                                                  {QStringLiteral("name"), rt.m_name},
-                                                  {QStringLiteral("path"), rt.m_path},
-                                                  {QStringLiteral("version"), rt.m_version},
-                                                  {QStringLiteral("refused"), refused}})
-                            .toJson());
+    writeFileAtomically(
+        cacheFile,
+        QJsonDocument(QJsonObject{{QStringLiteral("cache"), kCacheVersion},
+                                  {QStringLiteral("forced"), forced},
+                                  {QStringLiteral("name"), rt.m_name},
+                                  {QStringLiteral("path"), rt.m_path},
+                                  {QStringLiteral("version"), rt.m_version},
+                                  {QStringLiteral("cgroupView"), viewName(rt.m_cgroupView)},
+                                  {QStringLiteral("reason"), rt.m_reason},
+                                  {QStringLiteral("refused"), refused}})
+            .toJson());
     return rt;
 }
 
 Result<QByteArray> OciRuntime::invoke(const QStringList &args, int timeoutMs) const {
-    const ProcessOutput r =
-        runProcess(m_path, QStringList{QStringLiteral("--root"), m_stateRoot} + args, timeoutMs);
+    const ProcessOutput r = runProcess(
+        m_path, QStringList{QStringLiteral("--root"), m_stateRoot} + args, timeoutMs, m_cgroupView);
     if (r.exitCode != 0)
         return fail(ErrorKind::Internal,
                     QStringLiteral("%1 %2: %3").arg(m_name, args.value(0), lastLine(r.err)));

@@ -53,7 +53,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <sched.h>
 #include <string>
+#include <sys/mount.h>
 
 namespace Berth::Shim {
 
@@ -75,6 +77,24 @@ inline constexpr int FirstPortFd = 4;
 // holds shim.lock, so a starter that dies meanwhile never leaves a moment where the run looks
 // abandoned (neither lock held) while its shim is still coming up.
 inline constexpr int HoldOutputTimeoutMs = 30000;
+
+// `--cgroup-view legacy`: every runtime the shim runs enters enterLegacyCgroupView() first
+// (see OciRuntime: crun on a hybrid cgroup host).
+inline constexpr const char *LegacyCgroupView = "legacy";
+inline constexpr const char *UnifiedControllersFile = "/sys/fs/cgroup/unified/cgroup.controllers";
+
+// On a hybrid cgroup host (v1 controllers, and cgroup v2 at /sys/fs/cgroup/unified with a
+// controller of its own, here hugetlb) crun 1.8.1 refuses to run anything. In a private mount
+// namespace where that cgroup.controllers reads empty it manages the v1 hierarchies, as runc
+// does on this host. Called in a freshly forked child just before it execs the runtime: only
+// system calls (async-signal-safe). The namespace is a slave of the caller's (the host's
+// mounts, the container's rootfs among them, still reach it; nothing it mounts goes back),
+// and it ends with the runtime process: the host's mounts are never changed.
+inline bool enterLegacyCgroupView() noexcept {
+    return ::unshare(CLONE_NEWNS) == 0 &&
+           ::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) == 0 &&
+           ::mount("/dev/null", UnifiedControllersFile, nullptr, MS_BIND, nullptr) == 0;
+}
 
 enum class Frame : char {
     // client -> shim

@@ -2,6 +2,7 @@
 // The images page and the disk usage page, driven through the real window: the welcome page's
 // button creates the starter image, removal confirms with what it frees, the filter box, prune
 // previews before deleting, and engine errors become plain words with the details behind a click.
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 #include "ui/errortext.h"
@@ -43,11 +44,13 @@ QMessageBox *waitForBox(QWidget *window, const QString &name) {
 }
 
 qint64 uniqueBytes(TestStore &store, const Engine::ImageRecord &image) {
-    const QHash<QString, int> uses = store.engine().images().chainIdUseCounts();
+    const QHash<QString, int> uses =
+        Engine::EngineStores(store.engine()).images().chainIdUseCounts();
     qint64 bytes = 0;
     for (const Engine::LayerRecord &layer : image.layers)
         if (uses.value(layer.chainId.toString()) == 1)
-            bytes += store.engine().snapshots().info(layer.chainId)->size + layer.blob.size;
+            bytes += Engine::EngineStores(store.engine()).snapshots().info(layer.chainId)->size +
+                     layer.blob.size;
     return bytes;
 }
 
@@ -123,7 +126,9 @@ void TestImagesPage::removeConfirmsWithFreedSize() {
     QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
     QCOMPARE(window.imagesModel()->index(0, Gui::ImagesModel::Repository).data().toString(),
              QString("keep"));
-    QVERIFY(!store.engine().snapshots().exists(goneRecord->layers.last().chainId));
+    QVERIFY(!Engine::EngineStores(store.engine())
+                 .snapshots()
+                 .exists(goneRecord->layers.last().chainId));
 }
 
 void TestImagesPage::filterBoxAndTagOnlyRemoval() {
@@ -149,7 +154,7 @@ void TestImagesPage::filterBoxAndTagOnlyRemoval() {
     QVERIFY(box->text().contains("beta:2"));
     QTest::mouseClick(box->findChild<QPushButton *>("confirmRemove"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
-    QVERIFY(store.engine().images().get(img.id()).has_value());
+    QVERIFY(Engine::EngineStores(store.engine()).images().get(img.id()).has_value());
 }
 
 void TestImagesPage::diskUsagePrunesAfterPreview() {
@@ -178,11 +183,11 @@ void TestImagesPage::diskUsagePrunesAfterPreview() {
     QVERIFY2(box->text().contains("Images to delete: 1."), qPrintable(box->text()));
     QVERIFY(box->detailedText().contains(dangling.id().shortId()));
     // Nothing is gone before the confirmation.
-    QVERIFY(store.engine().images().get(dangling.id()).has_value());
+    QVERIFY(Engine::EngineStores(store.engine()).images().get(dangling.id()).has_value());
     QTest::mouseClick(box->findChild<QPushButton *>("confirmPrune"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 1, 10000);
-    QVERIFY(!store.engine().images().get(dangling.id()).has_value());
-    QVERIFY(store.engine().images().get(tagged.id()).has_value());
+    QVERIFY(!Engine::EngineStores(store.engine()).images().get(dangling.id()).has_value());
+    QVERIFY(Engine::EngineStores(store.engine()).images().get(tagged.id()).has_value());
 }
 
 void TestImagesPage::errorsInPlainWords() {

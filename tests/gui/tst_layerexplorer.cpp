@@ -2,6 +2,7 @@
 // The layer explorer, driven through the real window: open an image from the images page,
 // find files in the layer that added, modified or deleted them, filter by name, preview text,
 // refuse binaries, wasted space with its layers, extraction and comparison.
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 #include "ui/mainwindow.h"
@@ -184,8 +185,9 @@ void TestLayerExplorer::treeModelIsSoundWhileFilteringAndFetching() {
     const ImageFixture img = explorerImage();
     auto record = img.install(store, {"tree:1"});
     BERTH_VERIFY_OK(record);
-    Engine::ImageAnalyzer analyzer(store.engine().paths(), store.engine().images(),
-                                   store.engine().snapshots());
+    Engine::ImageAnalyzer analyzer(store.engine().paths(),
+                                   Engine::EngineStores(store.engine()).images(),
+                                   Engine::EngineStores(store.engine()).snapshots());
     auto analysis = analyzer.analyze(*record);
     BERTH_VERIFY_OK(analysis);
     FileTreeModel model;

@@ -4,6 +4,7 @@
 // and a container under its image; selecting a node says what it is, double-clicks open the
 // layer explorer and the container's details; a container made by berthctl in another process
 // appears. The Files tab lists what a real container wrote (Added) and deleted.
+#include "engine/enginestores.h"
 #include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
@@ -254,10 +255,11 @@ void TestLayerMap::filesTabListsWhatTheContainerWrote() {
     ask->accept();
     QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowOf("writer"), -1, 30000);
     QVERIFY(!store.engine().containers().get(created->id).has_value());
-    auto saved = store.engine().images().resolve("demo/writer-saved:1");
+    auto saved = Engine::EngineStores(store.engine()).images().resolve("demo/writer-saved:1");
     BERTH_VERIFY_OK(saved);
     QCOMPARE(saved->layers.size(), 2); // busybox + what the container wrote
-    const QString layer = store.engine().snapshots().filesPath(saved->layers.last().chainId);
+    const QString layer =
+        Engine::EngineStores(store.engine()).snapshots().filesPath(saved->layers.last().chainId);
     QFile greetingFile(layer + "/data/greeting.txt");
     QVERIFY(greetingFile.open(QIODevice::ReadOnly));
     QCOMPARE(greetingFile.readAll(), QByteArray("hello\n"));

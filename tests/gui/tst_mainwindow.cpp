@@ -2,6 +2,7 @@
 // The main window lists the store's images, and changes made by berthctl in another process
 // appear within a second. The keyboard reaches every page (Ctrl+1..8), and Tab walks the Run
 // dialog's fields in the order they are shown.
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 #include "ui/dialogs/rundialog.h"
@@ -42,7 +43,7 @@ void TestMainWindow::imagesModelIsSound() {
     BERTH_VERIFY_OK(untagged);
     Gui::ImagesModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setImages(store.engine().images().list());
+    model.setImages(Engine::EngineStores(store.engine()).images().list());
     QCOMPARE(model.rowCount(), 3); // one row per tag, one for the untagged image
     QStringList repos;
     for (int row = 0; row < model.rowCount(); ++row)

@@ -5,6 +5,7 @@
 // Registries page lists tags (and pulls one), logs in with the credentials checked and kept in
 // the system keychain (gnome-keyring in a private D-Bus session), and logs out. The item models
 // pass QAbstractItemModelTester.
+#include "engine/enginestores.h"
 #include "engine/registry/pusher.h"
 #include "tests/support/faultproxy.h"
 #include "tests/support/imagefixture.h"
@@ -103,7 +104,7 @@ private Q_SLOTS:
         BERTH_VERIFY_OK(appImage().install(source, {"app:1"}));
         Engine::Engine &e = source.engine();
         for (const QString &tag : {QString("gui/app:1"), QString("gui/app:2")})
-            BERTH_VERIFY_OK(Pusher(e.paths(), e.content(), e.images())
+            BERTH_VERIFY_OK(Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                                 .push("app:1", *Reference::parse(ref(tag)), pushOptions()));
         // The stall in the pull test ends after this long; the client then resumes.
         qputenv("BERTH_REGISTRY_STALL_TIMEOUT_MS", "1500");
@@ -318,7 +319,7 @@ private Q_SLOTS:
         // The pull runs on the Images page, where its progress is.
         QTRY_COMPARE_WITH_TIMEOUT(window.currentPage(), window.imagesPage(), 5000);
         QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 2, 60000);
-        QVERIFY(store.engine().images().resolve(ref("gui/app:2")).has_value());
+        QVERIFY(EngineStores(store.engine()).images().resolve(ref("gui/app:2")).has_value());
 
         // A repository that does not exist: said in words, no tags shown.
         window.showPage(Gui::MainWindow::Page::Registries);
@@ -347,7 +348,7 @@ private Q_SLOTS:
         PushOptions o;
         o.credentials = Credentials{"bob", "hunter2"};
         BERTH_VERIFY_OK(
-            Pusher(e.paths(), e.content(), e.images())
+            Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                 .push("base:1", *Reference::parse(secured.address() + "/private/base:1"), o));
         clearRegistryAuthCache();
         // No session bus, so no keychain; the file store in a private config directory.
@@ -432,7 +433,7 @@ private Q_SLOTS:
         PushOptions o;
         o.credentials = Credentials{"alice", "s3cret"};
         BERTH_VERIFY_OK(
-            Pusher(e.paths(), e.content(), e.images())
+            Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                 .push("base:1", *Reference::parse(secured.address() + "/private/base:1"), o));
         clearRegistryAuthCache();
 

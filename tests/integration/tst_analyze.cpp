@@ -3,6 +3,7 @@
 // layer tarballs, so unpacking (whiteouts in the store's form), the analysis, its cache and the
 // command line are tested together. Expected numbers are derived in tst_layeranalysis.cpp.
 #include "engine/analysis/imageanalyzer.h"
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 
@@ -147,8 +148,8 @@ void TestAnalyze::summaryJson() {
 }
 
 void TestAnalyze::cacheIsUsed() {
-    ImageAnalyzer analyzer(m_store.paths(), m_store.engine().images(),
-                           m_store.engine().snapshots());
+    ImageAnalyzer analyzer(m_store.paths(), EngineStores(m_store.engine()).images(),
+                           EngineStores(m_store.engine()).snapshots());
     const QString cache = analyzer.cachePath(m_image.id);
     QFile::remove(cache);
     const QJsonObject first = runJson({"fixture:1", "--json"});
@@ -159,7 +160,8 @@ void TestAnalyze::cacheIsUsed() {
     // Images are immutable, so the cache is trusted: a file slipped into a layer directory
     // behind the store's back stays invisible until the cache goes.
     const QString intruder =
-        m_store.engine().snapshots().filesPath(m_image.layers[2].chainId) + "/intruder";
+        EngineStores(m_store.engine()).snapshots().filesPath(m_image.layers[2].chainId) +
+        "/intruder";
     QFile f(intruder);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(QByteArray(5000, 'i'));

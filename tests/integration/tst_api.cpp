@@ -119,6 +119,7 @@ private Q_SLOTS:
     void pythonSdk();
     void malformedRequests();
     void slowAndVanishingClients();
+    void stopEndsEveryConnection();
     void idleConnectionsCannotLockOut();
     void otherUsersCannotConnect();
 };
@@ -799,6 +800,30 @@ void TestApi::slowAndVanishingClients() {
     }
     QVERIFY(slow.send("x\r\n\r\n"));
     QCOMPARE(slow.status(slow.receive(3000, 12)), 200);
+}
+
+// Stopping a server that still holds connections (a stream, a client in the middle of its
+// request head) ends them and exits cleanly: the server joins its connection threads rather
+// than leaving them running on a server and an engine that are gone.
+void TestApi::stopEndsEveryConnection() {
+    const QString socket = m_dir.filePath(QStringLiteral("stopping.sock"));
+    QProcess server;
+    server.setProcessEnvironment(m_store.environment());
+    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    server.start(QStringLiteral(BERTH_BERTHCTL),
+                 {QStringLiteral("serve"), QStringLiteral("--socket"), socket});
+    QVERIFY(server.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(RawClient(socket).connected(), 10000);
+    RawClient stream(socket);
+    QVERIFY(stream.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    QCOMPARE(stream.status(stream.receive(3000, 12)), 200);
+    RawClient slow(socket);
+    QVERIFY(slow.send("GET /_ping HTTP/1.1\r\nHost: "));
+    server.terminate();
+    QVERIFY(server.waitForFinished(30000));
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    QVERIFY(!QFile::exists(socket));
 }
 
 // More idle connections than the server takes (512) do not lock others out: a new client

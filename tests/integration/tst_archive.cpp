@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl load/save against the tools people use: skopeo and umoci write what Berth loads,
 // and read what Berth saves, and the unpacked trees agree file by file.
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/treecompare.h"
 
@@ -61,12 +62,12 @@ private:
     QString path(const QString &name) const { return m_dir->path() + "/" + name; }
 
     static QString rootfsOf(TestStore &store, const QString &name, const QString &target) {
-        auto image = store.engine().images().resolve(name);
+        auto image = Engine::EngineStores(store.engine()).images().resolve(name);
         if (!image)
             return image.error().message;
         QStringList dirs;
         for (const auto &layer : image->layers)
-            dirs.append(store.engine().snapshots().filesPath(layer.chainId));
+            dirs.append(Engine::EngineStores(store.engine()).snapshots().filesPath(layer.chainId));
         return mergeLayers(dirs, target);
     }
 
@@ -98,7 +99,8 @@ private Q_SLOTS:
         r = berthctl(store, {"load", "-i", path("image.tar")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         QCOMPARE(r.out, QByteArray("Loaded image: example.com/test/app:v1\n"));
-        auto image = store.engine().images().resolve("example.com/test/app:v1");
+        auto image =
+            Engine::EngineStores(store.engine()).images().resolve("example.com/test/app:v1");
         BERTH_VERIFY_OK(image);
         QCOMPARE(image->id, img.id()); // skopeo keeps the config bytes
         QCOMPARE(image->layers.size(), 3);
@@ -172,7 +174,7 @@ private Q_SLOTS:
         QVERIFY2(r.out.startsWith("Loaded image ID: sha256:"), r.out.constData());
         const QString id =
             QString::fromUtf8(r.out.mid(QByteArray("Loaded image ID: ").size()).trimmed());
-        auto image = store.engine().images().resolve(id);
+        auto image = Engine::EngineStores(store.engine()).images().resolve(id);
         BERTH_VERIFY_OK(image);
         QVERIFY(image->tags.isEmpty());
         QCOMPARE(image->layers.size(), 3);
@@ -254,7 +256,8 @@ private Q_SLOTS:
         r = berthctl(fresh, {"load", "-i", file});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         QCOMPARE(r.out, QByteArray("Loaded image: example.com/saved/app:v1\n"));
-        auto loaded = fresh.engine().images().resolve("example.com/saved/app:v1");
+        auto loaded =
+            Engine::EngineStores(fresh.engine()).images().resolve("example.com/saved/app:v1");
         BERTH_VERIFY_OK(loaded);
         QCOMPARE(loaded->id, img.id());
         QCOMPARE(loaded->layers.size(), 3);
@@ -287,7 +290,8 @@ private Q_SLOTS:
             r = berthctl(fresh, {"load", "-i", file});
             QVERIFY2(r.exitCode == 0, qPrintable(format + ": " + r.describe()));
             QCOMPARE(r.out, QByteArray("Loaded image: example.com/pod/app:v1\n"));
-            auto loaded = fresh.engine().images().resolve("example.com/pod/app:v1");
+            auto loaded =
+                Engine::EngineStores(fresh.engine()).images().resolve("example.com/pod/app:v1");
             BERTH_VERIFY_OK(loaded);
             QCOMPARE(loaded->layers.size(), 3);
             for (int i = 0; i < 3; ++i)
@@ -329,11 +333,11 @@ private Q_SLOTS:
             const auto r = berthctl(store, {"load", "-i", file});
             QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         }
-        QCOMPARE(store.engine().snapshots().list().size(), 3);
+        QCOMPARE(Engine::EngineStores(store.engine()).snapshots().list().size(), 3);
         QCOMPARE(
             QDir(store.paths().snapshots()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 3);
         // 3 layer blobs + 2 configs + 2 manifests.
-        QCOMPARE(store.engine().content().list().size(), 7);
+        QCOMPARE(Engine::EngineStores(store.engine()).content().list().size(), 7);
         QCOMPARE(imageIds(store).size(), 2);
     }
 
@@ -357,8 +361,8 @@ private Q_SLOTS:
         QVERIFY2(pa.exitCode() == 0, pa.readAllStandardError().constData());
         QVERIFY2(pb.exitCode() == 0, pb.readAllStandardError().constData());
         QCOMPARE(imageIds(store).size(), 2);
-        QCOMPARE(store.engine().snapshots().list().size(), 3);
-        QCOMPARE(store.engine().content().list().size(), 7);
+        QCOMPARE(Engine::EngineStores(store.engine()).snapshots().list().size(), 3);
+        QCOMPARE(Engine::EngineStores(store.engine()).content().list().size(), 7);
         QVERIFY(
             QDir(store.paths().ingest()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
         const auto check = berthctl(store, {"system", "check"});

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The test-image fixture writes layouts and archives that the tools people use accept.
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 
 #include <QJsonArray>
@@ -64,7 +65,7 @@ private Q_SLOTS:
         QCOMPARE(record->id, img.id());
         QCOMPARE(record->layers.size(), 2);
         QCOMPARE(record->layers[0].diffId, img.diffIds()[0]);
-        QVERIFY(store.engine().images().resolve("fix:1").has_value());
+        QVERIFY(Engine::EngineStores(store.engine()).images().resolve("fix:1").has_value());
     }
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl load with broken and hostile archives: each fails with a clear message and records
 // nothing.
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 
 #include <QCryptographicHash>
@@ -83,7 +84,7 @@ private:
         const auto images = berthctl(store, {"images", "-q"});
         QCOMPARE(images.exitCode, 0);
         QCOMPARE(images.out, QByteArray());
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(Engine::EngineStores(store.engine()).images().list().isEmpty());
     }
 
 private Q_SLOTS:

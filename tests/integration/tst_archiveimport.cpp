@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl import (rootfs tarball -> one-layer image) and the offline busybox starter image.
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 
 #include <QFile>
@@ -53,12 +54,12 @@ private Q_SLOTS:
                                         "imported/app:1"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         const QString id = QString::fromUtf8(r.out.trimmed());
-        auto image = store.engine().images().resolve("imported/app:1");
+        auto image = Engine::EngineStores(store.engine()).images().resolve("imported/app:1");
         BERTH_VERIFY_OK(image);
         QCOMPARE(image->id.toString(), id);
         QCOMPARE(image->layers.size(), 1);
         QCOMPARE(image->layers[0].diffId, Engine::Digest::ofData(tar));
-        auto config = store.engine().images().config(*image);
+        auto config = Engine::EngineStores(store.engine()).images().config(*image);
         BERTH_VERIFY_OK(config);
         QCOMPARE(config->os(), "linux");
         QCOMPARE(config->architecture(), Engine::Platform::host().architecture);
@@ -76,7 +77,9 @@ private Q_SLOTS:
         QCOMPARE(history.size(), 1);
         QCOMPARE(history[0].createdBy, "import");
         QCOMPARE(history[0].comment, "from a tarball");
-        QVERIFY(QFileInfo(store.engine().snapshots().filesPath(image->layers[0].chainId) +
+        QVERIFY(QFileInfo(Engine::EngineStores(store.engine())
+                              .snapshots()
+                              .filesPath(image->layers[0].chainId) +
                           "/bin/busybox")
                     .isFile());
     }
@@ -89,7 +92,9 @@ private Q_SLOTS:
         const auto r =
             run(QStringLiteral(BERTH_BERTHCTL), {"import", "-"}, store.environment(), 300000, tar);
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        auto image = store.engine().images().resolve(QString::fromUtf8(r.out.trimmed()));
+        auto image = Engine::EngineStores(store.engine())
+                         .images()
+                         .resolve(QString::fromUtf8(r.out.trimmed()));
         BERTH_VERIFY_OK(image);
         QVERIFY(image->tags.isEmpty());
         QCOMPARE(image->layers[0].diffId, Engine::Digest::ofData(tar));
@@ -108,7 +113,7 @@ private Q_SLOTS:
         r = berthctl(store, {"import", "--change", "EXPOSE 99999", path("x.tar"), "x:1"});
         QCOMPARE(r.exitCode, 125);
         QVERIFY2(r.err.contains("invalid port \"99999\""), r.err.constData());
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(Engine::EngineStores(store.engine()).images().list().isEmpty());
     }
 
     void starterImageIsReproducible() {
@@ -117,20 +122,21 @@ private Q_SLOTS:
         TestStore store;
         auto r = berthctl(store, {"starter"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        auto first = store.engine().images().resolve("berth/busybox:latest");
+        auto first = Engine::EngineStores(store.engine()).images().resolve("berth/busybox:latest");
         BERTH_VERIFY_OK(first);
         TestStore other;
         r = berthctl(other, {"starter", "mine/bb:1"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        auto second = other.engine().images().resolve("mine/bb:1");
+        auto second = Engine::EngineStores(other.engine()).images().resolve("mine/bb:1");
         BERTH_VERIFY_OK(second);
         QCOMPARE(second->id, first->id);
         QCOMPARE(second->manifestDigest, first->manifestDigest);
         r = berthctl(store, {"starter"}); // again in the same store: same image, nothing new
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        QCOMPARE(store.engine().images().list().size(), 1);
+        QCOMPARE(Engine::EngineStores(store.engine()).images().list().size(), 1);
 
-        const QString fs = store.engine().snapshots().filesPath(first->layers[0].chainId);
+        const QString fs =
+            Engine::EngineStores(store.engine()).snapshots().filesPath(first->layers[0].chainId);
         QCOMPARE(QFileInfo(fs + "/bin/sh").symLinkTarget(), fs + "/bin/busybox");
         QVERIFY(QFileInfo(fs + "/bin/ls").isSymLink());
         QVERIFY(QFileInfo(fs + "/bin/busybox").isExecutable());
@@ -145,7 +151,7 @@ private Q_SLOTS:
         QVERIFY(p.startsWith("root:x:0:0:"));
         QVERIFY(p.contains("\nnobody:x:65534:"));
         QVERIFY(QFileInfo::exists(fs + "/etc/group"));
-        auto config = store.engine().images().config(*first);
+        auto config = Engine::EngineStores(store.engine()).images().config(*first);
         BERTH_VERIFY_OK(config);
         QCOMPARE(config->config().cmd, QStringList{"sh"});
         QVERIFY(config->config().env.value(0).startsWith("PATH="));
@@ -162,7 +168,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 125);
         QVERIFY2(r.err.contains("dynamically linked"), r.err.constData());
         QVERIFY2(r.err.contains("install busybox-static"), r.err.constData());
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(Engine::EngineStores(store.engine()).images().list().isEmpty());
     }
 };
 

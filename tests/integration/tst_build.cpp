@@ -5,6 +5,7 @@
 // only from its COPY on, build args and ARG defaults, .dockerignore, heredocs and whiteouts.
 #include "engine/builder/builder.h"
 #include "engine/core/fileutil.h"
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/layerbuilder.h"
 #include "tests/support/podman.h"
@@ -199,9 +200,9 @@ void TestBuild::multiStageBuildsAndRuns() {
 
     // The final image is busybox's layer plus the COPY layer; the RUN layer of the build stage
     // is not in it.
-    auto image = m_store->engine().images().resolve("multi:1");
+    auto image = EngineStores(m_store->engine()).images().resolve("multi:1");
     QVERIFY(image.has_value());
-    auto base = m_store->engine().images().resolve("busybox:latest");
+    auto base = EngineStores(m_store->engine()).images().resolve("busybox:latest");
     QVERIFY(base.has_value());
     QCOMPARE(image->layers.size(), 2);
     QCOMPARE(image->layers.first().diffId, base->layers.first().diffId);
@@ -213,13 +214,13 @@ void TestBuild::multiStageBuildsAndRuns() {
     QCOMPARE(steps.at(1).diffId, image->layers.last().diffId);
     QVERIFY(!steps.at(1).emptyLayer);
     QVERIFY(steps.at(2).emptyLayer);
-    auto config = m_store->engine().images().config(*image);
+    auto config = EngineStores(m_store->engine()).images().config(*image);
     QVERIFY(config.has_value());
     const auto history = config->history();
     QVERIFY(history.last().emptyLayer);
     QVERIFY(history.last().createdBy.startsWith("CMD [\"cat\",\"/app/result\"]"));
     // Intermediate images are gone.
-    QCOMPARE(m_store->engine().images().list().size(), 2);
+    QCOMPARE(EngineStores(m_store->engine()).images().list().size(), 2);
 }
 
 void TestBuild::cacheReuseAndInvalidation() {
@@ -236,21 +237,21 @@ void TestBuild::cacheReuseAndInvalidation() {
     const ProcessResult first = build({"-t", "cache:1", ctx()});
     QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
     QVERIFY(cachedSteps(first.out).isEmpty());
-    auto image1 = m_store->engine().images().resolve("cache:1");
+    auto image1 = EngineStores(m_store->engine()).images().resolve("cache:1");
     QVERIFY(image1.has_value());
-    const auto snapshots1 = m_store->engine().snapshots().list().size();
-    const auto blobs1 = m_store->engine().content().list().size();
+    const auto snapshots1 = EngineStores(m_store->engine()).snapshots().list().size();
+    const auto blobs1 = EngineStores(m_store->engine()).content().list().size();
 
     // Nothing changed: every step after FROM is a cache hit, same image, no new layer.
     const ProcessResult second = build({"-t", "cache:1", ctx()});
     QVERIFY2(second.exitCode == 0, qPrintable(second.describe()));
     QCOMPARE(cachedSteps(second.out), (QList<int>{2, 3, 4, 5, 6, 7}));
     QVERIFY(!second.out.contains("Running in"));
-    auto image2 = m_store->engine().images().resolve("cache:1");
+    auto image2 = EngineStores(m_store->engine()).images().resolve("cache:1");
     QVERIFY(image2.has_value());
     QCOMPARE(image2->id, image1->id);
-    QCOMPARE(m_store->engine().snapshots().list().size(), snapshots1);
-    QCOMPARE(m_store->engine().content().list().size(), blobs1);
+    QCOMPARE(EngineStores(m_store->engine()).snapshots().list().size(), snapshots1);
+    QCOMPARE(EngineStores(m_store->engine()).content().list().size(), blobs1);
     auto provenance = BuildCache::provenance(m_store->paths(), image2->id);
     QVERIFY(provenance.has_value());
     for (int i = 1; i < provenance->steps.size(); ++i)
@@ -271,7 +272,7 @@ void TestBuild::cacheReuseAndInvalidation() {
 
     // Provenance: each step's lines, whether it came from the cache, and why a step ran.
     QVERIFY(third.out.contains(" ---> Cache miss: b.txt changed"));
-    auto image3 = m_store->engine().images().resolve("cache:2");
+    auto image3 = EngineStores(m_store->engine()).images().resolve("cache:2");
     QVERIFY(image3.has_value());
     auto steps = BuildCache::provenance(m_store->paths(), image3->id).value().steps;
     QCOMPARE(steps.size(), 7);
@@ -306,20 +307,20 @@ void TestBuild::cacheReuseAndInvalidation() {
                                          "CMD [\"cat\", \"/all\"]\n"));
     const ProcessResult edited = build({"-t", "cache:3", ctx()});
     QVERIFY2(edited.exitCode == 0, qPrintable(edited.describe()));
-    steps =
-        BuildCache::provenance(m_store->paths(), m_store->engine().images().resolve("cache:3")->id)
-            .value()
-            .steps;
+    steps = BuildCache::provenance(m_store->paths(),
+                                   EngineStores(m_store->engine()).images().resolve("cache:3")->id)
+                .value()
+                .steps;
     QCOMPARE(steps[2].reasonTexts(), QStringList{"the instruction changed"});
 
     // --no-cache reruns everything.
     const ProcessResult fresh = build({"--no-cache", "-t", "cache:4", ctx()});
     QVERIFY2(fresh.exitCode == 0, qPrintable(fresh.describe()));
     QVERIFY(cachedSteps(fresh.out).isEmpty());
-    steps =
-        BuildCache::provenance(m_store->paths(), m_store->engine().images().resolve("cache:4")->id)
-            .value()
-            .steps;
+    steps = BuildCache::provenance(m_store->paths(),
+                                   EngineStores(m_store->engine()).images().resolve("cache:4")->id)
+                .value()
+                .steps;
     QCOMPARE(steps[1].reasonTexts(), QStringList{"--no-cache"});
 
     // The provenance goes with its image.
@@ -353,7 +354,7 @@ void TestBuild::buildArgsAndDefaults() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(cachedSteps(r.out), (QList<int>{2, 3, 4}));
     QCOMPARE(berthctl(*m_store, {"run", "--rm", "args:3"}).out, QByteArray("hello berth softly\n"));
-    auto args3 = m_store->engine().images().resolve("args:3");
+    auto args3 = EngineStores(m_store->engine()).images().resolve("args:3");
     QVERIFY(args3.has_value());
     QCOMPARE(BuildCache::provenance(m_store->paths(), args3->id).value().steps[4].reasonTexts(),
              QStringList{"build arg HOW changed"});
@@ -372,9 +373,9 @@ void TestBuild::buildArgsAndDefaults() {
     QCOMPARE(stepCount(r.out), 3);
     QCOMPARE(berthctl(*m_store, {"run", "--rm", "target:1", "cat", "/stage"}).out,
              QByteArray("one\n"));
-    auto image = m_store->engine().images().resolve("target:1");
+    auto image = EngineStores(m_store->engine()).images().resolve("target:1");
     QVERIFY(image.has_value());
-    QCOMPARE(m_store->engine().images().config(*image)->config().labels.value("team"),
+    QCOMPARE(EngineStores(m_store->engine()).images().config(*image)->config().labels.value("team"),
              QString("berth"));
 }
 
@@ -499,8 +500,8 @@ void TestBuild::gitContexts() {
     QCOMPARE(v1.size(), 40);
 
     auto labelsOf = [&](const QString &name) {
-        auto image = m_store->engine().images().resolve(name);
-        return image ? m_store->engine().images().config(*image)->config().labels
+        auto image = EngineStores(m_store->engine()).images().resolve(name);
+        return image ? EngineStores(m_store->engine()).images().config(*image)->config().labels
                      : QMap<QString, QString>();
     };
     auto output = [&](const QString &image, const QStringList &cmd = {}) {
@@ -713,10 +714,13 @@ void TestBuild::onbuildTriggers() {
                                                 "ONBUILD RUN cat /app/app.txt > /app/seen\n"));
     ProcessResult r = build({"-t", "parent:1", ctx("parent")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    auto parent = m_store->engine().images().resolve("parent:1");
+    auto parent = EngineStores(m_store->engine()).images().resolve("parent:1");
     QVERIFY(parent.has_value());
-    QVERIFY(m_store->engine().images().rawConfig(*parent)->contains(
-        "\"OnBuild\":[\"COPY app.txt /app/\",\"RUN cat /app/app.txt > /app/seen\"]"));
+    QVERIFY(EngineStores(m_store->engine())
+                .images()
+                .rawConfig(*parent)
+                ->contains(
+                    "\"OnBuild\":[\"COPY app.txt /app/\",\"RUN cat /app/app.txt > /app/seen\"]"));
 
     QVERIFY(writeFile(ctx("child/app.txt"), "from the child's context\n"));
     QVERIFY(writeFile(ctx("child/Dockerfile"), "FROM parent:1\nCMD [\"cat\", \"/app/seen\"]\n"));
@@ -725,9 +729,9 @@ void TestBuild::onbuildTriggers() {
     QVERIFY(r.out.contains("# Executing 2 build triggers"));
     QCOMPARE(berthctl(*m_store, {"run", "--rm", "child:1"}).out,
              QByteArray("from the child's context\n"));
-    auto child = m_store->engine().images().resolve("child:1");
+    auto child = EngineStores(m_store->engine()).images().resolve("child:1");
     QVERIFY(child.has_value());
-    QVERIFY(!m_store->engine().images().rawConfig(*child)->contains("OnBuild"));
+    QVERIFY(!EngineStores(m_store->engine()).images().rawConfig(*child)->contains("OnBuild"));
     const auto steps = BuildCache::provenance(m_store->paths(), child->id).value().steps;
     QCOMPARE(steps.size(), 4);
     QVERIFY(steps[1].trigger && steps[2].trigger && !steps[3].trigger);
@@ -809,7 +813,7 @@ void TestBuild::podmanRunsABuiltImage() {
     const QString ref = registry.address() + "/berth/built:1";
     const ProcessResult built = build({"-t", ref, ctx()});
     QVERIFY2(built.exitCode == 0, qPrintable(built.describe()));
-    auto image = m_store->engine().images().resolve(ref);
+    auto image = EngineStores(m_store->engine()).images().resolve(ref);
     QVERIFY(image.has_value());
     const ProcessResult pushed = berthctl(*m_store, {"push", ref});
     QVERIFY2(pushed.exitCode == 0, qPrintable(pushed.describe()));
@@ -870,7 +874,7 @@ void TestBuild::interruptedBuildLeavesNothingRunning() {
     QVERIFY(p.exitCode() != 0);
     QVERIFY2(p.readAllStandardError().contains("cancelled"), out.constData());
     QCOMPARE(m_store->engine().containers().list().size(), 0);
-    QCOMPARE(m_store->engine().images().list().size(), 1); // busybox only
+    QCOMPARE(EngineStores(m_store->engine()).images().list().size(), 1); // busybox only
 }
 
 // A build killed with SIGKILL during a RUN step cannot clean up after itself: its step's

@@ -5,6 +5,8 @@
 // export writes the merged filesystem; cp copies both ways, running or stopped, and a symlink
 // in the container never leads to the host's files.
 #include "engine/archive/archiveio.h"
+#include "engine/enginestores.h"
+#include "engine/operations/filesystemoperations.h"
 #include "engine/runtime/containerfilesystem.h"
 #include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
@@ -118,9 +120,9 @@ void TestContainerFs::commitThenRunShowsTheChange() {
     QVERIFY2(check.exitCode == 0, qPrintable(check.describe()));
     QCOMPARE(check.out, QByteArray("committed\nkeep\nfresh\ngone\nopaque\n"));
     // The history says what made the layer.
-    auto image = store.engine().images().resolve("committed:1");
+    auto image = EngineStores(store.engine()).images().resolve("committed:1");
     BERTH_VERIFY_OK(image);
-    auto config = store.engine().images().config(*image);
+    auto config = EngineStores(store.engine()).images().config(*image);
     BERTH_VERIFY_OK(config);
     QCOMPARE(config->history().last().comment, QString("my change"));
     QCOMPARE(config->author(), QString("Tester"));
@@ -310,8 +312,7 @@ void TestContainerFs::cpDotDotIsTheContainerRoot() {
                  QByteArray("in\n"));
     }
     // The archive calls (the API's GET/HEAD) resolve the same way.
-    ContainerFilesystem fs(store.engine().containers(), store.engine().content(),
-                           store.engine().images(), store.engine().snapshots());
+    FilesystemOperations fs = store.engine().filesystem();
     auto st = fs.statPath("dd", "/tmp/../..");
     BERTH_VERIFY_OK(st);
     QCOMPARE(st->name, QString("/"));

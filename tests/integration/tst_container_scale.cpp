@@ -5,6 +5,7 @@
 // berthctl processes all succeed and leave nothing behind; `logs --tail` of a million-line log
 // reads only its end; rotation keeps the log within its configured size.
 #include "engine/core/fileutil.h"
+#include "engine/enginestores.h"
 #include "engine/runtime/containerlogs.h"
 #include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
@@ -123,7 +124,7 @@ void TestContainerScale::twentyContainersCostOnlyTheirWrites() {
     TestStore &store = *m_store;
     ContainerCleanup cleanup(store);
     ContainerRuntime &rt = store.engine().containers();
-    const QString lower = store.engine().snapshots().filesPath(m_image.topChainId());
+    const QString lower = EngineStores(store.engine()).snapshots().filesPath(m_image.topChainId());
     const qint64 imageBytes = diskUsage(lower);
     QVERIFY(imageBytes > 1 << 20); // busybox: a copy of it would show
     auto layerListing = [&] {

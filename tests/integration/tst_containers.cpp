@@ -3,6 +3,8 @@
 // container sees only its own writes and leaves the image untouched, a stopped container keeps
 // its data, rm takes it away with its mount, stop escalates to KILL, --init makes TERM work,
 // exit codes and logs are exact, and a killed shim does not leave a container "running".
+#include "engine/core/fileutil.h"
+#include "engine/enginestores.h"
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/shimprotocol.h"
 #include "tests/support/containertesting.h"
@@ -78,6 +80,7 @@ private Q_SLOTS:
     void exitCodesAreExact();
     void logsKeepStreamsAndOrder();
     void logsTailReadsFromTheEnd();
+    void logsReadRotatedFilesInOrder();
     void killedShimIsNoticed();
     void rmRefusesRunningContainer();
     void rmiKeepsImagesContainersUse();
@@ -108,7 +111,7 @@ void TestContainers::containersSeeOnlyTheirOwnWrites() {
     TestStore &store = *m_store;
     ContainerCleanup cleanup(store);
     ContainerRuntime &rt = store.engine().containers();
-    const QString lower = store.engine().snapshots().filesPath(m_image.topChainId());
+    const QString lower = EngineStores(store.engine()).snapshots().filesPath(m_image.topChainId());
     const QStringList before = treeListing(lower);
     QVERIFY(!before.isEmpty());
 
@@ -335,6 +338,56 @@ void TestContainers::logsTailReadsFromTheEnd() {
     QCOMPARE(big.out, QByteArray("big200001\nbig200002\nbig200003\n"));
 }
 
+// berthctl logs over a log the shim rotated twice (ctr.log.2, ctr.log.1, ctr.log): the files
+// in order, --tail across a file boundary, --since/--until, -t, stdout and stderr apart.
+void TestContainers::logsReadRotatedFilesInOrder() {
+    TestStore &store = *m_store;
+    ContainerCleanup cleanup(store);
+    const ProcessResult run = berthctl(
+        store, {"run", "--name", "rotor", "--network", "none", "busybox", "busybox", "true"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    auto record = store.engine().containers().get("rotor");
+    BERTH_VERIFY_OK(record);
+    const QString logPath = store.engine().containers().logPath(record->id);
+    // Line i was written at 2024-01-01T00:00:i.00000000iZ; every third one on stderr; ten lines
+    // a file, the oldest in ctr.log.2.
+    auto isErr = [](int i) { return i % 3 == 2; };
+    auto stamp = [](int i) {
+        return "2024-01-01T00:00:" + QByteArray::number(i).rightJustified(2, '0') + "." +
+               QByteArray::number(i).rightJustified(9, '0') + "Z";
+    };
+    for (int file = 0; file < 3; ++file) {
+        QFile f(file == 2 ? logPath : logPath + "." + QString::number(2 - file));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        for (int i = file * 10; i < file * 10 + 10; ++i)
+            f.write("{\"time\":\"" + stamp(i) + "\",\"stream\":\"" +
+                    (isErr(i) ? "stderr" : "stdout") + "\",\"log\":\"line" + QByteArray::number(i) +
+                    "\\n\"}\n");
+    }
+    // What `logs` prints for lines [from, to), on stdout and stderr.
+    auto expected = [&](int from, int to, bool timestamps) {
+        QPair<QByteArray, QByteArray> out;
+        for (int i = from; i < to; ++i)
+            (isErr(i) ? out.second : out.first) += (timestamps ? stamp(i) + " " : QByteArray()) +
+                                                   "line" + QByteArray::number(i) + "\n";
+        return out;
+    };
+    auto logs = [&](const QStringList &args) {
+        const ProcessResult r = berthctl(store, QStringList{"logs"} + args + QStringList{"rotor"});
+        return r.exitCode == 0 ? qMakePair(r.out, r.err)
+                               : qMakePair(r.describe().toUtf8(), QByteArray());
+    };
+    QCOMPARE(logs({}), expected(0, 30, false));
+    QCOMPARE(logs({"--tail", "12"}), expected(18, 30, false));
+    QCOMPARE(logs({"--tail", "0"}), expected(0, 0, false));
+    QCOMPARE(logs({"-t", "--tail", "3"}), expected(27, 30, true));
+    QCOMPARE(logs({"--since", "2024-01-01T00:00:05Z", "--until", "2024-01-01T00:00:15Z"}),
+             expected(5, 15, false));
+    QCOMPARE(logs({"--since", "1704067220", "-t"}), expected(20, 30, true));
+    QCOMPARE(logs({"--until", "2024-01-01T01:00:19+01:00", "--tail", "15"}),
+             expected(15, 19, false));
+}
+
 void TestContainers::killedShimIsNoticed() {
     TestStore &store = *m_store;
     ContainerCleanup cleanup(store);
@@ -404,18 +457,18 @@ void TestContainers::rmiKeepsImagesContainersUse() {
     const ProcessResult forced = berthctl(store, {"rmi", "-f", "busybox"});
     QVERIFY2(forced.exitCode == 0, qPrintable(forced.describe()));
     QVERIFY(forced.out.contains("Untagged: busybox:latest"));
-    QVERIFY(store.engine().images().get(m_image.id));
-    QVERIFY(store.engine().snapshots().exists(m_image.topChainId()));
+    QVERIFY(EngineStores(store.engine()).images().get(m_image.id));
+    QVERIFY(EngineStores(store.engine()).snapshots().exists(m_image.topChainId()));
     const ProcessResult prune = berthctl(store, {"image", "prune", "-a", "-f"});
     QVERIFY2(prune.exitCode == 0, qPrintable(prune.describe()));
-    QVERIFY(store.engine().snapshots().exists(m_image.topChainId()));
+    QVERIFY(EngineStores(store.engine()).snapshots().exists(m_image.topChainId()));
     const ProcessResult start = berthctl(store, {"start", "-a", "user"});
     QVERIFY2(start.exitCode == 0, qPrintable(start.describe()));
     // Once the container is gone, the image can go too.
     QCOMPARE(berthctl(store, {"rm", "user"}).exitCode, 0);
     const ProcessResult rmi = berthctl(store, {"rmi", m_image.id.toString()});
     QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
-    QVERIFY(!store.engine().snapshots().exists(m_image.topChainId()));
+    QVERIFY(!EngineStores(store.engine()).snapshots().exists(m_image.topChainId()));
 }
 
 void TestContainers::runtimeProbeSaysWhy() {
@@ -424,6 +477,33 @@ void TestContainers::runtimeProbeSaysWhy() {
     QVERIFY2(info.exitCode == 0, qPrintable(info.describe()));
     QVERIFY2(QRegularExpression("Runtime: (runc|crun) \\(/").match(info.out).hasMatch(),
              qPrintable(info.describe()));
+    QVERIFY2(info.out.contains("\n  why: "), qPrintable(info.describe()));
+    // crun is preferred where installed, also on a hybrid cgroup host (here: cgroup v2 at
+    // /sys/fs/cgroup/unified with hugetlb), where it runs in a private mount namespace; the
+    // host's mounts stay as they were.
+    const bool hybrid = !readFileLimited(Berth::Shim::UnifiedControllersFile, 4096)
+                             .value_or(QByteArray())
+                             .trimmed()
+                             .isEmpty();
+    if (!findTool("crun").isEmpty()) {
+        QVERIFY2(info.out.contains("Runtime: crun ("), qPrintable(info.describe()));
+        QCOMPARE(info.out.contains("private mount namespace"), hybrid);
+        const ProcessResult ran =
+            berthctl(store, {"run", "--rm", "--network", "none", "busybox", "echo", "hi"});
+        QVERIFY2(ran.exitCode == 0 && ran.out == "hi\n", qPrintable(ran.describe()));
+        const QByteArray mounts = readFileLimited("/proc/self/mountinfo", 1 << 22).value();
+        QVERIFY2(!mounts.contains("cgroup.controllers"), mounts.constData());
+    }
+    // runc stays the fallback: forced, it runs containers too.
+    QProcessEnvironment withRunc = store.environment();
+    withRunc.insert("BERTH_RUNTIME", "runc");
+    const ProcessResult runcInfo = run(BERTH_BERTHCTL, {"info"}, withRunc);
+    QVERIFY2(runcInfo.out.contains("Runtime: runc (") &&
+                 runcInfo.out.contains("why: BERTH_RUNTIME asks for it"),
+             qPrintable(runcInfo.describe()));
+    const ProcessResult runcRun = run(
+        BERTH_BERTHCTL, {"run", "--rm", "--network", "none", "busybox", "echo", "hi"}, withRunc);
+    QVERIFY2(runcRun.exitCode == 0 && runcRun.out == "hi\n", qPrintable(runcRun.describe()));
     // A runtime that is forced but refuses this host is an error that quotes its reason.
     QProcessEnvironment env = store.environment();
     env.insert("BERTH_RUNTIME", "/nonexistent/crun");
@@ -464,7 +544,7 @@ void TestContainers::deepImagesRun() {
     QVERIFY2(rmi.exitCode == 0, qPrintable(rmi.describe()));
     QVERIFY(!store.engine().images().resolve("deep:128"));
     // Only the busybox image's layer is left.
-    QCOMPARE(store.engine().snapshots().list().size(), 1);
+    QCOMPARE(EngineStores(store.engine()).snapshots().list().size(), 1);
 }
 
 namespace {
@@ -567,7 +647,7 @@ void TestContainers::repeatedLayerIsStoredOnce() {
     QVERIFY(!store.engine().images().resolve("rep:501"));
 
     QVERIFY2(berthctl(store, {"rmi", "rep:500"}).exitCode == 0, "rmi");
-    QCOMPARE(store.engine().snapshots().list().size(), 1);
+    QCOMPARE(EngineStores(store.engine()).snapshots().list().size(), 1);
 }
 
 // A store on a small filesystem filled by a container: a start says why it fails and leaves no

@@ -4,6 +4,7 @@
 // created and attached to a container, leaves a state the next command reconciles, and nothing
 // (mount, cgroup, veth, address, process) leaks. (A killed shim: tst_containers and
 // tst_container_network.)
+#include "engine/enginestores.h"
 #include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
@@ -78,7 +79,7 @@ void TestCrashSafety::killedLoadLeavesConsistentStore() {
         QVERIFY2(check.exitCode == 0,
                  qPrintable(QStringLiteral("after a kill at %1 ms:\n").arg(fullMs * i / attempts) +
                             check.describe()));
-        if (!store.engine().images().resolve("crash:test"))
+        if (!EngineStores(store.engine()).images().resolve("crash:test"))
             ++interrupted;
     }
     // The test means something only if some kills hit a load in progress.
@@ -88,7 +89,7 @@ void TestCrashSafety::killedLoadLeavesConsistentStore() {
     QVERIFY(retry.out.contains("Loaded image: crash:test"));
     const ProcessResult check = berthctl(store, {"system", "check"});
     QVERIFY2(check.exitCode == 0, qPrintable(check.describe()));
-    auto loaded = store.engine().images().resolve("crash:test");
+    auto loaded = EngineStores(store.engine()).images().resolve("crash:test");
     BERTH_VERIFY_OK(loaded);
     QCOMPARE(loaded->id, img.id());
     // Leftovers of the killed runs are garbage, and prune removes all of it.

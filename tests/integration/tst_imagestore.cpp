@@ -3,6 +3,7 @@
 // once, removing one image keeps the other intact, rmi/prune follow Docker's rules, and
 // `system check` notices a damaged store.
 #include "engine/core/storelock.h"
+#include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 
@@ -59,7 +60,10 @@ void TestImageStore::sharedBaseIsStoredOnce() {
     QCOMPARE(a->layers.first().chainId, b->layers.first().chainId);
     QVERIFY(a->layers.last().chainId != b->layers.last().chainId);
     QCOMPARE(snapshotDirs(store), 3); // base + a's layer + b's layer
-    QCOMPARE(store.engine().images().chainIdUseCounts().value(a->layers.first().chainId.toString()),
+    QCOMPARE(EngineStores(store.engine())
+                 .images()
+                 .chainIdUseCounts()
+                 .value(a->layers.first().chainId.toString()),
              2);
 
     // Removing a keeps b whole, and frees only a's own layer.
@@ -68,13 +72,14 @@ void TestImageStore::sharedBaseIsStoredOnce() {
     QVERIFY(rmi.out.contains("Untagged: app-a:1"));
     QVERIFY(rmi.out.contains("Deleted: " + a->id.toString().toUtf8()));
     QCOMPARE(snapshotDirs(store), 2);
-    QVERIFY(store.engine().snapshots().exists(b->layers.first().chainId));
-    QVERIFY(store.engine().snapshots().exists(b->layers.last().chainId));
-    QVERIFY(!store.engine().snapshots().exists(a->layers.last().chainId));
-    QVERIFY(!store.engine().content().contains(a->id));
-    QVERIFY(store.engine().content().contains(b->id));
-    QVERIFY(QFile::exists(store.engine().snapshots().filesPath(b->layers.last().chainId) +
-                          "/app/b.txt"));
+    QVERIFY(EngineStores(store.engine()).snapshots().exists(b->layers.first().chainId));
+    QVERIFY(EngineStores(store.engine()).snapshots().exists(b->layers.last().chainId));
+    QVERIFY(!EngineStores(store.engine()).snapshots().exists(a->layers.last().chainId));
+    QVERIFY(!EngineStores(store.engine()).content().contains(a->id));
+    QVERIFY(EngineStores(store.engine()).content().contains(b->id));
+    QVERIFY(
+        QFile::exists(EngineStores(store.engine()).snapshots().filesPath(b->layers.last().chainId) +
+                      "/app/b.txt"));
     const ProcessResult check = berthctl(store, {"system", "check"});
     QVERIFY2(check.exitCode == 0, qPrintable(check.describe()));
     QVERIFY2(!check.out.contains("note:"), qPrintable(check.describe()));
@@ -82,7 +87,7 @@ void TestImageStore::sharedBaseIsStoredOnce() {
     // Removing the last user frees the base too.
     QCOMPARE(berthctl(store, {"rmi", "app-b:1"}).exitCode, 0);
     QCOMPARE(snapshotDirs(store), 0);
-    QVERIFY(store.engine().content().list().isEmpty());
+    QVERIFY(EngineStores(store.engine()).content().list().isEmpty());
 }
 
 void TestImageStore::rmiFollowsDockerRules() {
@@ -99,18 +104,18 @@ void TestImageStore::rmiFollowsDockerRules() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY(r.out.contains("Untagged: one:1"));
     QVERIFY(!r.out.contains("Deleted"));
-    QVERIFY(store.engine().images().resolve("two:2").has_value());
+    QVERIFY(EngineStores(store.engine()).images().resolve("two:2").has_value());
     // Unknown image: a clear error.
     r = berthctl(store, {"rmi", "nope"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("no such image: nope:latest"), qPrintable(r.describe()));
     // Tag, then force-remove by ID.
     QCOMPARE(berthctl(store, {"tag", "two:2", "three"}).exitCode, 0);
-    QVERIFY(store.engine().images().resolve("three:latest").has_value());
+    QVERIFY(EngineStores(store.engine()).images().resolve("three:latest").has_value());
     r = berthctl(store, {"rmi", "-f", img->id.toString()});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY(r.out.contains("Untagged: two:2") && r.out.contains("Untagged: three:latest"));
-    QVERIFY(store.engine().images().list().isEmpty());
+    QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
 }
 
 void TestImageStore::pruneRemovesDanglingImages() {
@@ -126,14 +131,14 @@ void TestImageStore::pruneRemovesDanglingImages() {
     QVERIFY(r.out.contains("Would delete layer: " +
                            dangling->layers.last().chainId.toString().toUtf8()));
     QVERIFY(!r.out.contains(kept->layers.first().chainId.toString().toUtf8()));
-    QCOMPARE(store.engine().images().list().size(), 2);
+    QCOMPARE(EngineStores(store.engine()).images().list().size(), 2);
     r = berthctl(store, {"system", "prune"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    QCOMPARE(store.engine().images().list().size(), 1);
-    QVERIFY(store.engine().snapshots().exists(kept->layers.first().chainId));
-    QVERIFY(!store.engine().snapshots().exists(dangling->layers.last().chainId));
+    QCOMPARE(EngineStores(store.engine()).images().list().size(), 1);
+    QVERIFY(EngineStores(store.engine()).snapshots().exists(kept->layers.first().chainId));
+    QVERIFY(!EngineStores(store.engine()).snapshots().exists(dangling->layers.last().chainId));
     r = berthctl(store, {"system", "prune", "-a"});
-    QVERIFY(store.engine().images().list().isEmpty());
+    QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     QCOMPARE(snapshotDirs(store), 0);
 }
 
@@ -148,7 +153,7 @@ void TestImageStore::garbageCollectionWaitsForWriters() {
         BERTH_VERIFY_OK(writing);
         const ProcessResult r = berthctl(store, {"rmi", "x:1"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
         QCOMPARE(snapshotDirs(store), 2);
         const ProcessResult check = berthctl(store, {"system", "check"});
         QCOMPARE(check.exitCode, 0);
@@ -157,7 +162,7 @@ void TestImageStore::garbageCollectionWaitsForWriters() {
     const ProcessResult prune = berthctl(store, {"system", "prune"});
     QVERIFY2(prune.exitCode == 0, qPrintable(prune.describe()));
     QCOMPARE(snapshotDirs(store), 0);
-    QVERIFY(store.engine().content().list().isEmpty());
+    QVERIFY(EngineStores(store.engine()).content().list().isEmpty());
 }
 
 void TestImageStore::checkFindsDamage() {
@@ -165,7 +170,8 @@ void TestImageStore::checkFindsDamage() {
     auto img = childImage("x", "x").install(store, {"x:1"});
     BERTH_VERIFY_OK(img);
     QCOMPARE(berthctl(store, {"system", "check"}).exitCode, 0);
-    QVERIFY(QFile::remove(store.engine().content().blobPath(img->layers.last().blob.digest)));
+    QVERIFY(QFile::remove(
+        EngineStores(store.engine()).content().blobPath(img->layers.last().blob.digest)));
     const ProcessResult r = berthctl(store, {"system", "check"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains("PROBLEM: image docker.io/library/x:1: layer 2: blob " +

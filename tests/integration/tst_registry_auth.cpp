@@ -2,6 +2,7 @@
 // Credentials against docker-registry with htpasswd (Basic) auth: refused without login, wrong
 // password, berthctl login/logout with the opt-in file store, the Docker config's auths, and
 // the Secret Service (gnome-keyring in a private D-Bus session).
+#include "engine/enginestores.h"
 #include "engine/registry/browse.h"
 #include "engine/registry/credentialstore.h"
 #include "engine/registry/puller.h"
@@ -61,7 +62,7 @@ private Q_SLOTS:
         PushOptions options;
         options.credentials = Credentials{"alice", "s3cret"};
         BERTH_VERIFY_OK(
-            Pusher(e.paths(), e.content(), e.images())
+            Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                 .push(ref("private/app:1"), *Reference::parse(ref("private/app:1")), options));
     }
 
@@ -70,7 +71,7 @@ private Q_SLOTS:
         PushOptions options;
         options.credentials = Credentials{};
         auto pushed =
-            Pusher(e.paths(), e.content(), e.images())
+            Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                 .push(ref("private/app:1"), *Reference::parse(ref("private/app:1")), options);
         QVERIFY(!pushed);
         QCOMPARE(pushed.error().kind, ErrorKind::PermissionDenied);
@@ -97,14 +98,15 @@ private Q_SLOTS:
         PushOptions options;
         options.credentials = Credentials{"alice", "s3cret"};
         auto pushed =
-            Pusher(e.paths(), e.content(), e.images())
+            Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                 .push(ref("private/app:1"), *Reference::parse(ref("private/app:1")), options);
         BERTH_VERIFY_OK(pushed);
         TestStore other;
         PullOptions pullOptions;
         pullOptions.credentials = Credentials{"alice", "s3cret"};
         Engine::Engine &o = other.engine();
-        BERTH_VERIFY_OK(Puller(o.paths(), o.content(), o.snapshots(), o.images())
+        BERTH_VERIFY_OK(Puller(o.paths(), EngineStores(o).content(), EngineStores(o).snapshots(),
+                               EngineStores(o).images())
                             .pull(*Reference::parse(ref("private/app:1")), pullOptions));
     }
 

@@ -3,6 +3,7 @@
 // lists resolve to the host's platform or the one asked for (also with berthctl --platform);
 // schema1, unknown media types and oversized manifests (served by the fault proxy's fake
 // routes: the 2.8 registry does not store schema1) are refused with a clear message.
+#include "engine/enginestores.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/puller.h"
 #include "engine/registry/pusher.h"
@@ -62,7 +63,9 @@ private:
     static Result<ImageRecord> pull(TestStore &store, const Reference &reference,
                                     const PullOptions &options = fastOptions()) {
         Engine::Engine &e = store.engine();
-        return Puller(e.paths(), e.content(), e.snapshots(), e.images()).pull(reference, options);
+        return Puller(e.paths(), EngineStores(e).content(), EngineStores(e).snapshots(),
+                      EngineStores(e).images())
+            .pull(reference, options);
     }
 
     // Pushes both platform images of `format` and an index (OCI index or Docker manifest
@@ -78,7 +81,7 @@ private:
             PushOptions o;
             o.credentials = Credentials{};
             auto pushed =
-                Pusher(e.paths(), e.content(), e.images())
+                Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                     .push(local, ref(QStringLiteral("test/multi:%1-%2").arg(tag, arch)), o);
             BERTH_VERIFY_OK(pushed);
             // The blobs are there now; the manifest goes up exactly as the fixture wrote it
@@ -118,7 +121,7 @@ private:
         QVERIFY(!record);
         QCOMPARE(record.error().kind, ErrorKind::InvalidArgument);
         QVERIFY2(record.error().message.contains(needle), qPrintable(record.error().message));
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
         QCOMPARE(m_proxy->blobGets(), 0);
     }
 
@@ -186,7 +189,8 @@ private Q_SLOTS:
             berthctl(store, {"pull", "--platform", "linux/" + otherArchitecture(),
                              ref("test/multi:oci").toString()});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        auto image = store.engine().images().resolve(ref("test/multi:oci").toString());
+        auto image =
+            EngineStores(store.engine()).images().resolve(ref("test/multi:oci").toString());
         BERTH_VERIFY_OK(image);
         QCOMPARE(image->id,
                  platformImage(otherArchitecture(), ImageFixture::ManifestFormat::Oci).id());

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Pull from Debian's docker-registry (images pushed there by skopeo), through a fault-injecting
 // proxy: plan, only missing layers, resume, retries, corruption, stalls, kill-and-resume.
+#include "engine/enginestores.h"
 #include "engine/registry/puller.h"
 #include "tests/support/faultproxy.h"
 #include "tests/support/imagefixture.h"
@@ -59,7 +60,8 @@ ImageFixture streamedImage() {
 
 Puller pullerFor(TestStore &store) {
     Engine::Engine &e = store.engine();
-    return Puller(e.paths(), e.content(), e.snapshots(), e.images(), &e.events());
+    return Puller(e.paths(), EngineStores(e).content(), EngineStores(e).snapshots(),
+                  EngineStores(e).images(), &e.events());
 }
 
 PullOptions fastOptions() {
@@ -137,7 +139,7 @@ private Q_SLOTS:
             diffIds.append(l.diffId);
         QCOMPARE(diffIds, img.diffIds());
         QCOMPARE(record->tags, QStringList{viaProxy(QStringLiteral("test/app:1")).toString()});
-        SnapshotStore &snapshots = store.engine().snapshots();
+        SnapshotStore &snapshots = EngineStores(store.engine()).snapshots();
         QFile base(snapshots.filesPath(record->layers[0].chainId) + QStringLiteral("/etc/base"));
         QVERIFY(base.open(QIODevice::ReadOnly));
         QCOMPARE(base.readAll(), QByteArray("base layer\n"));
@@ -192,7 +194,7 @@ private Q_SLOTS:
         }
         QVERIFY2(ranged, "expected a Range request resuming the dropped blob");
         QCOMPARE(layerGets(big), 2);
-        QVERIFY(store.engine().content().contains(big.digest));
+        QVERIFY(EngineStores(store.engine()).content().contains(big.digest));
     }
 
     void serverErrorsThenSuccess() {
@@ -214,7 +216,7 @@ private Q_SLOTS:
                  qPrintable(record.error().message));
         QVERIFY(record.error().message.contains(QLatin1String("pull ")));
         QCOMPARE(m_proxy->count("GET", "/blobs/"), fastOptions().registry.maxAttempts);
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     }
 
     void wrongBytesAreRejected() {
@@ -226,9 +228,9 @@ private Q_SLOTS:
         QCOMPARE(record.error().kind, ErrorKind::Corrupt);
         QVERIFY2(record.error().message.contains(QLatin1String("digest mismatch")),
                  qPrintable(record.error().message));
-        QVERIFY(!store.engine().content().contains(big.digest));
+        QVERIFY(!EngineStores(store.engine()).content().contains(big.digest));
         QVERIFY(!QFileInfo::exists(store.paths().ingest() + QLatin1Char('/') + big.digest.hex()));
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     }
 
     void stalledServerTimesOut() {
@@ -296,25 +298,26 @@ private Q_SLOTS:
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(unpackedFirst(), 60000);
-        QVERIFY(!store.engine().content().contains(blob.digest));
+        QVERIFY(!EngineStores(store.engine()).content().contains(blob.digest));
         cancel = true;
         const Result<ImageRecord> cancelled = pulling.result();
         QVERIFY(!cancelled);
         QCOMPARE(cancelled.error().kind, ErrorKind::Cancelled);
         // The half-unpacked layer is gone with the cancelled pull; the blob's bytes stay.
         QVERIFY(QDir(store.paths().snapshots()).entryList({"tmp-*"}, QDir::Dirs).isEmpty());
-        QCOMPARE(store.engine().snapshots().list().size(), 0);
+        QCOMPARE(EngineStores(store.engine()).snapshots().list().size(), 0);
 
         m_proxy->clearRules();
         auto record = pullerFor(store).pull(viaProxy("test/streamed:1"), fastOptions());
         BERTH_VERIFY_OK(record);
         QCOMPARE(record->id, streamedImage().id());
-        QFile first(store.engine().snapshots().filesPath(record->layers[0].chainId) +
+        QFile first(EngineStores(store.engine()).snapshots().filesPath(record->layers[0].chainId) +
                     "/stream/first");
         QVERIFY(first.open(QIODevice::ReadOnly));
         QCOMPARE(first.readAll(), QByteArray("unpacked before the download ends\n"));
-        QCOMPARE(QFileInfo(store.engine().snapshots().filesPath(record->layers[0].chainId) +
-                           "/stream/big")
+        QCOMPARE(QFileInfo(
+                     EngineStores(store.engine()).snapshots().filesPath(record->layers[0].chainId) +
+                     "/stream/big")
                      .size(),
                  qint64(6 << 20));
     }
@@ -336,8 +339,10 @@ private Q_SLOTS:
             store.paths().ingest() + QLatin1Char('/') + big.digest.hex() + QStringLiteral("/data");
         QTRY_VERIFY_WITH_TIMEOUT(
             QFileInfo(bigIngest).size() >= (1 << 20) &&
-                QFileInfo::exists(store.engine().content().blobPath(blobs[0].descriptor.digest)) &&
-                QFileInfo::exists(store.engine().content().blobPath(blobs[2].descriptor.digest)),
+                QFileInfo::exists(
+                    EngineStores(store.engine()).content().blobPath(blobs[0].descriptor.digest)) &&
+                QFileInfo::exists(
+                    EngineStores(store.engine()).content().blobPath(blobs[2].descriptor.digest)),
             60000);
         p.kill();
         p.waitForFinished();

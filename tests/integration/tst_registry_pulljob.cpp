@@ -2,6 +2,7 @@
 // PullJob, the GUI's pull: signals arrive in the job's thread in order (planned, progress,
 // finished once), the event loop never blocks, cancel() ends with Cancelled and resumable data,
 // and deleting a running job is safe.
+#include "engine/enginestores.h"
 #include "engine/registry/pulljob.h"
 #include "engine/registry/pusher.h"
 #include "tests/support/faultproxy.h"
@@ -56,7 +57,8 @@ private:
     Reference ref() const { return *Reference::parse(m_proxy->address() + "/test/job:1"); }
     std::unique_ptr<PullJob> jobFor(TestStore &store) {
         Engine::Engine &e = store.engine();
-        return std::make_unique<PullJob>(e.paths(), e.content(), e.snapshots(), e.images(),
+        return std::make_unique<PullJob>(e.paths(), EngineStores(e).content(),
+                                         EngineStores(e).snapshots(), EngineStores(e).images(),
                                          &e.events(), &m_pool);
     }
 
@@ -71,7 +73,8 @@ private Q_SLOTS:
         Engine::Engine &e = source.engine();
         PushOptions o;
         o.credentials = Credentials{};
-        BERTH_VERIFY_OK(Pusher(e.paths(), e.content(), e.images()).push("job:1", ref(), o));
+        BERTH_VERIFY_OK(Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
+                            .push("job:1", ref(), o));
     }
 
     void init() {
@@ -152,7 +155,7 @@ private Q_SLOTS:
         QCOMPARE(failed.first().first().value<Error>().kind, ErrorKind::Cancelled);
         QVERIFY(QFileInfo(store.paths().ingest() + "/" + big.digest.hex() + "/data").size() >=
                 200000);
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     }
 
     void deletingARunningJobIsSafe() {
@@ -167,7 +170,7 @@ private Q_SLOTS:
         job.reset(); // cancels; the worker ends on its own
         QTRY_COMPARE_WITH_TIMEOUT(m_pool.activeThreadCount(), 0, 60000);
         QTest::qWait(50);
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     }
 };
 

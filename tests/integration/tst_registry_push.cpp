@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Push to Debian's docker-registry: skopeo reads what Berth pushed, a second push sends no
 // blob, a retagged image is mounted, chunked uploads, deterministic gzip; tags and catalog.
+#include "engine/enginestores.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/browse.h"
 #include "engine/registry/puller.h"
@@ -51,7 +52,7 @@ PushOptions fastPush() {
 
 Pusher pusherFor(TestStore &store) {
     Engine::Engine &e = store.engine();
-    return Pusher(e.paths(), e.content(), e.images(), &e.events());
+    return Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images(), &e.events());
 }
 
 QJsonObject readJson(const QString &path) {
@@ -140,11 +141,12 @@ private Q_SLOTS:
         Engine::Engine &e = other.engine();
         PullOptions pullOptions;
         pullOptions.credentials = Credentials{};
-        auto pulled = Puller(e.paths(), e.content(), e.snapshots(), e.images())
+        auto pulled = Puller(e.paths(), EngineStores(e).content(), EngineStores(e).snapshots(),
+                             EngineStores(e).images())
                           .pull(*Reference::parse(proxied("berth/app:1")), pullOptions);
         BERTH_VERIFY_OK(pulled);
         QCOMPARE(pulled->id, img.id());
-        QFile hello(e.snapshots().filesPath(pulled->layers[0].chainId) +
+        QFile hello(EngineStores(e).snapshots().filesPath(pulled->layers[0].chainId) +
                     QStringLiteral("/etc/hello"));
         QVERIFY(hello.open(QIODevice::ReadOnly));
         QCOMPARE(hello.readAll(), QByteArray("hello\n"));
@@ -163,9 +165,10 @@ private Q_SLOTS:
 
     void retaggedImageIsMountedNotUploaded() {
         Engine::Engine &e = m_store.engine();
-        auto image = e.images().resolve(proxied("berth/app:1"));
+        auto image = EngineStores(e).images().resolve(proxied("berth/app:1"));
         BERTH_VERIFY_OK(image);
-        BERTH_VERIFY_OK(e.images().tag(image->id, *Reference::parse(proxied("other/copy:2"))));
+        BERTH_VERIFY_OK(
+            EngineStores(e).images().tag(image->id, *Reference::parse(proxied("other/copy:2"))));
         auto result = pusherFor(m_store).push(
             proxied("other/copy:2"), *Reference::parse(proxied("other/copy:2")), fastPush());
         BERTH_VERIFY_OK(result);
@@ -204,11 +207,11 @@ private Q_SLOTS:
 
     void tagsArePaginated() {
         Engine::Engine &e = m_store.engine();
-        auto image = e.images().resolve(proxied("berth/app:1"));
+        auto image = EngineStores(e).images().resolve(proxied("berth/app:1"));
         BERTH_VERIFY_OK(image);
         for (const char *t : {"t1", "t2", "t3", "t4", "t5"}) {
             const Reference ref = *Reference::parse(proxied("paged/repo:") + t);
-            BERTH_VERIFY_OK(e.images().tag(image->id, ref));
+            BERTH_VERIFY_OK(EngineStores(e).images().tag(image->id, ref));
             BERTH_VERIFY_OK(pusherFor(m_store).push(ref.toString(), ref, fastPush()));
         }
         m_proxy->clearRequests();
@@ -248,7 +251,7 @@ private Q_SLOTS:
         TestStore other;
         const ProcessResult p = berthctl(other, {"pull", proxied("other/copy:2")});
         QVERIFY2(p.exitCode == 0, qPrintable(p.describe()));
-        QVERIFY(other.engine().images().resolve(proxied("other/copy:2")).has_value());
+        QVERIFY(EngineStores(other.engine()).images().resolve(proxied("other/copy:2")).has_value());
     }
 };
 

@@ -3,6 +3,7 @@
 // done, then finished once), the event loop never blocks, a second push reports every blob as
 // already there, cancel() ends with Cancelled and no tag in the registry, and deleting a running
 // job is safe.
+#include "engine/enginestores.h"
 #include "engine/registry/puller.h"
 #include "engine/registry/pushjob.h"
 #include "tests/support/faultproxy.h"
@@ -148,7 +149,8 @@ private Q_SLOTS:
         Engine::Engine &e = other.engine();
         PullOptions pullOptions;
         pullOptions.credentials = Credentials{};
-        auto pulled = Puller(e.paths(), e.content(), e.snapshots(), e.images())
+        auto pulled = Puller(e.paths(), EngineStores(e).content(), EngineStores(e).snapshots(),
+                             EngineStores(e).images())
                           .pull(ref("test/job:1"), pullOptions);
         BERTH_VERIFY_OK(pulled);
         QCOMPARE(pulled->id, img.id());

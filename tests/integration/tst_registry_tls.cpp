@@ -7,6 +7,7 @@
 // Mutual TLS, Docker's way too: a registry that requires client certificates (clientcas) is
 // reached with certs.d/<host:port>/client.cert + client.key; without them, or with a
 // certificate it does not trust, the error says what to do; half a pair is an error.
+#include "engine/enginestores.h"
 #include "engine/registry/puller.h"
 #include "engine/registry/pusher.h"
 #include "tests/support/faultproxy.h"
@@ -84,7 +85,9 @@ private:
     static Result<ImageRecord> pull(TestStore &store, const Reference &reference,
                                     const PullOptions &options) {
         Engine::Engine &e = store.engine();
-        return Puller(e.paths(), e.content(), e.snapshots(), e.images()).pull(reference, options);
+        return Puller(e.paths(), EngineStores(e).content(), EngineStores(e).snapshots(),
+                      EngineStores(e).images())
+            .pull(reference, options);
     }
     static int plainRequestsTo(const FaultProxy &proxy) {
         int n = 0;
@@ -154,12 +157,12 @@ private Q_SLOTS:
         PushOptions o;
         o.registry.certsDir = certsDir();
         o.credentials = Credentials{};
-        BERTH_VERIFY_OK(
-            Pusher(e.paths(), e.content(), e.images()).push("tls:1", ref("test/tls:1"), o));
+        BERTH_VERIFY_OK(Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
+                            .push("tls:1", ref("test/tls:1"), o));
         PushOptions plainOptions;
         plainOptions.credentials = Credentials{};
         BERTH_VERIFY_OK(
-            Pusher(e.paths(), e.content(), e.images())
+            Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                 .push("tls:1", *Reference::parse(m_plain.address() + "/test/tls:1"), plainOptions));
         QVERIFY(m_proxy->count("TLS", {}) > 0);
         QCOMPARE(plainRequests(), 0);
@@ -185,7 +188,7 @@ private Q_SLOTS:
         mutual.registry.certsDir =
             mutualCertsDir({{"client.cert", "client.cert"}, {"client.key", "client.key"}});
         mutual.credentials = Credentials{};
-        BERTH_VERIFY_OK(Pusher(e.paths(), e.content(), e.images())
+        BERTH_VERIFY_OK(Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
                             .push("tls:1", mutualRef("test/tls:1"), mutual));
     }
 
@@ -209,7 +212,7 @@ private Q_SLOTS:
                  qPrintable(message));
         QVERIFY(m_proxy->count("TLS", {}) >= 1);
         QCOMPARE(plainRequests(), 0); // never fell back to plain HTTP
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     }
 
     void withTheCaInCertsDirPulls() {
@@ -292,7 +295,8 @@ private Q_SLOTS:
         auto record = pull(store, mutualRef("test/tls:1"), options(certs));
         BERTH_VERIFY_OK(record);
         QCOMPARE(record->id, image().id());
-        QFile file(store.engine().snapshots().filesPath(record->layers[0].chainId) + "/etc/tls");
+        QFile file(EngineStores(store.engine()).snapshots().filesPath(record->layers[0].chainId) +
+                   "/etc/tls");
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("over TLS\n"));
 
@@ -330,7 +334,7 @@ private Q_SLOTS:
         // Refused once, not retried, and never tried over plain HTTP.
         QCOMPARE(m_mutualProxy->count("TLS", {}), 1);
         QCOMPARE(plainRequestsTo(*m_mutualProxy), 0);
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     }
 
     void untrustedClientCertificateIsRefused() {

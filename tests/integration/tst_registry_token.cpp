@@ -4,6 +4,7 @@
 // berthctl login), one token per scope for the whole process, renewal after expiry, one retry
 // with a new token on a 401; and redirects of blob downloads, which keep the registry's
 // Authorization header on the registry's host only.
+#include "engine/enginestores.h"
 #include "engine/registry/browse.h"
 #include "engine/registry/puller.h"
 #include "engine/registry/pusher.h"
@@ -75,14 +76,16 @@ private:
     static Result<ImageRecord> pull(TestStore &store, const Reference &reference,
                                     const Credentials &creds) {
         Engine::Engine &e = store.engine();
-        return Puller(e.paths(), e.content(), e.snapshots(), e.images())
+        return Puller(e.paths(), EngineStores(e).content(), EngineStores(e).snapshots(),
+                      EngineStores(e).images())
             .pull(reference, options(creds));
     }
     Status push(const Reference &target, const Credentials &creds) {
         Engine::Engine &e = m_store.engine();
         PushOptions o;
         o.credentials = creds;
-        auto pushed = Pusher(e.paths(), e.content(), e.images()).push("app:1", target, o);
+        auto pushed = Pusher(e.paths(), EngineStores(e).content(), EngineStores(e).images())
+                          .push("app:1", target, o);
         if (!pushed)
             return fail(pushed.error());
         return {};
@@ -152,7 +155,7 @@ private Q_SLOTS:
         QCOMPARE(record.error().kind, ErrorKind::PermissionDenied);
         QVERIFY2(record.error().message.contains("berthctl login"),
                  qPrintable(record.error().message));
-        QVERIFY(store.engine().images().list().isEmpty());
+        QVERIFY(EngineStores(store.engine()).images().list().isEmpty());
     }
 
     void wrongPasswordIsRefusedByTheTokenServer() {
@@ -259,8 +262,9 @@ private Q_SLOTS:
                 env(m_store), 120000, "s3cret\n");
         QVERIFY2(login.exitCode == 0 && login.out.contains("Login Succeeded"),
                  qPrintable(login.describe()));
-        BERTH_VERIFY_OK(m_store.engine().images().tag(
-            appImage().id(), *Reference::parse(registry + "/private/cli:1")));
+        BERTH_VERIFY_OK(EngineStores(m_store.engine())
+                            .images()
+                            .tag(appImage().id(), *Reference::parse(registry + "/private/cli:1")));
         const ProcessResult pushed = run(QStringLiteral(BERTH_BERTHCTL),
                                          {"push", registry + "/private/cli:1"}, env(m_store));
         QVERIFY2(pushed.exitCode == 0, qPrintable(pushed.describe()));
@@ -268,7 +272,7 @@ private Q_SLOTS:
         const ProcessResult pulled =
             run(QStringLiteral(BERTH_BERTHCTL), {"pull", registry + "/private/cli:1"}, env(other));
         QVERIFY2(pulled.exitCode == 0, qPrintable(pulled.describe()));
-        auto image = other.engine().images().resolve(registry + "/private/cli:1");
+        auto image = EngineStores(other.engine()).images().resolve(registry + "/private/cli:1");
         BERTH_VERIFY_OK(image);
         QCOMPARE(image->id, appImage().id());
         bool pushToken = false;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tests/support/imagefixture.h"
+#include "engine/enginestores.h"
 
 #include "engine/images/imageconfig.h"
 #include "engine/images/mediatypes.h"
@@ -383,10 +384,10 @@ Result<ImageRecord> ImageFixture::install(TestStore &store, const QStringList &t
     auto lock = engine.lockForWriting();
     if (!lock)
         return fail(lock.error());
-    if (auto d = engine.content().write(configJson()); !d)
+    if (auto d = EngineStores(engine).content().write(configJson()); !d)
         return fail(d.error());
     for (const Blob &b : layerBlobs())
-        if (auto d = engine.content().write(b.data, b.descriptor.digest); !d)
+        if (auto d = EngineStores(engine).content().write(b.data, b.descriptor.digest); !d)
             return fail(d.error());
     QList<Reference> refs;
     for (const QString &t : tags) {
@@ -395,7 +396,8 @@ Result<ImageRecord> ImageFixture::install(TestStore &store, const QStringList &t
             return fail(r.error());
         refs.append(*r);
     }
-    ImageInstaller installer(engine.content(), engine.snapshots(), engine.images());
+    ImageInstaller installer(EngineStores(engine).content(), EngineStores(engine).snapshots(),
+                             EngineStores(engine).images());
     return installer.install(manifestJson(), refs);
 }
 

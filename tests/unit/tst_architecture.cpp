@@ -12,6 +12,7 @@ class TestArchitecture : public QObject {
 private Q_SLOTS:
     void engineHasNoGuiIncludes();
     void engineLayersPointDownwards();
+    void frontEndsUseOperations();
     void berthctlStartsWithoutNetworkLibraries();
 };
 
@@ -56,9 +57,10 @@ void TestArchitecture::engineHasNoGuiIncludes() {
 void TestArchitecture::engineLayersPointDownwards() {
     // Rank of each engine folder: a folder may include only folders of lower or equal rank
     // (same-rank folders side by side do not include each other either).
-    const QHash<QString, int> rank{
-        {"core", 0},     {"content", 1}, {"images", 2},      {"snapshots", 3}, {"registry", 4},
-        {"analysis", 4}, {"archive", 4}, {"maintenance", 4}, {"runtime", 5},   {"builder", 6}};
+    const QHash<QString, int> rank{{"core", 0},      {"content", 1},     {"images", 2},
+                                   {"snapshots", 3}, {"registry", 4},    {"analysis", 4},
+                                   {"archive", 4},   {"maintenance", 4}, {"runtime", 5},
+                                   {"builder", 6},     {"operations", 7}};
     for (const auto &[file, included] : engineIncludes()) {
         const QStringList from = file.split('/');
         const QStringList to = included.split('/');
@@ -72,6 +74,23 @@ void TestArchitecture::engineLayersPointDownwards() {
         QVERIFY2(rank[b] < rank[a],
                  qPrintable(file + " (" + a + ") must not include " + included + " (" + b + ")"));
     }
+}
+
+// The CLI, the API and the GUI ask the engine facade for operations (Engine::images(),
+// archives(), registry(), builds(), analysis(), filesystem(), containers(), maintenance()) and
+// neither reach the stores behind it nor assemble the engine's workers from them: the facade is
+// the only composition root (ARCHITECTURE.md, "The facade"). Tests may use both.
+// (imagestore.h, containerstore.h and volumes.h stay allowed for the record types they define.)
+void TestArchitecture::frontEndsUseOperations() {
+    const auto includes = includesIn(QStringLiteral("app")) + includesIn(QStringLiteral("api")) +
+                          includesIn(QStringLiteral("ui"));
+    QVERIFY(includes.size() > 50);
+    static const QRegularExpression forbidden(
+        "^engine/(enginestores|.*/(database|contentstore|snapshotstore|archivestores|puller|"
+        "pusher|builder|buildjob|imageloader|imagesaver|rootfsimporter|starterimage|"
+        "imageanalyzer|containerfilesystem))\\.h$");
+    for (const auto &[file, included] : includes)
+        QVERIFY2(!forbidden.match(included).hasMatch(), qPrintable(file + " includes " + included));
 }
 
 // berthctl leaves the registry, build, API, tar archive and hashing commands to berthctl-full so

@@ -4,6 +4,7 @@
 // is written (ending only once it is committed, failing when the writer starts over or gives up).
 #include "engine/content/contentstore.h"
 #include "engine/content/growingblob.h"
+#include "engine/enginestores.h"
 #include "tests/support/testsupport.h"
 
 #include <QBuffer>
@@ -29,7 +30,7 @@ private Q_SLOTS:
 
 void TestContentStore::writesAndReads() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     const QByteArray data("hello layers");
     auto d = cs.write(data);
     BERTH_VERIFY_OK(d);
@@ -46,7 +47,7 @@ void TestContentStore::writesAndReads() {
 
 void TestContentStore::mismatchIsNeverVisible() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     const Digest claimed = Digest::ofData("the real bytes");
     auto r = cs.write("forged bytes", claimed);
     QVERIFY(!r);
@@ -70,7 +71,7 @@ void TestContentStore::mismatchIsNeverVisible() {
 
 void TestContentStore::sizeLimitIsEnforced() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     QByteArray big(100000, 'x');
     QBuffer in(&big);
     in.open(QIODevice::ReadOnly);
@@ -86,7 +87,7 @@ void TestContentStore::sizeLimitIsEnforced() {
 
 void TestContentStore::resumesPartialWrite() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     const QByteArray data = QByteArray(300000, 'a') + QByteArray(300000, 'b');
     const Digest digest = Digest::ofData(data);
     {
@@ -108,7 +109,7 @@ void TestContentStore::resumesPartialWrite() {
 
 void TestContentStore::concurrentWritersOfTheSameBlob() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     const QByteArray data(2000000, 'z');
     const Digest digest = Digest::ofData(data);
     auto writeAll = [&]() -> Result<Digest> {
@@ -136,7 +137,7 @@ void TestContentStore::concurrentWritersOfTheSameBlob() {
 
 void TestContentStore::cleanIngestKeepsBusyWriters() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     {
         auto stale = cs.openWriter(QStringLiteral("stale"));
         BERTH_VERIFY_OK(stale);
@@ -170,7 +171,7 @@ QByteArray readAll(GrowingBlob &blob, bool *failed) {
 
 void TestContentStore::followerReadsWhileWrittenAndEndsAtCommit() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     const QByteArray data = QByteArray(100000, 'x') + QByteArray(100000, 'y');
     const Digest digest = Digest::ofData(data);
     {
@@ -200,7 +201,7 @@ void TestContentStore::followerReadsWhileWrittenAndEndsAtCommit() {
 
 void TestContentStore::followerFailsWhenTheWriterStartsOverOrStops() {
     TestStore store;
-    ContentStore &cs = store.engine().content();
+    ContentStore &cs = EngineStores(store.engine()).content();
     const QByteArray data(50000, 'r');
     const Digest digest = Digest::ofData(data);
     auto w = cs.openWriter(digest.hex(), digest, data.size());

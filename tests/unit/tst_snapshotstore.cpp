@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The snapshot store: layers unpacked once per chain ID, verified against their diffID, and
 // nothing left behind by a failed unpack.
+#include "engine/enginestores.h"
 #include "engine/snapshots/snapshotstore.h"
 #include "engine/snapshots/whiteouts.h"
 #include "tests/support/layerbuilder.h"
@@ -48,7 +49,7 @@ QString TestSnapshotStore::writeBlob(Berth::Test::TestStore &store, const LayerB
 
 void TestSnapshotStore::unpacksLayer() {
     Berth::Test::TestStore store;
-    SnapshotStore &snaps = store.engine().snapshots();
+    SnapshotStore &snaps = EngineStores(store.engine()).snapshots();
     LayerBuilder layer;
     layer.dir("etc").file("etc/os-release", "ID=berth\n").symlink("bin", "usr/bin");
     const QByteArray plain = layer.build();
@@ -72,7 +73,7 @@ void TestSnapshotStore::unpacksLayer() {
 
 void TestSnapshotStore::stacksOnParent() {
     Berth::Test::TestStore store;
-    SnapshotStore &snaps = store.engine().snapshots();
+    SnapshotStore &snaps = EngineStores(store.engine()).snapshots();
     LayerBuilder base;
     base.file("a", "a");
     LayerBuilder top;
@@ -91,7 +92,7 @@ void TestSnapshotStore::stacksOnParent() {
 
 void TestSnapshotStore::sameLayerUnpackedOnce() {
     Berth::Test::TestStore store;
-    SnapshotStore &snaps = store.engine().snapshots();
+    SnapshotStore &snaps = EngineStores(store.engine()).snapshots();
     LayerBuilder layer;
     layer.file("f", "content");
     const Digest diffId = Digest::ofData(layer.build());
@@ -118,7 +119,7 @@ void TestSnapshotStore::sameLayerUnpackedOnce() {
 
 void TestSnapshotStore::diffIdMismatchLeavesNothing() {
     Berth::Test::TestStore store;
-    SnapshotStore &snaps = store.engine().snapshots();
+    SnapshotStore &snaps = EngineStores(store.engine()).snapshots();
     LayerBuilder layer;
     layer.file("f", "content");
     const Digest wrong = Digest::ofData("something else");
@@ -134,7 +135,7 @@ void TestSnapshotStore::diffIdMismatchLeavesNothing() {
 
 void TestSnapshotStore::failedUnpackLeavesNoTemporary() {
     Berth::Test::TestStore store;
-    SnapshotStore &snaps = store.engine().snapshots();
+    SnapshotStore &snaps = EngineStores(store.engine()).snapshots();
     LayerBuilder hostile;
     // A read-only directory with content, then an escape: removal must cope with both.
     hostile.dir("ro", 0555).file("ro/f", "x", 0444).file("../escape", "x");
@@ -161,7 +162,7 @@ void TestSnapshotStore::failedUnpackLeavesNoTemporary() {
 
 void TestSnapshotStore::removeDeletesDirectoryAndRow() {
     Berth::Test::TestStore store;
-    SnapshotStore &snaps = store.engine().snapshots();
+    SnapshotStore &snaps = EngineStores(store.engine()).snapshots();
     LayerBuilder layer;
     layer.dir("ro", 0555).file("ro/f", "x", 0400);
     auto info = snaps.unpack(writeBlob(store, layer), Digest(), Digest());
@@ -182,7 +183,7 @@ void TestSnapshotStore::removeDeletesDirectoryAndRow() {
 
 void TestSnapshotStore::whiteoutFormFollowsPrivileges() {
     Berth::Test::TestStore store;
-    SnapshotStore &snaps = store.engine().snapshots();
+    SnapshotStore &snaps = EngineStores(store.engine()).snapshots();
     LayerBuilder layer;
     layer.dir("d").whiteout("d/gone").opaque("d");
     auto info = snaps.unpack(writeBlob(store, layer), Digest(), Digest());

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/analysis/imageanalyzer.h"
 #include "engine/analysis/layeranalysis.h"
+#include "engine/operations/analysisoperations.h"
 
 #include <QAbstractTableModel>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/builder/builder.h"
+#include "engine/operations/buildoperations.h"
 
 #include <QAbstractTableModel>
 

@@ -8,20 +8,6 @@
 
 namespace Berth::Gui {
 
-Engine::Result<QList<ContainerFileChange>> readContainerChanges(Engine::Engine &engine,
-                                                                const QString &containerId) {
-    Engine::ContainerFilesystem fs(engine.containers(), engine.content(), engine.images(),
-                                   engine.snapshots());
-    auto changes = fs.diff(containerId);
-    if (!changes)
-        return Engine::fail(changes.error());
-    QList<ContainerFileChange> out;
-    out.reserve(changes->size());
-    for (const Engine::ContainerChange &c : *changes)
-        out.append(ContainerFileChange{c, c.size, c.isDir});
-    return out;
-}
-
 ContainerChangesModel::ContainerChangesModel(QObject *parent)
     : QAbstractItemModel(parent) {}
 

@@ -3,23 +3,14 @@
 
 #include "engine/analysis/layeranalysis.h"
 #include "engine/engine.h"
-#include "engine/runtime/containerfilesystem.h"
+#include "engine/operations/filesystemoperations.h"
 
 #include <QAbstractItemModel>
 
 namespace Berth::Gui {
 
-// One path the container's read-write layer added, changed or deleted, with what it holds now.
-struct ContainerFileChange {
-    Engine::ContainerChange change;
-    qint64 size = -1; // bytes of a regular file now; -1 for directories and deleted paths
-    bool isDir = false;
-};
-
-// The container's changes (`berthctl diff`) with their sizes, read from its read-write layer.
-// Blocking: call it on the engine's pool.
-Engine::Result<QList<ContainerFileChange>> readContainerChanges(Engine::Engine &engine,
-                                                                const QString &containerId);
+// Read by Engine::FilesystemOperations::changesWithDetails.
+using ContainerFileChange = Engine::ContainerFileChange;
 
 // The read-write layer's changes as a tree: each path under the nearest changed directory above
 // it (Docker lists a directory as changed when something inside it changed). Added, Changed

@@ -24,7 +24,7 @@ LayerMapData readLayerMap(Engine::Engine &engine) {
     LayerMapData data;
     data.images = engine.images().list();
     QHash<QString, qint64> sizes;
-    for (const Engine::SnapshotInfo &s : engine.snapshots().list())
+    for (const Engine::SnapshotInfo &s : engine.images().layers())
         sizes.insert(s.chainId.hex(), s.size);
     for (const Engine::ImageRecord &image : std::as_const(data.images)) {
         // History entries that made no layer (ENV, CMD...) are not layers.

@@ -46,24 +46,22 @@ bool passes(qint64 start, LogModel::StreamFilter filter) {
     return true;
 }
 
-// Calls fn(line, entry) for each indexed line of `path`, reading sequentially.
+// Calls fn(line, entry) for each indexed line of `path`, reading it in large blocks.
 template <typename Fn>
 void forEachLine(const QString &path, const QVector<qint64> &starts, qint64 end, Fn fn) {
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
+    if (starts.isEmpty() || !file.open(QIODevice::ReadOnly))
         return;
-    for (int line = 0; line < starts.size(); ++line) {
-        const qint64 from = starts.at(line) & kOffsetMask;
-        const qint64 to = line + 1 < starts.size() ? starts.at(line + 1) & kOffsetMask : end;
-        if (file.pos() != from)
-            file.seek(from);
-        const QByteArray raw = file.read(to - from);
-        Engine::LogEntry entry;
-        if (!Engine::parseLogLine(raw, entry))
-            entry.text = raw;
-        if (!fn(line, entry))
-            return;
-    }
+    int line = 0;
+    Engine::LogEntry entry;
+    Engine::forEachLogLine(file.handle(), starts.first() & kOffsetMask, end,
+                           [&](QByteArrayView raw) {
+                               if (line >= starts.size())
+                                   return false;
+                               if (!Engine::parseLogLine(raw, entry))
+                                   entry.text = raw.toByteArray();
+                               return fn(line++, entry);
+                           });
 }
 
 } // namespace

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/registry/puller.h"
-#include "engine/registry/pusher.h"
+#include "engine/operations/registryoperations.h"
 
 #include <QAbstractTableModel>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/buildpage.h"
 
-#include "engine/builder/buildjob.h"
 #include "engine/builder/gitcontext.h"
+#include "engine/operations/buildoperations.h"
 #include "ui/errortext.h"
 #include "ui/models/buildstepsmodel.h"
 #include "ui/models/presentation.h"
@@ -273,8 +273,7 @@ void BuildPage::startBuild() {
     setBusy(true);
 
     delete m_job; // a finished job
-    m_job = new Engine::BuildJob(m_engine.paths(), m_engine.content(), m_engine.snapshots(),
-                                 m_engine.images(), m_engine.containers(), m_engine.pool(), this);
+    m_job = m_engine.builds().createJob(this);
     connect(m_job, &Engine::BuildJob::dockerfileRead, this, &BuildPage::showDockerfile);
     connect(m_job, &Engine::BuildJob::output, this, [this](const QStringList &lines) {
         QScrollBar *bar = m_output->verticalScrollBar();

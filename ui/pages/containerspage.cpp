@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/containerspage.h"
 
-#include "engine/runtime/containerfilesystem.h"
+#include "engine/operations/filesystemoperations.h"
 #include "ui/dialogs/containerdetails.h"
 #include "ui/dialogs/rundialog.h"
 #include "ui/errortext.h"
@@ -456,11 +456,9 @@ void ContainersPage::commitThenRemove(const QString &id, const QString &name,
                 auto lock = engine->lockForWriting();
                 if (!lock)
                     return Engine::fail(lock.error());
-                Engine::ContainerFilesystem fs(engine->containers(), engine->content(),
-                                               engine->images(), engine->snapshots());
                 Engine::CommitOptions options;
                 options.reference = reference;
-                auto committed = fs.commit(id, options);
+                auto committed = engine->filesystem().commit(id, options);
                 if (!committed)
                     return committed;
                 image = *committed;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/imagespage.h"
 
-#include "engine/archive/imageloader.h"
-#include "engine/archive/rootfsimporter.h"
 #include "ui/errortext.h"
 #include "ui/models/imagesmodel.h"
 #include "ui/models/presentation.h"
@@ -31,46 +29,6 @@
 namespace Berth::Gui {
 
 namespace {
-
-// What removing a name or an image would do, computed like prune's preview: the layers only
-// this image uses, their unpacked size plus their stored blobs.
-struct RemovalPlan {
-    QString name;
-    QStringList otherTags; // set when only the name goes
-    bool untagOnly = false;
-    int layers = 0;
-    qint64 freedBytes = 0;
-};
-
-Engine::Result<RemovalPlan> planRemoval(Engine::Engine &engine, const QString &name) {
-    auto image = engine.images().resolve(name);
-    if (!image)
-        return Engine::fail(image.error());
-    RemovalPlan plan;
-    plan.name = name;
-    auto ref = Engine::Reference::parse(name);
-    if (ref && image->tags.contains(ref->toString()) && image->tags.size() > 1) {
-        plan.untagOnly = true;
-        for (const QString &tag : std::as_const(image->tags))
-            if (tag != ref->toString())
-                if (auto r = Engine::Reference::parse(tag))
-                    plan.otherTags << r->familiarString();
-        return plan;
-    }
-    const QHash<QString, int> uses = engine.images().chainIdUseCounts();
-    QSet<QString> counted;
-    for (const Engine::LayerRecord &layer : std::as_const(image->layers)) {
-        const QString key = layer.chainId.toString();
-        if (uses.value(key) > 1 || counted.contains(key))
-            continue;
-        counted.insert(key);
-        ++plan.layers;
-        if (auto info = engine.snapshots().info(layer.chainId))
-            plan.freedBytes += info->size;
-        plan.freedBytes += layer.blob.size;
-    }
-    return plan;
-}
 
 QToolButton *toolButton(const QString &text, const QString &objectName, QWidget *parent) {
     auto *b = new QToolButton(parent);
@@ -309,24 +267,29 @@ void ImagesPage::removeSelected() {
     if (name.isEmpty())
         return;
     Engine::Engine *engine = &m_engine;
-    m_engine.async([engine, name] { return planRemoval(*engine, name); })
-        .then(this, [this](const Engine::Result<RemovalPlan> &plan) {
+    // The engine's dry run says what the removal would do before anything goes.
+    m_engine
+        .async([engine, name] {
+            return engine->maintenance().removeImage(name, Engine::StoreMaintenance::Force::No,
+                                                     Engine::StoreMaintenance::DryRun::Yes);
+        })
+        .then(this, [this, name](const Engine::Result<Engine::RemovalReport> &plan) {
             if (!plan) {
                 showError(this, tr("The image could not be removed."), plan.error());
                 return;
             }
-            auto ref = Engine::Reference::parse(plan->name);
-            const QString shown = ref ? ref->familiarString() : plan->name.left(19);
+            auto ref = Engine::Reference::parse(name);
+            const QString shown = ref ? ref->familiarString() : name.left(19);
             QString text;
-            if (plan->untagOnly)
+            if (plan->deletedImages.isEmpty())
                 text = tr("Remove the name %1?\n\nThe image keeps its other names (%2), so no "
                           "disk space is freed.")
-                           .arg(shown, plan->otherTags.join(QStringLiteral(", ")));
-            else if (plan->layers > 0)
+                           .arg(shown, plan->keptNames.join(QStringLiteral(", ")));
+            else if (!plan->deletedLayers.isEmpty())
                 text = tr("Remove the image %1?\n\nThis frees %2: the image's layers that no "
                           "other image uses (%3).")
-                           .arg(shown, formatBytes(plan->freedBytes))
-                           .arg(plan->layers);
+                           .arg(shown, formatBytes(plan->reclaimedBytes))
+                           .arg(plan->deletedLayers.size());
             else
                 text = tr("Remove the image %1?\n\nAll its layers are shared with other images "
                           "and stay, so almost no disk space is freed.")
@@ -338,7 +301,6 @@ void ImagesPage::removeSelected() {
             QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
             remove->setObjectName(QStringLiteral("confirmRemove"));
             box->setDefaultButton(QMessageBox::Cancel);
-            const QString name = plan->name;
             connect(remove, &QPushButton::clicked, this, [this, name, shown] {
                 Engine::Engine *engine = &m_engine;
                 m_engine
@@ -410,15 +372,14 @@ void ImagesPage::loadArchive(const QString &path) {
     Engine::Engine *engine = &m_engine;
     m_engine
         .async([engine, path, state] {
-            Engine::ImageLoader loader(
-                {engine->content(), engine->snapshots(), engine->images(), engine->events()});
-            loader.setCancelFlag(&state->cancel);
-            loader.setProgressHandler([state](const Engine::ArchiveProgress &p) {
+            Engine::ArchiveTask task;
+            task.cancel = &state->cancel;
+            task.progress = [state](const Engine::ArchiveProgress &p) {
                 state->done = p.done;
                 state->total = p.total;
                 state->setItem(p.item);
-            });
-            return loader.loadPath(path);
+            };
+            return engine->archives().loadPath(path, task);
         })
         .then(this, [this, path](const Engine::Result<QList<Engine::LoadedImage>> &r) {
             m_progress->finish();
@@ -467,14 +428,13 @@ void ImagesPage::saveImage(const QString &name, Engine::ArchiveFormat format, co
     Engine::Engine *engine = &m_engine;
     m_engine
         .async([engine, name, format, path, state] {
-            Engine::ImageSaver saver(
-                {engine->content(), engine->snapshots(), engine->images(), engine->events()});
-            saver.setProgressHandler([state](const Engine::ArchiveProgress &p) {
+            Engine::ArchiveTask task;
+            task.progress = [state](const Engine::ArchiveProgress &p) {
                 state->done = p.done;
                 state->total = p.total;
                 state->setItem(p.item);
-            });
-            return saver.saveToFile({name}, format, path);
+            };
+            return engine->archives().saveToFile({name}, format, path, task);
         })
         .then(this, [this, name, path](const Engine::Status &st) {
             m_progress->finish();
@@ -513,16 +473,15 @@ void ImagesPage::importRootfs(const QString &path, const QString &reference) {
     Engine::Engine *engine = &m_engine;
     m_engine
         .async([engine, path, reference, state] {
-            Engine::RootfsImporter importer(
-                {engine->content(), engine->snapshots(), engine->images(), engine->events()});
-            importer.setProgressHandler([state](const Engine::ArchiveProgress &p) {
+            Engine::ArchiveTask task;
+            task.progress = [state](const Engine::ArchiveProgress &p) {
                 state->done = p.done;
                 state->total = p.total;
                 state->setItem(p.item);
-            });
+            };
             Engine::ImportOptions options;
             options.reference = reference;
-            return importer.importFile(path, options);
+            return engine->archives().importFile(path, options, task);
         })
         .then(this, [this, path](const Engine::Result<Engine::ImageRecord> &r) {
             m_progress->finish();

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/archive/imagesaver.h"
 #include "engine/engine.h"
+#include "engine/operations/archiveoperations.h"
 
 #include <QWidget>
 

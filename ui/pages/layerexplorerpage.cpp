@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/pages/layerexplorerpage.h"
 
-#include "engine/analysis/imageanalyzer.h"
-#include "engine/builder/buildcache.h"
+#include "engine/operations/analysisoperations.h"
+#include "engine/operations/buildoperations.h"
 #include "ui/errortext.h"
 #include "ui/models/analysistablemodels.h"
 #include "ui/models/buildstepsmodel.h"
@@ -29,9 +29,6 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <cerrno>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace Berth::Gui {
 
@@ -78,49 +75,6 @@ Preview readPreview(const QString &file) {
     }
     p.text = std::move(text);
     return p;
-}
-
-// Writes the path `id` as it is at `layer` to `dest`: files copied from their layer directory,
-// directories recreated with their merged contents, symlinks recreated as they are.
-Engine::Status extractTree(const LayerAnalysis &a, PathId id, int layer, const QString &dest) {
-    const std::optional<FileNode> node = a.node(id, layer);
-    if (!node)
-        return Engine::fail(
-            Engine::ErrorKind::NotFound,
-            QStringLiteral("%1 is not present at layer %2").arg(a.pathOf(id)).arg(layer));
-    const QByteArray target = QFile::encodeName(dest);
-    switch (node->type) {
-    case FileType::Regular: {
-        const QString source = a.layerFilePath(*node, id);
-        QFile::remove(dest);
-        if (!QFile::copy(source, dest))
-            return Engine::fail(Engine::ErrorKind::PermissionDenied,
-                                QStringLiteral("copy %1 to %2 failed").arg(source, dest));
-        ::chmod(target.constData(), node->mode & 0777);
-        return {};
-    }
-    case FileType::Directory: {
-        if (::mkdir(target.constData(), 0755) != 0 && errno != EEXIST)
-            return Engine::failErrno(QStringLiteral("mkdir %1").arg(dest), errno);
-        const QList<PathId> children = a.childIds(id, layer);
-        for (PathId c : children) {
-            const std::optional<FileNode> child = a.node(c, layer);
-            if (!child)
-                continue;
-            if (auto st = extractTree(a, c, layer, dest + QLatin1Char('/') + child->name); !st)
-                return st;
-        }
-        ::chmod(target.constData(), (node->mode & 0777) | 0700);
-        return {};
-    }
-    case FileType::Symlink:
-        ::unlink(target.constData());
-        if (::symlink(QFile::encodeName(node->linkTarget).constData(), target.constData()) != 0)
-            return Engine::failErrno(QStringLiteral("symlink %1").arg(dest), errno);
-        return {};
-    default:
-        return {}; // devices, fifos and sockets are not files one can take away
-    }
 }
 
 QToolButton *filterButton(Engine::ChangeKind kind, QWidget *parent) {
@@ -414,8 +368,7 @@ void LayerExplorerPage::openImage(const QString &imageId) {
             auto image = engine->images().get(*digest);
             if (!image)
                 return Engine::fail(image.error());
-            Engine::ImageAnalyzer analyzer(engine->paths(), engine->images(), engine->snapshots());
-            return analyzer.analyze(*image);
+            return engine->analysis().analyze(*image);
         })
         .then(this, [this, request](const Engine::Result<LayerAnalysis> &analysis) {
             if (request != m_request)
@@ -491,13 +444,13 @@ void LayerExplorerPage::loadProvenance(const QString &imageId) {
     m_buildSteps->clear();
     m_buildSummary->setText(tr("Reading how the image was built…"));
     const quint64 request = ++m_provenanceRequest;
-    const Engine::StorePaths paths = m_engine.paths();
+    Engine::Engine *engine = &m_engine;
     m_engine
-        .async([paths, imageId]() -> Engine::Result<Engine::BuildProvenance> {
+        .async([engine, imageId]() -> Engine::Result<Engine::BuildProvenance> {
             auto digest = Engine::Digest::parse(imageId);
             if (!digest)
                 return Engine::fail(digest.error());
-            return Engine::BuildCache::provenance(paths, *digest);
+            return engine->builds().provenance(*digest);
         })
         .then(this, [this, request](const Engine::Result<Engine::BuildProvenance> &provenance) {
             if (request != m_provenanceRequest)
@@ -718,8 +671,8 @@ void LayerExplorerPage::extractSelected(const QString &destination) {
     const int layer = m_treeModel->layer();
     const PathId id = node->id;
     m_engine
-        .async([analysis, id, layer, destination] {
-            return extractTree(analysis, id, layer, destination);
+        .async([engine = &m_engine, analysis, id, layer, destination] {
+            return engine->analysis().extractPath(analysis, id, layer, destination);
         })
         .then(this, [this, destination](const Engine::Status &st) {
             if (!st) {
@@ -749,8 +702,7 @@ void LayerExplorerPage::compareWith(const QString &otherId) {
             auto other = engine->images().resolve(otherId);
             if (!other)
                 return Engine::fail(other.error());
-            Engine::ImageAnalyzer analyzer(engine->paths(), engine->images(), engine->snapshots());
-            return analyzer.compare(*base, *other);
+            return engine->analysis().compare(*base, *other);
         })
         .then(this, [this, otherName](const Engine::Result<Engine::ImageComparison> &r) {
             m_compareButton->setEnabled(true);

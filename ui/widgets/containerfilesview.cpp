@@ -64,7 +64,7 @@ void ContainerFilesView::refresh() {
     m_summary->setText(tr("Reading the container's changes…"));
     Engine::Engine *engine = &m_engine;
     const QString id = m_id;
-    m_engine.async([engine, id] { return readContainerChanges(*engine, id); })
+    m_engine.async([engine, id] { return engine->filesystem().changesWithDetails(id); })
         .then(this, [this](const Engine::Result<QList<ContainerFileChange>> &changes) {
             m_refreshing = false;
             if (m_refreshAgain) {
