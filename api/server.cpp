@@ -452,6 +452,7 @@ void ApiServer::closeIdle(qint64 idleForMs) {
         } else {
             ++it;
         }
+    }
 }
 
 void ApiServer::stop() {
