@@ -12,8 +12,11 @@ CommandFailure commandFailure(const Error &error) {
         return CommandFailure::Other;
     // runc: `exec: "x": executable file not found in $PATH`, `exec: "/x": permission denied`,
     // `exec: "/x": is a directory`; crun: "executable file `x` not found in $PATH: No such
-    // file or directory", "open executable: Permission denied".
-    if (m.contains(QLatin1String("permission denied"), Qt::CaseInsensitive) ||
+    // file or directory", "open executable: Permission denied" (a directory: "Operation not
+    // permitted").
+    const bool crunOpen = m.contains(QLatin1String("open executable: "));
+    if ((crunOpen && !m.contains(QLatin1String("no such file"), Qt::CaseInsensitive)) ||
+        m.contains(QLatin1String("permission denied"), Qt::CaseInsensitive) ||
         m.contains(QLatin1String("is a directory"), Qt::CaseInsensitive) ||
         m.contains(QLatin1String("exec format error"), Qt::CaseInsensitive))
         return CommandFailure::CannotInvoke;

@@ -5,6 +5,7 @@
 #include "engine/core/textvalues.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/rootfscopy.h"
 #include "engine/runtime/shimprotocol.h"
 
 #include <QDeadlineTimer>
@@ -22,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -442,6 +444,52 @@ Result<QJsonObject> execProcess(ContainerRuntime &runtime, const ContainerRecord
     return spec;
 }
 
+// Why an exec whose process "exited 255" with no error in the runtime's log may not have run at
+// all: crun reports a missing or unusable command on the process's own stderr and exits 255.
+// Looks the command up in the container's root as the process would have (its cwd, its PATH);
+// an error worded as runc's (for commandExitCode's 126/127) when it cannot have run, else
+// nothing: the process itself exited 255.
+std::optional<Error> commandMissingInRoot(const QString &rootfs, const QJsonObject &process,
+                                          const QString &runtimeName) {
+    const QStringList args = process.value(QStringLiteral("args")).toVariant().toStringList();
+    if (args.isEmpty())
+        return std::nullopt;
+    const QString command = args.first();
+    QString path = QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    for (const QJsonValue &e : process.value(QStringLiteral("env")).toArray())
+        if (e.toString().startsWith(QLatin1String("PATH=")))
+            path = e.toString().mid(5);
+    QStringList candidates;
+    if (command.contains(QLatin1Char('/')))
+        candidates << (command.startsWith(QLatin1Char('/'))
+                           ? command
+                           : process.value(QStringLiteral("cwd")).toString() + QLatin1Char('/') +
+                                 command);
+    else
+        for (const QString &dir : path.split(QLatin1Char(':'), Qt::SkipEmptyParts))
+            candidates << dir + QLatin1Char('/') + command;
+    const ScopedFd root(
+        ::open(QFile::encodeName(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid())
+        return std::nullopt;
+    bool present = false;
+    for (const QString &candidate : std::as_const(candidates)) {
+        const ScopedFd fd(openInRoot(root.get(), candidate, O_PATH));
+        struct stat st {};
+        if (!fd.valid() || ::fstat(fd.get(), &st) != 0)
+            continue;
+        present = true;
+        if (S_ISREG(st.st_mode) && (st.st_mode & 0111))
+            return std::nullopt; // runnable: the process did run and exit 255
+    }
+    const QString why = present ? QStringLiteral("exec: \"%1\": permission denied").arg(command)
+                                : QStringLiteral("exec: \"%1\": executable file not found in "
+                                                 "$PATH")
+                                      .arg(command);
+    return Error{ErrorKind::InvalidArgument,
+                 QStringLiteral("%1 exec failed: %2").arg(runtimeName, why)};
+}
+
 } // namespace
 
 Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &request,
@@ -487,8 +535,14 @@ Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &r
         args << QStringLiteral("--detach") << QStringLiteral("--pid-file") << files.pid();
     args << record->id;
     Argv argv(args);
-    if (!request.tty)
-        return execWithoutTerminal(argv, request, stdio, *rt, files);
+    if (!request.tty) {
+        auto code = execWithoutTerminal(argv, request, stdio, *rt, files);
+        if (code && *code == 255)
+            if (auto missing =
+                    commandMissingInRoot(m_runtime.rootfs(record->id), *spec, rt->name()))
+                return std::unexpected(*missing);
+        return code;
+    }
 
     // The process outlives the detached runtime; as subreaper we inherit it and see its exit.
     // A hand-over leaves it to init: a GUI that became a subreaper would also inherit every
