@@ -319,7 +319,7 @@ void appendLogTimestamp(QByteArray &out, qint64 ns) {
         --seconds;
     }
     thread_local qint64 lastSeconds = -1;
-    thread_local char lastText[20] = {};
+    thread_local char lastText[64] = {}; // 19 used; room for what snprintf could write
     if (seconds != lastSeconds) {
         const time_t t = time_t(seconds);
         tm parts{};
