@@ -161,7 +161,7 @@ private:
     std::condition_variable m_connectionsDone;
     int m_connections = 0;
     std::list<ConnectionThread> m_threads; // under m_connectionsMutex
-    std::map<int, qint64> m_idleSince; // fd -> ms since the epoch; under m_connectionsMutex
+    std::map<int, qint64> m_idleSince;     // fd -> ms since the epoch; under m_connectionsMutex
     std::mutex m_attachMutex;
     std::condition_variable m_attachDone;
     QHash<QString, int> m_attached;
