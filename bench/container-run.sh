@@ -33,12 +33,8 @@ podman_runroot=/run/berth-bench-podman-$$
 podman_setup "$work" "$podman_runroot"
 
 echo "== one busybox image in each tool, a runc bundle from the same files"
-rootfs=$work/rootfs; mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"
-cp "$(command -v busybox)" "$rootfs/bin/busybox"
-for tool in sh true sleep; do ln -s busybox "$rootfs/bin/$tool"; done
-tar -C "$rootfs" -cf "$work/img.tar" .
-"$berthctl" import "$work/img.tar" bench/busybox:latest >/dev/null
-podman import -q "$work/img.tar" localhost/bench/busybox:latest >/dev/null
+busybox_image_in_both "$work" "$berthctl" sh true sleep
+rootfs=$work/rootfs
 # The older berthctl gets a store of its own: it may not read the newer one's runtime choice.
 if [ -n "${BERTHCTL_BASE:-}" ]; then
   BERTH_ROOT=$work/base-store "$BERTHCTL_BASE" import "$work/img.tar" bench/busybox:latest >/dev/null

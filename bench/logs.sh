@@ -30,12 +30,7 @@ podman_runroot=/run/berth-bench-podman-$$
 podman_setup "$work" "$podman_runroot"
 
 echo "== one busybox image in each tool; a container printing $lines lines in each"
-rootfs=$work/rootfs; mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"
-cp "$(command -v busybox)" "$rootfs/bin/busybox"
-for tool in sh seq; do ln -s busybox "$rootfs/bin/$tool"; done
-tar -C "$rootfs" -cf "$work/img.tar" .
-"$berthctl" import "$work/img.tar" bench/busybox:latest >/dev/null
-podman import -q "$work/img.tar" localhost/bench/busybox:latest >/dev/null
+busybox_image_in_both "$work" "$berthctl" sh seq
 id=$("$berthctl" run -d --network none --name talker bench/busybox seq 1 "$lines")
 "$berthctl" wait talker >/dev/null
 podman run -d --network none --log-driver k8s-file --name talker \
