@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/apiservice.h"
 
+#include "engine/core/usernamespace.h"
+
 #include <QDir>
 #include <QFile>
 
@@ -10,7 +12,7 @@
 namespace Berth::Api {
 
 QString ApiService::defaultSocketPath() {
-    if (::getuid() == 0)
+    if (Engine::UserNamespace::hostRoot())
         return QStringLiteral("/run/berth/berth.sock");
     const QString runtimeDir = qEnvironmentVariable("XDG_RUNTIME_DIR");
     return (runtimeDir.isEmpty() ? QDir::tempPath() + QStringLiteral("/berth-%1").arg(::getuid())

@@ -3,6 +3,7 @@
 // the main window.
 #include "app/apicontrol.h"
 #include "app/benchprobe.h"
+#include "engine/core/usernamespace.h"
 #include "engine/engine.h"
 #include "ui/mainwindow.h"
 
@@ -60,6 +61,8 @@ void openTerminal(Gui::ContainerDetailsDialog *details, const QString &typed) {
 } // namespace
 
 int main(int argc, char **argv) {
+    // Rootless: join the user's namespace before anything can start a thread.
+    Berth::Engine::UserNamespace::enterAtStartup();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Berth"));
     QApplication::setApplicationVersion(QStringLiteral(BERTH_VERSION));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl: the command line face of the Berth engine. Commands live in app/cli/.
 #include "app/cli/command.h"
+#include "engine/core/usernamespace.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -122,6 +123,8 @@ static void printHelp(QTextStream &out) {
 #endif
 
 int main(int argc, char **argv) {
+    // Rootless: join the user's namespace before anything can start a thread.
+    Engine::UserNamespace::enterAtStartup();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("berthctl"));
     QCoreApplication::setApplicationVersion(QStringLiteral(BERTH_VERSION));

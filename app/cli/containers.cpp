@@ -12,6 +12,7 @@
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/ocispec.h"
 #include "engine/runtime/publishedports.h"
+#include "engine/runtime/rootless.h"
 #include "engine/runtime/seccompprofile.h"
 #include "engine/runtime/volumes.h"
 
@@ -910,7 +911,17 @@ int infoCmd(Context &ctx) {
         running += r.isRunning() ? 1 : 0;
     ctx.out << "Store: " << engine->paths().root() << '\n'
             << "Containers: " << all.size() << " (running " << running << ")\n"
-            << "Images: " << engine->images().list().size() << '\n';
+            << "Images: " << engine->images().list().size() << '\n'
+            << "Mode: " << Rootless::modeText() << '\n';
+    if (Rootless::active())
+        ctx.out << "  filesystem: overlayfs inside the user namespace (userxattr)\n"
+                << "  network: " << Rootless::networkText() << '\n'
+                << "  resources: no cgroup of its own per container: limits refused, stats "
+                   "from /proc\n";
+    for (const Rootless::HostGap &gap : Rootless::hostGaps())
+        ctx.out << "  missing: " << gap.what
+                << (gap.fix.isEmpty() ? QString() : QStringLiteral(" (fix: %1)").arg(gap.fix))
+                << '\n';
     auto runtime = rt.runtime();
     if (!runtime) {
         ctx.out << "Runtime: none\n";

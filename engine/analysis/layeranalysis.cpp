@@ -342,7 +342,7 @@ Status Builder::walkDirectory(int fd, quint32 dir, int layer, int depth, const s
     }
     if (!opaque) {
         char value[4] = {};
-        opaque = ::fgetxattr(fd, Whiteout::OverlayOpaqueXattr, value, sizeof value) == 1 &&
+        opaque = ::fgetxattr(fd, Whiteout::overlayOpaqueXattr(), value, sizeof value) == 1 &&
                  value[0] == 'y';
     }
     if (self) {

@@ -918,7 +918,7 @@ Result<Digest> BuildRun::layerFromUpper(const QString &upper, qint64 &size) {
                 if (auto s = tar.addDirectory(r, meta); !s)
                     return s;
                 char value[4] = {};
-                const ssize_t n = ::lgetxattr(hostC.constData(), Whiteout::OverlayOpaqueXattr,
+                const ssize_t n = ::lgetxattr(hostC.constData(), Whiteout::overlayOpaqueXattr(),
                                               value, sizeof value);
                 if (n == 1 && value[0] == 'y')
                     if (auto s = tar.addFile(r + QLatin1Char('/') + Whiteout::OpaqueMarker, {},

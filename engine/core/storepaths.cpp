@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/core/storepaths.h"
 
+#include "engine/core/usernamespace.h"
+
 #include <QDir>
 #include <QStandardPaths>
 #include <unistd.h>
@@ -16,7 +18,8 @@ StorePaths StorePaths::fromEnvironment() {
     const QString envRoot = qEnvironmentVariable("BERTH_ROOT");
     if (!envRoot.isEmpty())
         return StorePaths(envRoot);
-    if (geteuid() == 0)
+    // Inside the user namespace (rootless) the user is uid 0 but keeps its own store.
+    if (UserNamespace::hostRoot())
         return StorePaths(QStringLiteral("/var/lib/berth"), QStringLiteral("/run/berth"));
     QString data = qEnvironmentVariable("XDG_DATA_HOME");
     if (data.isEmpty())

@@ -2,6 +2,7 @@
 #include "engine/registry/registryclient.h"
 
 #include "engine/core/fileutil.h"
+#include "engine/core/usernamespace.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -99,7 +100,7 @@ QString berthConfigDir() {
     const QString explicitDir = qEnvironmentVariable("BERTH_CONFIG_DIR");
     if (!explicitDir.isEmpty())
         return explicitDir;
-    if (::geteuid() == 0)
+    if (UserNamespace::hostRoot())
         return QStringLiteral("/etc/berth");
     QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
     if (config.isEmpty())

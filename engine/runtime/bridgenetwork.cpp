@@ -2,6 +2,7 @@
 #include "engine/runtime/bridgenetwork.h"
 
 #include "engine/core/fileutil.h"
+#include "engine/core/usernamespace.h"
 
 #include <QDir>
 #include <QFile>
@@ -414,7 +415,7 @@ Result<Ipv4> BridgeNetwork::allocate(const QString &containerDir, const QString 
 
 Result<BridgeNetwork::Attachment> BridgeNetwork::attach(const QString &containerId,
                                                         const QString &containerDir) {
-    if (::geteuid() != 0)
+    if (!UserNamespace::hostRoot())
         return fail(ErrorKind::PermissionDenied,
                     QStringLiteral("the bridge network needs root; use --network none or host"));
     if (auto st = makeDirectories(m_stateDir); !st)

@@ -6,6 +6,7 @@
 #include "engine/runtime/ocispec.h"
 #include "engine/runtime/overlaymount.h"
 #include "engine/runtime/publishedports.h"
+#include "engine/runtime/rootless.h"
 #include "engine/runtime/seccompprofile.h"
 #include "engine/runtime/shimprotocol.h"
 
@@ -275,6 +276,8 @@ Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
                     QStringLiteral("invalid stop signal: %1").arg(spec.stopSignal));
     if (auto caps = effectiveCapabilities(spec.capAdd, spec.capDrop); !caps)
         return fail(caps.error());
+    if (auto st = Rootless::checkSpec(spec); !st)
+        return fail(st.error());
     if (spec.memory > 0 && spec.memory < 6 * 1024 * 1024)
         return fail(ErrorKind::InvalidArgument,
                     QStringLiteral("minimum memory limit allowed is 6MB"));

@@ -2,6 +2,8 @@
 #include "engine/runtime/ociruntime.h"
 
 #include "engine/core/fileutil.h"
+#include "engine/core/usernamespace.h"
+#include "engine/runtime/rootless.h"
 #include "engine/runtime/shimprotocol.h"
 
 #include <QDir>
@@ -136,8 +138,11 @@ QString probe(const QString &runtime, const QString &workDir, CgroupView view) {
         }
     }
     const QString cgroup = QStringLiteral("/berth/") + name;
+    QJsonObject spec = probeSpec(cgroup);
+    if (Rootless::active())
+        Rootless::adaptSpec(spec, false);
     writeFileAtomically(bundle + QStringLiteral("/config.json"),
-                        QJsonDocument(probeSpec(cgroup)).toJson(QJsonDocument::Compact));
+                        QJsonDocument(spec).toJson(QJsonDocument::Compact));
     const ProcessOutput r =
         runProcess(runtime,
                    {QStringLiteral("--root"), bundle + QStringLiteral("/state"),
@@ -174,6 +179,10 @@ QString viewName(CgroupView view) {
 } // namespace
 
 Result<OciRuntime> OciRuntime::detect(const StorePaths &paths) {
+    if (UserNamespace::mode() == UserNamespace::Mode::Unavailable)
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("no usable OCI runtime: %1")
+                        .arg(QString::fromStdString(UserNamespace::problem())));
     const QString forced = qEnvironmentVariable("BERTH_RUNTIME");
     const QString cacheFile = paths.runtimeRoot() + QStringLiteral("/runtime.json");
     if (auto st = makeDirectories(paths.runtimeRoot()); !st)

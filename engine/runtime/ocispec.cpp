@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/ocispec.h"
+#include "engine/runtime/rootless.h"
 
 #include "engine/runtime/seccompprofile.h"
 
@@ -460,7 +461,7 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
     if (!seccomp.isEmpty())
         linuxSection.insert(QStringLiteral("seccomp"), seccomp);
 
-    return QJsonObject{
+    QJsonObject out{
         {QStringLiteral("ociVersion"), QStringLiteral("1.0.2")},
         {QStringLiteral("process"), process},
         {QStringLiteral("root"), QJsonObject{{QStringLiteral("path"), QStringLiteral("rootfs")},
@@ -469,6 +470,9 @@ Result<QJsonObject> buildOciSpec(const ContainerSpec &spec, const SpecContext &c
         {QStringLiteral("mounts"), mounts},
         {QStringLiteral("linux"), linuxSection},
     };
+    if (Rootless::active())
+        Rootless::adaptSpec(out, ctx.hostNetwork);
+    return out;
 }
 
 QByteArray hostsFileContent(const QString &hostname, const QString &address) {

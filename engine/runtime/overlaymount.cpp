@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/overlaymount.h"
 
+#include "engine/core/usernamespace.h"
 #include "engine/runtime/rootfscopy.h"
 
 #include <QFile>
@@ -57,6 +58,10 @@ Result<Api> mountWithFsconfig(const OverlayLayout &layout, const QString &target
                                   log.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(log)),
                          err);
     };
+    // Rootless: overlayfs keeps its whiteout and opaque marks in user.overlay.* (see whiteouts.h).
+    if (UserNamespace::insideUserNamespace() &&
+        ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) != 0)
+        return failErrno(QStringLiteral("overlay userxattr (%1)").arg(contextLog(fs.get())), errno);
     for (const QString &lower : layout.lowers)
         if (auto r = set("lowerdir+", lower); !r || *r == Api::Unsupported)
             return r;
@@ -86,6 +91,8 @@ Status mountWithOptions(const OverlayLayout &layout, const QString &target) {
     QByteArray options = QFile::encodeName(
         QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3")
             .arg(layout.lowers.join(QLatin1Char(':')), layout.upper, layout.work));
+    if (UserNamespace::insideUserNamespace())
+        options += ",userxattr";
     const bool skipSync = layout.sync == OverlayLayout::Sync::Volatile;
     if (skipSync)
         options += ",volatile";

@@ -2,6 +2,7 @@
 #include "engine/snapshots/unpacker.h"
 
 #include "engine/content/growingblob.h"
+#include "engine/core/usernamespace.h"
 #include "engine/snapshots/whiteouts.h"
 
 #include <QFile>
@@ -44,6 +45,8 @@ namespace Berth::Engine {
 
 UnpackOptions UnpackOptions::forCurrentUser() {
     UnpackOptions o;
+    // Root inside the user's namespace (rootless) may write whiteouts (0:0 devices), FIFOs and
+    // owners within its mapping, but no real device nodes: those are skipped with a warning.
     const bool root = ::geteuid() == 0;
     o.overlayWhiteouts = root;
     o.allowDevices = root;
@@ -106,6 +109,24 @@ Error entryError(ErrorKind kind, const std::string &path, const QString &what) {
 Error entryErrno(const std::string &path, const QString &what, int err) {
     return failErrno(QStringLiteral("layer entry \"%1\": %2").arg(entryName(path), what), err)
         .error();
+}
+
+// A chown that failed: rootless, an id the user's namespace does not map (EINVAL) is named
+// with the range that is mapped.
+Error ownerError(const std::string &path, uid_t uid, gid_t gid, int err) {
+    if (err != EINVAL || !UserNamespace::insideUserNamespace())
+        return entryErrno(path, QStringLiteral("set owner"), err);
+    return entryError(
+        ErrorKind::Unavailable, path,
+        QStringLiteral("owned by uid %1 gid %2, beyond the ids this user's namespace maps (uids "
+                       "0-%3, gids 0-%4: the user and its /etc/subuid and /etc/subgid range); "
+                       "a larger range holds it, e.g. sudo usermod --add-subuids "
+                       "100000-1165535 --add-subgids 100000-1165535 USER, then end the "
+                       "namespace keeper (pkill berth-keeper) when no container runs")
+            .arg(uid)
+            .arg(gid)
+            .arg(UserNamespace::highestMappedUid())
+            .arg(UserNamespace::highestMappedGid()));
 }
 
 // The decompressed stream: the outer reader, the hash over everything it produced, and why it
@@ -372,7 +393,7 @@ Status Extractor::setOwner(int dirFd, const std::string &name, struct archive_en
     const int r = name.empty() ? ::fchown(dirFd, uid, gid)
                                : ::fchownat(dirFd, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
     if (r != 0)
-        return fail(entryErrno(entryPath, QStringLiteral("set owner"), errno));
+        return fail(ownerError(entryPath, uid, gid, errno));
     return {};
 }
 
@@ -389,11 +410,12 @@ Status Extractor::applyXattrs(int fd, const char *linkPath, struct archive_entry
     size_t size = 0;
     while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
         const std::string_view n(name ? name : "");
-        bool wanted = n.starts_with("user.");
+        // user.overlay.* is what overlayfs reads rootless (userxattr): never from an image.
+        bool wanted = n.starts_with("user.") && !n.starts_with("user.overlay.");
         if (n == "security.capability")
             wanted = m_options.preserveOwnership;
         if (n.starts_with("trusted."))
-            wanted = m_isRoot && !n.starts_with("trusted.overlay.");
+            wanted = m_isRoot && UserNamespace::hostRoot() && !n.starts_with("trusted.overlay.");
         if (!wanted)
             continue;
         const int r = linkPath ? ::lsetxattr(linkPath, name, value, size, 0)
@@ -453,7 +475,8 @@ Status Extractor::writeFile(struct archive *inner, int dirFd, const CleanPath &p
     // Order matters: chown clears setuid bits and file capabilities, so it comes first.
     if (m_options.preserveOwnership &&
         ::fchown(fd.get(), uid_t(archive_entry_uid(entry)), gid_t(archive_entry_gid(entry))) != 0)
-        return fail(entryErrno(entryPath, QStringLiteral("set owner"), errno));
+        return fail(ownerError(entryPath, uid_t(archive_entry_uid(entry)),
+                               gid_t(archive_entry_gid(entry)), errno));
     if (auto st = applyXattrs(fd.get(), nullptr, entry, entryPath); !st)
         return st;
     if (::fchmod(fd.get(), permissions(entry)) != 0)
@@ -519,7 +542,7 @@ Status Extractor::extract(struct archive *inner, struct archive_entry *entry) {
 
     if (whiteout && m_options.overlayWhiteouts) {
         if (nameView == ".wh..wh..opq") {
-            if (::fsetxattr(dirFd, Whiteout::OverlayOpaqueXattr, "y", 1, 0) != 0)
+            if (::fsetxattr(dirFd, Whiteout::overlayOpaqueXattr(), "y", 1, 0) != 0)
                 return fail(entryErrno(entryPath, QStringLiteral("mark directory opaque"), errno));
             return {};
         }
@@ -644,6 +667,15 @@ Status Extractor::extract(struct archive *inner, struct archive_entry *entry) {
     case AE_IFIFO: {
         if (!m_options.allowDevices) {
             m_skipped.insert(path.joined()); // as documented in unpacker.h
+            return {};
+        }
+        if (type != AE_IFIFO && UserNamespace::insideUserNamespace()) {
+            // A user namespace cannot make device nodes; the image still works without them
+            // (the runtime provides /dev).
+            qWarning("berth: rootless: skipped device node \"%s\" of a layer (a user namespace "
+                     "cannot create devices)",
+                     entryName(entryPath).toLocal8Bit().constData());
+            m_skipped.insert(path.joined());
             return {};
         }
         if (auto st = makeRoom(dirFd, path, entryPath); !st)

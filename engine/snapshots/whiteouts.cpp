@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/snapshots/whiteouts.h"
 
+#include "engine/core/usernamespace.h"
+
 #include <QFile>
 #include <fcntl.h>
 #include <sys/sysmacros.h>
@@ -8,6 +10,10 @@
 #include <unistd.h>
 
 namespace Berth::Engine::Whiteout {
+
+const char *overlayOpaqueXattr() {
+    return UserNamespace::insideUserNamespace() ? "user.overlay.opaque" : "trusted.overlay.opaque";
+}
 
 QString deletedName(const QString &name, const struct stat &st) {
     if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 0 && minor(st.st_rdev) == 0)
@@ -20,7 +26,7 @@ QString deletedName(const QString &name, const struct stat &st) {
 bool isOpaqueDirectory(const QString &dirPath) {
     char value[4] = {};
     const QByteArray p = QFile::encodeName(dirPath);
-    const ssize_t n = ::lgetxattr(p.constData(), OverlayOpaqueXattr, value, sizeof value);
+    const ssize_t n = ::lgetxattr(p.constData(), overlayOpaqueXattr(), value, sizeof value);
     if (n == 1 && value[0] == 'y')
         return true;
     struct stat st;
@@ -30,7 +36,7 @@ bool isOpaqueDirectory(const QString &dirPath) {
 
 bool isOpaqueDirectory(int dirFd) {
     char value[4] = {};
-    const ssize_t n = ::fgetxattr(dirFd, OverlayOpaqueXattr, value, sizeof value);
+    const ssize_t n = ::fgetxattr(dirFd, overlayOpaqueXattr(), value, sizeof value);
     if (n == 1 && value[0] == 'y')
         return true;
     struct stat st;

@@ -323,7 +323,7 @@ void TestUnpacker::overlayWhiteouts() {
     QCOMPARE(Whiteout::deletedName(QStringLiteral("gone"), st), QStringLiteral("gone"));
     QVERIFY(lstatOf(box.path("top"), st));
     QVERIFY(S_ISCHR(st.st_mode));
-    QCOMPARE(xattrOf(box.path("a"), Whiteout::OverlayOpaqueXattr), QByteArray("y"));
+    QCOMPARE(xattrOf(box.path("a"), Whiteout::overlayOpaqueXattr()), QByteArray("y"));
     QVERIFY(Whiteout::isOpaqueDirectory(box.path("a")));
     QCOMPARE(QDir(box.path("a"))
                  .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System),
