@@ -3,7 +3,9 @@
 
 #include "engine/core/fileutil.h"
 #include "engine/runtime/containercontrol.h"
+#include "engine/runtime/rootless.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QHash>
 #include <QThread>
@@ -52,6 +54,51 @@ qint64 hostMemory(const QString &proc) {
     return 0;
 }
 
+// The container's processes: its init and every descendant (each thread's children file).
+QList<qint64> processTree(const QString &proc, qint64 init) {
+    QList<qint64> out{init};
+    for (qsizetype i = 0; i < out.size() && out.size() < 100000; ++i) {
+        const QString tasks = proc + QStringLiteral("/%1/task").arg(out[i]);
+        for (const QString &task : QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            for (const QByteArray &child :
+                 readSmall(tasks + QLatin1Char('/') + task + QStringLiteral("/children"))
+                     .simplified()
+                     .split(' '))
+                if (child.toLongLong() > 0)
+                    out.append(child.toLongLong());
+    }
+    return out;
+}
+
+// Rootless without a cgroup of its own: the sums over the container's processes (CPU time
+// and resident memory from /proc/PID/stat, block I/O from /proc/PID/io). Memory counts pages
+// shared between the processes once per process.
+Status readProcessStats(ContainerStatsSample &s, const ContainerRecord &container,
+                        const QString &proc) {
+    static const long ticks = ::sysconf(_SC_CLK_TCK);
+    static const long pageSize = ::sysconf(_SC_PAGESIZE);
+    if (container.pid <= 0 || !QFileInfo::exists(proc + QStringLiteral("/%1").arg(container.pid)))
+        return fail(ErrorKind::NotFound,
+                    QStringLiteral("container %1 is not running").arg(container.name));
+    for (const qint64 pid : processTree(proc, container.pid)) {
+        const QByteArray stat = readSmall(proc + QStringLiteral("/%1/stat").arg(pid));
+        // Fields after the command name: state is field 3, utime 14, stime 15, rss 24.
+        const QList<QByteArray> f = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (f.size() < 22)
+            continue;
+        ++s.pids;
+        s.cpuUsageNs +=
+            (f[11].toULongLong() + f[12].toULongLong()) * (1000000000ULL / quint64(ticks));
+        s.memoryUsage += f[21].toLongLong() * pageSize;
+        // "read_bytes: N" lines, made "key value" for statValue.
+        const QByteArray io =
+            readSmall(proc + QStringLiteral("/%1/io").arg(pid)).replace(':', QByteArray());
+        s.blockRead += statValue(io, "read_bytes");
+        s.blockWrite += statValue(io, "write_bytes");
+    }
+    return {};
+}
+
 } // namespace
 
 Result<ContainerStatsSample> ContainerStats::read(const ContainerRecord &container,
@@ -79,7 +126,11 @@ Result<ContainerStatsSample> ContainerStats::read(const ContainerRecord &contain
     s.systemUsageNs = systemUsageNs(sources.proc);
     s.onlineCpus = int(qMax(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
     const qint64 host = hostMemory(sources.proc);
-    if (sources.unified) {
+    if (Rootless::active()) {
+        if (auto st = readProcessStats(s, container, sources.proc); !st)
+            return fail(st.error());
+        s.memoryLimit = host;
+    } else if (sources.unified) {
         const QString dir = sources.directory(cgroupsPath, QString());
         if (!QFileInfo(dir).isDir())
             return fail(ErrorKind::NotFound,

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void execAndTerminal();
     void logs();
     void limitsAreRefused();
+    void statsFromProc();
 
 private:
     ProcessResult asUser(const QStringList &args, int timeoutMs = 120000) const;
@@ -345,6 +346,26 @@ void TestRootless::limitsAreRefused() {
                  qPrintable(r.describe()));
     }
     QCOMPARE(asUser({QStringLiteral("ps"), QStringLiteral("-aq")}).out, before);
+}
+
+// No cgroup of its own: stats are the sums over the container's processes in /proc.
+void TestRootless::statsFromProc() {
+    QVERIFY(asUser({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                    QStringLiteral("busy"), QStringLiteral("--network"), QStringLiteral("none"),
+                    QStringLiteral("rootless/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                    QStringLiteral("while :; do :; done")})
+                .exitCode == 0);
+    const ProcessResult stats =
+        asUser({QStringLiteral("stats"), QStringLiteral("--no-stream"), QStringLiteral("--format"),
+                QStringLiteral("json"), QStringLiteral("busy")});
+    QVERIFY(asUser({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("busy")}).exitCode ==
+            0);
+    QVERIFY2(stats.exitCode == 0, qPrintable(stats.describe()));
+    const QJsonObject sample = QJsonDocument::fromJson(stats.out.trimmed()).object();
+    QVERIFY2(sample.value(QStringLiteral("CPUPercent")).toDouble() > 0, stats.out.constData());
+    QVERIFY2(sample.value(QStringLiteral("MemoryUsageBytes")).toDouble() > 0,
+             stats.out.constData());
+    QVERIFY2(sample.value(QStringLiteral("PidsCurrent")).toInt() >= 1, stats.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestRootless)
