@@ -402,6 +402,14 @@ unsigned long highestMappedGid() noexcept {
     return insideUserNamespace() ? highestMapped("/proc/self/gid_map") : 0;
 }
 
+std::string runtimeDirectory() noexcept {
+    return keeperDir();
+}
+
+std::string processStartTime(pid_t pid) noexcept {
+    return startTime(pid);
+}
+
 pid_t keeperPid() noexcept {
     if (g_keeper == 0 && insideUserNamespace())
         g_keeper = recordedKeeper(keeperDir() + "/keeper");

@@ -61,5 +61,11 @@ unsigned long highestMappedUid() noexcept;
 unsigned long highestMappedGid() noexcept;
 // The keeper's pid, or 0.
 pid_t keeperPid() noexcept;
+// The user's runtime directory for Berth ($XDG_RUNTIME_DIR/berth, else /tmp/berth-UID), which
+// holds the keeper's record and other short socket paths.
+std::string runtimeDirectory() noexcept;
+// Field 22 of /proc/PID/stat (start time in clock ticks since boot), to recognise a process
+// after its pid may have been reused; empty when it is gone.
+std::string processStartTime(pid_t pid) noexcept;
 
 } // namespace Berth::Engine::UserNamespace

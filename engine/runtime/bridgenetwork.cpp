@@ -3,6 +3,7 @@
 
 #include "engine/core/fileutil.h"
 #include "engine/core/usernamespace.h"
+#include "engine/runtime/slirpnetwork.h"
 
 #include <QDir>
 #include <QFile>
@@ -416,8 +417,7 @@ Result<Ipv4> BridgeNetwork::allocate(const QString &containerDir, const QString 
 Result<BridgeNetwork::Attachment> BridgeNetwork::attach(const QString &containerId,
                                                         const QString &containerDir) {
     if (!UserNamespace::hostRoot())
-        return fail(ErrorKind::PermissionDenied,
-                    QStringLiteral("the bridge network needs root; use --network none or host"));
+        return attachSlirp(containerId, containerDir);
     if (auto st = makeDirectories(m_stateDir); !st)
         return fail(st.error());
     auto host = RouteNetlink::open();
@@ -481,11 +481,61 @@ Result<BridgeNetwork::Attachment> BridgeNetwork::attach(const QString &container
     return out;
 }
 
+Result<BridgeNetwork::Attachment> BridgeNetwork::attachSlirp(const QString &containerId,
+                                                             const QString &containerDir) {
+    Attachment out;
+    auto failed = [&](const Error &e) -> Result<Attachment> {
+        out.closeNamespace();
+        return fail(e.withContext(QStringLiteral("connect to the network")));
+    };
+    NewNamespace ns = makeNamespace();
+    out.m_netnsFd = ns.fd;
+    if (ns.error != 0 || !ns.netlink)
+        return failed(
+            Error{errorKindFromErrno(ns.error),
+                  QStringLiteral("%1: %2").arg(QLatin1String(ns.step),
+                                               QString::fromLocal8Bit(std::strerror(ns.error)))});
+    auto lo = ns.netlink->linkIndex(QStringLiteral("lo"));
+    if (!lo)
+        return failed(lo.error());
+    if (auto st = ns.netlink->setUp(*lo); !st)
+        return failed(st.error());
+    auto record =
+        Slirp::start(containerId, ns.fd, containerDir + QStringLiteral("/slirp4netns.log"));
+    if (!record)
+        return failed(record.error());
+    if (auto st = writeFileAtomically(containerDir + QLatin1Char('/') + QLatin1String(LeaseFile),
+                                      *record + '\n');
+        !st) {
+        Slirp::stop(*record);
+        return failed(st.error());
+    }
+    out.m_settings.network = QString::fromLatin1(NetworkName);
+    out.m_settings.ipAddress = QString::fromLatin1(Slirp::Address);
+    out.m_settings.prefixLength = Slirp::PrefixLength;
+    out.m_settings.gateway = QString::fromLatin1(Slirp::Gateway);
+    return out;
+}
+
+Status BridgeNetwork::publish(const QString &containerDir, const QList<PortBinding> &ports) {
+    if (ports.isEmpty())
+        return {};
+    auto data = readFileLimited(containerDir + QLatin1Char('/') + QLatin1String(LeaseFile), 4096);
+    if (!data || !data->startsWith(Slirp::RecordPrefix))
+        return {};
+    return Slirp::forward(*data, ports);
+}
+
 Status BridgeNetwork::release(const QString &containerDir) {
     const QString pointer = containerDir + QLatin1Char('/') + QLatin1String(LeaseFile);
     auto data = readFileLimited(pointer, 4096);
     if (!data)
         return data.error().kind == ErrorKind::NotFound ? Status{} : fail(data.error());
+    if (data->startsWith(Slirp::RecordPrefix)) {
+        Slirp::stop(*data);
+        QFile::remove(pointer);
+        return {};
+    }
     const QList<QByteArray> parts = data->trimmed().split(' ');
     const QString veth = QString::fromLatin1(parts.value(1));
     if (!veth.isEmpty()) {

@@ -67,7 +67,12 @@ public:
     // Creates the bridge when missing (and its NAT rule), leases an address for the container
     // whose directory is `containerDir`, and builds its namespace: lo up, eth0 with the address,
     // default route via the bridge. Nothing is left behind on failure.
+    // Rootless (not the host's root), the same network through slirp4netns instead
+    // (slirpnetwork.h): the container's own namespace, 10.0.2.100/24 via 10.0.2.2.
     Result<Attachment> attach(const QString &containerId, const QString &containerDir);
+    // Rootless: has slirp4netns forward these host ports (already chosen, not held) to the
+    // container. Root's ports are proxied by berth-shim instead; there this does nothing.
+    Status publish(const QString &containerDir, const QList<PortBinding> &ports);
     // Deletes the container's veth (if the kernel has not already) and frees its address.
     // Idempotent; call only when the container does not run and nobody starts it meanwhile
     // (under its operation lock).
@@ -78,6 +83,7 @@ public:
     static QString vethName(const QString &containerId);
 
 private:
+    Result<Attachment> attachSlirp(const QString &containerId, const QString &containerDir);
     Status ensureBridge(RouteNetlink &host, int &bridgeIndex);
     Result<Ipv4> allocate(const QString &containerDir, const QString &veth);
     bool isStale(const QString &leasePath, Ipv4 address) const;

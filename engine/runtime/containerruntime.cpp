@@ -655,6 +655,7 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     ctx.hostNetwork = hostNetwork;
     BridgeNetwork::Attachment attachment;
     PortListeners listeners;
+    QList<PortBinding> forwardedPorts; // rootless: by slirp4netns
     if (network == QLatin1String("bridge")) {
         auto attached = m_network.attach(record.id, dir);
         if (!attached)
@@ -665,6 +666,13 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
         if (!bound)
             return cleanup(bound.error());
         listeners = std::move(*bound);
+        // Rootless: slirp4netns listens itself (the shim's proxy cannot reach the namespace).
+        if (Rootless::active()) {
+            forwardedPorts = listeners.bound();
+            listeners.close();
+            if (auto st = m_network.publish(dir, forwardedPorts); !st)
+                return cleanup(st.error());
+        }
     }
     const QByteArray hostResolv =
         readFileLimited(QStringLiteral("/etc/resolv.conf"), 1 << 20).value_or(QByteArray());
@@ -696,7 +704,7 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
         !st)
         return cleanup(st.error());
     NetworkSettings settings = attachment.settings();
-    settings.ports = listeners.bound();
+    settings.ports = Rootless::active() ? forwardedPorts : listeners.bound();
     // For whoever adopts the run should this process die before it records it.
     if (!settings.isEmpty())
         if (auto st =

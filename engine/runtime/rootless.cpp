@@ -86,7 +86,8 @@ QList<HostGap> hostGaps() {
 }
 
 QString networkText() {
-    return QStringLiteral("--network none and host; the default (bridge) network needs root");
+    return QStringLiteral("slirp4netns for the default network (10.0.2.100; the host's loopback "
+                          "is 10.0.2.2; published ports are its host forwards), none, host");
 }
 
 QString modeText() {

@@ -11,10 +11,12 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTest>
 #include <csignal>
 #include <pwd.h>
@@ -57,6 +59,7 @@ private Q_SLOTS:
     void logs();
     void limitsAreRefused();
     void statsFromProc();
+    void defaultNetwork();
 
 private:
     ProcessResult asUser(const QStringList &args, int timeoutMs = 120000) const;
@@ -366,6 +369,75 @@ void TestRootless::statsFromProc() {
     QVERIFY2(sample.value(QStringLiteral("MemoryUsageBytes")).toDouble() > 0,
              stats.out.constData());
     QVERIFY2(sample.value(QStringLiteral("PidsCurrent")).toInt() >= 1, stats.out.constData());
+}
+
+// The default network through slirp4netns: outward (here the host's loopback, 10.0.2.2 from
+// inside) and a published port answering on the host's 127.0.0.1.
+void TestRootless::defaultNetwork() {
+    BERTH_REQUIRE_TOOL("slirp4netns");
+    BERTH_REQUIRE_TOOL("curl");
+    BERTH_REQUIRE_TOOL("python3");
+    auto freePort = [] {
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        return probe.serverPort();
+    };
+    const QString served = m_base + QStringLiteral("/served");
+    QVERIFY(QDir().mkpath(served));
+    QFile page(served + QStringLiteral("/page"));
+    QVERIFY(page.open(QIODevice::WriteOnly) && page.write("from-the-host\n") > 0);
+    page.close();
+    const quint16 hostPort = freePort();
+    QProcess server;
+    server.setWorkingDirectory(served);
+    server.start(QStringLiteral("python3"),
+                 {QStringLiteral("-m"), QStringLiteral("http.server"), QStringLiteral("--bind"),
+                  QStringLiteral("127.0.0.1"), QString::number(hostPort)});
+    QVERIFY(server.waitForStarted());
+    const ProcessResult out = asUser(
+        {QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("rootless/busybox"),
+         QStringLiteral("sh"), QStringLiteral("-c"),
+         QStringLiteral("for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://10.0.2.2:%1/page && "
+                        "exit; sleep 0.3; done; exit 1")
+             .arg(hostPort)});
+    server.kill();
+    server.waitForFinished();
+    QVERIFY2(out.exitCode == 0, qPrintable(out.describe()));
+    QCOMPARE(out.out, QByteArray("from-the-host\n"));
+
+    const quint16 published = freePort();
+    const ProcessResult web =
+        asUser({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                QStringLiteral("web"), QStringLiteral("-p"),
+                QStringLiteral("127.0.0.1:%1:80").arg(published),
+                QStringLiteral("rootless/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                QStringLiteral("mkdir /www && echo served-rootless > /www/index.html && "
+                               "exec httpd -f -p 80 -h /www")});
+    QVERIFY2(web.exitCode == 0, qPrintable(web.describe()));
+    ProcessResult curl;
+    for (int attempt = 0; attempt < 20 && curl.out != "served-rootless\n"; ++attempt) {
+        if (attempt > 0)
+            QTest::qWait(200); // httpd starts after the container does
+        curl = run(QStringLiteral("curl"),
+                   {QStringLiteral("-s"), QStringLiteral("--max-time"), QStringLiteral("5"),
+                    QStringLiteral("http://127.0.0.1:%1/").arg(published)});
+    }
+    const ProcessResult port = asUser({QStringLiteral("port"), QStringLiteral("web")});
+    QVERIFY(asUser({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("web")}).exitCode ==
+            0);
+    QCOMPARE(curl.out, QByteArray("served-rootless\n"));
+    QCOMPARE(port.out, QStringLiteral("80/tcp -> 127.0.0.1:%1\n").arg(published).toUtf8());
+    // Its slirp4netns ends with it (SIGTERM, then reaped by whoever inherited it).
+    ProcessResult slirps;
+    for (int attempt = 0; attempt < 30; ++attempt) {
+        slirps =
+            run(QStringLiteral("pgrep"), {QStringLiteral("-u"), QString::number(m_uid),
+                                          QStringLiteral("-x"), QStringLiteral("slirp4netns")});
+        if (slirps.exitCode != 0)
+            break;
+        QTest::qWait(100);
+    }
+    QVERIFY2(slirps.exitCode != 0, slirps.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestRootless)
