@@ -2,6 +2,7 @@
 #include "engine/runtime/containercontrol.h"
 
 #include "engine/core/fileutil.h"
+#include "engine/runtime/rootless.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -86,6 +87,21 @@ QList<qint64> Cgroups::processes(const QString &cgroupsPath) {
     return out;
 }
 
+QList<qint64> Cgroups::processTree(const QString &proc, qint64 init) {
+    QList<qint64> out{init};
+    for (qsizetype i = 0; i < out.size() && out.size() < 100000; ++i) {
+        const QString tasks = proc + QStringLiteral("/%1/task").arg(out[i]);
+        for (const QString &task : QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            for (const QByteArray &child :
+                 readSmall(tasks + QLatin1Char('/') + task + QStringLiteral("/children"))
+                     .simplified()
+                     .split(' '))
+                if (child.toLongLong() > 0)
+                    out.append(child.toLongLong());
+    }
+    return out;
+}
+
 bool ContainerControl::isPaused(ContainerRuntime &runtime, const QString &id) {
     const QString path = runtime.cgroupsPath(id);
     if (Cgroups::unified()) {
@@ -105,6 +121,12 @@ Status ContainerControl::pause(ContainerRuntime &runtime, const QString &nameOrI
     auto record = runtime.getRunning(nameOrId);
     if (!record)
         return fail(record.error());
+    if (Rootless::active())
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("pause %1: pausing freezes a container's cgroup, and rootless "
+                                   "on a host without a cgroup delegated to the user a container "
+                                   "has none")
+                        .arg(record->name));
     if (isPaused(runtime, record->id))
         return fail(ErrorKind::Conflict,
                     QStringLiteral("container %1 is already paused").arg(record->name));
@@ -139,7 +161,11 @@ Result<QList<ContainerProcess>> ContainerControl::processes(ContainerRuntime &ru
     const long ticks = ::sysconf(_SC_CLK_TCK);
     const qint64 boot = bootTimeSecs();
     QList<ContainerProcess> out;
-    for (const qint64 pid : Cgroups::processes(runtime.cgroupsPath(record->id))) {
+    QList<qint64> pids = Rootless::active()
+                             ? Cgroups::processTree(QStringLiteral("/proc"), record->pid)
+                             : Cgroups::processes(runtime.cgroupsPath(record->id));
+    std::sort(pids.begin(), pids.end());
+    for (const qint64 pid : std::as_const(pids)) {
         const QString proc = QStringLiteral("/proc/%1").arg(pid);
         const QByteArray stat = readSmall(proc + QStringLiteral("/stat"));
         // "pid (comm) state ppid ..." where comm may hold spaces and parentheses.

@@ -20,6 +20,9 @@ public:
     static QString directory(const QString &cgroupsPath, const QString &controller);
     // PIDs of the processes in the container's cgroup.
     static QList<qint64> processes(const QString &cgroupsPath);
+    // Rootless containers have no cgroup of their own: their processes are the init and its
+    // descendants (each thread's /proc children file), in that order. `proc` is "/proc".
+    static QList<qint64> processTree(const QString &proc, qint64 init);
 };
 
 // One process of a container, as `top` shows it (read from the host's /proc).

@@ -5,7 +5,6 @@
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/rootless.h"
 
-#include <QDir>
 #include <QFileInfo>
 #include <QHash>
 #include <QThread>
@@ -54,22 +53,6 @@ qint64 hostMemory(const QString &proc) {
     return 0;
 }
 
-// The container's processes: its init and every descendant (each thread's children file).
-QList<qint64> processTree(const QString &proc, qint64 init) {
-    QList<qint64> out{init};
-    for (qsizetype i = 0; i < out.size() && out.size() < 100000; ++i) {
-        const QString tasks = proc + QStringLiteral("/%1/task").arg(out[i]);
-        for (const QString &task : QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-            for (const QByteArray &child :
-                 readSmall(tasks + QLatin1Char('/') + task + QStringLiteral("/children"))
-                     .simplified()
-                     .split(' '))
-                if (child.toLongLong() > 0)
-                    out.append(child.toLongLong());
-    }
-    return out;
-}
-
 // Rootless without a cgroup of its own: the sums over the container's processes (CPU time
 // and resident memory from /proc/PID/stat, block I/O from /proc/PID/io). Memory counts pages
 // shared between the processes once per process.
@@ -80,7 +63,7 @@ Status readProcessStats(ContainerStatsSample &s, const ContainerRecord &containe
     if (container.pid <= 0 || !QFileInfo::exists(proc + QStringLiteral("/%1").arg(container.pid)))
         return fail(ErrorKind::NotFound,
                     QStringLiteral("container %1 is not running").arg(container.name));
-    for (const qint64 pid : processTree(proc, container.pid)) {
+    for (const qint64 pid : Cgroups::processTree(proc, container.pid)) {
         const QByteArray stat = readSmall(proc + QStringLiteral("/%1/stat").arg(pid));
         // Fields after the command name: state is field 3, utime 14, stime 15, rss 24.
         const QList<QByteArray> f = stat.mid(stat.lastIndexOf(')') + 2).split(' ');

@@ -302,6 +302,12 @@ void TestRootless::execAndTerminal() {
                                        QStringLiteral("cat"), QStringLiteral("/data/www")});
     QVERIFY2(exec.exitCode == 0, qPrintable(exec.describe()));
     QCOMPARE(exec.out, QByteArray("served\n"));
+    // top lists the container's processes (no cgroup: its init's process tree).
+    const ProcessResult top = asUser({QStringLiteral("top"), QStringLiteral("shell")});
+    QVERIFY2(top.exitCode == 0 && top.out.contains("sleep 1000"), qPrintable(top.describe()));
+    // pause needs the freezer cgroup a rootless container does not have here: said so.
+    const ProcessResult pause = asUser({QStringLiteral("pause"), QStringLiteral("shell")});
+    QVERIFY2(pause.exitCode != 0 && pause.err.contains("cgroup"), qPrintable(pause.describe()));
     QVERIFY(
         asUser({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("shell")}).exitCode ==
         0);
