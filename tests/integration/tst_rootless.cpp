@@ -60,6 +60,7 @@ private Q_SLOTS:
     void limitsAreRefused();
     void statsFromProc();
     void defaultNetwork();
+    void dockerCliThroughUserSocket();
 
 private:
     ProcessResult asUser(const QStringList &args, int timeoutMs = 120000) const;
@@ -444,6 +445,56 @@ void TestRootless::defaultNetwork() {
         QTest::qWait(100);
     }
     QVERIFY2(slirps.exitCode != 0, slirps.out.constData());
+}
+
+// `berthctl serve` as the user listens on $XDG_RUNTIME_DIR/berth/berth.sock; the docker CLI
+// (run as the user too) works through it.
+void TestRootless::dockerCliThroughUserSocket() {
+    BERTH_REQUIRE_TOOL("docker");
+    const QString socket = m_runtime + QStringLiteral("/berth/berth.sock");
+    QFile::remove(socket);
+    QProcess serve;
+    serve.setProcessEnvironment(userEnvironment());
+    serve.start(findTool(QStringLiteral("setpriv")),
+                {QStringLiteral("--reuid=%1").arg(m_uid), QStringLiteral("--regid=%1").arg(m_gid),
+                 QStringLiteral("--clear-groups"), QStringLiteral("--"),
+                 QStringLiteral(BERTH_BERTHCTL), QStringLiteral("serve")});
+    QVERIFY(serve.waitForStarted());
+    for (int i = 0; i < 100 && !QFileInfo::exists(socket); ++i)
+        QTest::qWait(50);
+    QProcessEnvironment env = userEnvironment();
+    env.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix://") + socket);
+    auto docker = [&](const QStringList &args) {
+        return run(findTool(QStringLiteral("setpriv")),
+                   QStringList{QStringLiteral("--reuid=%1").arg(m_uid),
+                               QStringLiteral("--regid=%1").arg(m_gid),
+                               QStringLiteral("--clear-groups"), QStringLiteral("--"),
+                               findTool(QStringLiteral("docker"))} +
+                       args,
+                   env, 120000);
+    };
+    const ProcessResult ran =
+        docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("rootless/busybox"),
+                QStringLiteral("echo"), QStringLiteral("via-docker")});
+    const ProcessResult started =
+        docker({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                QStringLiteral("dlog"), QStringLiteral("rootless/busybox"), QStringLiteral("sh"),
+                QStringLiteral("-c"), QStringLiteral("echo logged-by-docker; exec sleep 1000")});
+    ProcessResult logs;
+    for (int i = 0; i < 50 && !logs.out.contains("logged-by-docker"); ++i) {
+        if (i > 0)
+            QTest::qWait(100);
+        logs = docker({QStringLiteral("logs"), QStringLiteral("dlog")});
+    }
+    const ProcessResult ps = docker({QStringLiteral("ps")});
+    docker({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("dlog")});
+    serve.terminate();
+    serve.waitForFinished(10000);
+    QVERIFY2(ran.exitCode == 0, qPrintable(ran.describe()));
+    QCOMPARE(ran.out, QByteArray("via-docker\n"));
+    QVERIFY2(started.exitCode == 0, qPrintable(started.describe()));
+    QVERIFY2(ps.out.contains("dlog"), qPrintable(ps.describe()));
+    QCOMPARE(logs.out, QByteArray("logged-by-docker\n"));
 }
 
 QTEST_GUILESS_MAIN(TestRootless)
