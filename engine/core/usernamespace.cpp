@@ -73,11 +73,14 @@ std::string userName(uid_t uid) {
     return std::to_string(uid);
 }
 
-// Field 22 of /proc/PID/stat (after the command name, which may hold spaces and parentheses).
+// Field 22 of /proc/PID/stat (after the command name, which may hold spaces and parentheses);
+// empty for a process that is gone or a zombie (killed, not yet reaped: its namespaces are
+// gone).
 std::string startTime(pid_t pid) {
     const std::string stat = readSmall("/proc/" + std::to_string(pid) + "/stat");
     const size_t close = stat.rfind(')');
-    if (close == std::string::npos)
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' ||
+        stat[close + 2] == 'X')
         return {};
     size_t pos = close + 2; // field 3
     for (int field = 3; field < 22 && pos != std::string::npos; ++field)

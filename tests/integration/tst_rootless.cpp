@@ -61,6 +61,7 @@ private Q_SLOTS:
     void statsFromProc();
     void defaultNetwork();
     void dockerCliThroughUserSocket();
+    void killedKeeperIsReplaced();
 
 private:
     ProcessResult asUser(const QStringList &args, int timeoutMs = 120000) const;
@@ -495,6 +496,36 @@ void TestRootless::dockerCliThroughUserSocket() {
     QVERIFY2(started.exitCode == 0, qPrintable(started.describe()));
     QVERIFY2(ps.out.contains("dlog"), qPrintable(ps.describe()));
     QCOMPARE(logs.out, QByteArray("logged-by-docker\n"));
+}
+
+// The keeper killed while a container runs: the next command makes a new one; the container
+// still shows as running, can be stopped and removed, and new containers run.
+void TestRootless::killedKeeperIsReplaced() {
+    QVERIFY(asUser({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                    QStringLiteral("survivor"), QStringLiteral("--network"), QStringLiteral("none"),
+                    QStringLiteral("rootless/busybox"), QStringLiteral("busybox"),
+                    QStringLiteral("sleep"), QStringLiteral("1000")})
+                .exitCode == 0);
+    auto keeperPid = [&] {
+        QFile keeper(m_runtime + QStringLiteral("/berth/keeper"));
+        return keeper.open(QIODevice::ReadOnly) ? keeper.readAll().split(' ').value(0).toInt() : 0;
+    };
+    const int old = keeperPid();
+    QVERIFY(old > 0);
+    QVERIFY(::kill(old, SIGKILL) == 0);
+    const ProcessResult ps = asUser({QStringLiteral("ps")});
+    QVERIFY2(ps.exitCode == 0 && ps.out.contains("survivor"), qPrintable(ps.describe()));
+    QVERIFY(keeperPid() > 0 && keeperPid() != old);
+    const ProcessResult fresh =
+        asUser({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--network"),
+                QStringLiteral("none"), QStringLiteral("rootless/busybox"), QStringLiteral("echo"),
+                QStringLiteral("after")});
+    QVERIFY2(fresh.exitCode == 0 && fresh.out == "after\n", qPrintable(fresh.describe()));
+    const ProcessResult stopped = asUser({QStringLiteral("stop"), QStringLiteral("-t"),
+                                          QStringLiteral("1"), QStringLiteral("survivor")});
+    QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.describe()));
+    const ProcessResult removed = asUser({QStringLiteral("rm"), QStringLiteral("survivor")});
+    QVERIFY2(removed.exitCode == 0, qPrintable(removed.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestRootless)
