@@ -201,30 +201,23 @@ std::string runIdMap(const char *program, pid_t pid, uid_t id, const IdRange &ra
         ::pause();
 }
 
-// Creates a keeper (detached: its parent exits at once, so it belongs to no program) and maps
-// its ids; its pid, or 0 with g_problem set.
+// Creates a keeper (detached) and maps its ids; its pid, or 0 with g_problem set.
 pid_t createKeeper(const IdRange &uids, const IdRange &gids) {
     int up[2], down[2];
     if (::pipe2(up, O_CLOEXEC) != 0 || ::pipe2(down, O_CLOEXEC) != 0) {
         g_problem = std::string("rootless: pipe: ") + std::strerror(errno);
         return 0;
     }
-    const pid_t middle = ::fork();
-    if (middle == 0) {
-        ::setsid();
-        if (::fork() == 0)
-            keeperMain(up[1], down[0]);
-        ::_exit(0);
-    }
+    int ends[2] = {up[1], down[0]};
+    const pid_t spawned = forkDetached(
+        [](void *fds) { keeperMain(static_cast<int *>(fds)[0], static_cast<int *>(fds)[1]); },
+        ends);
     ::close(up[1]);
     ::close(down[0]);
-    int status = 0;
-    while (middle > 0 && ::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
-    }
     pid_t keeper = 0;
     char ready = 0;
     std::string error;
-    if (middle < 0 || !readExact(up[0], &keeper, sizeof keeper))
+    if (spawned < 0 || !readExact(up[0], &keeper, sizeof keeper))
         error = "the namespace keeper could not create a user namespace (are unprivileged user "
                 "namespaces disabled? sudo sysctl -w kernel.unprivileged_userns_clone=1)";
     if (error.empty())
@@ -403,6 +396,30 @@ unsigned long highestMappedUid() noexcept {
 
 unsigned long highestMappedGid() noexcept {
     return insideUserNamespace() ? highestMapped("/proc/self/gid_map") : 0;
+}
+
+pid_t forkDetached(void (*child)(void *), void *argument) noexcept {
+    int pidPipe[2];
+    if (::pipe2(pidPipe, O_CLOEXEC) != 0)
+        return -1;
+    const pid_t middle = ::fork();
+    if (middle == 0) {
+        ::setsid();
+        const pid_t grandchild = ::fork();
+        if (grandchild == 0)
+            child(argument);
+        (void)!::write(pidPipe[1], &grandchild, sizeof grandchild);
+        ::_exit(0);
+    }
+    ::close(pidPipe[1]);
+    int status = 0;
+    while (middle > 0 && ::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_t pid = -1;
+    if (middle < 0 || !readExact(pidPipe[0], &pid, sizeof pid) || pid <= 0)
+        pid = -1;
+    ::close(pidPipe[0]);
+    return pid;
 }
 
 std::string runtimeDirectory() noexcept {

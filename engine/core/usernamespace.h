@@ -64,6 +64,11 @@ pid_t keeperPid() noexcept;
 // The user's runtime directory for Berth ($XDG_RUNTIME_DIR/berth, else /tmp/berth-UID), which
 // holds the keeper's record and other short socket paths.
 std::string runtimeDirectory() noexcept;
+// Runs `child(argument)` in a new process in a session of its own whose parent has already
+// exited, so it belongs to no program of the user (the keeper, slirp4netns). `child` must not
+// return and may only make async-signal-safe calls (the caller may have threads). Its pid, or
+// -1.
+pid_t forkDetached(void (*child)(void *), void *argument) noexcept;
 // Field 22 of /proc/PID/stat (start time in clock ticks since boot), to recognise a process
 // after its pid may have been reused; empty when it is gone.
 std::string processStartTime(pid_t pid) noexcept;

@@ -170,7 +170,14 @@ struct NewNamespace {
     std::optional<RouteNetlink> netlink;
     int error = 0;
     const char *step = "";
+    Error failure() const; // what failed, for the caller
 };
+
+Error NewNamespace::failure() const {
+    return Error{errorKindFromErrno(error),
+                 QStringLiteral("%1: %2").arg(QLatin1String(step),
+                                              QString::fromLocal8Bit(std::strerror(error)))};
+}
 
 NewNamespace makeNamespace() {
     NewNamespace out;
@@ -446,10 +453,7 @@ Result<BridgeNetwork::Attachment> BridgeNetwork::attach(const QString &container
     NewNamespace ns = makeNamespace();
     out.m_netnsFd = ns.fd;
     if (ns.error != 0 || !ns.netlink)
-        return failed(
-            Error{errorKindFromErrno(ns.error),
-                  QStringLiteral("%1: %2").arg(QLatin1String(ns.step),
-                                               QString::fromLocal8Bit(std::strerror(ns.error)))});
+        return failed(ns.failure());
     // A veth of an earlier run the kernel has not deleted yet would block the name.
     host->deleteLink(veth);
     const QByteArray mac = macFor(address);
@@ -491,10 +495,7 @@ Result<BridgeNetwork::Attachment> BridgeNetwork::attachSlirp(const QString &cont
     NewNamespace ns = makeNamespace();
     out.m_netnsFd = ns.fd;
     if (ns.error != 0 || !ns.netlink)
-        return failed(
-            Error{errorKindFromErrno(ns.error),
-                  QStringLiteral("%1: %2").arg(QLatin1String(ns.step),
-                                               QString::fromLocal8Bit(std::strerror(ns.error)))});
+        return failed(ns.failure());
     auto lo = ns.netlink->linkIndex(QStringLiteral("lo"));
     if (!lo)
         return failed(lo.error());

@@ -14,7 +14,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace Berth::Engine::Slirp {
@@ -108,42 +107,29 @@ Result<QByteArray> start(const QString &containerId, int netnsFd, const QString 
     for (const QByteArray &a : args)
         argv.push_back(const_cast<char *>(a.constData()));
     argv.push_back(nullptr);
+    struct Child {
+        char **argv;
+        const char *log;
+        int ready;
+    };
     const QByteArray log = QFile::encodeName(logFile);
-    int pidPipe[2];
-    if (::pipe2(pidPipe, O_CLOEXEC) != 0) {
-        ::close(ready[0]);
-        ::close(ready[1]);
-        return failErrno(QStringLiteral("pipe"), errno);
-    }
-    // Detached: a child forks it and leaves, so it belongs to no program of the user; the
-    // child passes its pid on. Only async-signal-safe calls after fork.
-    const pid_t middle = ::fork();
-    if (middle == 0) {
-        ::setsid();
-        const pid_t slirp = ::fork();
-        if (slirp == 0) {
+    Child child{argv.data(), log.constData(), ready[1]};
+    const pid_t pid = UserNamespace::forkDetached(
+        [](void *argument) {
+            const Child &c = *static_cast<Child *>(argument);
             const int in = ::open("/dev/null", O_RDONLY);
-            const int out = ::open(log.constData(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            const int out = ::open(c.log, O_WRONLY | O_CREAT | O_APPEND, 0644);
             ::dup2(in, 0);
             ::dup2(out >= 0 ? out : in, 1);
             ::dup2(out >= 0 ? out : in, 2);
-            ::dup2(ready[1], 3); // dup2 clears close-on-exec
+            ::dup2(c.ready, 3); // dup2 clears close-on-exec
             ::close_range(4, ~0U, 0);
-            ::execv(argv[0], argv.data());
+            ::execv(c.argv[0], c.argv);
             ::_exit(127);
-        }
-        (void)!::write(pidPipe[1], &slirp, sizeof slirp);
-        ::_exit(0);
-    }
+        },
+        &child);
     ::close(ready[1]);
-    ::close(pidPipe[1]);
-    int status = 0;
-    while (middle > 0 && ::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_t pid = 0;
-    const bool started =
-        middle > 0 && ::read(pidPipe[0], &pid, sizeof pid) == sizeof pid && pid > 0;
-    ::close(pidPipe[0]);
+    const bool started = pid > 0;
     // slirp4netns writes "1" to the ready fd once tap0 is configured.
     char byte = 0;
     pollfd pfd{ready[0], POLLIN, 0};
