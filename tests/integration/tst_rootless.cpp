@@ -66,6 +66,8 @@ private Q_SLOTS:
 private:
     ProcessResult asUser(const QStringList &args, int timeoutMs = 120000) const;
     QProcessEnvironment userEnvironment() const;
+    // setpriv's arguments that run `program` with the user's ids and no other groups.
+    QStringList asUserArguments(const QString &program) const;
     QString store() const { return m_home + QStringLiteral("/.local/share/berth"); }
 
     uid_t m_uid = 0;
@@ -88,13 +90,13 @@ QProcessEnvironment TestRootless::userEnvironment() const {
     return env;
 }
 
+QStringList TestRootless::asUserArguments(const QString &program) const {
+    return {QStringLiteral("--reuid=%1").arg(m_uid), QStringLiteral("--regid=%1").arg(m_gid),
+            QStringLiteral("--clear-groups"), QStringLiteral("--"), program};
+}
+
 ProcessResult TestRootless::asUser(const QStringList &args, int timeoutMs) const {
-    return run(QStringLiteral("setpriv"),
-               QStringList{QStringLiteral("--reuid=%1").arg(m_uid),
-                           QStringLiteral("--regid=%1").arg(m_gid),
-                           QStringLiteral("--clear-groups"), QStringLiteral("--"),
-                           QStringLiteral(BERTH_BERTHCTL)} +
-                   args,
+    return run(QStringLiteral("setpriv"), asUserArguments(QStringLiteral(BERTH_BERTHCTL)) + args,
                userEnvironment(), timeoutMs);
 }
 
@@ -287,6 +289,9 @@ void TestRootless::lifecycleCommands() {
     for (const auto &[command, expected] : steps) {
         const ProcessResult r = asUser(command + QStringList{QStringLiteral("life")});
         QVERIFY2(r.exitCode == 0, qPrintable(command.first() + r.describe()));
+        // kill returns once the signal is sent, as Docker's does: the end follows.
+        for (int i = 0; i < 50 && status() != expected; ++i)
+            QTest::qWait(100);
         QVERIFY2(status() == expected,
                  qPrintable(command.first() + QLatin1String(": ") + QString::fromUtf8(status())));
     }
@@ -316,11 +321,10 @@ void TestRootless::execAndTerminal() {
 
     const PtyResult pty = programInPty(
         findTool(QStringLiteral("setpriv")),
-        {QStringLiteral("--reuid=%1").arg(m_uid), QStringLiteral("--regid=%1").arg(m_gid),
-         QStringLiteral("--clear-groups"), QStringLiteral("--"), QStringLiteral(BERTH_BERTHCTL),
-         QStringLiteral("run"), QStringLiteral("-it"), QStringLiteral("--rm"),
-         QStringLiteral("--network"), QStringLiteral("none"), QStringLiteral("rootless/busybox"),
-         QStringLiteral("sh")},
+        asUserArguments(QStringLiteral(BERTH_BERTHCTL)) +
+            QStringList{QStringLiteral("run"), QStringLiteral("-it"), QStringLiteral("--rm"),
+                        QStringLiteral("--network"), QStringLiteral("none"),
+                        QStringLiteral("rootless/busybox"), QStringLiteral("sh")},
         userEnvironment(), {{"#", "tty; echo pty-$((6*7))\rexit 3\r"}});
     QVERIFY2(!pty.timedOut, pty.out.constData());
     QVERIFY2(pty.out.contains("/dev/pts/"), pty.out.constData());
@@ -457,9 +461,8 @@ void TestRootless::dockerCliThroughUserSocket() {
     QProcess serve;
     serve.setProcessEnvironment(userEnvironment());
     serve.start(findTool(QStringLiteral("setpriv")),
-                {QStringLiteral("--reuid=%1").arg(m_uid), QStringLiteral("--regid=%1").arg(m_gid),
-                 QStringLiteral("--clear-groups"), QStringLiteral("--"),
-                 QStringLiteral(BERTH_BERTHCTL), QStringLiteral("serve")});
+                asUserArguments(QStringLiteral(BERTH_BERTHCTL)) +
+                    QStringList{QStringLiteral("serve")});
     QVERIFY(serve.waitForStarted());
     for (int i = 0; i < 100 && !QFileInfo::exists(socket); ++i)
         QTest::qWait(50);
@@ -467,12 +470,7 @@ void TestRootless::dockerCliThroughUserSocket() {
     env.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix://") + socket);
     auto docker = [&](const QStringList &args) {
         return run(findTool(QStringLiteral("setpriv")),
-                   QStringList{QStringLiteral("--reuid=%1").arg(m_uid),
-                               QStringLiteral("--regid=%1").arg(m_gid),
-                               QStringLiteral("--clear-groups"), QStringLiteral("--"),
-                               findTool(QStringLiteral("docker"))} +
-                       args,
-                   env, 120000);
+                   asUserArguments(findTool(QStringLiteral("docker"))) + args, env, 120000);
     };
     const ProcessResult ran =
         docker({QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("rootless/busybox"),
