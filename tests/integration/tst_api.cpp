@@ -119,6 +119,7 @@ private Q_SLOTS:
     void pythonSdk();
     void pythonSdkFidelity();
     void logDrivers();
+    void hostConfigFieldsAppliedOrRefused();
     void malformedRequests();
     void slowAndVanishingClients();
     void stopEndsEveryConnection();
@@ -825,6 +826,14 @@ void TestApi::logDrivers() {
         docker({QStringLiteral("rm"), QStringLiteral("api-nolog"), QStringLiteral("api-logopt")})
             .exitCode,
         0);
+}
+
+// No HostConfig field is accepted and ignored: what Berth applies shows in inspect (where it
+// takes effect is checked by the tests of each option), everything else is a 400 naming it.
+void TestApi::hostConfigFieldsAppliedOrRefused() {
+    const ProcessResult walk =
+        run(debianPython, {QStringLiteral(BERTH_TEST_DATA "/api/hostconfig_fields.py"), m_socket});
+    QVERIFY2(walk.exitCode == 0 && walk.out.trimmed() == "ok", qPrintable(walk.describe()));
 }
 
 void TestApi::malformedRequests() {
