@@ -770,6 +770,26 @@ assert c.exec_run(['/no/such/program']).exit_code == 127
 assert c.exec_run(['/etc']).exit_code == 126
 c.kill()
 c.remove()
+import io, tarfile
+def context(dockerfile):
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode='w') as tar:
+        info = tarfile.TarInfo('Dockerfile')
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+    data.seek(0)
+    return data
+stream = list(client.api.build(fileobj=context(b'FROM berth/busybox\nRUN echo step\n'),
+                               custom_context=True, tag='api/order:1', decode=True))
+aux = [i for i, m in enumerate(stream) if 'aux' in m]
+built = [i for i, m in enumerate(stream) if m.get('stream', '').startswith('Successfully built')]
+assert aux and built and aux[0] < built[0], stream
+try:
+    client.images.build(fileobj=context(b'FROM berth/busybox\n'), custom_context=True,
+                        extra_hosts={'h': '192.0.2.1'})
+    assert False, 'extrahosts was accepted'
+except docker.errors.APIError as e:
+    assert 'extrahosts' in str(e), e
 for i in range(50):
     c = client.containers.run('berth/busybox', ['sleep', '60'], detach=True)
     c.kill()
