@@ -1269,6 +1269,30 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>&quot;%1&quot; is not a valid place to push to.</source>
         <translation>&quot;%1&quot;은(는) 푸시할 수 있는 곳이 아닙니다.</translation>
     </message>
+    <message>
+        <source>%1 (running)</source>
+        <translation>%1 (실행 중)</translation>
+    </message>
+    <message>
+        <source>The image %1 is used by the container %2.
+
+Remove the container (and the files it wrote) together with the image?</source>
+        <translation>이미지 %1을(를) 컨테이너 %2이(가) 쓰고 있습니다.
+
+컨테이너(와 컨테이너가 쓴 파일)를 이미지와 함께 제거할까요?</translation>
+    </message>
+    <message>
+        <source>The image %1 is used by %2 containers: %3.
+
+Remove the containers (and the files they wrote) together with the image?</source>
+        <translation>이미지 %1을(를) 컨테이너 %2개가 쓰고 있습니다: %3.
+
+컨테이너들(과 그들이 쓴 파일)을 이미지와 함께 제거할까요?</translation>
+    </message>
+    <message>
+        <source>Remove containers and image</source>
+        <translation>컨테이너와 이미지 제거</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::LayerExplorerPage</name>
