@@ -13,6 +13,8 @@
 
 #include <QThread>
 
+#include <algorithm>
+
 #include <csignal>
 #include <fcntl.h>
 #include <thread>
@@ -193,13 +195,16 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
     const QJsonObject labelObject = labels.toObject();
     for (auto it = labelObject.begin(); it != labelObject.end(); ++it)
         s.labels.insert(it.key(), it->toString());
-    // Anonymous volumes asked for in the config ("Volumes": {"/data": {}}).
+    // Anonymous volumes asked for in the config ("Volumes": {"/data": {}}); added after the
+    // binds and mounts below, which replace one on the same path (as dockerd does: docker-py's
+    // containers.run(volumes=...) sends every bind in both places).
+    QList<MountSpec> configVolumes;
     const QJsonObject volumes = body.value(QStringLiteral("Volumes")).toObject();
     for (auto it = volumes.begin(); it != volumes.end(); ++it) {
         auto m = parseVolumeOption(it.key());
         if (!m)
             return std::unexpected(m.error());
-        s.mounts.append(*m);
+        configVolumes.append(*m);
     }
 
     const QJsonValue hostValue = body.value(QStringLiteral("HostConfig"));
@@ -289,13 +294,12 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
         s.exposedPorts += *keys;
     }
     const QJsonObject logConfig = host.value(QStringLiteral("LogConfig")).toObject();
-    const QString logType = logConfig.value(QStringLiteral("Type")).toString();
-    if (!logType.isEmpty() && logType != QLatin1String("json-file"))
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("log driver %1 is not supported (only json-file)").arg(logType));
+    if (auto st = s.setLogDriver(logConfig.value(QStringLiteral("Type")).toString()); !st)
+        return std::unexpected(st.error());
     const QJsonObject logOpts = logConfig.value(QStringLiteral("Config")).toObject();
-    if (logOpts.contains(QStringLiteral("max-file")))
-        s.logMaxFiles = logOpts.value(QStringLiteral("max-file")).toString().toInt();
+    for (auto it = logOpts.begin(); it != logOpts.end(); ++it)
+        if (auto st = s.setLogOption(it.key(), it->toString()); !st)
+            return std::unexpected(st.error());
     QStringList binds;
     BERTH_TRY(strings(host, QStringLiteral("Binds"), binds));
     for (const QString &bind : std::as_const(binds)) {
@@ -319,6 +323,11 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
         m.anonymous = m.type == QLatin1String("volume") && m.source.isEmpty();
         s.mounts.append(m);
     }
+    for (const MountSpec &m : std::as_const(configVolumes))
+        if (std::none_of(s.mounts.cbegin(), s.mounts.cend(), [&](const MountSpec &other) {
+                return other.destination == m.destination;
+            }))
+            s.mounts.append(m);
 #undef BERTH_TRY
     return request;
 }
@@ -560,6 +569,8 @@ void logs(Exchange &x) {
             return x.error(400, QStringLiteral("invalid %1: %2").arg(key, text));
         *target = *ns;
     }
+    if (auto readable = logsReadable(record->spec); !readable)
+        return x.error(501, readable.error().message);
     options.tty = isTty(*record);
     if (!x.connection.beginChunked(200, options.tty ? "application/vnd.docker.raw-stream"
                                                     : "application/vnd.docker.multiplexed-stream"))

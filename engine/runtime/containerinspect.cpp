@@ -49,6 +49,18 @@ QJsonObject portMap(const QList<PortBinding> &bindings) {
     return out;
 }
 
+// HostConfig.LogConfig as dockerd shapes it: {Type, Config} with the options given (sizes in
+// bytes).
+QJsonObject logConfig(const ContainerSpec &spec) {
+    QJsonObject options;
+    if (spec.logMaxSize > 0)
+        options.insert(QStringLiteral("max-size"), QString::number(spec.logMaxSize));
+    if (spec.logMaxFiles > 0)
+        options.insert(QStringLiteral("max-file"), QString::number(spec.logMaxFiles));
+    return QJsonObject{{QStringLiteral("Type"), spec.logDriverName()},
+                       {QStringLiteral("Config"), options}};
+}
+
 QJsonObject networkSettingsJson(const ContainerRecord &r) {
     const NetworkSettings &n = r.network;
     // Exposed ports that are not published show as null, as in Docker.
@@ -146,10 +158,7 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("PublishAllPorts"), r.spec.publishAll},
         {QStringLiteral("Privileged"), r.spec.privileged},
         {QStringLiteral("SecurityOpt"), securityOptions(r.spec)},
-        {QStringLiteral("LogConfig"),
-         QJsonObject{{QStringLiteral("Type"), QStringLiteral("json-file")},
-                     {QStringLiteral("MaxSize"), r.spec.logMaxSize},
-                     {QStringLiteral("MaxFile"), r.spec.logMaxFiles}}},
+        {QStringLiteral("LogConfig"), logConfig(r.spec)},
         {QStringLiteral("Runtime"), rt.runtime() ? rt.runtime()->name() : QString()},
         {QStringLiteral("CgroupsPath"), rt.cgroupsPath(r.id)},
         {QStringLiteral("RestartPolicy"),
