@@ -346,7 +346,7 @@ int downCmd(Context &ctx, const Globals &g) {
     Engine::Engine &engine = *opened;
     auto project = loadProject(ctx, engine, g);
     // Without its files a project named with -p still goes down, entirely.
-    if (!project && g.load.projectName.isEmpty())
+    if (!project && (g.load.projectName.isEmpty() || project.error().kind != ErrorKind::NotFound))
         return ctx.fail(project.error());
     ComposeDownOptions options;
     options.volumes =
@@ -379,7 +379,7 @@ int psCmd(Context &ctx, const Globals &g) {
         return 1;
     Engine::Engine &engine = *opened;
     auto project = loadProject(ctx, engine, g);
-    if (!project && g.load.projectName.isEmpty())
+    if (!project && (g.load.projectName.isEmpty() || project.error().kind != ErrorKind::NotFound))
         return ctx.fail(project.error());
     const QString name = project ? project->name : g.load.projectName;
     QList<QStringList> rows;

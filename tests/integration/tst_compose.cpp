@@ -24,6 +24,8 @@ private Q_SLOTS:
     void laterServiceFailingLeavesATruthfulState();
     void runAndExec();
     void configThroughTheCli();
+    void buildsThroughTheBuilder();
+    void projectsMadeElsewhereAreFoundByLabels();
 
 private:
     QString writeProject(const QString &name, const QByteArray &compose);
@@ -158,8 +160,8 @@ void TestCompose::upPsLogsDown() {
 void TestCompose::upRecreatesOnlyChangedServices() {
     const QByteArray text = R"(
 services:
-  a: {image: busybox, command: [sleep, "1000"]}
-  b: {image: busybox, command: [sleep, "1000"]}
+  a: {image: busybox, init: true, command: [sleep, "1000"]}
+  b: {image: busybox, init: true, command: [sleep, "1000"]}
 )";
     writeProject("recreate", text);
     QVERIFY2(compose({"up", "-d"}).exitCode == 0, "first up");
@@ -169,8 +171,8 @@ services:
     BERTH_VERIFY_OK(b1);
 
     QByteArray changed = text;
-    changed.replace("b: {image: busybox, command: [sleep, \"1000\"]}",
-                    "b: {image: busybox, command: [sleep, \"2000\"]}");
+    changed.replace("b: {image: busybox, init: true, command: [sleep, \"1000\"]}",
+                    "b: {image: busybox, init: true, command: [sleep, \"2000\"]}");
     writeProject("recreate", changed);
     const ProcessResult again = compose({"up", "-d"});
     QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
@@ -195,9 +197,10 @@ void TestCompose::refusedBeforeAnythingStarts() {
     // service_healthy needs health checks: refused, not treated as started.
     writeProject("healthy", R"(
 services:
-  db: {image: busybox, command: [sleep, "1000"], healthcheck: {test: ["CMD", "true"]}}
+  db: {image: busybox, init: true, command: [sleep, "1000"], healthcheck: {test: ["CMD", "true"]}}
   app:
     image: busybox
+    init: true
     command: [sleep, "1000"]
     depends_on: {db: {condition: service_healthy}}
 )");
@@ -238,13 +241,14 @@ services:
 void TestCompose::laterServiceFailingLeavesATruthfulState() {
     writeProject("partial", R"(
 services:
-  first: {image: busybox, command: [sleep, "1000"]}
+  first: {image: busybox, init: true, command: [sleep, "1000"]}
   second:
     image: busybox
     command: [/no/such/program]
     depends_on: [first]
   third:
     image: busybox
+    init: true
     command: [sleep, "1000"]
     depends_on: [second]
 )");
@@ -269,7 +273,7 @@ services:
 void TestCompose::runAndExec() {
     writeProject("tools", R"(
 services:
-  web: {image: busybox, command: [sleep, "1000"], environment: {WHO: web}}
+  web: {image: busybox, init: true, command: [sleep, "1000"], environment: {WHO: web}}
   job: {image: busybox, environment: {WHO: job}, depends_on: [web]}
 )");
     const ProcessResult run = compose({"run", "--rm", "-T", "job", "sh", "-c", "echo I am $WHO"});
@@ -305,6 +309,58 @@ void TestCompose::configThroughTheCli() {
                                "    ports:\n      - protocol: tcp\n        published: \"8080\"\n"
                                "        target: 80\nnetworks:\n  default:\n    name: "
                                "cfg_default\n"));
+}
+
+void TestCompose::buildsThroughTheBuilder() {
+    writeProject("made", R"(
+services:
+  app:
+    build: ./app
+    command: [cat, /built]
+)");
+    QDir(m_dir->path()).mkpath("made/app");
+    QFile dockerfile(m_dir->path() + "/made/app/Dockerfile");
+    QVERIFY(dockerfile.open(QIODevice::WriteOnly));
+    dockerfile.write("FROM busybox\nRUN echo built by compose > /built\n");
+    dockerfile.close();
+    const ProcessResult up = compose({"up", "-d"});
+    QVERIFY2(up.exitCode == 0 && up.err.contains("Image made-app  Built"),
+             qPrintable(up.describe()));
+    auto app = m_store->engine().containers().get("made-app-1");
+    BERTH_VERIFY_OK(app);
+    QCOMPARE(app->spec.image, QStringLiteral("made-app"));
+    QVERIFY(m_store->engine().images().resolve("made-app"));
+    BERTH_VERIFY_OK(m_store->engine().containers().wait(app->id));
+    QVERIFY(compose({"logs"}).out.contains("made-app-1 | built by compose"));
+    // Up again without --build keeps the image and the container (nothing changed).
+    const ProcessResult again = compose({"up", "-d"});
+    QVERIFY2(again.exitCode == 0 && !again.err.contains("Building") &&
+                 !again.err.contains("Recreate"),
+             qPrintable(again.describe()));
+    QVERIFY(compose({"down"}).exitCode == 0);
+}
+
+// A container another tool labelled (docker-compose through the API does the same) is part of
+// its project: ls lists it, ps -p shows it, down -p removes it without any compose file.
+void TestCompose::projectsMadeElsewhereAreFoundByLabels() {
+    const ProcessResult made = berthctl(
+        *m_store,
+        {"run", "-d", "--init", "--name", "elsewhere_web_1", "--label",
+         "com.docker.compose.project=elsewhere", "--label", "com.docker.compose.service=web",
+         "--label", "com.docker.compose.container-number=1", "--label",
+         "com.docker.compose.project.config_files=/srv/elsewhere/docker-compose.yml", "busybox",
+         "sleep", "1000"});
+    QVERIFY2(made.exitCode == 0, qPrintable(made.describe()));
+    const ProcessResult ls = berthctl(*m_store, {"compose", "ls"});
+    QVERIFY2(ls.out.contains("elsewhere") && ls.out.contains("running(1)") &&
+                 ls.out.contains("/srv/elsewhere/docker-compose.yml"),
+             ls.out.constData());
+    const ProcessResult ps = berthctl(*m_store, {"compose", "-p", "elsewhere", "ps"});
+    QVERIFY2(ps.exitCode == 0 && ps.out.contains("elsewhere_web_1") && ps.out.contains("web"),
+             qPrintable(ps.describe()));
+    const ProcessResult down = berthctl(*m_store, {"compose", "-p", "elsewhere", "down"});
+    QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
+    QVERIFY(containerNames().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCompose)
