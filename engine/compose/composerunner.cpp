@@ -8,7 +8,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace Berth::Engine {
 
@@ -497,31 +499,69 @@ Status ComposeRunner::up(const ComposeProject &project, const ComposeUpOptions &
     return {};
 }
 
+namespace {
+
+// For each service, the longest chain of services that depend on it (0: nothing does).
+// Stopping by increasing height stops dependents before what they depend on.
+QHash<QString, int> stopHeights(const ComposeProject &project) {
+    QHash<QString, int> height;
+    for (const QString &name : project.startOrder())
+        height.insert(name, 0);
+    // The start order puts dependencies first: walking it backwards, each service's height is
+    // final before its dependencies are raised above it.
+    const QStringList order = project.startOrder();
+    for (auto it = order.crbegin(); it != order.crend(); ++it)
+        for (const QString &dep : project.services[*it].dependsOn.keys())
+            height[dep] = qMax(height.value(dep), height.value(*it) + 1);
+    return height;
+}
+
+} // namespace
+
+// Running containers stopped dependents first; those of one height at the same time (each
+// stop may wait its grace period: a PID 1 without a TERM handler waits it all).
+Status ComposeRunner::stopInOrder(const ComposeProject *project,
+                                  const QList<ContainerRecord> &list) {
+    const QHash<QString, int> heights = project ? stopHeights(*project) : QHash<QString, int>();
+    QMap<int, QList<ContainerRecord>> groups;
+    for (const ContainerRecord &r : list)
+        if (r.isRunning()) // orphans and one-offs (-1) first
+            groups[heights.value(r.spec.labels.value(ComposeLabel::Service), -1)].append(r);
+    for (const QList<ContainerRecord> &group : groups) {
+        std::vector<Status> results(size_t(group.size()));
+        std::vector<std::thread> threads;
+        for (qsizetype i = 0; i < group.size(); ++i)
+            threads.emplace_back(
+                [this, &group, &results, i] { results[size_t(i)] = m_runtime.stop(group[i].id); });
+        for (std::thread &t : threads)
+            t.join();
+        for (qsizetype i = 0; i < group.size(); ++i) {
+            const Status &st = results[size_t(i)];
+            if (!st && st.error().kind != ErrorKind::NotFound)
+                return st;
+            report(QStringLiteral("Container %1  Stopped").arg(group[i].name));
+        }
+    }
+    return {};
+}
+
 Status ComposeRunner::down(const QString &projectName, const ComposeProject *project,
                            const ComposeDownOptions &options) {
-    QList<ContainerRecord> list = containers(projectName, OneOffs::Include);
-    // Dependents first: the reverse of the start order, orphans and one-offs before all.
-    if (project) {
-        const QStringList order = project->startOrder();
-        std::stable_sort(list.begin(), list.end(), [&order](const auto &a, const auto &b) {
-            return order.indexOf(a.spec.labels.value(ComposeLabel::Service)) >
-                   order.indexOf(b.spec.labels.value(ComposeLabel::Service));
-        });
-    }
-    const auto removeVolumes = options.volumes == ComposeDownOptions::Volumes::Remove
-                                   ? ContainerRuntime::RemoveVolumes::Yes
-                                   : ContainerRuntime::RemoveVolumes::No;
-    for (const ContainerRecord &r : list) {
+    QList<ContainerRecord> list;
+    for (const ContainerRecord &r : containers(projectName, OneOffs::Include)) {
         const QString service = r.spec.labels.value(ComposeLabel::Service);
         if (project && !project->services.contains(service) &&
             !project->disabledServices.contains(service) &&
             options.orphans == ComposeDownOptions::Orphans::Keep)
             continue;
-        if (r.isRunning()) {
-            if (auto st = m_runtime.stop(r.id); !st && st.error().kind != ErrorKind::NotFound)
-                return st;
-            report(QStringLiteral("Container %1  Stopped").arg(r.name));
-        }
+        list.append(r);
+    }
+    if (auto st = stopInOrder(project, list); !st)
+        return st;
+    const auto removeVolumes = options.volumes == ComposeDownOptions::Volumes::Remove
+                                   ? ContainerRuntime::RemoveVolumes::Yes
+                                   : ContainerRuntime::RemoveVolumes::No;
+    for (const ContainerRecord &r : list) {
         if (auto st = m_runtime.remove(r.id, ContainerRuntime::Force::Yes, removeVolumes);
             !st && st.error().kind != ErrorKind::NotFound)
             return st;
@@ -561,20 +601,11 @@ Status ComposeRunner::start(const ComposeProject &project, const QStringList &se
 
 Status ComposeRunner::stop(const ComposeProject &project, const QStringList &services) {
     const QStringList names = selected(project, services);
-    QStringList order = project.startOrder();
-    std::reverse(order.begin(), order.end());
-    for (const QString &name : order) {
-        if (!names.contains(name))
-            continue;
-        for (const ContainerRecord &r : containers(project.name, OneOffs::Exclude)) {
-            if (r.spec.labels.value(ComposeLabel::Service) != name || !r.isRunning())
-                continue;
-            if (auto st = m_runtime.stop(r.id); !st)
-                return serviceError(name, st.error());
-            report(QStringLiteral("Container %1  Stopped").arg(r.name));
-        }
-    }
-    return {};
+    QList<ContainerRecord> list;
+    for (const ContainerRecord &r : containers(project.name, OneOffs::Exclude))
+        if (names.contains(r.spec.labels.value(ComposeLabel::Service)))
+            list.append(r);
+    return stopInOrder(&project, list);
 }
 
 Status ComposeRunner::restart(const ComposeProject &project, const QStringList &services) {

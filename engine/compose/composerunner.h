@@ -126,6 +126,7 @@ private:
     Result<ContainerRecord> converge(const ComposeProject &project, const ComposeService &service);
     Result<CreateRequest> createRequest(const ComposeProject &project,
                                         const ComposeService &service, int number);
+    Status stopInOrder(const ComposeProject *project, const QList<ContainerRecord> &list);
     Status awaitRunning(const ComposeProject &project, const QStringList &order);
     QStringList withDependencies(const ComposeProject &project, const QStringList &services);
     void report(const QString &line) const;
