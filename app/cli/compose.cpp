@@ -10,6 +10,7 @@
 #include "engine/runtime/containerlogs.h"
 #include "engine/runtime/publishedports.h"
 
+#include <QDateTime>
 #include <QProcessEnvironment>
 #include <QThread>
 #include <atomic>
@@ -307,6 +308,9 @@ int upCmd(Context &ctx, const Globals &g) {
     options.orphans =
         p.isSet(orphans) ? ComposeUpOptions::Orphans::Remove : ComposeUpOptions::Orphans::Keep;
     const auto progress = [&ctx](const QString &line) { printProgress(ctx, line); };
+    // Attached, what the containers print from now on (a kept container's earlier runs not).
+    LogQuery fromNow;
+    fromNow.sinceNs = QDateTime::currentMSecsSinceEpoch() * 1000000;
     if (auto st = engine.compose().up(*project, options, progress); !st)
         return ctx.fail(st.error());
     if (p.isSet(detach) || p.isSet(wait))
@@ -317,7 +321,7 @@ int upCmd(Context &ctx, const Globals &g) {
     LogMux mux(engine.containers(),
                ofServices(engine.compose().containers(project->name), options.services),
                ::isatty(STDOUT_FILENO), false);
-    const bool ok = mux.read({}) && mux.follow();
+    const bool ok = mux.read(fromNow) && mux.follow();
     if (g_interrupted) {
         ctx.err << "Gracefully stopping... (press Ctrl+C again to force)" << Qt::endl;
         std::signal(SIGINT, SIG_DFL);

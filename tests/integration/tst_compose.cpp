@@ -26,6 +26,7 @@ private Q_SLOTS:
     void configThroughTheCli();
     void buildsThroughTheBuilder();
     void projectsMadeElsewhereAreFoundByLabels();
+    void upInTheForegroundShowsWhatRunsNow();
 
 private:
     QString writeProject(const QString &name, const QByteArray &compose);
@@ -361,6 +362,22 @@ void TestCompose::projectsMadeElsewhereAreFoundByLabels() {
     const ProcessResult down = berthctl(*m_store, {"compose", "-p", "elsewhere", "down"});
     QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
     QVERIFY(containerNames().isEmpty());
+}
+
+// Without -d, up prints the services' output prefixed with their containers until they stop;
+// a container kept from the last up shows only its new run.
+void TestCompose::upInTheForegroundShowsWhatRunsNow() {
+    writeProject("fg", "services:\n  a: {image: busybox, command: [sh, -c, \"echo out; echo err "
+                       ">&2\"]}\n");
+    for (int run = 0; run < 2; ++run) {
+        const ProcessResult up = compose({"up"});
+        QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
+        // stdout and stderr are two pipes: their relative order is not kept.
+        QCOMPARE(up.out.count("fg-a-1 | out\n"), 1);
+        QCOMPARE(up.out.count("fg-a-1 | err\n"), 1);
+        QCOMPARE(up.out.size(), qsizetype(strlen("fg-a-1 | out\nfg-a-1 | err\n")));
+    }
+    QVERIFY(compose({"down"}).exitCode == 0);
 }
 
 QTEST_GUILESS_MAIN(TestCompose)
