@@ -488,6 +488,16 @@ Status ComposeRunner::up(const ComposeProject &project, const ComposeUpOptions &
             report(QStringLiteral("Warning: service \"%1\": its healthcheck is not run (this "
                                   "Berth has no health checks yet)")
                        .arg(name));
+        for (auto it = s.networks.cbegin(); it != s.networks.cend(); ++it)
+            if (!it->aliases.isEmpty())
+                report(QStringLiteral("Warning: service \"%1\": network aliases need "
+                                      "user-defined networks, not applied yet")
+                           .arg(name));
+        for (auto it = s.dependsOn.cbegin(); it != s.dependsOn.cend(); ++it)
+            if (it->restart)
+                report(QStringLiteral("Warning: service \"%1\": depends_on %2 restart: true is "
+                                      "not applied yet")
+                           .arg(name, it.key()));
         if (!s.extraHosts.isEmpty())
             report(
                 QStringLiteral("Warning: service \"%1\": extra_hosts not applied yet").arg(name));
