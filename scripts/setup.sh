@@ -22,6 +22,8 @@ packages=(
   libarchive-dev libgit2-dev libssl-dev zlib1g-dev libsqlite3-dev libcrypt-dev zstd openssl
   # the Terminal tab's terminal emulation
   libvterm-dev
+  # compose files (engine/compose)
+  libyaml-cpp-dev
   # containers: OCI runtimes, init, the offline starter image, peers for interop tests
   runc crun catatonit tini busybox-static skopeo umoci podman uidmap slirp4netns
   containernetworking-plugins docker-registry
