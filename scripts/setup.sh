@@ -25,7 +25,7 @@ packages=(
   # compose files (engine/compose)
   libyaml-cpp-dev
   # containers: OCI runtimes, init, the offline starter image, peers for interop tests
-  runc crun catatonit tini busybox-static skopeo umoci podman uidmap slirp4netns
+  runc crun catatonit tini busybox-static skopeo umoci podman podman-compose uidmap slirp4netns
   containernetworking-plugins docker-registry
   # clients of the Docker Engine API that Berth serves (tests)
   python3-docker
