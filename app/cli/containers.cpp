@@ -3,6 +3,7 @@
 // container prune: the container life cycle, with Docker's options and output.
 #include "app/cli/attach.h"
 #include "app/cli/command.h"
+#include "app/cli/containerstatus.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
 #include "engine/core/fileutil.h"
@@ -127,6 +128,9 @@ struct RunOptions {
     QCommandLineOption expose{QStringLiteral("expose"),
                               QStringLiteral("Expose a port or a range of ports"),
                               QStringLiteral("PORT")};
+    QCommandLineOption logDriver{QStringLiteral("log-driver"),
+                                 QStringLiteral("Logging driver: json-file (default) or none"),
+                                 QStringLiteral("DRIVER")};
     QCommandLineOption logOpt{QStringLiteral("log-opt"),
                               QStringLiteral("Log options: max-size=SIZE, max-file=N"),
                               QStringLiteral("OPT")};
@@ -152,7 +156,8 @@ struct RunOptions {
         p.addOptions({name,    env,         envFile,    workdir, user,        entrypoint, hostname,
                       label,   init,        memory,     cpus,    pidsLimit,   readOnly,   capAdd,
                       capDrop, stopTimeout, stopSignal, rm,      securityOpt, logOpt});
-        p.addOptions({volume, mountOpt, privileged, network, publish, publishAll, expose});
+        p.addOptions(
+            {volume, mountOpt, privileged, network, publish, publishAll, expose, logDriver});
         p.addOptions({interactive, tty, restart});
     }
 };
@@ -265,17 +270,13 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
             return fail(ports.error());
         s.exposedPorts += *ports;
     }
-    for (const QString &opt : p.values(o.logOpt)) {
-        const QString key = opt.section(QLatin1Char('='), 0, 0);
-        const QString value = opt.section(QLatin1Char('='), 1);
-        if (key == QLatin1String("max-size") && parseSize(value, SizeUnits::Binary) > 0)
-            s.logMaxSize = parseSize(value, SizeUnits::Binary);
-        else if (key == QLatin1String("max-file") && value.toInt() > 0)
-            s.logMaxFiles = value.toInt();
-        else
-            return fail(ErrorKind::InvalidArgument,
-                        QStringLiteral("unsupported --log-opt: %1").arg(opt));
-    }
+    if (auto st = s.setLogDriver(p.value(o.logDriver)); !st)
+        return fail(st.error());
+    for (const QString &opt : p.values(o.logOpt))
+        if (auto st = s.setLogOption(opt.section(QLatin1Char('='), 0, 0),
+                                     opt.section(QLatin1Char('='), 1));
+            !st)
+            return fail(st.error());
     for (const QString &v : p.values(o.volume)) {
         auto m = parseVolumeOption(v);
         if (!m)
@@ -559,6 +560,8 @@ int rmCmd(Context &ctx) {
     });
 }
 
+} // namespace
+
 QString commandText(const ContainerRecord &r) {
     QStringList args = r.spec.args();
     if (r.spec.init)
@@ -584,6 +587,8 @@ QString statusText(const ContainerRecord &r) {
     return QString();
 }
 
+namespace {
+
 // Paused is the freezer's state, not the record's (see ContainerControl).
 QString stateText(ContainerRuntime &rt, const ContainerRecord &r) {
     if (r.restarting)
@@ -593,8 +598,8 @@ QString stateText(ContainerRuntime &rt, const ContainerRecord &r) {
 }
 QString statusText(ContainerRuntime &rt, const ContainerRecord &r) {
     return r.isRunning() && ContainerControl::isPaused(rt, r.id)
-               ? statusText(r) + QStringLiteral(" (Paused)")
-               : statusText(r);
+               ? Cli::statusText(r) + QStringLiteral(" (Paused)")
+               : Cli::statusText(r);
 }
 
 QString rfc3339(const QDateTime &t) {
@@ -787,6 +792,8 @@ int logsCmd(Context &ctx) {
     auto record = rt.get(p.positionalArguments().first());
     if (!record)
         return ctx.fail(record.error());
+    if (auto readable = logsReadable(record->spec); !readable)
+        return ctx.fail(readable.error());
     LogReader reader(rt.logPath(record->id));
     LogPrinter printer(p.isSet(timestamps));
     const auto print = [&](const LogEntry &e) { return printer.print(e); };
