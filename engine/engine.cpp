@@ -61,16 +61,16 @@ qint64 Engine::dataVersion() const {
     return m_db->dataVersion();
 }
 
-Result<StoreLock> Engine::lockForWriting() {
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+Result<FileLock> Engine::lockForWriting() {
+    auto lock = FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Shared);
     // The first writer after a killed build removes what it left (cheap when none did).
     if (lock)
         (void)removeBuildLeftovers(m_paths, *m_containers, *m_images);
     return lock;
 }
 
-Result<StoreLock> Engine::lockForCollecting() {
-    return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Exclusive);
+Result<FileLock> Engine::lockForCollecting() {
+    return FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Exclusive);
 }
 
 } // namespace Berth::Engine

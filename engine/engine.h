@@ -4,8 +4,8 @@
 #include "engine/content/contentstore.h"
 #include "engine/core/database.h"
 #include "engine/core/eventjournal.h"
+#include "engine/core/filelock.h"
 #include "engine/core/result.h"
-#include "engine/core/storelock.h"
 #include "engine/core/storepaths.h"
 #include "engine/images/imagestore.h"
 #include "engine/maintenance/storemaintenance.h"
@@ -65,8 +65,8 @@ public:
     QThreadPool *pool() { return &m_pool; }
 
     // Held (shared) by operations that add content, (exclusive) by garbage collection.
-    Result<StoreLock> lockForWriting();
-    Result<StoreLock> lockForCollecting();
+    Result<FileLock> lockForWriting();
+    Result<FileLock> lockForCollecting();
 
     // The GUI's pull and push: jobs that run on the engine's pool and signal in the calling
     // thread (PullJob, PushJob), owned by `parent`.

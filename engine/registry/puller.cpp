@@ -2,7 +2,7 @@
 #include "engine/registry/puller.h"
 
 #include "engine/content/growingblob.h"
-#include "engine/core/storelock.h"
+#include "engine/core/filelock.h"
 #include "engine/images/mediatypes.h"
 #include "engine/images/resolvedimage.h"
 #include "engine/registry/credentialstore.h"
@@ -216,7 +216,7 @@ QStringList pullScopes(const Reference &reference) {
 } // namespace
 
 Result<PullPlan> Puller::plan(const Reference &reference, const PullOptions &options) {
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return fail(lock.error());
     RegistryClient client(reference.domain(), options.registry, authFor(reference, options));
@@ -231,7 +231,7 @@ Result<PullPlan> Puller::plan(const Reference &reference, const PullOptions &opt
 
 Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &options) {
     const QString what = QStringLiteral("pull %1").arg(reference.familiarString());
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return fail(lock.error().withContext(what));
     auto auth = authFor(reference, options);
