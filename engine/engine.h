@@ -4,7 +4,6 @@
 #include "engine/content/contentstore.h"
 #include "engine/core/database.h"
 #include "engine/core/eventjournal.h"
-#include "engine/core/filelock.h"
 #include "engine/core/result.h"
 #include "engine/core/storepaths.h"
 #include "engine/images/imagestore.h"
@@ -63,10 +62,6 @@ public:
     // Changes whenever any process commits to the store: the GUI's cue to refresh.
     qint64 dataVersion() const;
     QThreadPool *pool() { return &m_pool; }
-
-    // Held (shared) by operations that add content, (exclusive) by garbage collection.
-    Result<FileLock> lockForWriting();
-    Result<FileLock> lockForCollecting();
 
     // The GUI's pull and push: jobs that run on the engine's pool and signal in the calling
     // thread (PullJob, PushJob), owned by `parent`.
