@@ -2,6 +2,7 @@
 // System endpoints: _ping, version, info, events, system/df.
 #include "api/server.h"
 #include "engine/images/imageinspect.h"
+#include "engine/operations/volumeoperations.h"
 #include "engine/runtime/containerinspect.h"
 #include "engine/runtime/containerlogs.h"
 
@@ -228,16 +229,15 @@ void diskUsage(Exchange &x) {
         containers.append(c);
     }
     QJsonArray volumes;
-    VolumeStore &vs = rt.volumes();
-    for (const VolumeRecord &v : vs.list()) {
-        volumes.append(
-            QJsonObject{{QStringLiteral("Name"), v.name},
-                        {QStringLiteral("Driver"), QStringLiteral("local")},
-                        {QStringLiteral("Mountpoint"), v.mountpoint},
-                        {QStringLiteral("Scope"), QStringLiteral("local")},
-                        {QStringLiteral("UsageData"),
-                         QJsonObject{{QStringLiteral("Size"), vs.size(v.name)},
-                                     {QStringLiteral("RefCount"), vs.users(v.name).size()}}}});
+    VolumeOperations vs = x.engine.volumes();
+    for (const auto &[v, users] : vs.listWithUsers()) {
+        volumes.append(QJsonObject{{QStringLiteral("Name"), v.name},
+                                   {QStringLiteral("Driver"), QStringLiteral("local")},
+                                   {QStringLiteral("Mountpoint"), v.mountpoint},
+                                   {QStringLiteral("Scope"), QStringLiteral("local")},
+                                   {QStringLiteral("UsageData"),
+                                    QJsonObject{{QStringLiteral("Size"), vs.size(v.name)},
+                                                {QStringLiteral("RefCount"), users.size()}}}});
     }
     x.json(200, QJsonObject{{QStringLiteral("LayersSize"), usage->imagesBytes},
                             {QStringLiteral("Images"), images},

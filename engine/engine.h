@@ -27,6 +27,7 @@ class BuildOperations;
 class FilesystemOperations;
 class ImageOperations;
 class RegistryOperations;
+class VolumeOperations;
 
 // The engine facade: owns one store's parts (metadata database, content store, image and
 // snapshot stores, events journal) and a thread pool, and is the only place that wires them
@@ -53,6 +54,7 @@ public:
     BuildOperations builds();          // Dockerfile builds, build provenance
     AnalysisOperations analysis();     // layer analysis, compare, extract a path at a layer
     FilesystemOperations filesystem(); // a container's changes, cp, export, commit
+    VolumeOperations volumes();        // named volumes: create, list, remove, prune
     ContainerRuntime &containers() { return *m_containers; }   // lifecycle, exec, logs, networks
     StoreMaintenance &maintenance() { return *m_maintenance; } // rmi (dry run), prune, df, gc
     EventJournal &events() { return *m_events; }

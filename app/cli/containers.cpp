@@ -6,6 +6,7 @@
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
 #include "engine/core/fileutil.h"
+#include "engine/operations/volumeoperations.h"
 #include "engine/runtime/commandexit.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerinspect.h"
@@ -13,7 +14,6 @@
 #include "engine/runtime/ocispec.h"
 #include "engine/runtime/publishedports.h"
 #include "engine/runtime/seccompprofile.h"
-#include "engine/runtime/volumes.h"
 
 #include <QFile>
 #include <QJsonArray>
