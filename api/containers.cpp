@@ -728,11 +728,10 @@ void changes(Exchange &x) {
         return x.error(diff.error());
     QJsonArray out;
     for (const ContainerChange &c : std::as_const(*diff))
-        out.append(
-            QJsonObject{{QStringLiteral("Path"), c.path},
-                        {QStringLiteral("Kind"), c.kind == ContainerChange::Kind::Changed ? 0
-                                                 : c.kind == ContainerChange::Kind::Added ? 1
-                                                                                          : 2}});
+        out.append(QJsonObject{{QStringLiteral("Path"), c.path},
+                               {QStringLiteral("Kind"), c.kind == ChangeKind::Modified ? 0
+                                                        : c.kind == ChangeKind::Added  ? 1
+                                                                                       : 2}});
     x.json(200, out.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(out));
 }
 
