@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // System endpoints: _ping, version, info, events, system/df.
 #include "api/server.h"
+#include "engine/core/directorywatch.h"
 #include "engine/images/imageinspect.h"
 #include "engine/operations/volumeoperations.h"
 #include "engine/runtime/containerinspect.h"
@@ -9,6 +10,7 @@
 #include <QFile>
 #include <QSysInfo>
 #include <QThread>
+#include <algorithm>
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -190,6 +192,9 @@ void events(Exchange &x) {
     qint64 after = filter.since.isValid() ? 0 : journal.lastId();
     if (!x.connection.beginChunked(200, "application/json"))
         return;
+    // Every commit to the database (any process's) wakes the stream; it looks at the server's
+    // stopping() at least once a second.
+    const auto committed = DirectoryWatch::ofFile(x.engine.paths().database());
     for (;;) {
         auto batch = journal.since(after, 1000);
         if (!batch)
@@ -208,7 +213,10 @@ void events(Exchange &x) {
             break;
         if (x.server.stopping() || x.connection.peerGone())
             break;
-        QThread::msleep(200);
+        const qint64 untilMs = filter.until.isValid()
+                                   ? QDateTime::currentDateTimeUtc().msecsTo(filter.until) + 1
+                                   : 1000;
+        committed->wait(int(std::clamp<qint64>(untilMs, 0, 1000)), x.connection.fd());
     }
     x.connection.endChunked();
 }

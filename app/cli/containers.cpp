@@ -5,6 +5,7 @@
 #include "app/cli/command.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
+#include "engine/core/directorywatch.h"
 #include "engine/core/fileutil.h"
 #include "engine/operations/volumeoperations.h"
 #include "engine/runtime/commandexit.h"
@@ -20,7 +21,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcessEnvironment>
-#include <QThread>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -795,6 +795,8 @@ int logsCmd(Context &ctx) {
         return 1;
     if (!p.isSet(follow) || query.untilNs > 0)
         return 0;
+    // The log's writes and rotations and the shim's exit wake the loop (DirectoryWatch).
+    const auto logChanged = DirectoryWatch::ofFile(rt.logPath(record->id));
     for (;;) {
         auto now = rt.get(record->id);
         auto more = reader.follow([&](const LogEntry &e) {
@@ -806,7 +808,7 @@ int logsCmd(Context &ctx) {
             return 1;
         if (!now || !now->isRunning())
             return 0;
-        QThread::msleep(100);
+        logChanged->wait(1000);
     }
 }
 
