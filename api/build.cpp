@@ -41,9 +41,6 @@ std::optional<QMap<QString, QString>> stringMap(Exchange &x, const QString &key)
 
 // Builds with `options` (its context ready), streaming the output as Docker does.
 void runBuild(Exchange &x, const BuildOptions &options, bool quiet) {
-    auto lock = x.engine.lockForWriting();
-    if (!lock)
-        return x.error(lock.error());
     JsonStream out(x);
     // A server that stops cancels the build at its next line of output, so stop() can join
     // this connection's thread (ARCHITECTURE.md, "Concurrency model").

@@ -3,6 +3,7 @@
 // export, rename, prune, attach (output) and resize.
 #include "api/server.h"
 #include "api/streams.h"
+#include "engine/core/directorywatch.h"
 #include "engine/operations/filesystemoperations.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerinspect.h"
@@ -11,12 +12,10 @@
 #include "engine/runtime/ociruntime.h"
 #include "engine/runtime/publishedports.h"
 
-#include <QThread>
-
 #include <algorithm>
-
 #include <csignal>
 #include <fcntl.h>
+#include <poll.h>
 #include <thread>
 #include <unistd.h>
 
@@ -569,9 +568,6 @@ void commitContainer(Exchange &x) {
     for (const auto &[key, value] : x.request.query)
         if (key == QLatin1String("changes") && !value.trimmed().isEmpty())
             options.changes += value.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    auto lock = x.engine.lockForWriting();
-    if (!lock)
-        return x.error(lock.error());
     ContainerRuntime &rt = x.engine.containers();
     const bool pause = x.request.flag(QStringLiteral("pause"), true) && record->isRunning() &&
                        !ContainerControl::isPaused(rt, record->id);
@@ -659,6 +655,9 @@ void waitContainer(Exchange &x) {
     const bool removed = condition == QLatin1String("removed");
     ContainerRecord last = *record;
     QString error;
+    // Its start, exit (the shim writes exit.json and lets go of shim.lock) and removal change
+    // the container's directory, which wakes the wait; stopping() is looked at every second.
+    const DirectoryWatch changed(rt.directory(last.id));
     for (;;) {
         auto now = rt.get(last.id);
         if (!now) {
@@ -682,7 +681,7 @@ void waitContainer(Exchange &x) {
             break;
         if (x.server.stopping() || x.connection.peerGone())
             return;
-        QThread::msleep(100);
+        changed.wait(1000, x.connection.fd());
     }
     x.connection.writeChunk(
         QJsonDocument(QJsonObject{{QStringLiteral("StatusCode"), last.exitCode},
@@ -810,6 +809,14 @@ QJsonObject statsJson(const ContainerRecord &r, const ContainerStatsSample &now,
                                                   {QStringLiteral("tx_bytes"), now.networkTx}}}}}};
 }
 
+// One second between stats readings (a sampling interval: nothing to wait on but the clock),
+// cut short by a client that hangs up; false then.
+bool sampleInterval(Exchange &x) {
+    pollfd hangUp{x.connection.fd(), 0, 0}; // POLLHUP and POLLERR are always reported
+    ::poll(&hangUp, 1, 1000);
+    return !x.connection.peerGone();
+}
+
 void stats(Exchange &x) {
     auto record = findContainer(x);
     if (!record)
@@ -836,7 +843,8 @@ void stats(Exchange &x) {
         if (first && !stream && !oneShot && current && current->isRunning()) {
             first = false;
             before = now;
-            QThread::msleep(1000);
+            if (!sampleInterval(x))
+                return;
             continue;
         }
         first = false;
@@ -848,11 +856,8 @@ void stats(Exchange &x) {
         before = now;
         if (!stream || !current || !current->isRunning() || x.server.stopping())
             break;
-        for (int i = 0; i < 10; ++i) {
-            if (x.connection.peerGone())
-                return;
-            QThread::msleep(100);
-        }
+        if (!sampleInterval(x))
+            return;
     }
     x.connection.endChunked();
 }
@@ -895,11 +900,10 @@ void changes(Exchange &x) {
         return x.error(diff.error());
     QJsonArray out;
     for (const ContainerChange &c : std::as_const(*diff))
-        out.append(
-            QJsonObject{{QStringLiteral("Path"), c.path},
-                        {QStringLiteral("Kind"), c.kind == ContainerChange::Kind::Changed ? 0
-                                                 : c.kind == ContainerChange::Kind::Added ? 1
-                                                                                          : 2}});
+        out.append(QJsonObject{{QStringLiteral("Path"), c.path},
+                               {QStringLiteral("Kind"), c.kind == ChangeKind::Modified ? 0
+                                                        : c.kind == ChangeKind::Added  ? 1
+                                                                                       : 2}});
     x.json(200, out.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(out));
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/streams.h"
 
+#include "engine/core/directorywatch.h"
 #include "engine/runtime/containerattach.h"
 
 #include <QScopeGuard>
-#include <QThread>
 
 #include <QtEndian>
 #include <fcntl.h>
@@ -89,6 +89,8 @@ void streamLogs(Exchange &x, const ContainerRecord &container, const LogStreamOp
         return;
     const QDateTime startedBefore = container.started;
     bool ran = container.isRunning();
+    // The log's writes and rotations and the shim's exit wake the stream (DirectoryWatch).
+    const auto logChanged = DirectoryWatch::ofFile(rt.logPath(container.id));
     for (;;) {
         auto now = rt.get(container.id);
         const bool running = now && now->isRunning();
@@ -108,7 +110,8 @@ void streamLogs(Exchange &x, const ContainerRecord &container, const LogStreamOp
             return;
         if (x.server.stopping())
             return;
-        QThread::msleep(100);
+        if (logChanged->wait(1000, x.connection.fd()) == DirectoryWatch::Woke::HungUp)
+            return;
     }
 }
 

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // System endpoints: _ping, version, info, events, system/df.
 #include "api/server.h"
+#include "engine/core/directorywatch.h"
 #include "engine/images/imageinspect.h"
+#include "engine/operations/volumeoperations.h"
 #include "engine/runtime/containerinspect.h"
 #include "engine/runtime/containerlogs.h"
 
 #include <QFile>
 #include <QSysInfo>
 #include <QThread>
+#include <algorithm>
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -191,6 +194,9 @@ void events(Exchange &x) {
     qint64 after = filter.since.isValid() ? 0 : journal.lastId();
     if (!x.connection.beginChunked(200, "application/json"))
         return;
+    // Every commit to the database (any process's) wakes the stream; it looks at the server's
+    // stopping() at least once a second.
+    const auto committed = DirectoryWatch::ofFile(x.engine.paths().database());
     for (;;) {
         auto batch = journal.since(after, 1000);
         if (!batch)
@@ -209,7 +215,10 @@ void events(Exchange &x) {
             break;
         if (x.server.stopping() || x.connection.peerGone())
             break;
-        QThread::msleep(200);
+        const qint64 untilMs = filter.until.isValid()
+                                   ? QDateTime::currentDateTimeUtc().msecsTo(filter.until) + 1
+                                   : 1000;
+        committed->wait(int(std::clamp<qint64>(untilMs, 0, 1000)), x.connection.fd());
     }
     x.connection.endChunked();
 }
@@ -230,16 +239,15 @@ void diskUsage(Exchange &x) {
         containers.append(c);
     }
     QJsonArray volumes;
-    VolumeStore &vs = rt.volumes();
-    for (const VolumeRecord &v : vs.list()) {
-        volumes.append(
-            QJsonObject{{QStringLiteral("Name"), v.name},
-                        {QStringLiteral("Driver"), QStringLiteral("local")},
-                        {QStringLiteral("Mountpoint"), v.mountpoint},
-                        {QStringLiteral("Scope"), QStringLiteral("local")},
-                        {QStringLiteral("UsageData"),
-                         QJsonObject{{QStringLiteral("Size"), vs.size(v.name)},
-                                     {QStringLiteral("RefCount"), vs.users(v.name).size()}}}});
+    VolumeOperations vs = x.engine.volumes();
+    for (const auto &[v, users] : vs.listWithUsers()) {
+        volumes.append(QJsonObject{{QStringLiteral("Name"), v.name},
+                                   {QStringLiteral("Driver"), QStringLiteral("local")},
+                                   {QStringLiteral("Mountpoint"), v.mountpoint},
+                                   {QStringLiteral("Scope"), QStringLiteral("local")},
+                                   {QStringLiteral("UsageData"),
+                                    QJsonObject{{QStringLiteral("Size"), vs.size(v.name)},
+                                                {QStringLiteral("RefCount"), users.size()}}}});
     }
     x.json(200, QJsonObject{{QStringLiteral("LayersSize"), usage->imagesBytes},
                             {QStringLiteral("Images"), images},

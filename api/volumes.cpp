@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Volume endpoints: list, create, inspect, remove, prune.
 #include "api/server.h"
+#include "engine/operations/volumeoperations.h"
 
 namespace Berth::Api {
 
@@ -25,13 +26,12 @@ void listVolumes(Exchange &x) {
     auto filters = x.filters();
     if (!filters)
         return;
-    VolumeStore &volumes = x.engine.containers().volumes();
     QJsonArray out;
-    for (const VolumeRecord &v : volumes.list()) {
+    for (const auto &[v, users] : x.engine.volumes().listWithUsers()) {
         if (filters->contains(QStringLiteral("dangling"))) {
             const QString d = filters->value(QStringLiteral("dangling")).value(0);
             const bool wantDangling = d == QLatin1String("true") || d == QLatin1String("1");
-            if (volumes.users(v.name).isEmpty() != wantDangling)
+            if (users.isEmpty() != wantDangling)
                 continue;
         }
         const QStringList names = filters->value(QStringLiteral("name"));
@@ -65,15 +65,14 @@ void createVolume(Exchange &x) {
     const QJsonObject l = body->value(QStringLiteral("Labels")).toObject();
     for (auto it = l.begin(); it != l.end(); ++it)
         labels.insert(it.key(), it->toString());
-    auto volume = x.engine.containers().volumes().create(
-        body->value(QStringLiteral("Name")).toString(), labels);
+    auto volume = x.engine.volumes().create(body->value(QStringLiteral("Name")).toString(), labels);
     if (!volume)
         return x.error(volume.error());
     x.json(201, volumeJson(*volume));
 }
 
 void inspectVolume(Exchange &x) {
-    auto volume = x.engine.containers().volumes().get(x.params.value(0));
+    auto volume = x.engine.volumes().get(x.params.value(0));
     if (!volume)
         return x.error(volume.error().kind == ErrorKind::NotFound
                            ? Error{ErrorKind::NotFound,
@@ -83,9 +82,9 @@ void inspectVolume(Exchange &x) {
 }
 
 void removeVolume(Exchange &x) {
-    auto st = x.engine.containers().volumes().remove(
-        x.params.value(0),
-        x.request.flag(QStringLiteral("force")) ? VolumeStore::Force::Yes : VolumeStore::Force::No);
+    auto st = x.engine.volumes().remove(x.params.value(0), x.request.flag(QStringLiteral("force"))
+                                                               ? VolumeOperations::Force::Yes
+                                                               : VolumeOperations::Force::No);
     if (!st)
         return x.error(st.error());
     x.noContent();
@@ -99,14 +98,15 @@ void pruneVolumes(Exchange &x) {
     // API 1.42+: only anonymous volumes unless all=true; older clients meant every unused one.
     const bool everything = all == QLatin1String("true") || all == QLatin1String("1") ||
                             !x.versionAtLeast(QStringLiteral("1.42"));
-    auto pruned = x.engine.containers().volumes().prune(everything);
+    auto pruned = x.engine.volumes().prune(everything ? VolumeOperations::PruneScope::AllUnused
+                                                      : VolumeOperations::PruneScope::Anonymous);
     if (!pruned)
         return x.error(pruned.error());
     x.json(200, QJsonObject{{QStringLiteral("VolumesDeleted"),
-                             pruned->first.isEmpty()
+                             pruned->names.isEmpty()
                                  ? QJsonValue(QJsonValue::Null)
-                                 : QJsonValue(QJsonArray::fromStringList(pruned->first))},
-                            {QStringLiteral("SpaceReclaimed"), pruned->second}});
+                                 : QJsonValue(QJsonArray::fromStringList(pruned->names))},
+                            {QStringLiteral("SpaceReclaimed"), pruned->bytes}});
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/engine.h"
+#include "engine/enginestores.h"
 
 #include "engine/builder/buildcache.h"
 #include "engine/builder/buildlease.h"
@@ -61,16 +62,12 @@ qint64 Engine::dataVersion() const {
     return m_db->dataVersion();
 }
 
-Result<StoreLock> Engine::lockForWriting() {
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+Result<FileLock> EngineStores::lockForWriting() const {
+    auto lock = FileLock::acquire(paths().lockFile(), FileLock::Mode::Shared);
     // The first writer after a killed build removes what it left (cheap when none did).
     if (lock)
-        (void)removeBuildLeftovers(m_paths, *m_containers, *m_images);
+        (void)removeBuildLeftovers(paths(), m_engine.containers(), images());
     return lock;
-}
-
-Result<StoreLock> Engine::lockForCollecting() {
-    return StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Exclusive);
 }
 
 } // namespace Berth::Engine

@@ -5,7 +5,6 @@
 #include "engine/core/database.h"
 #include "engine/core/eventjournal.h"
 #include "engine/core/result.h"
-#include "engine/core/storelock.h"
 #include "engine/core/storepaths.h"
 #include "engine/images/imagestore.h"
 #include "engine/maintenance/storemaintenance.h"
@@ -29,6 +28,7 @@ class ComposeOperations;
 class FilesystemOperations;
 class ImageOperations;
 class RegistryOperations;
+class VolumeOperations;
 
 // The engine facade: owns one store's parts (metadata database, content store, image and
 // snapshot stores, events journal) and a thread pool, and is the only place that wires them
@@ -56,6 +56,7 @@ public:
     AnalysisOperations analysis();     // layer analysis, compare, extract a path at a layer
     FilesystemOperations filesystem(); // a container's changes, cp, export, commit
     ComposeOperations compose();       // compose projects: load, up, down, ps, logs
+    VolumeOperations volumes();        // named volumes: create, list, remove, prune
     ContainerRuntime &containers() { return *m_containers; }   // lifecycle, exec, logs, networks
     StoreMaintenance &maintenance() { return *m_maintenance; } // rmi (dry run), prune, df, gc
     EventJournal &events() { return *m_events; }
@@ -65,10 +66,6 @@ public:
     // Changes whenever any process commits to the store: the GUI's cue to refresh.
     qint64 dataVersion() const;
     QThreadPool *pool() { return &m_pool; }
-
-    // Held (shared) by operations that add content, (exclusive) by garbage collection.
-    Result<StoreLock> lockForWriting();
-    Result<StoreLock> lockForCollecting();
 
     // The GUI's pull and push: jobs that run on the engine's pool and signal in the calling
     // thread (PullJob, PushJob), owned by `parent`.

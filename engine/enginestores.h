@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/core/filelock.h"
 #include "engine/engine.h"
 
 namespace Berth::Engine {
@@ -19,6 +20,10 @@ public:
     SnapshotStore &snapshots() const { return *m_engine.m_snapshots; }
     EventJournal &events() const { return *m_engine.m_events; }
     const StorePaths &paths() const { return m_engine.m_paths; }
+    // store.lock, shared: held by the operations that add content (pull, load, import, build,
+    // commit) for their whole run, so garbage collection (exclusive) never removes what they
+    // are about to reference. The first writer after a killed build removes what it left.
+    Result<FileLock> lockForWriting() const;
 
 private:
     Engine &m_engine;

@@ -398,10 +398,10 @@ int analyze(Context &ctx) {
         if (!b)
             return ctx.fail(b.error());
         const ImageComparison c = compareAnalyses(a, *b);
-        auto kindName = [](FileDifference::Kind k) {
-            return k == FileDifference::Kind::Added     ? QStringLiteral("A")
-                   : k == FileDifference::Kind::Removed ? QStringLiteral("D")
-                                                        : QStringLiteral("C");
+        auto kindName = [](ChangeKind k) {
+            return k == ChangeKind::Added     ? QStringLiteral("A")
+                   : k == ChangeKind::Deleted ? QStringLiteral("D")
+                                              : QStringLiteral("C");
         };
         if (asJson) {
             QJsonArray list;

@@ -89,9 +89,6 @@ int build(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    auto lock = engine->lockForWriting();
-    if (!lock)
-        return ctx.fail(lock.error());
     const bool q = p.isSet(quiet);
     BuildHandlers handlers;
     handlers.output = [&ctx, q](const QString &line) {

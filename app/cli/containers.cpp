@@ -6,7 +6,9 @@
 #include "app/cli/containerstatus.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
+#include "engine/core/directorywatch.h"
 #include "engine/core/fileutil.h"
+#include "engine/operations/volumeoperations.h"
 #include "engine/runtime/commandexit.h"
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerinspect.h"
@@ -15,14 +17,12 @@
 #include "engine/runtime/publishedports.h"
 #include "engine/runtime/rootless.h"
 #include "engine/runtime/seccompprofile.h"
-#include "engine/runtime/volumes.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcessEnvironment>
-#include <QThread>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -803,6 +803,8 @@ int logsCmd(Context &ctx) {
         return 1;
     if (!p.isSet(follow) || query.untilNs > 0)
         return 0;
+    // The log's writes and rotations and the shim's exit wake the loop (DirectoryWatch).
+    const auto logChanged = DirectoryWatch::ofFile(rt.logPath(record->id));
     for (;;) {
         auto now = rt.get(record->id);
         auto more = reader.follow([&](const LogEntry &e) {
@@ -814,7 +816,7 @@ int logsCmd(Context &ctx) {
             return 1;
         if (!now || !now->isRunning())
             return 0;
-        QThread::msleep(100);
+        logChanged->wait(1000);
     }
 }
 

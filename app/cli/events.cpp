@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl events: the store's events journal, past and live, as `docker events` prints it.
 #include "app/cli/command.h"
+#include "engine/core/directorywatch.h"
 #include "engine/core/eventjournal.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QThread>
+#include <algorithm>
 #include <csignal>
 
 using namespace Berth::Engine;
@@ -123,6 +124,9 @@ int eventsCmd(Context &ctx) {
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     std::signal(SIGPIPE, SIG_IGN);
+    // Every commit to the database (any process's) wakes the loop, as does Ctrl+C (poll is
+    // interrupted); once a second it looks again in any case (a signal just before the wait).
+    const auto committed = DirectoryWatch::ofFile(engine->paths().database());
     for (;;) {
         auto batch = journal.since(after, 1000);
         if (!batch)
@@ -139,8 +143,9 @@ int eventsCmd(Context &ctx) {
         // Events are recorded after the fact; once past --until, everything up to it is in.
         if (untilTime.isValid() && QDateTime::currentDateTimeUtc() > untilTime)
             return 0;
-        for (int i = 0; i < 4 && !g_interrupted; ++i)
-            QThread::msleep(50);
+        const qint64 untilMs =
+            untilTime.isValid() ? QDateTime::currentDateTimeUtc().msecsTo(untilTime) + 1 : 1000;
+        committed->wait(int(std::clamp<qint64>(untilMs, 0, 1000)));
     }
 }
 

@@ -58,9 +58,6 @@ int commitCmd(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    auto lock = engine->lockForWriting();
-    if (!lock)
-        return ctx.fail(lock.error());
     CommitOptions options;
     options.reference = args.value(1);
     options.message = p.value(message);

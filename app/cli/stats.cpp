@@ -7,8 +7,8 @@
 #include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QThread>
 #include <csignal>
+#include <poll.h>
 
 using namespace Berth::Engine;
 
@@ -193,8 +193,9 @@ int statsCmd(Context &ctx) {
         // The first reading has no CPU % yet: show the screen after the second.
         if (!first)
             print(ctx, rowsFor(containers, samples), json, !json);
-        for (int i = 0; i < (first ? 5 : 20) && !g_interrupted; ++i)
-            QThread::msleep(50);
+        // The sampling interval; Ctrl+C interrupts the wait (poll returns EINTR).
+        if (!g_interrupted)
+            ::poll(nullptr, 0, first ? 250 : 1000);
         first = false;
     }
     return 0;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // berthctl volume create, ls, inspect, rm, prune: named volumes, with Docker's output.
-#include "engine/runtime/volumes.h"
 #include "app/cli/command.h"
 #include "app/cli/format.h"
+#include "engine/operations/volumeoperations.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -45,7 +45,9 @@ int createCmd(Context &ctx) {
     if (!engine)
         return 1;
     const QString name = p.positionalArguments().value(0);
-    auto v = engine->containers().volumes().create(name, labels, name.isEmpty());
+    auto v = engine->volumes().create(name, labels,
+                                      name.isEmpty() ? VolumeOperations::Kind::Anonymous
+                                                     : VolumeOperations::Kind::Named);
     if (!v)
         return ctx.fail(v.error());
     ctx.out << v->name << '\n';
@@ -66,7 +68,7 @@ int lsCmd(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    const QList<VolumeRecord> volumes = engine->containers().volumes().list();
+    const QList<VolumeRecord> volumes = engine->volumes().list();
     if (p.isSet(quiet)) {
         for (const VolumeRecord &v : volumes)
             ctx.out << v.name << '\n';
@@ -97,7 +99,7 @@ int inspectCmd(Context &ctx) {
     QJsonArray out;
     int rc = 0;
     for (const QString &name : p.positionalArguments()) {
-        auto v = engine->containers().volumes().get(name);
+        auto v = engine->volumes().get(name);
         if (!v) {
             rc = ctx.fail(v.error());
             continue;
@@ -123,7 +125,7 @@ int rmCmd(Context &ctx) {
         return 1;
     int rc = 0;
     for (const QString &name : p.positionalArguments()) {
-        if (auto st = engine->containers().volumes().remove(name); !st) {
+        if (auto st = engine->volumes().remove(name); !st) {
             if (p.isSet(force) && st.error().kind == ErrorKind::NotFound)
                 continue;
             rc = ctx.fail(st.error());
@@ -149,16 +151,17 @@ int pruneCmd(Context &ctx) {
     Engine::Engine *engine = ctx.engine();
     if (!engine)
         return 1;
-    auto report = engine->containers().volumes().prune(p.isSet(all));
+    auto report = engine->volumes().prune(p.isSet(all) ? VolumeOperations::PruneScope::AllUnused
+                                                       : VolumeOperations::PruneScope::Anonymous);
     if (!report)
         return ctx.fail(report.error());
-    if (!report->first.isEmpty()) {
+    if (!report->names.isEmpty()) {
         ctx.out << "Deleted Volumes:\n";
-        for (const QString &n : std::as_const(report->first))
+        for (const QString &n : std::as_const(report->names))
             ctx.out << n << '\n';
         ctx.out << '\n';
     }
-    ctx.out << "Total reclaimed space: " << humanSize(report->second) << '\n';
+    ctx.out << "Total reclaimed space: " << humanSize(report->bytes) << '\n';
     return 0;
 }
 

@@ -67,10 +67,10 @@ public:
         qsizetype i = 0, j = 0;
         while (i < bs.size() || j < os.size()) {
             if (j >= os.size() || (i < bs.size() && bs[i].name < os[j].name)) {
-                onlyIn(m_base, bs[i].id, prefix + bs[i].name, FileDifference::Kind::Removed);
+                onlyIn(m_base, bs[i].id, prefix + bs[i].name, ChangeKind::Deleted);
                 ++i;
             } else if (i >= bs.size() || os[j].name < bs[i].name) {
-                onlyIn(m_other, os[j].id, prefix + os[j].name, FileDifference::Kind::Added);
+                onlyIn(m_other, os[j].id, prefix + os[j].name, ChangeKind::Added);
                 ++j;
             } else {
                 both(bs[i].id, os[j].id, prefix + bs[i].name);
@@ -81,11 +81,11 @@ public:
     }
 
 private:
-    void onlyIn(const LayerAnalysis &a, PathId id, const QString &path, FileDifference::Kind kind) {
+    void onlyIn(const LayerAnalysis &a, PathId id, const QString &path, ChangeKind kind) {
         FileDifference diff;
         diff.path = path;
         diff.kind = kind;
-        if (kind == FileDifference::Kind::Removed)
+        if (kind == ChangeKind::Deleted)
             diff.base = a.node(id);
         else
             diff.other = a.node(id);
@@ -125,19 +125,17 @@ private:
                 aspects |= FileDifference::Content;
         }
         if (aspects)
-            m_out.append(FileDifference{path, FileDifference::Kind::Changed, aspects, nb, no});
+            m_out.append(FileDifference{path, ChangeKind::Modified, aspects, nb, no});
         const bool bDir = nb->type == FileType::Directory;
         const bool oDir = no->type == FileType::Directory;
         if (bDir && oDir) {
             compareDirectories(b, o, path + QLatin1Char('/'));
         } else if (bDir) {
             for (const Named &c : namedChildren(m_base, b))
-                onlyIn(m_base, c.id, path + QLatin1Char('/') + c.name,
-                       FileDifference::Kind::Removed);
+                onlyIn(m_base, c.id, path + QLatin1Char('/') + c.name, ChangeKind::Deleted);
         } else if (oDir) {
             for (const Named &c : namedChildren(m_other, o))
-                onlyIn(m_other, c.id, path + QLatin1Char('/') + c.name,
-                       FileDifference::Kind::Added);
+                onlyIn(m_other, c.id, path + QLatin1Char('/') + c.name, ChangeKind::Added);
         }
     }
 

@@ -12,7 +12,6 @@ namespace Berth::Engine {
 
 // One path that differs between two final filesystems.
 struct FileDifference {
-    enum class Kind : quint8 { Added, Removed, Changed };
     enum Aspect : quint8 {
         Type = 1,
         Size = 2,
@@ -22,10 +21,10 @@ struct FileDifference {
         Content = 32,
     };
     QString path;
-    Kind kind = Kind::Changed;
-    quint8 aspects = 0;            // for Changed: which Aspect bits differ
-    std::optional<FileNode> base;  // absent for Added
-    std::optional<FileNode> other; // absent for Removed
+    ChangeKind kind = ChangeKind::Modified; // Deleted: only in base
+    quint8 aspects = 0;                     // for Modified: which Aspect bits differ
+    std::optional<FileNode> base;           // absent for Added
+    std::optional<FileNode> other;          // absent for Deleted
 };
 
 QString aspectNames(quint8 aspects); // "type,size,..."

@@ -872,6 +872,11 @@ Result<LayerAnalysis> LayerAnalysis::analyze(const QList<LayerSource> &layers) {
     return LayerAnalysis(builder.finish());
 }
 
+// The cache holds change kinds as their values (engine/core/changekind.h).
+static_assert(quint8(ChangeKind::Added) == 0 && quint8(ChangeKind::Modified) == 1 &&
+                  quint8(ChangeKind::Deleted) == 2,
+              "the analysis cache stores ChangeKind values: bump kFormatVersion with them");
+
 QByteArray LayerAnalysis::serialize() const {
     QByteArray bytes;
     QDataStream out(&bytes, QIODevice::WriteOnly);

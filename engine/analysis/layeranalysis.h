@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/core/changekind.h"
 #include "engine/core/digest.h"
 #include "engine/core/result.h"
 
@@ -23,7 +24,6 @@ struct LayerSource {
 };
 
 enum class FileType : quint8 { Regular, Directory, Symlink, CharDevice, BlockDevice, Fifo, Socket };
-enum class ChangeKind : quint8 { Added, Modified, Deleted };
 // Why a path disappeared. Whiteout and OpaqueDirectory deletions are listed in the layer's
 // changes; the others are consequences (the subtree of a deleted or replaced directory), kept
 // for per-path history and the merged tree but not listed.

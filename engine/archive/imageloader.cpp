@@ -2,8 +2,8 @@
 #include "engine/archive/imageloader.h"
 
 #include "engine/archive/archiveio.h"
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
-#include "engine/core/storelock.h"
 #include "engine/images/imageconfig.h"
 #include "engine/images/manifest.h"
 #include "engine/images/mediatypes.h"
@@ -667,7 +667,7 @@ Status Preparer::ociLayout(const QByteArray &indexJson, QList<PreparedImage> &ou
 Result<QList<LoadedImage>> ImageLoader::load(Source &source, const QString &name) {
     const QString context = QStringLiteral("load %1").arg(name);
     // Shared with other loads and pulls; garbage collection waits until this load is done.
-    auto lock = StoreLock::acquire(m_stores.content.paths().lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(m_stores.content.paths().lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return fail(lock.error().withContext(context));
     if (auto st = source.prepare(); !st)

@@ -2,8 +2,8 @@
 #include "engine/archive/rootfsimporter.h"
 
 #include "engine/archive/archiveio.h"
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
-#include "engine/core/storelock.h"
 #include "engine/images/manifest.h"
 #include "engine/images/mediatypes.h"
 #include "engine/snapshots/imageinstaller.h"
@@ -212,7 +212,7 @@ Result<ImageRecord> RootfsImporter::run(const QString &name, const QString &path
         if (auto st = applyDockerfileChange(containerConfig, change); !st)
             return failWith(st.error());
 
-    auto lock = StoreLock::acquire(m_stores.content.paths().lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(m_stores.content.paths().lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return failWith(lock.error());
 

@@ -2,8 +2,8 @@
 #include "engine/archive/starterimage.h"
 
 #include "engine/archive/archiveio.h"
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
-#include "engine/core/storelock.h"
 #include "engine/images/manifest.h"
 #include "engine/images/mediatypes.h"
 #include "engine/snapshots/imageinstaller.h"
@@ -119,7 +119,7 @@ Result<ImageRecord> installStarterImage(ArchiveStores stores, const StarterOptio
         return failWith(Error{ErrorKind::Unavailable,
                               QStringLiteral("%1: %2").arg(options.busybox, binary.errorString())});
 
-    auto lock = StoreLock::acquire(stores.content.paths().lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(stores.content.paths().lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return failWith(lock.error());
 

@@ -7,6 +7,7 @@
 #include "engine/builder/dockerfile.h"
 #include "engine/builder/gitcontext.h"
 #include "engine/builder/urldownload.h"
+#include "engine/core/directorywatch.h"
 #include "engine/core/fileutil.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/puller.h"
@@ -22,13 +23,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QScopeGuard>
-#include <QThread>
 #include <QUrl>
 #include <list>
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -374,44 +372,6 @@ ConfigChange healthcheckChange(const DockerfileInstruction &ins) {
                 return {};
             }};
 }
-
-// Wakes a waiter when a container's directory changes: its log grows, its shim writes
-// exit.json or closes shim.lock (it ended). Without inotify, wait() just sleeps.
-class DirectoryWatch {
-public:
-    explicit DirectoryWatch(const QString &dir)
-        : m_fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) {
-        if (m_fd >= 0 && ::inotify_add_watch(m_fd, QFile::encodeName(dir).constData(),
-                                             IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
-                                                 IN_DELETE) < 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
-    ~DirectoryWatch() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    DirectoryWatch(const DirectoryWatch &) = delete;
-    DirectoryWatch &operator=(const DirectoryWatch &) = delete;
-
-    // Returns after a change or `timeoutMs`, whichever comes first.
-    void wait(int timeoutMs) const {
-        if (m_fd < 0) {
-            QThread::msleep(timeoutMs);
-            return;
-        }
-        pollfd pfd{m_fd, POLLIN, 0};
-        if (::poll(&pfd, 1, timeoutMs) <= 0)
-            return;
-        char buf[4096];
-        while (::read(m_fd, buf, sizeof buf) > 0) {
-        }
-    }
-
-private:
-    int m_fd = -1;
-};
 
 // How often a RUN step's wait looks at the build's cancel flag.
 constexpr int kCancelCheckMs = 250;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/builder/buildjob.h"
 
-#include "engine/core/storelock.h"
+#include "engine/core/filelock.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -61,7 +61,7 @@ void BuildJob::start(BuildOptions options) {
     const QString lockFile = m_paths.lockFile();
     auto run = [shared, job, builder, options, lockFile]() {
         Result<BuildResult> result = [&]() -> Result<BuildResult> {
-            auto lock = StoreLock::acquire(lockFile, StoreLock::Mode::Shared);
+            auto lock = FileLock::acquire(lockFile, FileLock::Mode::Shared);
             if (!lock)
                 return fail(lock.error());
             return builder->build(options);

@@ -45,14 +45,14 @@ QList<Digest> recordedImages(const StorePaths &paths, const QString &id) {
 }
 
 // The leases in the directory whose lock nobody holds, each with its lock now held by us.
-std::vector<std::pair<QString, StoreLock>> deadLeases(const StorePaths &paths) {
-    std::vector<std::pair<QString, StoreLock>> out;
+std::vector<std::pair<QString, FileLock>> deadLeases(const StorePaths &paths) {
+    std::vector<std::pair<QString, FileLock>> out;
     const QStringList locks =
         QDir(leaseDir(paths)).entryList({QStringLiteral("*.lock")}, QDir::Files);
     for (const QString &name : locks) {
         const QString id = name.chopped(5);
-        auto lock = StoreLock::acquire(lockPath(paths, id), StoreLock::Mode::Exclusive,
-                                       StoreLock::Blocking::DontWait);
+        auto lock =
+            FileLock::acquire(lockPath(paths, id), FileLock::Mode::Exclusive, FileLock::Wait::Try);
         if (lock)
             out.emplace_back(id, std::move(*lock));
     }
@@ -84,7 +84,7 @@ Result<std::unique_ptr<BuildLease>> BuildLease::take(const StorePaths &paths) {
     // Locked under a name no sweeper looks at, then renamed: a lease is never seen unlocked
     // while its build lives.
     const QString pending = leaseDir(paths) + QStringLiteral("/.") + id + QStringLiteral(".tmp");
-    auto lock = StoreLock::acquire(pending, StoreLock::Mode::Exclusive);
+    auto lock = FileLock::acquire(pending, FileLock::Mode::Exclusive);
     if (!lock)
         return fail(lock.error());
     if (::rename(QFile::encodeName(pending).constData(),

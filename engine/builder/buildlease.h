@@ -2,8 +2,8 @@
 #pragma once
 
 #include "engine/core/digest.h"
+#include "engine/core/filelock.h"
 #include "engine/core/result.h"
-#include "engine/core/storelock.h"
 #include "engine/core/storepaths.h"
 
 #include <QList>
@@ -47,7 +47,7 @@ public:
     Status forget(const Digest &image);
 
 private:
-    BuildLease(const StorePaths &paths, QString id, StoreLock lock)
+    BuildLease(const StorePaths &paths, QString id, FileLock lock)
         : m_paths(paths)
         , m_id(std::move(id))
         , m_lock(std::move(lock)) {}
@@ -55,7 +55,7 @@ private:
 
     StorePaths m_paths;
     QString m_id;
-    StoreLock m_lock;
+    FileLock m_lock;
     QList<Digest> m_images;
 };
 

@@ -2,6 +2,7 @@
 #include "engine/content/contentstore.h"
 
 #include "engine/content/growingblob.h"
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
 
 #include <QDir>
@@ -9,7 +10,6 @@
 #include <QFileInfo>
 #include <cerrno>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,14 +72,9 @@ qint64 ContentStore::cleanIngest() {
     for (const QString &ref : refs) {
         const QString dir = m_paths.ingest() + QLatin1Char('/') + ref;
         const QString data = dir + QStringLiteral("/data");
-        const int fd = ::open(QFile::encodeName(data).constData(), O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            // A writer holds the lock while it works; skip ingests that are in use.
-            const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
-            ::close(fd);
-            if (busy)
-                continue;
-        }
+        // A writer holds the lock while it works; skip ingests that are in use.
+        if (FileLock::isBusy(data, FileLock::Mode::Shared))
+            continue;
         freed += QFileInfo(data).size();
         removeTree(dir);
     }

@@ -4,6 +4,7 @@
 #include "engine/content/contentstore.h"
 
 #include "engine/content/growingblob.h"
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
 
 #include <QDir>
@@ -11,7 +12,6 @@
 #include <QFileInfo>
 #include <cerrno>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,24 +58,13 @@ ContentStore::openWriter(const QString &ref, const Digest &expected, qint64 expe
     for (;;) {
         if (auto st = makeDirectories(w->m_dir); !st)
             return fail(st.error());
-        const QByteArray path = QFile::encodeName(w->m_dataPath);
-        const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-            return failErrno(QStringLiteral("open ingest %1").arg(ref), errno);
-        while (::flock(fd, LOCK_EX) != 0) {
-            if (errno != EINTR) {
-                const int err = errno;
-                ::close(fd);
-                return failErrno(QStringLiteral("lock ingest %1").arg(ref), err);
-            }
-        }
-        struct stat locked, current;
-        if (::fstat(fd, &locked) == 0 && ::stat(path.constData(), &current) == 0 &&
-            locked.st_ino == current.st_ino && locked.st_dev == current.st_dev) {
-            w->m_fd = fd;
+        auto lock = FileLock::acquire(w->m_dataPath, FileLock::Mode::Exclusive);
+        if (!lock)
+            return fail(lock.error().withContext(QStringLiteral("ingest %1").arg(ref)));
+        if (lock->isStillAt(w->m_dataPath)) {
+            w->m_fd = std::move(*lock).intoDescriptor(); // writes through the locked file
             break;
         }
-        ::close(fd);
     }
     if (auto st = w->resumeHash(); !st)
         return fail(st.error());

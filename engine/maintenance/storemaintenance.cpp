@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/maintenance/storemaintenance.h"
 
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
-#include "engine/core/storelock.h"
 #include "engine/images/imageconfig.h"
 
 #include <QDir>
@@ -167,9 +167,8 @@ Result<RemovalReport> StoreMaintenance::collectGarbage(Wait wait) {
     for (const LeftoverOwner &owner : std::as_const(m_leftovers))
         if (auto removed = owner.remove(); !removed)
             return fail(removed.error());
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Exclusive,
-                                   wait == Wait::Yes ? StoreLock::Blocking::Wait
-                                                     : StoreLock::Blocking::DontWait);
+    auto lock = FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Exclusive,
+                                  wait == Wait::Yes ? FileLock::Wait::Block : FileLock::Wait::Try);
     if (!lock) {
         if (wait == Wait::No && lock.error().kind == ErrorKind::Unavailable)
             return RemovalReport{};

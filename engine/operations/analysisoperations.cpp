@@ -81,4 +81,19 @@ Status AnalysisOperations::extractPath(const LayerAnalysis &analysis, PathId id,
     return extractTree(analysis, id, layer, destination);
 }
 
+Result<FileHead> AnalysisOperations::readFile(const LayerAnalysis &analysis, const FileNode &node,
+                                              qint64 limit) const {
+    if (node.type != FileType::Regular || node.layer < 0)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("%1 is not a regular file").arg(analysis.pathOf(node.id)));
+    QFile f(analysis.layerFilePath(node, node.id));
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(ErrorKind::Unavailable,
+                    QStringLiteral("read %1: %2").arg(analysis.pathOf(node.id), f.errorString()));
+    FileHead head;
+    head.size = f.size();
+    head.bytes = f.read(limit);
+    return head;
+}
+
 } // namespace Berth::Engine

@@ -7,6 +7,12 @@ namespace Berth::Engine {
 
 class Engine;
 
+// The start of a file as it is in an image (the layer explorer's preview).
+struct FileHead {
+    QByteArray bytes; // at most the limit asked for
+    qint64 size = 0;  // the whole file's
+};
+
 // The analysis operations of the facade: an image's layers file by file (changes, wasted
 // space, efficiency; cached in the store) and two images compared. Synchronous and thread-safe;
 // the GUI runs them through Engine::async.
@@ -24,6 +30,11 @@ public:
     // contents, symlinks as they are; devices, fifos and sockets are skipped.
     Status extractPath(const LayerAnalysis &analysis, PathId id, int layer,
                        const QString &destination) const;
+
+    // The first `limit` bytes of the regular file `node` (of `analysis`, one this engine made),
+    // read from the layer that holds its content.
+    Result<FileHead> readFile(const LayerAnalysis &analysis, const FileNode &node,
+                              qint64 limit) const;
 
 private:
     ImageAnalyzer analyzer() const;

@@ -12,6 +12,9 @@ BuildOperations Engine::builds() {
 Result<BuildResult> BuildOperations::build(const BuildOptions &options,
                                            const BuildHandlers &handlers) {
     const EngineStores stores(m_engine);
+    auto lock = stores.lockForWriting();
+    if (!lock)
+        return fail(lock.error());
     Builder builder(m_engine.paths(), stores.content(), stores.snapshots(), stores.images(),
                     m_engine.containers());
     if (handlers.output)

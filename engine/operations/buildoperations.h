@@ -18,8 +18,8 @@ struct BuildHandlers {
 };
 
 // The build operations of the facade: a Dockerfile build, synchronous (`berthctl build`, the
-// API's /build; the caller holds Engine::lockForWriting() for it), or as a BuildJob for the
-// GUI (runs on the engine's pool, takes the lock itself, signals in the thread that made it).
+// API's /build), or as a BuildJob for the GUI (runs on the engine's pool, signals in the thread
+// that made it). Both hold the store's write lock (shared) while they build.
 // A file of its own: the builder links libgit2 and the registry client.
 class BuildOperations {
 public:

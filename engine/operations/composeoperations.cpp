@@ -34,10 +34,7 @@ ComposeRunner ComposeOperations::runner(const Progress &progress) {
     };
     services.build = [&engine, progress](const ComposeService &service,
                                          const QString &tag) -> Status {
-        auto lock = engine.lockForWriting();
-        if (!lock)
-            return std::unexpected(lock.error());
-        BuildOptions options;
+        BuildOptions options; // builds() takes the store's write lock itself
         options.context = service.build->context;
         options.dockerfile = service.build->dockerfile;
         options.buildArgs = service.build->args;

@@ -62,6 +62,9 @@ Status FilesystemOperations::extractArchive(const QString &nameOrId,
 
 Result<ImageRecord> FilesystemOperations::commit(const QString &nameOrId,
                                                  const CommitOptions &options) {
+    const auto lock = EngineStores(m_engine).lockForWriting();
+    if (!lock)
+        return fail(lock.error());
     return filesystem().commit(nameOrId, options);
 }
 

@@ -36,6 +36,7 @@ public:
     Status archivePath(const QString &nameOrId, const QString &containerPath, int fd,
                        SourceLinks links = SourceLinks::Keep);
     Status extractArchive(const QString &nameOrId, const QString &containerDirectory, int fd);
+    // `docker commit`, under the store's write lock (taken here).
     Result<ImageRecord> commit(const QString &nameOrId, const CommitOptions &options);
 
 private:

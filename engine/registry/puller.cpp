@@ -2,7 +2,8 @@
 #include "engine/registry/puller.h"
 
 #include "engine/content/growingblob.h"
-#include "engine/core/storelock.h"
+#include "engine/core/filelock.h"
+#include "engine/core/waitforall.h"
 #include "engine/images/mediatypes.h"
 #include "engine/images/resolvedimage.h"
 #include "engine/registry/credentialstore.h"
@@ -216,7 +217,7 @@ QStringList pullScopes(const Reference &reference) {
 } // namespace
 
 Result<PullPlan> Puller::plan(const Reference &reference, const PullOptions &options) {
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return fail(lock.error());
     RegistryClient client(reference.domain(), options.registry, authFor(reference, options));
@@ -229,13 +230,274 @@ Result<PullPlan> Puller::plan(const Reference &reference, const PullOptions &opt
     return resolved->plan;
 }
 
+namespace {
+
+// A pull's progress as its transfer threads report it, under one mutex. Reports go out at most
+// ~10 times a second, state changes at once; flush() delivers the last throttled one (the
+// waiter calls it, so a stalled transfer's last bytes are still shown).
+class PullProgressReporter {
+public:
+    PullProgressReporter(const PullPlan &plan,
+                         const std::function<void(const PullProgress &)> &onProgress)
+        : m_onProgress(onProgress) {
+        m_progress.totalBytes = plan.bytesToDownload;
+        for (const PullLayerPlan &l : plan.layers) {
+            PullProgress::Layer p;
+            p.digest = l.blob.digest;
+            p.size = l.blob.size;
+            p.done = l.present ? l.blob.size : l.partialBytes;
+            p.state =
+                l.present ? PullProgress::LayerState::Present : PullProgress::LayerState::Waiting;
+            m_progress.layers.append(p);
+        }
+        m_clock.start();
+    }
+
+    // Where this pull's transfer of `digest` starts: what ingest held of it before is not
+    // counted as transferred. The lowest offset reported wins.
+    void startsAt(const Digest &digest, qint64 offset) {
+        QMutexLocker lock(&m_mutex);
+        auto it = m_startOffsets.find(digest);
+        if (it == m_startOffsets.end())
+            m_startOffsets.insert(digest, offset);
+        else
+            *it = qMin(*it, offset);
+    }
+
+    // `done` < 0 leaves the layer's byte count as it is.
+    void update(const Digest &digest, qint64 done, PullProgress::LayerState state) {
+        QMutexLocker lock(&m_mutex);
+        bool changed = false;
+        for (PullProgress::Layer &p : m_progress.layers) {
+            if (p.digest == digest) {
+                changed = changed || p.state != state;
+                p.state = state;
+                if (done >= 0)
+                    p.done = done;
+            }
+        }
+        const qint64 transferred = transferredLocked();
+        m_progress.doneBytes = qMin(transferred, m_progress.totalBytes);
+        const double seconds = m_clock.elapsed() / 1000.0;
+        m_progress.bytesPerSecond = seconds > 0.2 ? transferred / seconds : 0;
+        m_progress.etaSeconds =
+            m_progress.bytesPerSecond > 0
+                ? qint64((m_progress.totalBytes - m_progress.doneBytes) / m_progress.bytesPerSecond)
+                : -1;
+        if (changed || m_clock.elapsed() - m_lastEmit >= 100)
+            emitLocked();
+        else
+            m_pending = true;
+    }
+
+    void flush() {
+        QMutexLocker lock(&m_mutex);
+        if (m_pending && m_clock.elapsed() - m_lastEmit >= 100)
+            emitLocked();
+    }
+
+    void enterPhase(PullProgress::Phase phase) {
+        QMutexLocker lock(&m_mutex);
+        m_progress.phase = phase;
+        emitLocked();
+    }
+
+private:
+    qint64 transferredLocked() const {
+        qint64 transferred = 0;
+        for (auto it = m_startOffsets.cbegin(); it != m_startOffsets.cend(); ++it) {
+            for (const PullProgress::Layer &p : m_progress.layers)
+                if (p.digest == it.key()) {
+                    transferred += qMax<qint64>(0, p.done - it.value());
+                    break;
+                }
+        }
+        return transferred;
+    }
+
+    void emitLocked() {
+        m_lastEmit = m_clock.elapsed();
+        m_pending = false;
+        if (m_onProgress)
+            m_onProgress(m_progress);
+    }
+
+    QMutex m_mutex;
+    PullProgress m_progress;
+    QHash<Digest, qint64> m_startOffsets;
+    const std::function<void(const PullProgress &)> &m_onProgress;
+    QElapsedTimer m_clock;
+    qint64 m_lastEmit = -1000;
+    bool m_pending = false; // a throttled update not yet reported
+};
+
+// Unpacks a pull's layers while they download, on a pool of its own: a layer's blob is read as
+// it is written (GrowingBlob), so decompressing and writing files overlaps the transfer
+// instead of following it. Chain IDs follow from the config's diffIDs, so a layer need not
+// wait for the ones below it. A blob several layers share is unpacked once it is verified. The
+// installer at the end finds those snapshots in place; one that failed here (a download that
+// started over, say) is unpacked again there and reports any error properly. Destruction waits
+// for what was started.
+class EarlyUnpacker {
+public:
+    EarlyUnpacker(const PullPlan &plan, ContentStore &content, SnapshotStore &snapshots,
+                  int concurrentTransfers)
+        : m_plan(plan)
+        , m_content(content)
+        , m_snapshots(snapshots) {
+        m_pool.setMaxThreadCount(qMax(QThread::idealThreadCount(), concurrentTransfers + 1));
+    }
+    ~EarlyUnpacker() { m_pool.waitForDone(); }
+
+    // Unpacks the one layer made of `blob` as `writer` writes it. False when the blob is not
+    // exactly one layer to unpack: then unpackVerified() once it is committed.
+    bool follow(const Digest &blob, BlobWriter &writer) {
+        const int layer = streamedLayer(blob);
+        if (layer < 0)
+            return false;
+        if (auto growing = writer.follow()) {
+            const Digest parent = parentOf(layer);
+            const Digest diffId = m_plan.layers[layer].diffId;
+            m_pool.start([snapshots = &m_snapshots, source = *growing, parent, diffId] {
+                (void)snapshots->unpack(*source, parent, diffId);
+            });
+        }
+        return true;
+    }
+
+    // Unpacks every layer made of the verified `blob`.
+    void unpackVerified(const Digest &blob) {
+        for (int i = 0; i < m_plan.layers.size(); ++i) {
+            if (!toUnpack(i, blob))
+                continue;
+            const QString blobPath = m_content.blobPath(blob);
+            const Digest parent = parentOf(i);
+            const Digest diffId = m_plan.layers[i].diffId;
+            m_pool.start([snapshots = &m_snapshots, blobPath, parent, diffId] {
+                (void)snapshots->unpack(blobPath, parent, diffId);
+            });
+        }
+    }
+
+private:
+    bool toUnpack(int layer, const Digest &blob) const {
+        const PullLayerPlan &l = m_plan.layers[layer];
+        return l.blob.digest == blob && !l.unpacked && !l.repeats;
+    }
+    Digest parentOf(int layer) const {
+        return layer > 0 ? m_plan.layers[layer - 1].chainId : Digest();
+    }
+    // The layer unpacked from `blob` while it downloads; -1 when none or several.
+    int streamedLayer(const Digest &blob) const {
+        int found = -1;
+        for (int i = 0; i < m_plan.layers.size(); ++i) {
+            if (!toUnpack(i, blob))
+                continue;
+            if (found >= 0)
+                return -1;
+            found = i;
+        }
+        return found;
+    }
+
+    const PullPlan &m_plan;
+    ContentStore &m_content;
+    SnapshotStore &m_snapshots;
+    QThreadPool m_pool;
+};
+
+// The layer blobs a pull fetches: each digest once (a manifest may repeat a layer), not those
+// the store has.
+QList<Descriptor> blobsToFetch(const PullPlan &plan, PullProgressReporter &progress) {
+    QList<Descriptor> todo;
+    QSet<Digest> seen;
+    for (const PullLayerPlan &l : plan.layers) {
+        if (l.present || seen.contains(l.blob.digest))
+            continue;
+        seen.insert(l.blob.digest);
+        todo.append(l.blob);
+        progress.startsAt(l.blob.digest, l.partialBytes);
+    }
+    return todo;
+}
+
+// What a pull's transfer threads share; fetch() runs on each of them.
+struct LayerFetch {
+    const Reference &reference;
+    const PullOptions &options;
+    std::shared_ptr<RegistryAuth> auth;
+    ContentStore &content;
+    PullProgressReporter &progress;
+    EarlyUnpacker &unpacker;
+    std::atomic<bool> &abortAll; // set by the first failure or the caller's cancel
+
+    // Downloads `blob` into the content store (resuming what ingest holds), verified.
+    Status fetch(const Descriptor &blob) {
+        if (abortAll)
+            return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+        auto writer = content.openWriter(blob.digest.hex(), blob.digest, blob.size);
+        if (!writer)
+            return fail(writer.error());
+        if (content.contains(blob.digest)) { // another process finished it meanwhile
+            progress.update(blob.digest, blob.size, PullProgress::LayerState::Downloaded);
+            return {};
+        }
+        progress.startsAt(blob.digest, (*writer)->offset());
+        progress.update(blob.digest, (*writer)->offset(), PullProgress::LayerState::Downloading);
+        const bool streamed = unpacker.follow(blob.digest, **writer);
+        RegistryClient client(reference.domain(), options.registry, auth);
+        client.setScopes(pullScopes(reference));
+        client.setCancelFlag(&abortAll);
+        auto st = client.fetchBlob(reference.path(), blob, **writer, [&](qint64 done) {
+            progress.update(blob.digest, done, PullProgress::LayerState::Downloading);
+        });
+        if (!st)
+            return failed(blob, -1, st.error());
+        progress.update(blob.digest, -1, PullProgress::LayerState::Verifying);
+        if (auto committed = (*writer)->commit(); !committed)
+            return failed(blob, 0,
+                          committed.error().withContext(
+                              QStringLiteral("layer %1").arg(blob.digest.toString())));
+        progress.update(blob.digest, blob.size, PullProgress::LayerState::Downloaded);
+        if (!abortAll && !streamed)
+            unpacker.unpackVerified(blob.digest);
+        return {};
+    }
+
+    Status failed(const Descriptor &blob, qint64 done, const Error &error) {
+        progress.update(blob.digest, done, PullProgress::LayerState::Failed);
+        abortAll = true;
+        return fail(error);
+    }
+};
+
+// Fetches `todo` over options.registry.concurrentTransfers threads of a pool of its own and
+// waits for all of them (core/waitforall.h), passing the caller's cancellation on.
+Status fetchAll(const QList<Descriptor> &todo, LayerFetch &fetch) {
+    QThreadPool pool;
+    pool.setMaxThreadCount(qMax(1, fetch.options.registry.concurrentTransfers));
+    QList<QFuture<Status>> futures;
+    for (const Descriptor &blob : todo)
+        futures.append(QtConcurrent::run(&pool, [&fetch, blob] { return fetch.fetch(blob); }));
+    return waitForAll(futures, fetch.options.cancel, fetch.abortAll,
+                      [&fetch] { fetch.progress.flush(); });
+}
+
+QList<Reference> tagsOf(const Reference &reference) {
+    if (reference.tag().isEmpty())
+        return {};
+    auto tagged = Reference::parse(reference.name() + QLatin1Char(':') + reference.tag());
+    return tagged ? QList<Reference>{*tagged} : QList<Reference>{};
+}
+
+} // namespace
+
 Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &options) {
     const QString what = QStringLiteral("pull %1").arg(reference.familiarString());
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return fail(lock.error().withContext(what));
     auto auth = authFor(reference, options);
-    std::atomic<bool> abortAll = false;
     RegistryClient client(reference.domain(), options.registry, auth);
     client.setScopes(pullScopes(reference));
     client.setCancelFlag(options.cancel);
@@ -246,222 +508,29 @@ Result<ImageRecord> Puller::pull(const Reference &reference, const PullOptions &
     if (options.onPlan)
         options.onPlan(plan);
 
-    // Progress, shared by the transfer threads.
-    QMutex progressMutex;
-    PullProgress progress;
-    progress.totalBytes = plan.bytesToDownload;
-    QHash<Digest, qint64> startOffsets;
-    for (const PullLayerPlan &l : plan.layers) {
-        PullProgress::Layer p;
-        p.digest = l.blob.digest;
-        p.size = l.blob.size;
-        p.done = l.present ? l.blob.size : l.partialBytes;
-        p.state = l.present ? PullProgress::LayerState::Present : PullProgress::LayerState::Waiting;
-        progress.layers.append(p);
-    }
-    QElapsedTimer clock;
-    clock.start();
-    qint64 lastEmit = -1000;
-    bool pendingEmit = false; // a throttled update not yet reported
-    auto update = [&](const Digest &digest, qint64 done, PullProgress::LayerState state) {
-        QMutexLocker lock(&progressMutex);
-        bool changed = false;
-        qint64 transferred = 0;
-        for (PullProgress::Layer &p : progress.layers) {
-            if (p.digest == digest) {
-                changed = changed || p.state != state;
-                p.state = state;
-                if (done >= 0)
-                    p.done = done;
-            }
-        }
-        for (auto it = startOffsets.cbegin(); it != startOffsets.cend(); ++it) {
-            for (const PullProgress::Layer &p : std::as_const(progress.layers))
-                if (p.digest == it.key()) {
-                    transferred += qMax<qint64>(0, p.done - it.value());
-                    break;
-                }
-        }
-        progress.doneBytes = qMin(transferred, progress.totalBytes);
-        const double seconds = clock.elapsed() / 1000.0;
-        progress.bytesPerSecond = seconds > 0.2 ? transferred / seconds : 0;
-        progress.etaSeconds =
-            progress.bytesPerSecond > 0
-                ? qint64((progress.totalBytes - progress.doneBytes) / progress.bytesPerSecond)
-                : -1;
-        if (options.onProgress && (changed || clock.elapsed() - lastEmit >= 100)) {
-            lastEmit = clock.elapsed();
-            pendingEmit = false;
-            options.onProgress(progress);
-        } else {
-            pendingEmit = true;
-        }
-    };
-
-    // Layers to fetch, each digest once (a manifest may repeat a layer).
-    QList<Descriptor> todo;
-    QSet<Digest> seen;
-    for (const PullLayerPlan &l : plan.layers) {
-        if (l.present || seen.contains(l.blob.digest))
-            continue;
-        seen.insert(l.blob.digest);
-        todo.append(l.blob);
-        startOffsets.insert(l.blob.digest, l.partialBytes);
-    }
-    // Layers are unpacked while they download: a layer's blob is read as it is written (see
-    // GrowingBlob), so decompressing and writing files overlaps the transfer instead of
-    // following it. Chain IDs follow from the config's diffIDs, so a layer need not wait for
-    // the ones below it. A blob several layers share is unpacked once it is verified. The
-    // installer at the end finds those snapshots in place; one that failed here (a download
-    // that started over, say) is unpacked again there and reports any error properly.
-    QThreadPool unpackPool;
-    unpackPool.setMaxThreadCount(
-        qMax(QThread::idealThreadCount(), options.registry.concurrentTransfers + 1));
-    // The layer unpacked from `blobDigest` while it downloads; -1 when none or several.
-    auto streamedLayer = [&](const Digest &blobDigest) {
-        int found = -1;
-        for (int i = 0; i < plan.layers.size(); ++i) {
-            const PullLayerPlan &layer = plan.layers[i];
-            if (layer.blob.digest != blobDigest || layer.unpacked || layer.repeats)
-                continue;
-            if (found >= 0)
-                return -1;
-            found = i;
-        }
-        return found;
-    };
-    auto unpackEarly = [&](const Digest &blobDigest) {
-        for (int i = 0; i < plan.layers.size(); ++i) {
-            const PullLayerPlan &layer = plan.layers[i];
-            if (layer.blob.digest != blobDigest || layer.unpacked || layer.repeats)
-                continue;
-            const Digest parent = i > 0 ? plan.layers[i - 1].chainId : Digest();
-            const QString blobPath = m_content.blobPath(blobDigest);
-            const Digest diffId = layer.diffId;
-            unpackPool.start([this, blobPath, parent, diffId] {
-                (void)m_snapshots.unpack(blobPath, parent, diffId);
-            });
-        }
-    };
-    QThreadPool pool;
-    pool.setMaxThreadCount(qMax(1, options.registry.concurrentTransfers));
-    QList<QFuture<Status>> futures;
-    for (const Descriptor &blob : std::as_const(todo)) {
-        futures.append(QtConcurrent::run(&pool, [&, blob]() -> Status {
-            if (abortAll)
-                return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
-            auto writer = m_content.openWriter(blob.digest.hex(), blob.digest, blob.size);
-            if (!writer)
-                return fail(writer.error());
-            if (m_content.contains(blob.digest)) { // another process finished it meanwhile
-                update(blob.digest, blob.size, PullProgress::LayerState::Downloaded);
-                return {};
-            }
-            {
-                QMutexLocker lock(&progressMutex);
-                // What the writer holds now is where this pull's transfer starts.
-                startOffsets[blob.digest] =
-                    qMin(startOffsets.value(blob.digest), (*writer)->offset());
-            }
-            update(blob.digest, (*writer)->offset(), PullProgress::LayerState::Downloading);
-            const int streamed = streamedLayer(blob.digest);
-            if (streamed >= 0) {
-                if (auto growing = (*writer)->follow()) {
-                    const Digest parent =
-                        streamed > 0 ? plan.layers[streamed - 1].chainId : Digest();
-                    const Digest diffId = plan.layers[streamed].diffId;
-                    unpackPool.start([this, source = *growing, parent, diffId] {
-                        (void)m_snapshots.unpack(*source, parent, diffId);
-                    });
-                }
-            }
-            RegistryClient layerClient(reference.domain(), options.registry, auth);
-            layerClient.setScopes(pullScopes(reference));
-            layerClient.setCancelFlag(&abortAll);
-            auto st = layerClient.fetchBlob(reference.path(), blob, **writer, [&](qint64 done) {
-                update(blob.digest, done, PullProgress::LayerState::Downloading);
-            });
-            if (!st) {
-                update(blob.digest, -1, PullProgress::LayerState::Failed);
-                abortAll = true;
-                return st;
-            }
-            update(blob.digest, -1, PullProgress::LayerState::Verifying);
-            auto committed = (*writer)->commit();
-            if (!committed) {
-                update(blob.digest, 0, PullProgress::LayerState::Failed);
-                abortAll = true;
-                return fail(committed.error().withContext(
-                    QStringLiteral("layer %1").arg(blob.digest.toString())));
-            }
-            update(blob.digest, blob.size, PullProgress::LayerState::Downloaded);
-            if (!abortAll && streamed < 0)
-                unpackEarly(blob.digest);
-            return {};
-        }));
-    }
-    // Wait, passing the caller's cancellation to the transfers.
-    for (;;) {
-        bool running = false;
-        for (const QFuture<Status> &f : std::as_const(futures))
-            running = running || !f.isFinished();
-        if (!running)
-            break;
-        if (options.cancel && options.cancel->load())
-            abortAll = true;
-        {
-            // The last update before a quiet spell (a stalled transfer) is not lost.
-            QMutexLocker lock(&progressMutex);
-            if (pendingEmit && options.onProgress && clock.elapsed() - lastEmit >= 100) {
-                lastEmit = clock.elapsed();
-                pendingEmit = false;
-                options.onProgress(progress);
-            }
-        }
-        QThread::msleep(20);
-    }
-    unpackPool.waitForDone();
-    std::optional<Error> error;
-    for (const QFuture<Status> &f : std::as_const(futures)) {
-        const Status st = f.result();
-        if (!st && (!error || error->kind == ErrorKind::Cancelled))
-            error = st.error();
-    }
-    if (options.cancel && options.cancel->load())
-        error = Error{ErrorKind::Cancelled, QStringLiteral("cancelled")};
-    if (error)
-        return fail(error->withContext(what));
+    PullProgressReporter progress(plan, options.onProgress);
+    const QList<Descriptor> todo = blobsToFetch(plan, progress);
+    {
+        EarlyUnpacker unpacker(plan, m_content, m_snapshots, options.registry.concurrentTransfers);
+        std::atomic<bool> abortAll = false;
+        LayerFetch fetch{reference, options, auth, m_content, progress, unpacker, abortAll};
+        if (auto st = fetchAll(todo, fetch); !st)
+            return fail(st.error().withContext(what));
+    } // the early unpacks have ended
 
     RegistryCache cache(m_paths);
     for (const PullLayerPlan &l : plan.layers)
         cache.recordSource(l.blob.digest, reference.name());
-
-    {
-        QMutexLocker lock(&progressMutex);
-        progress.phase = PullProgress::Phase::Unpacking;
-        if (options.onProgress)
-            options.onProgress(progress);
-    }
+    progress.enterPhase(PullProgress::Phase::Unpacking);
     ImageInstaller installer(m_content, m_snapshots, m_images);
     installer.setCancelFlag(options.cancel);
-    QList<Reference> tags;
-    if (!reference.tag().isEmpty()) {
-        auto tagged = Reference::parse(reference.name() + QLatin1Char(':') + reference.tag());
-        if (tagged)
-            tags.append(*tagged);
-    }
-    auto record = installer.install(resolved->image, resolved->manifestJson, tags);
+    auto record = installer.install(resolved->image, resolved->manifestJson, tagsOf(reference));
     if (!record)
         return fail(record.error().withContext(what));
     if (m_events)
         m_events->record(QStringLiteral("image"), QStringLiteral("pull"), record->id.toString(),
                          {{QStringLiteral("name"), reference.toString()}});
-    {
-        QMutexLocker lock(&progressMutex);
-        progress.phase = PullProgress::Phase::Done;
-        if (options.onProgress)
-            options.onProgress(progress);
-    }
+    progress.enterPhase(PullProgress::Phase::Done);
     return record;
 }
 

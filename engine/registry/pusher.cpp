@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/registry/pusher.h"
 
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
-#include "engine/core/storelock.h"
 #include "engine/core/waitforall.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/credentialstore.h"
@@ -462,7 +462,7 @@ Result<PushResult> Pusher::push(const QString &source, const Reference &target,
                                 const PushOptions &options) {
     const QString what = QStringLiteral("push %1").arg(target.familiarString());
     // Shared: the gzip blobs written here must not be collected while the push uses them.
-    auto lock = StoreLock::acquire(m_paths.lockFile(), StoreLock::Mode::Shared);
+    auto lock = FileLock::acquire(m_paths.lockFile(), FileLock::Mode::Shared);
     if (!lock)
         return fail(lock.error().withContext(what));
     auto image = m_images.resolve(source);

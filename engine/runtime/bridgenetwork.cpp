@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/bridgenetwork.h"
 
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
 #include "engine/core/usernamespace.h"
 #include "engine/runtime/slirpnetwork.h"
@@ -16,7 +17,6 @@
 #include <fcntl.h>
 #include <optional>
 #include <sched.h>
-#include <sys/file.h>
 #include <thread>
 #include <unistd.h>
 
@@ -31,35 +31,10 @@ QString defaultStateDir() {
     return QStringLiteral("/run/berth/network");
 }
 
-// An exclusive flock for the lifetime of the object; blocking.
-class HostLock {
-public:
-    explicit HostLock(const QString &path) {
-        m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (m_fd >= 0)
-            while (::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
-            }
-    }
-    ~HostLock() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    bool held() const { return m_fd >= 0; }
-    HostLock(const HostLock &) = delete;
-    HostLock &operator=(const HostLock &) = delete;
-
-private:
-    int m_fd = -1;
-};
-
-// Whether an existing lock file is free right now (nobody holds it). A missing file is free.
-bool lockFileFree(const QString &path) {
-    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return true;
-    const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-    ::close(fd);
-    return free;
+// The host-wide lock over the bridge's state (leases, the bridge itself); 0600, as the state.
+Result<FileLock> lockHostState(const QString &stateDir) {
+    return FileLock::acquire(stateDir + QStringLiteral("/lock"), FileLock::Mode::Exclusive,
+                             FileLock::Wait::Block, 0600);
 }
 
 // The MTU of the interface the default route leaves through: a container's packets must fit
@@ -331,8 +306,9 @@ bool BridgeNetwork::isStale(const QString &leasePath, Ipv4 address) const {
     if (pointer.split(' ').value(0).trimmed() != address.toString().toLatin1())
         return true; // the owner has moved on
     // Neither running (a shim holds shim.lock) nor being started or stopped (op.lock).
-    return lockFileFree(owner + QStringLiteral("/op.lock")) &&
-           lockFileFree(owner + QStringLiteral("/shim.lock"));
+    // Their holders hold them exclusive; a shared probe does not see other probes or waiters.
+    return !FileLock::isBusy(owner + QStringLiteral("/op.lock"), FileLock::Mode::Shared) &&
+           !FileLock::isBusy(owner + QStringLiteral("/shim.lock"), FileLock::Mode::Shared);
 }
 
 Result<Ipv4> BridgeNetwork::allocate(const QString &containerDir, const QString &veth) {
@@ -434,9 +410,9 @@ Result<BridgeNetwork::Attachment> BridgeNetwork::attach(const QString &container
     int bridgeIndex = 0;
     Ipv4 address;
     {
-        HostLock lock(m_stateDir + QStringLiteral("/lock"));
-        if (!lock.held())
-            return failErrno(QStringLiteral("lock %1").arg(m_stateDir), errno);
+        auto lock = lockHostState(m_stateDir);
+        if (!lock)
+            return fail(lock.error());
         if (auto st = ensureBridge(*host, bridgeIndex); !st)
             return fail(st.error().withContext(QStringLiteral("bridge network")));
         auto leased = allocate(containerDir, veth);
@@ -549,7 +525,7 @@ Status BridgeNetwork::release(const QString &containerDir) {
     bool ok = false;
     const Ipv4 address = Ipv4::parse(QString::fromLatin1(parts.value(0)), &ok);
     if (ok) {
-        HostLock lock(m_stateDir + QStringLiteral("/lock"));
+        auto lock = lockHostState(m_stateDir);
         const QString path = leasePath(address);
         // Only our own lease: a stale one may have been taken over by another container.
         const QByteArray owner = readFileLimited(path, 4096).value_or(QByteArray()).trimmed();

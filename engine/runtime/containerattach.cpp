@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/containerattach.h"
 
+#include "engine/core/directorywatch.h"
 #include "engine/core/fileutil.h"
 
 #include "engine/runtime/shimprotocol.h"
 
+#include <QDeadlineTimer>
 #include <QScopeGuard>
 #include <cerrno>
 #include <fcntl.h>
@@ -232,10 +234,13 @@ Result<AttachResult> ContainerAttach::run(const QString &nameOrId, const AttachS
     }
     // The shim went away without a word (it died, or was stopped from elsewhere): the
     // engine's view of the container says how it ended.
+    // Its lock, which says it is gone, goes a moment after its sockets: closing shim.lock
+    // wakes the watch. A shim that still runs after 5 s only dropped this connection.
+    const DirectoryWatch watch(m_runtime.directory(record->id));
+    const QDeadlineTimer deadline(5000);
     auto now = m_runtime.get(record->id);
-    // (Its lock, which says it is gone, goes a moment after its sockets.)
-    for (int i = 0; i < 100 && now && now->isRunning(); ++i) {
-        ::usleep(50000);
+    while (now && now->isRunning() && !deadline.hasExpired()) {
+        watch.wait(int(deadline.remainingTime()));
         now = m_runtime.get(record->id);
     }
     if (!now)

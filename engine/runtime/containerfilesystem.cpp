@@ -49,8 +49,7 @@ bool isRuntimeTree(const QString &path) {
            path == QLatin1String("/dev");
 }
 
-ContainerChange makeChange(ContainerChange::Kind kind, const QString &path,
-                           const struct stat *now = nullptr) {
+ContainerChange makeChange(ChangeKind kind, const QString &path, const struct stat *now = nullptr) {
     ContainerChange c;
     c.kind = kind;
     c.path = path;
@@ -116,8 +115,7 @@ struct Walker {
                 continue;
             const QString deleted = Whiteout::deletedName(name, st);
             if (!deleted.isEmpty()) {
-                into.append(makeChange(ContainerChange::Kind::Deleted,
-                                       dirPath + QLatin1Char('/') + deleted));
+                into.append(makeChange(ChangeKind::Deleted, dirPath + QLatin1Char('/') + deleted));
                 reported = true;
                 continue;
             }
@@ -125,8 +123,7 @@ struct Walker {
                 continue;
             struct stat lowerSt {};
             const bool existed = inLower(path, &lowerSt);
-            const ContainerChange::Kind kind =
-                existed ? ContainerChange::Kind::Changed : ContainerChange::Kind::Added;
+            const ChangeKind kind = existed ? ChangeKind::Modified : ChangeKind::Added;
             if (S_ISDIR(st.st_mode)) {
                 Fd child(::openat(dirFd, enc(name).constData(),
                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -702,7 +699,7 @@ Result<ImageRecord> ContainerFilesystem::commit(const QString &nameOrId,
             if (!written)
                 break;
             const QString rel = c.path.mid(1);
-            if (c.kind == ContainerChange::Kind::Deleted) {
+            if (c.kind == ChangeKind::Deleted) {
                 const QFileInfo info(rel);
                 const QString dir =
                     info.path() == QLatin1String(".") ? QString() : info.path() + QLatin1Char('/');

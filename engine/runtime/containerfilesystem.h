@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/content/contentstore.h"
+#include "engine/core/changekind.h"
 #include "engine/runtime/containerruntime.h"
 #include <QDateTime>
 
@@ -14,17 +15,17 @@ namespace Berth::Engine {
 // One entry of `diff`: a path of the container's filesystem that its read-write layer added,
 // changed or deleted, relative to the image.
 struct ContainerChange {
-    enum class Kind { Added, Changed, Deleted };
-    Kind kind = Kind::Added;
+    ChangeKind kind = ChangeKind::Added;
     QString path; // absolute inside the container: "/etc/passwd"
     // What the path holds now, as the walk saw it (the GUI shows it; nobody re-reads the
     // layer by path): bytes of a regular file, -1 otherwise; whether it is a directory.
     qint64 size = -1;
     bool isDir = false;
+    // Docker's letters for `diff`: A, C (changed), D.
     QChar letter() const {
-        return kind == Kind::Added     ? QLatin1Char('A')
-               : kind == Kind::Changed ? QLatin1Char('C')
-                                       : QLatin1Char('D');
+        return kind == ChangeKind::Added      ? QLatin1Char('A')
+               : kind == ChangeKind::Modified ? QLatin1Char('C')
+                                              : QLatin1Char('D');
     }
 };
 

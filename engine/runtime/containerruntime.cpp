@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/containerruntime.h"
 
+#include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
 #include "engine/core/textvalues.h"
 #include "engine/runtime/ocispec.h"
@@ -91,46 +92,36 @@ Status writeRunFile(const QString &path, const QByteArray &data) {
     return {};
 }
 
-// The lock files this thread holds, so code running under a lock knows it (a second flock on
-// the same file from this process would wait for itself).
-thread_local QHash<QString, int> t_heldLocks; // path -> fd
+// A container's op.lock (an exclusive FileLock), held while one operation changes it. The op
+// locks this thread holds are known (path -> descriptor), so code running under one does not
+// take it again (that would wait for itself: each FileLock opens the file anew) and start can
+// hand the descriptor to the shim. An op.lock that cannot be opened is not held (held()).
+thread_local QHash<QString, int> t_heldLocks;
 
-// An flock held on a file while one operation changes a container, across processes.
-class FileLock {
+class OpLock {
 public:
-    enum class Wait { Yes, No };
-    explicit FileLock(const QString &path, Wait wait = Wait::Yes)
+    explicit OpLock(const QString &path, FileLock::Wait wait = FileLock::Wait::Block)
         : m_path(path) {
-        m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (m_fd < 0)
+        auto lock = FileLock::acquire(path, FileLock::Mode::Exclusive, wait);
+        if (!lock)
             return;
-        int rc;
-        while ((rc = ::flock(m_fd, wait == Wait::Yes ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0 &&
-               errno == EINTR) {
-        }
-        if (rc != 0) {
-            ::close(m_fd);
-            m_fd = -1;
-            return;
-        }
-        t_heldLocks.insert(m_path, m_fd);
+        m_lock.emplace(std::move(*lock));
+        t_heldLocks.insert(m_path, m_lock->descriptor());
     }
-    ~FileLock() {
-        if (m_fd >= 0) {
+    ~OpLock() {
+        if (m_lock)
             t_heldLocks.remove(m_path);
-            ::close(m_fd);
-        }
     }
-    bool held() const { return m_fd >= 0; }
+    bool held() const { return m_lock.has_value(); }
     static bool heldByThisThread(const QString &path) { return t_heldLocks.contains(path); }
     // The descriptor holding `path`'s lock in this thread, -1 when none.
     static int descriptor(const QString &path) { return t_heldLocks.value(path, -1); }
-    FileLock(const FileLock &) = delete;
-    FileLock &operator=(const FileLock &) = delete;
+    OpLock(const OpLock &) = delete;
+    OpLock &operator=(const OpLock &) = delete;
 
 private:
     QString m_path;
-    int m_fd = -1;
+    std::optional<FileLock> m_lock;
 };
 
 bool isMountPoint(const QString &path) {
@@ -411,13 +402,7 @@ Status ContainerRuntime::unmountRootfs(const QString &id) const {
 }
 
 bool ContainerRuntime::shimAlive(const QString &id) const {
-    const QByteArray lock = QFile::encodeName(fileIn(directory(id), Shim::LockFile));
-    const int fd = ::open(lock.constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-    ::close(fd);
-    return held;
+    return FileLock::isBusy(fileIn(directory(id), Shim::LockFile), FileLock::Mode::Shared);
 }
 
 bool ContainerRuntime::waitForShim(const QString &id, int timeoutMs) const {
@@ -608,7 +593,7 @@ Result<ContainerRecord> ContainerRuntime::start(const QString &nameOrId,
     auto found = m_store.resolve(nameOrId);
     if (!found)
         return fail(found.error());
-    FileLock lock(fileIn(directory(found->id), "op.lock"));
+    OpLock lock(fileIn(directory(found->id), "op.lock"));
     auto current = m_store.get(found->id);
     if (!current)
         return fail(current.error());
@@ -734,7 +719,7 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
                                    attachment.settings().ipAddress,
                                    listeners.bound().at(i).containerPort});
     auto pids = spawnShim(record, *rt, proxied, options.mode, restartCount,
-                          ctx.networkNamespacePath, FileLock::descriptor(fileIn(dir, "op.lock")));
+                          ctx.networkNamespacePath, OpLock::descriptor(fileIn(dir, "op.lock")));
     if (!pids) {
         rt->forceDelete(record.id);
         return cleanup(pids.error());
@@ -768,10 +753,10 @@ void ContainerRuntime::releaseLeftoversIfIdle(const QString &id) {
         unmountRootfs(id);
     };
     const QString opLock = fileIn(dir, "op.lock");
-    if (FileLock::heldByThisThread(opLock))
+    if (OpLock::heldByThisThread(opLock))
         return release();
     // Someone starting or stopping it meanwhile owns what it holds; they clean up.
-    FileLock lock(opLock, FileLock::Wait::No);
+    OpLock lock(opLock, FileLock::Wait::Try);
     if (!lock.held())
         return;
     auto now = m_store.get(id);
@@ -912,7 +897,7 @@ ContainerRecord ContainerRuntime::applyShimState(const ContainerRecord &record) 
 }
 
 Result<ContainerRecord> ContainerRuntime::restartByPolicy(const ContainerRecord &exited) {
-    FileLock lock(fileIn(directory(exited.id), "op.lock"));
+    OpLock lock(fileIn(directory(exited.id), "op.lock"));
     auto current = m_store.get(exited.id);
     if (!current)
         return fail(current.error());
@@ -1039,7 +1024,7 @@ Status ContainerRuntime::stop(const QString &nameOrId, int timeoutSecs) {
     auto found = m_store.resolve(nameOrId);
     if (!found)
         return fail(found.error());
-    FileLock lock(fileIn(directory(found->id), "op.lock"));
+    OpLock lock(fileIn(directory(found->id), "op.lock"));
     auto current = m_store.get(found->id);
     if (!current)
         return fail(current.error());
@@ -1126,7 +1111,7 @@ Status ContainerRuntime::remove(const QString &nameOrId, Force force, RemoveVolu
         return fail(found.error());
     const QString dir = directory(found->id);
     {
-        FileLock lock(fileIn(dir, "op.lock"));
+        OpLock lock(fileIn(dir, "op.lock"));
         auto current = m_store.get(found->id);
         if (!current)
             return fail(current.error()); // removed meanwhile by another process
@@ -1150,7 +1135,7 @@ Status ContainerRuntime::withRootfs(
     auto found = m_store.resolve(nameOrId);
     if (!found)
         return fail(found.error());
-    FileLock lock(fileIn(directory(found->id), "op.lock"));
+    OpLock lock(fileIn(directory(found->id), "op.lock"));
     auto current = m_store.get(found->id);
     if (!current)
         return fail(current.error());
@@ -1235,15 +1220,9 @@ Result<int> ContainerRuntime::wait(const QString &nameOrId) {
         if (!record->isRunning())
             return record->exitCode;
         // Blocks until the shim releases its lock, i.e. exits.
-        const QByteArray lock = QFile::encodeName(fileIn(directory(record->id), Shim::LockFile));
-        const int fd = ::open(lock.constData(), O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            while (::flock(fd, LOCK_SH) != 0 && errno == EINTR) {
-            }
-            ::close(fd);
-        } else {
+        if (!FileLock::acquireExisting(fileIn(directory(record->id), Shim::LockFile),
+                                       FileLock::Mode::Shared))
             QThread::msleep(50);
-        }
     }
 }
 

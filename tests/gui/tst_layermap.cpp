@@ -268,11 +268,11 @@ void TestLayerMap::filesTabListsWhatTheContainerWrote() {
 void TestLayerMap::changesModelIsATree() {
     Gui::ContainerChangesModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    using K = Engine::ContainerChange::Kind;
+    using K = Engine::ChangeKind;
     auto change = [](K kind, const QString &path, qint64 size = -1, bool dir = false) {
         return Gui::ContainerFileChange{{kind, path}, size, dir};
     };
-    model.setChanges({change(K::Changed, "/etc", -1, true), change(K::Added, "/etc/new.conf", 12),
+    model.setChanges({change(K::Modified, "/etc", -1, true), change(K::Added, "/etc/new.conf", 12),
                       change(K::Deleted, "/etc/old"), change(K::Added, "/root.txt", 3),
                       change(K::Added, "/var/lib/x", 1)}); // /var not listed: a root of its own
     QCOMPARE(model.rowCount(), 3);

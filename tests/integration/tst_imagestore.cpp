@@ -2,7 +2,7 @@
 // Images are immutable stacks of shared layers: a base layer used by two images is stored
 // once, removing one image keeps the other intact, rmi/prune follow Docker's rules, and
 // `system check` notices a damaged store.
-#include "engine/core/storelock.h"
+#include "engine/core/filelock.h"
 #include "engine/enginestores.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
@@ -149,7 +149,7 @@ void TestImageStore::garbageCollectionWaitsForWriters() {
     {
         // Another process (here: this one) is adding content: rmi forgets the image at once
         // but leaves its files for the next collection.
-        auto writing = StoreLock::acquire(store.paths().lockFile(), StoreLock::Mode::Shared);
+        auto writing = FileLock::acquire(store.paths().lockFile(), FileLock::Mode::Shared);
         BERTH_VERIFY_OK(writing);
         const ProcessResult r = berthctl(store, {"rmi", "x:1"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));

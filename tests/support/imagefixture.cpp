@@ -381,7 +381,7 @@ bool ImageFixture::writeDockerArchive(
 
 Result<ImageRecord> ImageFixture::install(TestStore &store, const QStringList &tags) const {
     Engine::Engine &engine = store.engine();
-    auto lock = engine.lockForWriting();
+    auto lock = EngineStores(engine).lockForWriting();
     if (!lock)
         return fail(lock.error());
     if (auto d = EngineStores(engine).content().write(configJson()); !d)

@@ -355,9 +355,9 @@ void TestLayerAnalysis::compareImagesSharingTheBase() {
     QCOMPARE(c.bytesToPullBase, 222 + 333); // A's L1 and L2
     QStringList diffs;
     for (const FileDifference &d : c.differences) {
-        const QString kind = d.kind == FileDifference::Kind::Added     ? "A"
-                             : d.kind == FileDifference::Kind::Removed ? "R"
-                                                                       : "C";
+        const QString kind = d.kind == ChangeKind::Added     ? "A"
+                             : d.kind == ChangeKind::Deleted ? "R"
+                                                             : "C";
         diffs.append(kind + " " + d.path + (d.aspects ? " " + aspectNames(d.aspects) : QString()));
     }
     // /a: same size, different layers -> hashed, differs. /h2: same size, different layers,

@@ -175,16 +175,12 @@ QVariant ComparisonModel::data(const QModelIndex &index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Engine::FileDifference &d = m_differences.at(index.row());
-    const ChangeKind kind = d.kind == Engine::FileDifference::Kind::Added ? ChangeKind::Added
-                            : d.kind == Engine::FileDifference::Kind::Removed
-                                ? ChangeKind::Deleted
-                                : ChangeKind::Modified;
     if (role == KindRole)
         return int(d.kind);
     if (role == Qt::DecorationRole && index.column() == Path)
-        return changeIcon(kind);
+        return changeIcon(d.kind);
     if (role == Qt::ForegroundRole && index.column() == Difference)
-        return changeColor(kind);
+        return changeColor(d.kind);
     if (role == Qt::TextAlignmentRole && index.column() >= BaseSize)
         return kRightAligned;
     if (role != Qt::DisplayRole)
@@ -197,11 +193,11 @@ QVariant ComparisonModel::data(const QModelIndex &index, int role) const {
         return d.path;
     case Difference:
         switch (d.kind) {
-        case Engine::FileDifference::Kind::Added:
+        case ChangeKind::Added:
             return tr("only in the other image");
-        case Engine::FileDifference::Kind::Removed:
+        case ChangeKind::Deleted:
             return tr("only in this image");
-        case Engine::FileDifference::Kind::Changed:
+        case ChangeKind::Modified:
             return tr("differs: %1").arg(Engine::aspectNames(d.aspects));
         }
         return {};

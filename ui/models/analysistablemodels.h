@@ -53,7 +53,7 @@ class ComparisonModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Path, Difference, BaseSize, OtherSize, ColumnCount };
-    enum Role { KindRole = Qt::UserRole + 1 };
+    enum Role { KindRole = Qt::UserRole + 1 }; // int(Engine::ChangeKind)
 
     explicit ComparisonModel(QObject *parent = nullptr);
     void setDifferences(const QList<Engine::FileDifference> &differences);

@@ -19,10 +19,7 @@ void ContainerChangesModel::setChanges(const QList<ContainerFileChange> &changes
     for (const ContainerFileChange &c : changes) {
         Item item;
         item.change = c;
-        item.kind =
-            c.change.kind == Engine::ContainerChange::Kind::Added     ? Engine::ChangeKind::Added
-            : c.change.kind == Engine::ContainerChange::Kind::Changed ? Engine::ChangeKind::Modified
-                                                                      : Engine::ChangeKind::Deleted;
+        item.kind = c.change.kind;
         // Under the nearest listed directory above it; the name is the rest of the path.
         QString above = c.change.path;
         int parent = -1;

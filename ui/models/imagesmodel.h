@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/images/imagestore.h"
+#include "engine/operations/imageoperations.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

@@ -2,8 +2,8 @@
 #include "ui/models/runrequest.h"
 
 #include "engine/core/textvalues.h"
+#include "engine/operations/volumeoperations.h"
 #include "engine/runtime/publishedports.h"
-#include "engine/runtime/volumes.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/runtime/volumes.h"
+#include "engine/operations/volumeoperations.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

@@ -451,18 +451,11 @@ void ContainersPage::commitThenRemove(const QString &id, const QString &name,
     Engine::Engine *engine = &m_engine;
     m_engine
         .async([engine, id, reference, force]() -> Engine::Result<Engine::ImageRecord> {
-            Engine::ImageRecord image;
-            {
-                auto lock = engine->lockForWriting();
-                if (!lock)
-                    return Engine::fail(lock.error());
-                Engine::CommitOptions options;
-                options.reference = reference;
-                auto committed = engine->filesystem().commit(id, options);
-                if (!committed)
-                    return committed;
-                image = *committed;
-            }
+            Engine::CommitOptions options;
+            options.reference = reference;
+            auto image = engine->filesystem().commit(id, options);
+            if (!image)
+                return image;
             // Only once the image holds its files is the container removed.
             if (auto removed = engine->containers().remove(id, force); !removed)
                 return Engine::fail(removed.error());

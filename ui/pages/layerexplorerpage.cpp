@@ -12,7 +12,6 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -50,17 +49,16 @@ struct Preview {
     bool truncated = false;
 };
 
-// Reads the start of a file from a layer directory; refuses what does not look like text.
-Preview readPreview(const QString &file) {
+// The start of a file as text; refuses what does not look like text.
+Preview previewOf(const Engine::Result<Engine::FileHead> &head) {
     Preview p;
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly)) {
+    if (!head) {
         p.kind = Preview::Kind::Error;
-        p.text = f.errorString();
+        p.text = head.error().message;
         return p;
     }
-    p.size = f.size();
-    const QByteArray bytes = f.read(kPreviewLimit);
+    p.size = head->size;
+    const QByteArray &bytes = head->bytes;
     p.truncated = p.size > bytes.size();
     if (bytes.left(8192).contains('\0')) {
         p.kind = Preview::Kind::Binary;
@@ -612,9 +610,12 @@ void LayerExplorerPage::showPreview(const FileNode &node, const QString &path, b
         Q_EMIT previewShown();
         return;
     }
-    const QString file = m_analysis.layerFilePath(node, node.id);
     m_preview->setPlainText(tr("Reading…"));
-    m_engine.async([file] { return readPreview(file); })
+    Engine::Engine *engine = &m_engine;
+    m_engine
+        .async([engine, analysis = m_analysis, node] {
+            return previewOf(engine->analysis().readFile(analysis, node, kPreviewLimit));
+        })
         .then(this, [this, request](const Preview &p) {
             if (request != m_previewRequest)
                 return;

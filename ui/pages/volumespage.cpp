@@ -19,16 +19,6 @@
 
 namespace Berth::Gui {
 
-namespace {
-
-// What prune would remove, measured before asking.
-struct PrunePlan {
-    QStringList names;
-    qint64 bytes = 0;
-};
-
-} // namespace
-
 VolumesPage::VolumesPage(Engine::Engine &engine, QWidget *parent)
     : QWidget(parent)
     , m_engine(engine)
@@ -140,10 +130,9 @@ void VolumesPage::refresh() {
     Engine::Engine *engine = &m_engine;
     m_engine
         .async([engine] {
-            Engine::VolumeStore &volumes = engine->containers().volumes();
             QList<VolumeRow> rows;
-            for (const Engine::VolumeRecord &v : volumes.list())
-                rows.append({v, volumes.users(v.name), -1});
+            for (const auto &[volume, users] : engine->volumes().listWithUsers())
+                rows.append({volume, users, -1});
             return rows;
         })
         .then(this, [this, generation](const QList<VolumeRow> &rows) {
@@ -177,7 +166,7 @@ void VolumesPage::measureSizes(int generation, const QStringList &names) {
         .async([engine, names] {
             QHash<QString, qint64> sizes;
             for (const QString &name : names)
-                sizes.insert(name, engine->containers().volumes().size(name));
+                sizes.insert(name, engine->volumes().size(name));
             return sizes;
         })
         .then(this, [this, generation](const QHash<QString, qint64> &sizes) {
@@ -203,7 +192,7 @@ void VolumesPage::create(const QString &name) {
         say(tr("A volume needs a name."));
         return;
     }
-    if (!Engine::VolumeStore::isValidName(name)) {
+    if (!Engine::VolumeOperations::isValidName(name)) {
         say(tr("\"%1\" cannot be a volume name: use letters, digits, and . _ - after the first "
                "character.")
                 .arg(name));
@@ -211,7 +200,7 @@ void VolumesPage::create(const QString &name) {
     }
     Engine::Engine *engine = &m_engine;
     const bool existed = m_model->rowOf(name) >= 0;
-    m_engine.async([engine, name] { return engine->containers().volumes().create(name); })
+    m_engine.async([engine, name] { return engine->volumes().create(name); })
         .then(this, [this, name, existed](const Engine::Result<Engine::VolumeRecord> &v) {
             if (!v) {
                 const ErrorText text =
@@ -264,7 +253,7 @@ void VolumesPage::removeSelected() {
 
 void VolumesPage::remove(const QString &name) {
     Engine::Engine *engine = &m_engine;
-    m_engine.async([engine, name] { return engine->containers().volumes().remove(name); })
+    m_engine.async([engine, name] { return engine->volumes().remove(name); })
         .then(this, [this, name](const Engine::Status &st) {
             if (!st) {
                 const ErrorText text =
@@ -291,17 +280,11 @@ void VolumesPage::prune() {
     Engine::Engine *engine = &m_engine;
     m_engine
         .async([engine, all] {
-            Engine::VolumeStore &volumes = engine->containers().volumes();
-            PrunePlan plan;
-            for (const Engine::VolumeRecord &v : volumes.list()) {
-                if ((all || v.anonymous) && volumes.users(v.name).isEmpty()) {
-                    plan.names << v.name;
-                    plan.bytes += volumes.size(v.name);
-                }
-            }
-            return plan;
+            return engine->volumes().planPrune(
+                all ? Engine::VolumeOperations::PruneScope::AllUnused
+                    : Engine::VolumeOperations::PruneScope::Anonymous);
         })
-        .then(this, [this, all](const PrunePlan &plan) {
+        .then(this, [this, all](const Engine::VolumePruneReport &plan) {
             m_prune->setEnabled(true);
             if (plan.names.isEmpty()) {
                 say(all ? tr("Nothing to prune: every volume is in use.")
@@ -327,7 +310,7 @@ void VolumesPage::prune() {
                 // Exactly the volumes shown; one taken into use meanwhile is refused and kept.
                 m_engine
                     .async([engine, names] {
-                        Engine::VolumeStore &volumes = engine->containers().volumes();
+                        Engine::VolumeOperations volumes = engine->volumes();
                         QStringList kept;
                         for (const QString &name : names)
                             if (!volumes.remove(name))
