@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "engine/runtime/containerstore.h"
+#include "engine/runtime/containerruntime.h"
 
 namespace Berth::Cli {
 
