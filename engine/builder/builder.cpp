@@ -8,6 +8,7 @@
 #include "engine/builder/gitcontext.h"
 #include "engine/builder/urldownload.h"
 #include "engine/core/fileutil.h"
+#include "engine/core/textvalues.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/puller.h"
 #include "engine/runtime/containerlogs.h"

@@ -151,6 +151,9 @@ private:
     // holding no operation lock, then calls restartByPolicy().
     ContainerRecord reconcile(const ContainerRecord &record, bool *restartDue = nullptr);
     ContainerRecord applyShimState(const ContainerRecord &record);
+    // The record with its health (HealthFiles::read), after recording the health_status
+    // events its shim's changes call for.
+    ContainerRecord withHealth(ContainerRecord record);
     Result<ContainerRecord> restartByPolicy(const ContainerRecord &exited);
     Result<ContainerRecord> startLocked(const ContainerRecord &record, const StartOptions &options,
                                         int restartCount);
@@ -160,7 +163,7 @@ private:
     Result<QPair<qint64, qint64>> spawnShim(const ContainerRecord &record, const OciRuntime &rt,
                                             const QList<ProxiedPort> &ports, StartMode mode,
                                             int restartCount, const QString &netnsPath,
-                                            int operationLockFd);
+                                            int operationLockFd, const QStringList &healthArgs);
     // Frees what a run of a container that no longer runs may have left (its network, its
     // rootfs mount: a starter killed before its shim took over), unless another thread or
     // process is operating on it (that one cleans up).
