@@ -427,6 +427,12 @@ Every %2 (%3 while starting), timeout %4, unhealthy after %5 failures in a row, 
         <source>failed %1 times in a row</source>
         <translation>연속 %1번 실패</translation>
     </message>
+    <message>
+        <source>Probe: %1
+Every %2, timeout %3, unhealthy after %4 failures in a row</source>
+        <translation>검사: %1
+%2마다, 제한 시간 %3, 연속 %4번 실패하면 비정상</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ContainerTerminal</name>

@@ -46,7 +46,8 @@ struct PruneReport {
 //   ctr.log (+ rotated ctr.log.N), exit.json, state.json (restarts), attach.sock, shim.lock,
 //   init.pid, network.lease (the bridge network's address while it holds one; see
 //   BridgeNetwork), network.json (the run's network, for a reconcile that adopts a run whose
-//   starter died).
+//   starter died), health-process.json, health.json, health.reported (the health check, see
+//   HealthFiles).
 // The rootfs is mounted by start() in the host's mount namespace and unmounted when the
 // container stops (by the shim, and again by whoever reconciles), so a stopped container
 // holds no mount; its diff/ keeps its data until remove().

@@ -27,13 +27,20 @@ QString checkText(const Engine::HealthConfig &c) {
                                 ? c.test.value(1)
                                 : c.test.mid(1).join(QLatin1Char(' '));
     auto value = [](qint64 v, qint64 fallback) { return durationShort(v > 0 ? v : fallback); };
+    const int retries = c.retries > 0 ? c.retries : HealthConfig::DefaultRetries;
+    const QString every = value(c.interval, HealthConfig::DefaultInterval);
+    const QString timeout = value(c.timeout, HealthConfig::DefaultTimeout);
+    if (c.startPeriod <= 0)
+        return ContainerHealthView::tr("Probe: %1\nEvery %2, timeout %3, unhealthy after %4 "
+                                       "failures in a row")
+            .arg(command, every, timeout)
+            .arg(retries);
+    // The start interval applies only during a start period.
     return ContainerHealthView::tr("Probe: %1\nEvery %2 (%3 while starting), timeout %4, "
                                    "unhealthy after %5 failures in a row, start period %6")
-        .arg(command, value(c.interval, HealthConfig::DefaultInterval),
-             value(c.startInterval, HealthConfig::DefaultStartInterval),
-             value(c.timeout, HealthConfig::DefaultTimeout))
-        .arg(c.retries > 0 ? c.retries : HealthConfig::DefaultRetries)
-        .arg(durationShort(qMax<qint64>(0, c.startPeriod)));
+        .arg(command, every, value(c.startInterval, HealthConfig::DefaultStartInterval), timeout)
+        .arg(retries)
+        .arg(durationShort(c.startPeriod));
 }
 
 } // namespace
