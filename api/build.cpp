@@ -50,9 +50,15 @@ void runBuild(Exchange &x, const BuildOptions &options, bool quiet) {
     std::atomic<bool> cancel{false};
     BuildOptions cancellable = options;
     cancellable.cancel = &cancel;
+    // dockerd sends the image's ID ({"aux": ...}) before "Successfully built", and clients take
+    // the stream's last lines as its summary: the summary the builder prints is held back until
+    // the ID is known.
+    QStringList summary;
     BuildHandlers handlers;
     handlers.output = [&](const QString &line) {
-        if (!quiet)
+        if (line.startsWith(QLatin1String("Successfully built ")) || !summary.isEmpty())
+            summary << line;
+        else if (!quiet)
             out.stream(line + QLatin1Char('\n'));
         if (x.server.stopping())
             cancel = true;
@@ -66,7 +72,53 @@ void runBuild(Exchange &x, const BuildOptions &options, bool quiet) {
                QJsonObject{{QStringLiteral("ID"), result->image.id.toString()}}}});
     if (quiet)
         out.stream(result->image.id.toString() + QLatin1Char('\n'));
+    else
+        for (const QString &line : std::as_const(summary))
+            out.stream(line + QLatin1Char('\n'));
     out.finish();
+}
+
+// Query parameters of the classic builder that Berth does not apply: refused (400 naming
+// them) unless they ask for what Berth does anyway (their zero value, or the ones given; Python
+// clients send booleans as "True"/"False"). Not here: rm and forcerm, whose false is docker-py's
+// default: Berth removes a step's container whatever they say (api/README.md).
+Status refuseUnappliedBuildOptions(const HttpRequest &request) {
+    static const QList<std::pair<QLatin1String, QStringList>> options{
+        {QLatin1String("cachefrom"), {QStringLiteral("[]")}},
+        {QLatin1String("extrahosts"), {}},
+        {QLatin1String("pull"), {QStringLiteral("0"), QStringLiteral("false")}},
+        {QLatin1String("squash"), {QStringLiteral("0"), QStringLiteral("false")}},
+        {QLatin1String("memory"), {QStringLiteral("0")}},
+        {QLatin1String("memswap"), {QStringLiteral("0"), QStringLiteral("-1")}},
+        {QLatin1String("cpushares"), {QStringLiteral("0")}},
+        {QLatin1String("cpusetcpus"), {}},
+        {QLatin1String("cpusetmems"), {}},
+        {QLatin1String("cgroupparent"), {}},
+        {QLatin1String("cpuperiod"), {QStringLiteral("0")}},
+        {QLatin1String("cpuquota"), {QStringLiteral("0")}},
+        {QLatin1String("shmsize"), {QStringLiteral("0")}},
+        {QLatin1String("networkmode"), {QStringLiteral("default"), QStringLiteral("bridge")}},
+        {QLatin1String("platform"), {QStringLiteral("linux"), QStringLiteral("linux/amd64")}},
+        {QLatin1String("outputs"), {}},
+        {QLatin1String("version"), {QStringLiteral("1")}},
+        {QLatin1String("isolation"), {QStringLiteral("default")}},
+        {QLatin1String("ulimits"), {QStringLiteral("[]"), QStringLiteral("null")}},
+    };
+    for (const auto &[name, usual] : options)
+        for (const auto &[key, value] : request.query)
+            if (key == name && !value.isEmpty() && !usual.contains(value.toLower()))
+                return fail(ErrorKind::InvalidArgument,
+                            QStringLiteral("build option %1=%2 is not supported by Berth")
+                                .arg(key, value.left(200)));
+    return {};
+}
+
+// The first value given for `name` (dockerd's choice when a parameter is repeated).
+QString firstValue(const HttpRequest &request, const QString &name) {
+    for (const auto &[key, value] : request.query)
+        if (key == name)
+            return value;
+    return {};
 }
 
 // Whether a downloaded remote context is an archive (tar, maybe compressed) rather than a
@@ -81,6 +133,8 @@ bool looksLikeArchive(const QString &path) {
 }
 
 void build(Exchange &x) {
+    if (auto st = refuseUnappliedBuildOptions(x.request); !st)
+        return x.error(st.error());
     BuildOptions options;
     for (const auto &[key, value] : x.request.query)
         if (key == QLatin1String("t") && !value.isEmpty())
@@ -102,7 +156,7 @@ void build(Exchange &x) {
     // a git repository the builder clones itself, or an http(s) URL of such a tar or of a
     // Dockerfile alone.
     const QString remote = x.request.value(QStringLiteral("remote"));
-    QString dockerfile = x.request.value(QStringLiteral("dockerfile"));
+    QString dockerfile = firstValue(x.request, QStringLiteral("dockerfile"));
     if (!remote.isEmpty() && GitContextSpec::parse(remote)) {
         options.context = remote;
         if (!dockerfile.isEmpty())

@@ -13,6 +13,8 @@
 
 #include <QThread>
 
+#include <algorithm>
+
 #include <csignal>
 #include <fcntl.h>
 #include <thread>
@@ -132,6 +134,97 @@ std::optional<QStringList> stringList(const QJsonValue &v, bool splitString = fa
     return out;
 }
 
+// HostConfig fields Berth does not apply. dockerd's clients send most of them with their zero
+// value (the docker CLI sends nearly all), so a field is refused, with 400 naming it, only
+// when it asks for something: never accepted and ignored.
+bool asksForNothing(const QJsonValue &v) {
+    switch (v.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        return true;
+    case QJsonValue::Bool:
+        return !v.toBool();
+    case QJsonValue::Double:
+        return v.toDouble() == 0;
+    case QJsonValue::String:
+        return v.toString().isEmpty();
+    case QJsonValue::Array:
+        return v.toArray().isEmpty();
+    case QJsonValue::Object:
+        return v.toObject().isEmpty();
+    }
+    return false;
+}
+
+Status refuseUnapplied(const QJsonObject &host) {
+    // Each with the values that mean what Berth does anyway.
+    static const QList<std::pair<QLatin1String, QJsonValue>> fields{
+        {QLatin1String("BlkioWeight"), {}},
+        {QLatin1String("BlkioWeightDevice"), {}},
+        {QLatin1String("BlkioDeviceReadBps"), {}},
+        {QLatin1String("BlkioDeviceWriteBps"), {}},
+        {QLatin1String("BlkioDeviceReadIOps"), {}},
+        {QLatin1String("BlkioDeviceWriteIOps"), {}},
+        {QLatin1String("CgroupParent"), {}},
+        {QLatin1String("CgroupnsMode"), QStringLiteral("host")},
+        {QLatin1String("Cgroup"), {}},
+        {QLatin1String("ContainerIDFile"), {}},
+        {QLatin1String("CpuCount"), {}},
+        {QLatin1String("CpuPercent"), {}},
+        {QLatin1String("CpuRealtimePeriod"), {}},
+        {QLatin1String("CpuRealtimeRuntime"), {}},
+        {QLatin1String("CpuShares"), {}},
+        {QLatin1String("CpusetCpus"), {}},
+        {QLatin1String("CpusetMems"), {}},
+        {QLatin1String("DeviceCgroupRules"), {}},
+        {QLatin1String("DeviceRequests"), {}},
+        {QLatin1String("Devices"), {}},
+        {QLatin1String("Dns"), {}},
+        {QLatin1String("DnsOptions"), {}},
+        {QLatin1String("DnsSearch"), {}},
+        {QLatin1String("ExtraHosts"), {}},
+        {QLatin1String("GroupAdd"), {}},
+        {QLatin1String("IOMaximumBandwidth"), {}},
+        {QLatin1String("IOMaximumIOps"), {}},
+        {QLatin1String("IpcMode"), QStringLiteral("private")},
+        {QLatin1String("Isolation"), QStringLiteral("default")},
+        {QLatin1String("KernelMemory"), {}},
+        {QLatin1String("KernelMemoryTCP"), {}},
+        {QLatin1String("Links"), {}},
+        {QLatin1String("MaskedPaths"), {}},
+        {QLatin1String("MemoryReservation"), {}},
+        {QLatin1String("MemorySwappiness"), -1},
+        {QLatin1String("OomKillDisable"), {}},
+        {QLatin1String("OomScoreAdj"), {}},
+        {QLatin1String("PidMode"), {}},
+        {QLatin1String("ReadonlyPaths"), {}},
+        {QLatin1String("ShmSize"), qint64(64) << 20},
+        {QLatin1String("StorageOpt"), {}},
+        {QLatin1String("Sysctls"), {}},
+        {QLatin1String("Tmpfs"), {}},
+        {QLatin1String("UTSMode"), {}},
+        {QLatin1String("Ulimits"), {}},
+        {QLatin1String("UsernsMode"), {}},
+        {QLatin1String("VolumeDriver"), QStringLiteral("local")},
+        {QLatin1String("VolumesFrom"), {}},
+        {QLatin1String("Annotations"), {}},
+    };
+    for (const auto &[field, usual] : fields) {
+        const QJsonValue v = host.value(field);
+        if (asksForNothing(v) || v == usual ||
+            (v.isDouble() && usual.isDouble() && v.toDouble() == usual.toDouble()))
+            continue;
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("HostConfig.%1 is not supported by Berth (got %2); leave it "
+                                   "unset")
+                        .arg(field, QString::fromUtf8(QJsonDocument(QJsonArray{v})
+                                                          .toJson(QJsonDocument::Compact)
+                                                          .chopped(1)
+                                                          .mid(1))));
+    }
+    return {};
+}
+
 Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &name) {
     CreateRequest request;
     request.name = name.startsWith(QLatin1Char('/')) ? name.mid(1) : name;
@@ -206,19 +299,23 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
     const QJsonObject labelObject = labels.toObject();
     for (auto it = labelObject.begin(); it != labelObject.end(); ++it)
         s.labels.insert(it.key(), it->toString());
-    // Anonymous volumes asked for in the config ("Volumes": {"/data": {}}).
+    // Anonymous volumes asked for in the config ("Volumes": {"/data": {}}); added after the
+    // binds and mounts below, which replace one on the same path (as dockerd does: docker-py's
+    // containers.run(volumes=...) sends every bind in both places).
+    QList<MountSpec> configVolumes;
     const QJsonObject volumes = body.value(QStringLiteral("Volumes")).toObject();
     for (auto it = volumes.begin(); it != volumes.end(); ++it) {
         auto m = parseVolumeOption(it.key());
         if (!m)
             return std::unexpected(m.error());
-        s.mounts.append(*m);
+        configVolumes.append(*m);
     }
 
     const QJsonValue hostValue = body.value(QStringLiteral("HostConfig"));
     if (!hostValue.isNull() && !hostValue.isUndefined() && !hostValue.isObject())
         return bad(QStringLiteral("HostConfig"));
     const QJsonObject host = hostValue.toObject();
+    BERTH_TRY(refuseUnapplied(host));
     BERTH_TRY(boolean(host, QStringLiteral("AutoRemove"), s.autoRemove));
     const QJsonValue policyValue = host.value(QStringLiteral("RestartPolicy"));
     if (!policyValue.isNull() && !policyValue.isUndefined() && !policyValue.isObject())
@@ -243,6 +340,14 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
         s.init = init.toBool();
     BERTH_TRY(boolean(host, QStringLiteral("ReadonlyRootfs"), s.readOnly));
     BERTH_TRY(integer(host, QStringLiteral("Memory"), s.memory));
+    // Berth gives a limited container as much swap as memory (Docker's default): MemorySwap
+    // (memory plus swap) can only say that.
+    qint64 memorySwap = 0;
+    BERTH_TRY(integer(host, QStringLiteral("MemorySwap"), memorySwap));
+    if (memorySwap != 0 && (s.memory == 0 || memorySwap != 2 * s.memory))
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("HostConfig.MemorySwap is not supported by Berth except as "
+                                   "twice Memory (its default: as much swap as memory)"));
     BERTH_TRY(integer(host, QStringLiteral("NanoCpus"), s.nanoCpus));
     qint64 quota = 0, period = 0;
     BERTH_TRY(integer(host, QStringLiteral("CpuQuota"), quota));
@@ -302,13 +407,12 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
         s.exposedPorts += *keys;
     }
     const QJsonObject logConfig = host.value(QStringLiteral("LogConfig")).toObject();
-    const QString logType = logConfig.value(QStringLiteral("Type")).toString();
-    if (!logType.isEmpty() && logType != QLatin1String("json-file"))
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("log driver %1 is not supported (only json-file)").arg(logType));
+    if (auto st = s.setLogDriver(logConfig.value(QStringLiteral("Type")).toString()); !st)
+        return std::unexpected(st.error());
     const QJsonObject logOpts = logConfig.value(QStringLiteral("Config")).toObject();
-    if (logOpts.contains(QStringLiteral("max-file")))
-        s.logMaxFiles = logOpts.value(QStringLiteral("max-file")).toString().toInt();
+    for (auto it = logOpts.begin(); it != logOpts.end(); ++it)
+        if (auto st = s.setLogOption(it.key(), it->toString()); !st)
+            return std::unexpected(st.error());
     QStringList binds;
     BERTH_TRY(strings(host, QStringLiteral("Binds"), binds));
     for (const QString &bind : std::as_const(binds)) {
@@ -332,6 +436,11 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
         m.anonymous = m.type == QLatin1String("volume") && m.source.isEmpty();
         s.mounts.append(m);
     }
+    for (const MountSpec &m : std::as_const(configVolumes))
+        if (std::none_of(s.mounts.cbegin(), s.mounts.cend(), [&](const MountSpec &other) {
+                return other.destination == m.destination;
+            }))
+            s.mounts.append(m);
 #undef BERTH_TRY
     return request;
 }
@@ -345,6 +454,17 @@ void createContainer(Exchange &x) {
         return x.error(request.error());
     if (auto image = x.engine.images().resolve(request->spec.image); !image)
         return x.error(404, QStringLiteral("No such image: %1").arg(request->spec.image));
+    // The OCI runtime is the one Berth found working (berthctl info); asking for another is
+    // refused rather than ignored.
+    const QString runtime = body->value(QStringLiteral("HostConfig"))
+                                .toObject()
+                                .value(QStringLiteral("Runtime"))
+                                .toString();
+    if (auto rt = x.engine.containers().runtime();
+        !runtime.isEmpty() && (!rt || rt->name() != runtime))
+        return x.error(400, QStringLiteral("HostConfig.Runtime %1 is not available: Berth runs "
+                                           "containers with %2")
+                                .arg(runtime, rt ? rt->name() : QStringLiteral("no runtime")));
     auto record = x.engine.containers().create(*request);
     if (!record) {
         if (record.error().kind == ErrorKind::AlreadyExists)
@@ -573,6 +693,8 @@ void logs(Exchange &x) {
             return x.error(400, QStringLiteral("invalid %1: %2").arg(key, text));
         *target = *ns;
     }
+    if (auto readable = logsReadable(record->spec); !readable)
+        return x.error(501, readable.error().message);
     options.tty = isTty(*record);
     if (!x.connection.beginChunked(200, options.tty ? "application/vnd.docker.raw-stream"
                                                     : "application/vnd.docker.multiplexed-stream"))

@@ -3,6 +3,7 @@
 #include "api/execsessions.h"
 #include "api/server.h"
 #include "api/streams.h"
+#include "engine/runtime/commandexit.h"
 
 #include <QRandomGenerator>
 #include <QThread>
@@ -98,6 +99,45 @@ void createExec(Exchange &x) {
     x.json(201, QJsonObject{{QStringLiteral("Id"), id}});
 }
 
+// Runs the exec on a pty whose output (stdout and stderr merged, as on a terminal) goes to
+// `output`. A spare pty holds the size /exec/{id}/resize asks for; the copy loop applies it.
+Result<int> runOnPty(Exchange &x, ContainerExec &exec, const ExecSession &session,
+                     const ExecRequest &request, int output) {
+    int holderMaster = -1, holderSlave = -1;
+    int wake[2] = {-1, -1};
+    winsize ws{24, 80, 0, 0};
+    ::openpty(&holderMaster, &holderSlave, nullptr, nullptr, &ws);
+    ::pipe2(wake, O_CLOEXEC | O_NONBLOCK);
+    x.server.execs().update(session.id, [&](ExecSession &s) {
+        s.sizeHolder = holderMaster;
+        s.resizeWrite = wake[1];
+    });
+    const int socket = x.connection.fd();
+    auto code = exec.run(
+        session.containerId, request,
+        ExecStdio{session.attachStdin ? socket : -1, output, output, holderMaster, wake[0]});
+    x.server.execs().update(session.id, [](ExecSession &s) {
+        s.sizeHolder = -1;
+        s.resizeWrite = -1;
+    });
+    for (int fd : {holderMaster, holderSlave, wake[0], wake[1]})
+        if (fd >= 0)
+            ::close(fd);
+    return code;
+}
+
+// Runs the exec with plain stdio: the streams the client did not attach go to /dev/null.
+Result<int> runOnPipes(ContainerExec &exec, const ExecSession &session, const ExecRequest &request,
+                       int socket, int output, int errors) {
+    const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    auto code = exec.run(session.containerId, request,
+                         ExecStdio{session.attachStdin ? socket : devNull,
+                                   session.attachStdout ? output : devNull,
+                                   session.attachStderr ? errors : devNull});
+    ::close(devNull);
+    return code;
+}
+
 void startExec(Exchange &x) {
     const QString id = x.params.value(0);
     auto session = x.server.execs().get(id);
@@ -131,59 +171,41 @@ void startExec(Exchange &x) {
             ::close(devNull);
             server->execs().update(id, [&](ExecSession &s) {
                 s.running = false;
-                s.exitCode = code ? *code : 126;
+                s.exitCode = code ? *code : commandExitCode(code.error(), 126);
             });
         }).detach();
         return (void)x.connection.respond(200, "application/json", {});
     }
 
+    // The framing follows the start request's Tty, as dockerd's does (not the create's, which
+    // only decides whether the process gets a pty): a raw stream, or Docker's frames.
+    const bool raw = body->value(QStringLiteral("Tty")).toBool();
     if (!x.connection.hijack(x.request.wantsUpgrade,
-                             request.tty ? "application/vnd.docker.raw-stream"
-                                         : "application/vnd.docker.multiplexed-stream"))
+                             raw ? "application/vnd.docker.raw-stream"
+                                 : "application/vnd.docker.multiplexed-stream"))
         return finish(126);
     const int socket = x.connection.fd();
-    Result<int> code = 0;
-    if (request.tty) {
-        // A spare pty holds the size /exec/{id}/resize asks for; the copy loop applies it.
-        int holderMaster = -1, holderSlave = -1;
-        int wake[2] = {-1, -1};
-        winsize ws{24, 80, 0, 0};
-        ::openpty(&holderMaster, &holderSlave, nullptr, nullptr, &ws);
-        ::pipe2(wake, O_CLOEXEC | O_NONBLOCK);
-        x.server.execs().update(id, [&](ExecSession &s) {
-            s.sizeHolder = holderMaster;
-            s.resizeWrite = wake[1];
-        });
-        code = exec.run(
-            session->containerId, request,
-            ExecStdio{session->attachStdin ? socket : -1, socket, socket, holderMaster, wake[0]});
-        x.server.execs().update(id, [](ExecSession &s) {
-            s.sizeHolder = -1;
-            s.resizeWrite = -1;
-        });
-        for (int fd : {holderMaster, holderSlave, wake[0], wake[1]})
-            if (fd >= 0)
-                ::close(fd);
-    } else {
-        int out[2], err[2];
+    int out[2] = {-1, socket}, err[2] = {-1, socket}; // [1]: where the process writes
+    std::thread pump;
+    if (!raw) {
         if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
             return finish(126);
-        std::thread pump(pumpFrames, std::ref(x.connection), out[0], err[0]);
-        const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-        code = exec.run(session->containerId, request,
-                        ExecStdio{session->attachStdin ? socket : devNull,
-                                  session->attachStdout ? out[1] : devNull,
-                                  session->attachStderr ? err[1] : devNull});
+        pump = std::thread(pumpFrames, std::ref(x.connection), out[0], err[0]);
+    }
+    const Result<int> code = request.tty
+                                 ? runOnPty(x, exec, *session, request, out[1])
+                                 : runOnPipes(exec, *session, request, socket, out[1], err[1]);
+    if (pump.joinable()) {
         ::close(out[1]);
         ::close(err[1]);
-        ::close(devNull);
         pump.join();
     }
     if (!code) {
         const QByteArray message = code.error().message.toUtf8() + '\n';
-        x.connection.writeRaw(request.tty ? message : streamFrame(2, message));
+        x.connection.writeRaw(raw ? message : streamFrame(2, message));
     }
-    finish(code ? *code : 126);
+    // 127 when the command does not exist, 126 when it cannot be invoked, as dockerd.
+    finish(code ? *code : commandExitCode(code.error(), 126));
     x.connection.shutdownWrite();
 }
 

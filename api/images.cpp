@@ -400,11 +400,13 @@ void loadImages(Exchange &x) {
             return {};
         },
         received);
-    if (!st)
-        return x.error(st.error().kind == ErrorKind::Internal ? 500 : 400, st.error().message);
     if (!received)
         return x.error(400, received.error().message);
     JsonStream out(x);
+    if (!st) {
+        out.fail(st.error(), JsonStream::FailAs::AsMessage);
+        return out.finish();
+    }
     for (const LoadedImage &image : std::as_const(loaded)) {
         if (image.tags.isEmpty())
             out.stream(QStringLiteral("Loaded image ID: %1\n").arg(image.image.id.toString()));

@@ -23,8 +23,8 @@ bool JsonStream::status(const QString &text, const QString &id) {
     return send(o);
 }
 
-void JsonStream::fail(const Engine::Error &error) {
-    if (!m_started) {
+void JsonStream::fail(const Engine::Error &error, FailAs mode) {
+    if (!m_started && mode == FailAs::HttpErrorFirst) {
         m_exchange.error(error);
         m_ok = false;
         return;

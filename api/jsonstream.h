@@ -19,8 +19,10 @@ public:
     bool send(const QJsonObject &message);
     bool status(const QString &text, const QString &id = {});
     bool stream(const QString &text) { return send({{QStringLiteral("stream"), text}}); }
-    // An error: an HTTP error when nothing was sent yet, else an error message.
-    void fail(const Engine::Error &error);
+    // An error: by default an HTTP error when nothing was sent yet, else an error message.
+    // AsMessage always sends the message after a 200 (dockerd's load answers a bad archive so).
+    enum class FailAs { HttpErrorFirst, AsMessage };
+    void fail(const Engine::Error &error, FailAs mode = FailAs::HttpErrorFirst);
     void finish();
 
 private:

@@ -113,6 +113,7 @@ void info(Exchange &x) {
         200,
         QJsonObject{
             {QStringLiteral("ID"), QStringLiteral("berth")},
+            {QStringLiteral("Debug"), false},
             {QStringLiteral("Containers"), all.size()},
             {QStringLiteral("ContainersRunning"), running},
             {QStringLiteral("ContainersPaused"), paused},
@@ -126,7 +127,8 @@ void info(Exchange &x) {
                          {QStringLiteral("Network"),
                           QJsonArray{QStringLiteral("bridge"), QStringLiteral("host"),
                                      QStringLiteral("none")}},
-                         {QStringLiteral("Log"), QJsonArray{QStringLiteral("json-file")}}}},
+                         {QStringLiteral("Log"),
+                          QJsonArray{QStringLiteral("json-file"), QStringLiteral("none")}}}},
             {QStringLiteral("MemoryLimit"), true},
             {QStringLiteral("CpuCfsPeriod"), true},
             {QStringLiteral("CpuCfsQuota"), true},
@@ -246,9 +248,23 @@ void diskUsage(Exchange &x) {
                             {QStringLiteral("BuildCache"), QJsonArray()}});
 }
 
+// Swarm endpoints: Berth is never part of a swarm. dockerd answers 503 on a node that is not a
+// manager, and clients (the docker CLI, docker-py) take that as "no swarm" rather than failing.
+void notASwarmManager(Exchange &x) {
+    x.error(503, QStringLiteral("This node is not a swarm manager. Berth runs containers on this "
+                                "machine only and cannot join a swarm."));
+}
+
 } // namespace
 
 void addSystemRoutes(Router &router) {
+    for (const char *area : {"swarm", "services", "nodes", "tasks", "secrets", "configs"}) {
+        const QString base = QLatin1Char('/') + QLatin1String(area);
+        for (const char *method : {"GET", "POST", "DELETE"}) {
+            router.add(method, base, notASwarmManager);
+            router.add(method, base + QStringLiteral("/{*}"), notASwarmManager);
+        }
+    }
     router.add("GET", QStringLiteral("/_ping"), ping);
     router.add("HEAD", QStringLiteral("/_ping"), ping);
     router.add("GET", QStringLiteral("/version"), version);

@@ -126,6 +126,9 @@ struct RunOptions {
     QCommandLineOption expose{QStringLiteral("expose"),
                               QStringLiteral("Expose a port or a range of ports"),
                               QStringLiteral("PORT")};
+    QCommandLineOption logDriver{QStringLiteral("log-driver"),
+                                 QStringLiteral("Logging driver: json-file (default) or none"),
+                                 QStringLiteral("DRIVER")};
     QCommandLineOption logOpt{QStringLiteral("log-opt"),
                               QStringLiteral("Log options: max-size=SIZE, max-file=N"),
                               QStringLiteral("OPT")};
@@ -178,7 +181,8 @@ struct RunOptions {
         p.addOptions({name,    env,         envFile,    workdir, user,        entrypoint, hostname,
                       label,   init,        memory,     cpus,    pidsLimit,   readOnly,   capAdd,
                       capDrop, stopTimeout, stopSignal, rm,      securityOpt, logOpt});
-        p.addOptions({volume, mountOpt, privileged, network, publish, publishAll, expose});
+        p.addOptions(
+            {volume, mountOpt, privileged, network, publish, publishAll, expose, logDriver});
         p.addOptions({interactive, tty, restart});
         p.addOptions({healthCmd, healthInterval, healthTimeout, healthRetries, healthStartPeriod,
                       healthStartInterval, noHealthcheck});
@@ -345,17 +349,13 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
             return fail(ports.error());
         s.exposedPorts += *ports;
     }
-    for (const QString &opt : p.values(o.logOpt)) {
-        const QString key = opt.section(QLatin1Char('='), 0, 0);
-        const QString value = opt.section(QLatin1Char('='), 1);
-        if (key == QLatin1String("max-size") && parseSize(value, SizeUnits::Binary) > 0)
-            s.logMaxSize = parseSize(value, SizeUnits::Binary);
-        else if (key == QLatin1String("max-file") && value.toInt() > 0)
-            s.logMaxFiles = value.toInt();
-        else
-            return fail(ErrorKind::InvalidArgument,
-                        QStringLiteral("unsupported --log-opt: %1").arg(opt));
-    }
+    if (auto st = s.setLogDriver(p.value(o.logDriver)); !st)
+        return fail(st.error());
+    for (const QString &opt : p.values(o.logOpt))
+        if (auto st = s.setLogOption(opt.section(QLatin1Char('='), 0, 0),
+                                     opt.section(QLatin1Char('='), 1));
+            !st)
+            return fail(st.error());
     for (const QString &v : p.values(o.volume)) {
         auto m = parseVolumeOption(v);
         if (!m)
@@ -873,6 +873,8 @@ int logsCmd(Context &ctx) {
     auto record = rt.get(p.positionalArguments().first());
     if (!record)
         return ctx.fail(record.error());
+    if (auto readable = logsReadable(record->spec); !readable)
+        return ctx.fail(readable.error());
     LogReader reader(rt.logPath(record->id));
     LogPrinter printer(p.isSet(timestamps));
     const auto print = [&](const LogEntry &e) { return printer.print(e); };

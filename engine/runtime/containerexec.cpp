@@ -89,15 +89,9 @@ struct Argv {
     std::vector<char *> pointers;
 };
 
-// Forks and execs argv (the runtime) with fds in/out/err as 0/1/2, in the runtime's cgroup view.
-pid_t spawn(Argv &argv, int in, int out, int err, CgroupView view) {
-    const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    const pid_t pid = ::fork();
-    if (pid != 0) {
-        if (devnull >= 0)
-            ::close(devnull);
-        return pid;
-    }
+// In a forked child: execs argv (the runtime) with fds in/out/err as 0/1/2 (-1: `devnull`), in
+// the runtime's cgroup view. Async-signal-safe calls only.
+[[noreturn]] void execRuntime(Argv &argv, int in, int out, int err, int devnull, CgroupView view) {
     const int fds[3] = {in >= 0 ? in : devnull, out >= 0 ? out : devnull, err >= 0 ? err : devnull};
     // Move the sources above 2 first, so dup2 into 0..2 cannot clobber one another.
     int moved[3];
@@ -114,6 +108,78 @@ pid_t spawn(Argv &argv, int in, int out, int err, CgroupView view) {
         ::_exit(127);
     ::execv(argv.pointers[0], argv.pointers.data());
     ::_exit(127);
+}
+
+// Forks and execs argv (the runtime) with fds in/out/err as 0/1/2, in the runtime's cgroup view.
+pid_t spawn(Argv &argv, int in, int out, int err, CgroupView view) {
+    const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    const pid_t pid = ::fork();
+    if (pid == 0)
+        execRuntime(argv, in, out, err, devnull, view);
+    if (devnull >= 0)
+        ::close(devnull);
+    return pid;
+}
+
+// The process ID in a runtime's pid file, read with async-signal-safe calls only; 0 if none.
+pid_t readPidFile(const char *path) {
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char buf[32];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    pid_t pid = 0;
+    for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i)
+        pid = pid * 10 + (buf[i] - '0');
+    return pid;
+}
+
+void writeStatus(int fd, int status) {
+    while (::write(fd, &status, sizeof status) < 0 && errno == EINTR) {
+    }
+}
+
+// A detached tty exec's process is orphaned when the runtime exits, and only a subreaper above
+// it learns how it ended. The caller must not become one (an API server or the GUI would then
+// inherit every berth-shim and runtime helper it starts, and never reap them), so a forked
+// waiter is: it runs the runtime, writes the runtime's wait status to `report`, reaps what it
+// inherits until the exec's process (named by `pidFile`) has ended, writes that status, reaps
+// any other orphans of the runtime and exits. Its parent reads both ints and reaps it.
+pid_t spawnWaiter(Argv &argv, const QByteArray &pidFile, int err, CgroupView view, int report) {
+    const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    const pid_t waiter = ::fork();
+    if (waiter != 0) {
+        if (devnull >= 0)
+            ::close(devnull);
+        return waiter;
+    }
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    const pid_t runtime = ::fork();
+    if (runtime == 0)
+        execRuntime(argv, -1, -1, err, devnull, view);
+    int status = 255 << 8;
+    while (runtime > 0 && ::waitpid(runtime, &status, 0) < 0 && errno == EINTR) {
+    }
+    writeStatus(report, status);
+    const pid_t process = runtime > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0
+                              ? readPidFile(pidFile.constData())
+                              : 0;
+    bool reported = process <= 0;
+    for (;;) {
+        const pid_t ended = ::waitpid(-1, &status, 0);
+        if (ended < 0 && errno == EINTR)
+            continue;
+        if (ended < 0)
+            break;
+        if (ended == process) {
+            writeStatus(report, status);
+            reported = true;
+        }
+    }
+    if (!reported)
+        writeStatus(report, 255 << 8); // not ours after all: nobody can tell its status
+    ::_exit(0);
 }
 
 } // namespace
@@ -259,28 +325,88 @@ Result<int> execWithoutTerminal(Argv &argv, const ExecRequest &request, const Ex
     return request.detach ? 0 : exitCodeOf(status);
 }
 
+// A tty exec's runtime, started either as our child (Watch::Runtime: its process is handed over
+// and left to init) or under a waiter (Watch::Waiter, see spawnWaiter) whose report tells how
+// the runtime and then the process ended.
+class TerminalRuntime {
+public:
+    enum class Watch { Runtime, Waiter };
+    TerminalRuntime(Argv &argv, const ExecFiles &files, int err, CgroupView view, Watch watch) {
+        if (watch == Watch::Runtime) {
+            m_child = spawn(argv, -1, -1, err, view);
+            return;
+        }
+        int report[2];
+        if (::pipe2(report, O_CLOEXEC) != 0)
+            return;
+        m_child = spawnWaiter(argv, QFile::encodeName(files.pid()), err, view, report[1]);
+        ::close(report[1]);
+        m_report = report[0];
+    }
+    // A waiter that reported both statuses ends once it has reaped the runtime's helpers; one
+    // that did not (the exec failed half-way) is killed, leaving what it held to init.
+    ~TerminalRuntime() {
+        if (m_report < 0)
+            return;
+        ::close(m_report);
+        if (m_child <= 0)
+            return;
+        if (m_reports < 2)
+            ::kill(m_child, SIGKILL);
+        waitChild(m_child);
+    }
+    TerminalRuntime(const TerminalRuntime &) = delete;
+    TerminalRuntime &operator=(const TerminalRuntime &) = delete;
+
+    bool started() const { return m_child > 0; }
+    // The fd that turns readable when the waiter reports (-1 without a waiter).
+    int report() const { return m_report; }
+    // The runtime's wait status once it has ended (without blocking), else nullopt.
+    std::optional<int> runtimeEnded() {
+        if (m_report < 0) {
+            int st = 0;
+            return ::waitpid(m_child, &st, WNOHANG) == m_child ? std::optional(st) : std::nullopt;
+        }
+        pollfd p{m_report, POLLIN, 0};
+        return ::poll(&p, 1, 0) > 0 ? std::optional(readReport()) : std::nullopt;
+    }
+    // Blocks until the runtime has ended (killed first with Stop::Kill); its wait status.
+    enum class Stop { Wait, Kill };
+    int waitRuntime(Stop stop) {
+        if (stop == Stop::Kill)
+            ::kill(m_child, SIGKILL);
+        return m_report < 0 ? waitChild(m_child) : readReport();
+    }
+    // The waiter's next report (a wait status); a waiter that died reports 255.
+    int readReport() {
+        int status = 255 << 8;
+        ssize_t n;
+        while ((n = ::read(m_report, &status, sizeof status)) < 0 && errno == EINTR) {
+        }
+        ++m_reports;
+        return n == sizeof status ? status : 255 << 8;
+    }
+
+private:
+    pid_t m_child = -1;
+    int m_report = -1;
+    int m_reports = 0;
+};
+
 // With a terminal the runtime detaches: its process's pty master arrives on the console
 // socket and its PID in the pid file.
-Result<ContainerExec::Terminal> startOnTerminal(Argv &argv, ConsoleSocket &console,
-                                                const ExecStdio &stdio, const OciRuntime &rt,
-                                                const ExecFiles &files) {
-    const pid_t runtimePid = spawn(argv, -1, -1, stdio.err, rt.cgroupView());
-    if (runtimePid < 0)
+Result<ContainerExec::Terminal> startOnTerminal(TerminalRuntime &runtime, ConsoleSocket &console,
+                                                const OciRuntime &rt, const ExecFiles &files) {
+    if (!runtime.started())
         return failErrno(QStringLiteral("fork"), errno);
-    int runtimeStatus = -1;
+    std::optional<int> ended;
     auto master = console.receive(kConsoleTimeoutMs, [&]() {
-        int st = 0;
-        if (::waitpid(runtimePid, &st, WNOHANG) == runtimePid) {
-            runtimeStatus = st;
-            return false;
-        }
-        return true;
+        ended = runtime.runtimeEnded();
+        return !ended;
     });
-    if (runtimeStatus < 0) {
-        if (!master)
-            ::kill(runtimePid, SIGKILL);
-        runtimeStatus = waitChild(runtimePid);
-    }
+    const int runtimeStatus = ended ? *ended
+                                    : runtime.waitRuntime(master ? TerminalRuntime::Stop::Wait
+                                                                 : TerminalRuntime::Stop::Kill);
     if (!master)
         return fail(master.error());
     auto closeMaster = qScopeGuard([&]() { ::close(*master); });
@@ -296,20 +422,16 @@ Result<ContainerExec::Terminal> startOnTerminal(Argv &argv, ConsoleSocket &conso
     return ContainerExec::Terminal{*master, int(pid)};
 }
 
-// Copies between the caller's stdio and an exec's pty master until the process ends (a pidfd
-// says when; without one, EIO on the master and a look every 200 ms). Returns its exit code.
+// Copies between the caller's stdio and an exec's pty master until the process ends (the
+// waiter's report says when and how). Returns its exit code.
 class TerminalRelay {
 public:
-    TerminalRelay(int master, pid_t pid, const ExecRequest &request, const ExecStdio &stdio)
+    TerminalRelay(int master, TerminalRuntime &runtime, const ExecRequest &request,
+                  const ExecStdio &stdio)
         : m_master(master)
-        , m_pid(pid)
+        , m_runtime(runtime)
         , m_stdio(stdio)
-        , m_pidfd(int(::syscall(SYS_pidfd_open, pid, 0)))
         , m_inOpen(request.interactive && stdio.in >= 0) {}
-    ~TerminalRelay() {
-        if (m_pidfd >= 0)
-            ::close(m_pidfd);
-    }
     TerminalRelay(const TerminalRelay &) = delete;
     TerminalRelay &operator=(const TerminalRelay &) = delete;
 
@@ -329,7 +451,7 @@ private:
     Status pollOnce() {
         pollfd pfd[4];
         int count = 0;
-        int iMaster = -1, iIn = -1, iResize = -1, iPid = -1;
+        int iMaster = -1, iIn = -1, iResize = -1, iEnd = -1;
         auto watch = [&](int &index, int fd) {
             index = count;
             pfd[count++] = {fd, POLLIN, 0};
@@ -340,15 +462,12 @@ private:
             watch(iIn, m_stdio.in);
         if (m_stdio.resizeNotify >= 0)
             watch(iResize, m_stdio.resizeNotify);
-        if (m_pidfd >= 0)
-            watch(iPid, m_pidfd);
-        const int ready = ::poll(pfd, nfds_t(count), m_pidfd >= 0 ? -1 : 200);
+        watch(iEnd, m_runtime.report());
+        const int ready = ::poll(pfd, nfds_t(count), -1);
         if (ready < 0 && errno != EINTR)
             return failErrno(QStringLiteral("poll"), errno);
-        if (ready <= 0) {
-            reap();
+        if (ready <= 0)
             return {};
-        }
         if (iMaster >= 0 && pfd[iMaster].revents)
             drainMaster();
         // A resize goes before what was typed after it (`stty size` right after resizing).
@@ -357,21 +476,11 @@ private:
             forwardResize();
         if (iIn >= 0 && pfd[iIn].revents)
             forwardInput();
-        if ((iPid >= 0 && pfd[iPid].revents) || (!m_masterOpen && m_pidfd < 0))
-            reap();
-        return {};
-    }
-
-    void reap() {
-        int st = 0;
-        const pid_t r = ::waitpid(m_pid, &st, WNOHANG);
-        if (r == m_pid) {
-            m_status = st;
-            m_exited = true;
-        } else if (r < 0 && errno == ECHILD) {
-            m_status = 255 << 8; // not ours after all: nobody can tell its status
+        if (pfd[iEnd].revents) {
+            m_status = m_runtime.readReport();
             m_exited = true;
         }
+        return {};
     }
 
     void drainMaster() {
@@ -407,9 +516,8 @@ private:
     }
 
     const int m_master;
-    const pid_t m_pid;
+    TerminalRuntime &m_runtime;
     const ExecStdio &m_stdio;
-    const int m_pidfd;
     bool m_inOpen;
     bool m_masterOpen = true;
     bool m_exited = false;
@@ -544,12 +652,12 @@ Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &r
         return code;
     }
 
-    // The process outlives the detached runtime; as subreaper we inherit it and see its exit.
-    // A hand-over leaves it to init: a GUI that became a subreaper would also inherit every
-    // berth-shim it starts, which must stay detached.
-    if (!handOver && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-        return failErrno(QStringLiteral("prctl(PR_SET_CHILD_SUBREAPER)"), errno);
-    auto terminal = startOnTerminal(argv, console, stdio, *rt, files);
+    // The process outlives the detached runtime: a waiter sees its end (spawnWaiter); a hand-over
+    // leaves it to init (the GUI watches the pty and the process's pidfd).
+    TerminalRuntime runtime(argv, files, stdio.err, rt->cgroupView(),
+                            handOver ? TerminalRuntime::Watch::Runtime
+                                     : TerminalRuntime::Watch::Waiter);
+    auto terminal = startOnTerminal(runtime, console, *rt, files);
     if (!terminal)
         return fail(terminal.error());
     auto closeMaster = qScopeGuard([&]() { ::close(terminal->master); });
@@ -561,7 +669,7 @@ Result<int> ContainerExec::execute(const QString &nameOrId, const ExecRequest &r
         *handOver = *terminal;
         return 0;
     }
-    return TerminalRelay(terminal->master, pid_t(terminal->pid), request, stdio).run();
+    return TerminalRelay(terminal->master, runtime, request, stdio).run();
 }
 
 } // namespace Berth::Engine

@@ -46,10 +46,12 @@ struct ExecStdio {
 // process; its exit status is the process's. With a tty the runtime is started detached with
 // --console-socket: the engine listens on a unix socket, receives the pty master the runtime
 // sends (SCM_RIGHTS), copies between it and the caller's fds, forwards window-size changes
-// (TIOCSWINSZ) and reaps the process itself, for which the calling process becomes a child
-// subreaper (PR_SET_CHILD_SUBREAPER, kept for the process's life: berthctl). run() blocks until
-// the process exits. startTerminal() is the GUI's variant: it hands the pty master to the
-// caller and returns at once, without making the caller a subreaper.
+// (TIOCSWINSZ). The process is orphaned when the detached runtime exits; a forked waiter that
+// is its subreaper learns its exit status and reports it on a pipe (the caller never becomes a
+// subreaper: a long-lived API server or GUI would inherit every berth-shim and runtime helper
+// and never reap them). run() blocks until the process exits. startTerminal() is the GUI's
+// variant: it hands the pty master to the caller and returns at once; the process is left to
+// init.
 class ContainerExec {
 public:
     explicit ContainerExec(ContainerRuntime &runtime);

@@ -49,6 +49,18 @@ QJsonObject portMap(const QList<PortBinding> &bindings) {
     return out;
 }
 
+// HostConfig.LogConfig as dockerd shapes it: {Type, Config} with the options given (sizes in
+// bytes).
+QJsonObject logConfig(const ContainerSpec &spec) {
+    QJsonObject options;
+    if (spec.logMaxSize > 0)
+        options.insert(QStringLiteral("max-size"), QString::number(spec.logMaxSize));
+    if (spec.logMaxFiles > 0)
+        options.insert(QStringLiteral("max-file"), QString::number(spec.logMaxFiles));
+    return QJsonObject{{QStringLiteral("Type"), spec.logDriverName()},
+                       {QStringLiteral("Config"), options}};
+}
+
 QJsonObject networkSettingsJson(const ContainerRecord &r) {
     const NetworkSettings &n = r.network;
     // Exposed ports that are not published show as null, as in Docker.
@@ -136,7 +148,36 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         config.insert(QStringLiteral("Healthcheck"), r.spec.healthcheck.toJson());
     if (!r.spec.shell.isEmpty())
         config.insert(QStringLiteral("Shell"), QJsonArray::fromStringList(r.spec.shell));
+    // Fields Berth does not apply show what it does (the API refuses other values).
     const QJsonObject hostConfig{
+        {QStringLiteral("CgroupnsMode"), QStringLiteral("host")},
+        {QStringLiteral("IpcMode"), QStringLiteral("private")},
+        {QStringLiteral("PidMode"), QString()},
+        {QStringLiteral("UTSMode"), QString()},
+        {QStringLiteral("UsernsMode"), QString()},
+        {QStringLiteral("ShmSize"), qint64(64) << 20},
+        {QStringLiteral("Isolation"), QString()},
+        {QStringLiteral("VolumeDriver"), QString()},
+        {QStringLiteral("VolumesFrom"), QJsonValue()},
+        {QStringLiteral("MemorySwappiness"), QJsonValue()},
+        {QStringLiteral("MemoryReservation"), 0},
+        {QStringLiteral("OomKillDisable"), false},
+        {QStringLiteral("OomScoreAdj"), 0},
+        {QStringLiteral("CpuShares"), 0},
+        {QStringLiteral("CpusetCpus"), QString()},
+        {QStringLiteral("CpusetMems"), QString()},
+        {QStringLiteral("CgroupParent"), QString()},
+        {QStringLiteral("BlkioWeight"), 0},
+        {QStringLiteral("DeviceCgroupRules"), QJsonValue()},
+        {QStringLiteral("Devices"), QJsonArray()},
+        {QStringLiteral("Dns"), QJsonArray()},
+        {QStringLiteral("DnsOptions"), QJsonArray()},
+        {QStringLiteral("DnsSearch"), QJsonArray()},
+        {QStringLiteral("ExtraHosts"), QJsonValue()},
+        {QStringLiteral("GroupAdd"), QJsonValue()},
+        {QStringLiteral("Links"), QJsonValue()},
+        {QStringLiteral("Ulimits"), QJsonValue()},
+        {QStringLiteral("MemorySwap"), r.spec.memory > 0 ? 2 * r.spec.memory : 0},
         {QStringLiteral("AutoRemove"), r.spec.autoRemove},
         {QStringLiteral("Init"), r.spec.init},
         {QStringLiteral("ReadonlyRootfs"), r.spec.readOnly},
@@ -150,10 +191,7 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
         {QStringLiteral("PublishAllPorts"), r.spec.publishAll},
         {QStringLiteral("Privileged"), r.spec.privileged},
         {QStringLiteral("SecurityOpt"), securityOptions(r.spec)},
-        {QStringLiteral("LogConfig"),
-         QJsonObject{{QStringLiteral("Type"), QStringLiteral("json-file")},
-                     {QStringLiteral("MaxSize"), r.spec.logMaxSize},
-                     {QStringLiteral("MaxFile"), r.spec.logMaxFiles}}},
+        {QStringLiteral("LogConfig"), logConfig(r.spec)},
         {QStringLiteral("Runtime"), rt.runtime() ? rt.runtime()->name() : QString()},
         {QStringLiteral("CgroupsPath"), rt.cgroupsPath(r.id)},
         {QStringLiteral("RestartPolicy"),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/containerlogs.h"
+#include "engine/runtime/containerstore.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -632,6 +633,13 @@ QList<LogEntry> LogReader::follow() {
         return true;
     });
     return entries;
+}
+
+Status logsReadable(const ContainerSpec &spec) {
+    if (spec.logDriver == ContainerSpec::LogDriver::None)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("configured logging driver does not support reading"));
+    return {};
 }
 
 } // namespace Berth::Engine

@@ -45,6 +45,12 @@ Result<qint64> parseLogTime(const QString &text,
 // Returning false stops the reading.
 using LogSink = std::function<bool(const LogEntry &)>;
 
+struct ContainerSpec;
+
+// Whether `logs` can read a container's output: not with the none log driver (dockerd's
+// refusal, word for word, as clients show it).
+Status logsReadable(const ContainerSpec &spec);
+
 // Reads a container's JSON-lines log and its rotated files (ctr.log.N ... ctr.log.1, ctr.log)
 // in that order. The files are read in large blocks and decoded in place, so the cost is that
 // of reading the bytes: no system call per line. --tail reads blocks backwards from the end,

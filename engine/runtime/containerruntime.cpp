@@ -44,6 +44,22 @@ namespace {
 constexpr qint64 kDefaultLogMaxSize = 100LL * 1000 * 1000;
 constexpr int kDefaultLogMaxFiles = 3;
 constexpr int kDefaultStopTimeout = 10;
+constexpr int kKillWaitMs = 10000;
+// The none log driver keeps only what attached clients may still be reading (attach follows
+// the log): one file of 1 MiB, overwritten; `logs` refuses (logsReadable).
+constexpr qint64 kNoneLogMaxSize = 1 << 20;
+
+qint64 logMaxSize(const ContainerSpec &spec) {
+    if (spec.logDriver == ContainerSpec::LogDriver::None)
+        return kNoneLogMaxSize;
+    return spec.logMaxSize > 0 ? spec.logMaxSize : kDefaultLogMaxSize;
+}
+
+int logMaxFiles(const ContainerSpec &spec) {
+    if (spec.logDriver == ContainerSpec::LogDriver::None)
+        return 1;
+    return spec.logMaxFiles > 0 ? spec.logMaxFiles : kDefaultLogMaxFiles;
+}
 // The network of the run being started (NetworkSettings), in the container directory.
 constexpr const char *kNetworkFile = "network.json";
 // The shim reports within the runtime's start time; this only guards against a hung runtime.
@@ -450,9 +466,9 @@ ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
         QStringLiteral("--cgroup"),
         cgroupsPath(record.id),
         QStringLiteral("--log-max-size"),
-        QString::number(spec.logMaxSize > 0 ? spec.logMaxSize : kDefaultLogMaxSize),
+        QString::number(logMaxSize(spec)),
         QStringLiteral("--log-max-files"),
-        QString::number(spec.logMaxFiles > 0 ? spec.logMaxFiles : kDefaultLogMaxFiles),
+        QString::number(logMaxFiles(spec)),
         QStringLiteral("--restart"),
         spec.restartPolicy.nameText(),
         QStringLiteral("--restart-max"),
@@ -1106,6 +1122,18 @@ Status ContainerRuntime::kill(const QString &nameOrId, int signal) {
         return fail(st.error());
     m_events.record(QStringLiteral("container"), QStringLiteral("kill"), record->id,
                     {{QStringLiteral("name"), record->name}, {QStringLiteral("signal"), signal}});
+    // SIGKILL cannot be caught: as dockerd does, return once the container has stopped, so a
+    // `kill && rm` script finds it exited. The wait is bounded by what ends a process (its
+    // shim records the exit at once); a shim that stays is reported like stop's.
+    if (signal == SIGKILL) {
+        if (!waitForShim(record->id, kKillWaitMs))
+            return fail(ErrorKind::Unavailable,
+                        QStringLiteral("container %1 was sent SIGKILL but has not stopped "
+                                       "after %2 s")
+                            .arg(record->name)
+                            .arg(kKillWaitMs / 1000));
+        get(record->id);
+    }
     return {};
 }
 

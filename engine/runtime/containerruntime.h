@@ -91,7 +91,8 @@ public:
     Status restart(const QString &nameOrId, int timeoutSecs = -1);
     // Sends `signal` to the container's main process. A signal that ends it (KILL, TERM, INT,
     // QUIT or its stop signal) also disables its restart policy until the next start, as
-    // `docker kill` does; others (HUP, USR1...) leave the policy in place.
+    // `docker kill` does; others (HUP, USR1...) leave the policy in place. SIGKILL returns
+    // once the container has stopped (as dockerd's kill does), so it can be removed at once.
     Status kill(const QString &nameOrId, int signal);
     enum class Force { No, Yes };
     // Removes the container and its read-write layer. A running one needs Force (then it is

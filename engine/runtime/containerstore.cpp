@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/runtime/containerstore.h"
+#include "engine/core/textvalues.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -69,6 +70,47 @@ NetworkSettings NetworkSettings::fromJson(const QJsonObject &o) {
     return n;
 }
 
+Status ContainerSpec::setLogDriver(const QString &name) {
+    if (name.isEmpty() || name == QLatin1String("json-file"))
+        logDriver = LogDriver::JsonFile;
+    else if (name == QLatin1String("none"))
+        logDriver = LogDriver::None;
+    else
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("log driver %1 is not supported (json-file or none)").arg(name));
+    return {};
+}
+
+QString ContainerSpec::logDriverName() const {
+    return logDriver == LogDriver::None ? QStringLiteral("none") : QStringLiteral("json-file");
+}
+
+Status ContainerSpec::setLogOption(const QString &key, const QString &value) {
+    if (logDriver == LogDriver::None)
+        return fail(ErrorKind::InvalidArgument,
+                    QStringLiteral("log option %1: the none log driver takes no options").arg(key));
+    if (key == QLatin1String("max-size")) {
+        const qint64 bytes = parseByteSize(value, SizeUnits::Binary);
+        if (bytes <= 0)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("log option max-size: %1 is not a size").arg(value));
+        logMaxSize = bytes;
+        return {};
+    }
+    if (key == QLatin1String("max-file")) {
+        bool ok = false;
+        const int files = value.toInt(&ok);
+        if (!ok || files < 1)
+            return fail(
+                ErrorKind::InvalidArgument,
+                QStringLiteral("log option max-file: %1 is not a positive number").arg(value));
+        logMaxFiles = files;
+        return {};
+    }
+    return fail(ErrorKind::InvalidArgument,
+                QStringLiteral("log option %1 is not supported (max-size, max-file)").arg(key));
+}
+
 QJsonObject ContainerSpec::toJson() const {
     QJsonObject labelsJson;
     for (auto it = labels.cbegin(); it != labels.cend(); ++it)
@@ -93,6 +135,7 @@ QJsonObject ContainerSpec::toJson() const {
         {QStringLiteral("PidsLimit"), pidsLimit},
         {QStringLiteral("CapAdd"), toArray(capAdd)},
         {QStringLiteral("CapDrop"), toArray(capDrop)},
+        {QStringLiteral("LogDriver"), logDriverName()},
         {QStringLiteral("LogMaxSize"), logMaxSize},
         {QStringLiteral("LogMaxFiles"), logMaxFiles},
         {QStringLiteral("Tty"), tty},
@@ -152,6 +195,8 @@ ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
     s.pidsLimit = o.value(QStringLiteral("PidsLimit")).toInteger();
     s.capAdd = fromArray(o.value(QStringLiteral("CapAdd")));
     s.capDrop = fromArray(o.value(QStringLiteral("CapDrop")));
+    if (o.value(QStringLiteral("LogDriver")).toString() == QLatin1String("none"))
+        s.logDriver = LogDriver::None;
     s.logMaxSize = o.value(QStringLiteral("LogMaxSize")).toInteger();
     s.logMaxFiles = o.value(QStringLiteral("LogMaxFiles")).toInt();
     for (const QJsonValue &m : o.value(QStringLiteral("Mounts")).toArray())

@@ -96,6 +96,10 @@ struct ContainerSpec {
     qint64 pidsLimit = 0; // 0 = unlimited
     QStringList capAdd;   // CAP_* names or ALL
     QStringList capDrop;
+    // Docker's log drivers Berth has: json-file (the shim's JSON lines, rotated) and none
+    // (output discarded; `logs` refuses, as dockerd does).
+    enum class LogDriver { JsonFile, None };
+    LogDriver logDriver = LogDriver::JsonFile;
     qint64 logMaxSize = 0;           // 0 = the default
     int logMaxFiles = 0;             // 0 = the default
     QList<MountSpec> mounts;         // resolved at create: the user's plus anonymous volumes
@@ -117,6 +121,13 @@ struct ContainerSpec {
     RestartPolicy restartPolicy;
 
     QStringList args() const { return entrypoint + cmd; }
+    // --log-driver / HostConfig.LogConfig.Type: "json-file" (also "") or "none"; others are
+    // refused by name.
+    Status setLogDriver(const QString &name);
+    QString logDriverName() const;
+    // --log-opt / HostConfig.LogConfig.Config: max-size (bytes, 1k/1m/1g) and max-file for
+    // json-file; any other option, or one for the none driver, is refused by name.
+    Status setLogOption(const QString &key, const QString &value);
     QJsonObject toJson() const;
     static ContainerSpec fromJson(const QJsonObject &o);
 };

@@ -118,6 +118,9 @@ private Q_SLOTS:
     void eventsFromAnyFace();
     void pythonSdk();
     void healthThroughDockerAndPython();
+    void pythonSdkFidelity();
+    void logDrivers();
+    void hostConfigFieldsAppliedOrRefused();
     void malformedRequests();
     void slowAndVanishingClients();
     void stopEndsEveryConnection();
@@ -735,6 +738,125 @@ print('ok')
     QVERIFY2(sdk.exitCode == 0 && sdk.out.trimmed() == "ok", qPrintable(sdk.describe()));
 }
 
+// What docker-py does that dockerd allows (issue: API fidelity): a bind given through
+// containers.run(volumes=...) arrives both as Config.Volumes and HostConfig.Binds; an exec's
+// output is framed as its start request's Tty says; a missing program exits 127, a directory
+// 126; kill then remove must not race (kill with SIGKILL returns once the container stopped).
+void TestApi::pythonSdkFidelity() {
+    const ProcessResult probe =
+        run(debianPython, {QStringLiteral("-c"), QStringLiteral("import docker")});
+    BERTH_REQUIRE(probe.exitCode == 0, QStringLiteral("needs python3-docker installed"));
+    const QByteArray script = R"PY(
+import os, sys, docker
+client = docker.DockerClient(base_url='unix://' + sys.argv[1], version='auto')
+shared = sys.argv[2]
+os.makedirs(shared, exist_ok=True)
+with open(os.path.join(shared, 'in.txt'), 'w') as f:
+    f.write('from-host\n')
+out = client.containers.run('berth/busybox', ['cat', '/mnt/in.txt'],
+                            volumes={shared: {'bind': '/mnt', 'mode': 'ro'}}, remove=True)
+assert out == b'from-host\n', out
+out = client.containers.run('berth/busybox', ['sh', '-c', 'echo w > /mnt/out.txt'],
+                            volumes=[shared + ':/mnt'], remove=True)
+assert open(os.path.join(shared, 'out.txt')).read() == 'w\n'
+c = client.containers.run('berth/busybox', ['sleep', '300'], detach=True)
+both = ['sh', '-c', 'echo out; echo err >&2']
+e = client.api.exec_create(c.id, both, tty=True)
+out = client.api.exec_start(e['Id'], tty=False)
+assert b'out' in out and b'err' in out, out
+e = client.api.exec_create(c.id, both, tty=False)
+out = client.api.exec_start(e['Id'], tty=True)
+assert out.replace(b'\r', b'') in (b'out\nerr\n', b'err\nout\n'), out
+assert c.exec_run(['/no/such/program']).exit_code == 127
+assert c.exec_run(['/etc']).exit_code == 126
+c.kill()
+c.remove()
+import io, tarfile
+def context(dockerfile):
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode='w') as tar:
+        info = tarfile.TarInfo('Dockerfile')
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+    data.seek(0)
+    return data
+stream = list(client.api.build(fileobj=context(b'FROM berth/busybox\nRUN echo step\n'),
+                               custom_context=True, tag='api/order:1', decode=True))
+aux = [i for i, m in enumerate(stream) if 'aux' in m]
+built = [i for i, m in enumerate(stream) if m.get('stream', '').startswith('Successfully built')]
+assert aux and built and aux[0] < built[0], stream
+try:
+    client.images.build(fileobj=context(b'FROM berth/busybox\n'), custom_context=True,
+                        extra_hosts={'h': '192.0.2.1'})
+    assert False, 'extrahosts was accepted'
+except docker.errors.APIError as e:
+    assert 'extrahosts' in str(e), e
+for i in range(50):
+    c = client.containers.run('berth/busybox', ['sleep', '60'], detach=True)
+    c.kill()
+    c.reload()
+    assert c.status == 'exited', (i, c.status)
+    c.remove()
+print('ok')
+)PY";
+    const QString path = m_dir.filePath(QStringLiteral("sdk-fidelity.py"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(script);
+    f.close();
+    const ProcessResult sdk =
+        run(debianPython, {path, m_socket, m_dir.filePath(QStringLiteral("sdk-shared"))},
+            QProcessEnvironment::systemEnvironment(), 300000);
+    QVERIFY2(sdk.exitCode == 0 && sdk.out.trimmed() == "ok", qPrintable(sdk.describe()));
+}
+
+// Log drivers as the docker CLI asks for them: json-file options applied and echoed as
+// HostConfig.LogConfig {Type, Config}; none keeps attach working but `logs` refuses, as
+// dockerd does; anything else is refused by name.
+void TestApi::logDrivers() {
+    const ProcessResult none =
+        docker({QStringLiteral("run"), QStringLiteral("--name"), QStringLiteral("api-nolog"),
+                QStringLiteral("--log-driver"), QStringLiteral("none"),
+                QStringLiteral("berth/busybox"), QStringLiteral("echo"), QStringLiteral("shown")});
+    QVERIFY2(none.exitCode == 0 && none.out.contains("shown"), qPrintable(none.describe()));
+    const ProcessResult logs = docker({QStringLiteral("logs"), QStringLiteral("api-nolog")});
+    QVERIFY2(logs.exitCode != 0 && logs.err.contains("does not support reading"),
+             qPrintable(logs.describe()));
+    const ProcessResult type =
+        docker({QStringLiteral("inspect"), QStringLiteral("-f"),
+                QStringLiteral("{{.HostConfig.LogConfig.Type}}"), QStringLiteral("api-nolog")});
+    QCOMPARE(type.out.trimmed(), QByteArray("none"));
+    const ProcessResult options = docker(
+        {QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+         QStringLiteral("api-logopt"), QStringLiteral("--log-opt"), QStringLiteral("max-size=1m"),
+         QStringLiteral("--log-opt"), QStringLiteral("max-file=2"), QStringLiteral("berth/busybox"),
+         QStringLiteral("true")});
+    QVERIFY2(options.exitCode == 0, qPrintable(options.describe()));
+    const ProcessResult config = docker({QStringLiteral("inspect"), QStringLiteral("-f"),
+                                         QStringLiteral("{{json .HostConfig.LogConfig.Config}}"),
+                                         QStringLiteral("api-logopt")});
+    QVERIFY2(config.out.contains("\"max-size\":\"1048576\"") &&
+                 config.out.contains("\"max-file\":\"2\""),
+             config.out.constData());
+    const ProcessResult unknown =
+        docker({QStringLiteral("run"), QStringLiteral("--log-opt"), QStringLiteral("labels=a"),
+                QStringLiteral("berth/busybox"), QStringLiteral("true")});
+    QVERIFY2(unknown.exitCode != 0 && unknown.err.contains("labels"),
+             qPrintable(unknown.describe()));
+    QCOMPARE(
+        docker({QStringLiteral("rm"), QStringLiteral("api-nolog"), QStringLiteral("api-logopt")})
+            .exitCode,
+        0);
+}
+
+// No HostConfig field is accepted and ignored: what Berth applies shows in inspect (where it
+// takes effect is checked by the tests of each option), everything else is a 400 naming it.
+void TestApi::hostConfigFieldsAppliedOrRefused() {
+    const ProcessResult walk =
+        run(debianPython, {QStringLiteral(BERTH_TEST_DATA "/api/hostconfig_fields.py"), m_socket});
+    QVERIFY2(walk.exitCode == 0 && walk.out.trimmed() == "ok", qPrintable(walk.describe()));
+}
+
 // Health checks as Docker's clients see them: docker run --health-*, State.Health in inspect,
 // "(healthy)" in ps and its health= filter; python3-docker's Healthcheck on create.
 void TestApi::healthThroughDockerAndPython() {
@@ -823,6 +945,15 @@ void TestApi::malformedRequests() {
          "larger than"},
         {"GET /containers/json?filters=%7Bbad HTTP/1.1\r\nHost: x\r\n\r\n", 400, "filters"},
         {"GARBAGE\r\n\r\n", 400, "malformed request line"},
+        // dockerd's shapes that clients rely on.
+        {"GET /v1.43/swarm HTTP/1.1\r\nHost: x\r\n\r\n", 503, "not a swarm manager"},
+        {"GET /v1.43/services HTTP/1.1\r\nHost: x\r\n\r\n", 503, "not a swarm manager"},
+        {"GET /v1.43/info HTTP/1.1\r\nHost: x\r\n\r\n", 200, "\"Debug\":false"},
+        {"POST /images/load HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\ngarbage", 200,
+         "errorDetail"},
+        {"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 70\r\n\r\n"
+         "{\"Image\":\"berth/busybox\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\"}}}",
+         400, "syslog"},
         {"GET /_ping HTTP/1.1\r\nbad header line\r\n\r\n", 400, "malformed header"},
         {"GET /_ping HTTP/1.1\r\nX: " + QByteArray(70000, 'a') + "\r\n\r\n", 431, "too large"},
     };
