@@ -20,13 +20,8 @@ using namespace Berth::Test;
 
 namespace {
 
-QJsonObject inspect(const TestStore &store, const QString &name) {
-    const ProcessResult r = berthctl(store, {"inspect", name});
-    return QJsonDocument::fromJson(r.out).array().first().toObject();
-}
-
 QJsonObject health(const TestStore &store, const QString &name) {
-    return inspect(store, name).value("State").toObject().value("Health").toObject();
+    return inspectContainer(store, name).value("State").toObject().value("Health").toObject();
 }
 
 QString healthStatus(const TestStore &store, const QString &name) {
@@ -75,14 +70,8 @@ void TestContainerHealth::init() {
     BERTH_REQUIRE_ROOT();
     BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
     m_store = std::make_unique<TestStore>();
-    LayerBuilder layer = busyboxLayer();
-    for (const char *applet : {"sleep", "test", "touch", "rm", "true", "false"})
-        layer.symlink(QStringLiteral("bin/") + QLatin1String(applet), QStringLiteral("busybox"));
-    ImageFixture img;
-    img.layer(layer, LayerBuilder::Compression::Gzip, "ADD busybox /")
-        .env({"PATH=/bin"})
-        .cmd({"sh"});
-    BERTH_VERIFY_OK(img.install(*m_store, {"busybox:latest"}));
+    BERTH_VERIFY_OK(
+        installBusyboxImage(*m_store, {"sleep", "test", "touch", "rm", "true", "false"}));
 }
 
 void TestContainerHealth::passingProbeTurnsHealthy() {
@@ -103,7 +92,7 @@ void TestContainerHealth::passingProbeTurnsHealthy() {
     QCOMPARE(last.value("Output").toString(), QString("probe-says-hi\nand-err\n"));
     QVERIFY(!last.value("Start").toString().isEmpty() && !last.value("End").toString().isEmpty());
     // The config as Docker shows it.
-    const QJsonObject config = inspect(store, "ok").value("Config").toObject();
+    const QJsonObject config = inspectContainer(store, "ok").value("Config").toObject();
     QCOMPARE(config.value("Healthcheck").toObject().value("Test").toArray(),
              QJsonArray({"CMD-SHELL", "echo probe-says-hi; echo and-err >&2"}));
     QCOMPARE(config.value("Healthcheck").toObject().value("Interval").toInteger(),
@@ -256,8 +245,11 @@ void TestContainerHealth::imageHealthcheckAndNoHealthcheck() {
     QTRY_COMPARE_WITH_TIMEOUT(healthStatus(store, "inherits"), QString("healthy"), 60000);
     QCOMPARE(health(store, "inherits").value("Log").toArray().last().toObject().value("Output"),
              QJsonValue("from-image\n"));
-    const QJsonObject merged =
-        inspect(store, "inherits").value("Config").toObject().value("Healthcheck").toObject();
+    const QJsonObject merged = inspectContainer(store, "inherits")
+                                   .value("Config")
+                                   .toObject()
+                                   .value("Healthcheck")
+                                   .toObject();
     QCOMPARE(merged.value("Test").toArray(), QJsonArray({"CMD-SHELL", "echo from-image"}));
     QCOMPARE(merged.value("Retries").toInt(), 7);
     QCOMPARE(merged.value("Interval").toInteger(), qint64(100'000'000));
@@ -265,7 +257,7 @@ void TestContainerHealth::imageHealthcheckAndNoHealthcheck() {
     // --no-healthcheck: no probe, no health anywhere.
     r = berthctl(store, {"run", "-d", "--name", "unchecked", "--no-healthcheck", "checked"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    const QJsonObject info = inspect(store, "unchecked");
+    const QJsonObject info = inspectContainer(store, "unchecked");
     QCOMPARE(info.value("Config").toObject().value("Healthcheck").toObject().value("Test"),
              QJsonValue(QJsonArray({"NONE"})));
     QVERIFY(!info.value("State").toObject().contains("Health"));
