@@ -26,12 +26,15 @@ using namespace Berth::Engine;
 
 namespace {
 
-Result<ContainerRecord> findContainer(Exchange &x) {
-    auto record = x.engine.containers().get(x.params.value(0));
+Result<ContainerRecord> findContainer(Exchange &x, const QString &nameOrId) {
+    auto record = x.engine.containers().get(nameOrId);
     if (!record && record.error().kind == ErrorKind::NotFound)
-        return fail(ErrorKind::NotFound,
-                    QStringLiteral("No such container: %1").arg(x.params.value(0)));
+        return fail(ErrorKind::NotFound, QStringLiteral("No such container: %1").arg(nameOrId));
     return record;
+}
+
+Result<ContainerRecord> findContainer(Exchange &x) {
+    return findContainer(x, x.params.value(0));
 }
 
 // ---- list ----
@@ -554,6 +557,48 @@ void killContainer(Exchange &x) {
     x.noContent();
 }
 
+// POST /commit?container=&repo=&tag=&comment=&author=&changes=&pause=: an image from the
+// container's changes. As dockerd, a running container is paused meanwhile unless pause=0.
+// Config overrides in the body are refused (the `changes` instructions say the same).
+void commitContainer(Exchange &x) {
+    auto body = x.jsonBody(true);
+    if (!body)
+        return;
+    for (auto it = body->begin(); it != body->end(); ++it)
+        if (!it->isNull())
+            return x.error(400, QStringLiteral("commit: the config field %1 is not supported by "
+                                               "Berth; use changes=DOCKERFILE-INSTRUCTION")
+                                    .arg(it.key()));
+    auto record = findContainer(x, x.request.value(QStringLiteral("container")));
+    if (!record)
+        return x.error(record.error());
+    CommitOptions options;
+    const QString repo = x.request.value(QStringLiteral("repo"));
+    const QString tag = x.request.value(QStringLiteral("tag"));
+    if (!repo.isEmpty())
+        options.reference = tag.isEmpty() ? repo : repo + QLatin1Char(':') + tag;
+    options.message = x.request.value(QStringLiteral("comment"));
+    options.author = x.request.value(QStringLiteral("author"));
+    for (const auto &[key, value] : x.request.query)
+        if (key == QLatin1String("changes") && !value.trimmed().isEmpty())
+            options.changes += value.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    auto lock = x.engine.lockForWriting();
+    if (!lock)
+        return x.error(lock.error());
+    ContainerRuntime &rt = x.engine.containers();
+    const bool pause = x.request.flag(QStringLiteral("pause"), true) && record->isRunning() &&
+                       !ContainerControl::isPaused(rt, record->id);
+    if (pause)
+        if (auto st = ContainerControl::pause(rt, record->id); !st)
+            return x.error(st.error());
+    auto image = x.engine.filesystem().commit(record->id, options);
+    if (pause)
+        (void)ContainerControl::unpause(rt, record->id);
+    if (!image)
+        return x.error(image.error());
+    x.json(201, QJsonObject{{QStringLiteral("Id"), image->id.toString()}});
+}
+
 void pauseContainer(Exchange &x, bool pause) {
     auto record = findContainer(x);
     if (!record)
@@ -942,6 +987,7 @@ void archive(Exchange &x) {
 void addContainerRoutes(Router &router) {
     router.add("GET", QStringLiteral("/containers/json"), listContainers);
     router.add("POST", QStringLiteral("/containers/create"), createContainer);
+    router.add("POST", QStringLiteral("/commit"), commitContainer);
     router.add("POST", QStringLiteral("/containers/prune"), pruneContainers);
     router.add("GET", QStringLiteral("/containers/{}/json"), inspectContainer);
     router.add("POST", QStringLiteral("/containers/{}/start"), startContainer);

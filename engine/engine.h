@@ -25,6 +25,7 @@ namespace Berth::Engine {
 class AnalysisOperations;
 class ArchiveOperations;
 class BuildOperations;
+class ComposeOperations;
 class FilesystemOperations;
 class ImageOperations;
 class RegistryOperations;
@@ -54,6 +55,7 @@ public:
     BuildOperations builds();          // Dockerfile builds, build provenance
     AnalysisOperations analysis();     // layer analysis, compare, extract a path at a layer
     FilesystemOperations filesystem(); // a container's changes, cp, export, commit
+    ComposeOperations compose();       // compose projects: load, up, down, ps, logs
     ContainerRuntime &containers() { return *m_containers; }   // lifecycle, exec, logs, networks
     StoreMaintenance &maintenance() { return *m_maintenance; } // rmi (dry run), prune, df, gc
     EventJournal &events() { return *m_events; }

@@ -22,8 +22,10 @@ packages=(
   libarchive-dev libgit2-dev libssl-dev zlib1g-dev libsqlite3-dev libcrypt-dev zstd openssl
   # the Terminal tab's terminal emulation
   libvterm-dev
+  # compose files (engine/compose)
+  libyaml-cpp-dev
   # containers: OCI runtimes, init, the offline starter image, peers for interop tests
-  runc crun catatonit tini busybox-static skopeo umoci podman uidmap slirp4netns
+  runc crun catatonit tini busybox-static skopeo umoci podman podman-compose uidmap slirp4netns
   containernetworking-plugins docker-registry
   # clients of the Docker Engine API that Berth serves (tests)
   python3-docker

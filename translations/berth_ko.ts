@@ -1352,6 +1352,30 @@ All its layers are shared with other images and stay, so almost no disk space is
         <source>&quot;%1&quot; is not a valid place to push to.</source>
         <translation>&quot;%1&quot;은(는) 푸시할 수 있는 곳이 아닙니다.</translation>
     </message>
+    <message>
+        <source>%1 (running)</source>
+        <translation>%1 (실행 중)</translation>
+    </message>
+    <message>
+        <source>The image %1 is used by the container %2.
+
+Remove the container (and the files it wrote) together with the image?</source>
+        <translation>이미지 %1을(를) 컨테이너 %2이(가) 쓰고 있습니다.
+
+컨테이너(와 컨테이너가 쓴 파일)를 이미지와 함께 제거할까요?</translation>
+    </message>
+    <message>
+        <source>The image %1 is used by %2 containers: %3.
+
+Remove the containers (and the files they wrote) together with the image?</source>
+        <translation>이미지 %1을(를) 컨테이너 %2개가 쓰고 있습니다: %3.
+
+컨테이너들(과 그들이 쓴 파일)을 이미지와 함께 제거할까요?</translation>
+    </message>
+    <message>
+        <source>Remove containers and image</source>
+        <translation>컨테이너와 이미지 제거</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::LayerExplorerPage</name>
@@ -2482,6 +2506,26 @@ All its layers are shared with other images and stay, so almost no disk space is
     <message>
         <source>How many times a failing container is restarted before Berth gives up</source>
         <translation>실패한 컨테이너를 Berth가 포기하기 전까지 다시 시작하는 최대 횟수</translation>
+    </message>
+    <message>
+        <source>The container could not be started: a host port you chose is already in use by another program or container. Choose another host port, or give only the container&apos;s port (&quot;80&quot;) to get a free one. Nothing was created.</source>
+        <translation>컨테이너를 시작하지 못했습니다: 선택한 호스트 포트를 다른 프로그램이나 컨테이너가 이미 쓰고 있습니다. 다른 호스트 포트를 고르거나, 컨테이너 포트만(&quot;80&quot;) 적어 빈 포트를 받으세요. 아무것도 만들어지지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>The container could not be started: its command (%1) does not exist in the image. Check the command, or leave it empty for the image&apos;s own. Nothing was created.</source>
+        <translation>컨테이너를 시작하지 못했습니다: 명령(%1)이 이미지에 없습니다. 명령을 확인하거나, 비워 두어 이미지의 기본 명령을 쓰세요. 아무것도 만들어지지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>the image&apos;s</source>
+        <translation>이미지의 기본 명령</translation>
+    </message>
+    <message>
+        <source>The container could not be started: its command cannot be run (a directory, or a file that is not executable). Nothing was created.</source>
+        <translation>컨테이너를 시작하지 못했습니다: 명령을 실행할 수 없습니다(디렉터리이거나 실행 파일이 아닙니다). 아무것도 만들어지지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Nothing was created.</source>
+        <translation>아무것도 만들어지지 않았습니다.</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 // container prune: the container life cycle, with Docker's options and output.
 #include "app/cli/attach.h"
 #include "app/cli/command.h"
+#include "app/cli/containerstatus.h"
 #include "app/cli/format.h"
 #include "app/cli/inspect.h"
 #include "engine/core/fileutil.h"
@@ -643,6 +644,8 @@ int rmCmd(Context &ctx) {
     });
 }
 
+} // namespace
+
 QString commandText(const ContainerRecord &r) {
     QStringList args = r.spec.args();
     if (r.spec.init)
@@ -670,6 +673,8 @@ QString statusText(const ContainerRecord &r) {
     return QString();
 }
 
+namespace {
+
 // Paused is the freezer's state, not the record's (see ContainerControl).
 QString stateText(ContainerRuntime &rt, const ContainerRecord &r) {
     if (r.restarting)
@@ -679,8 +684,8 @@ QString stateText(ContainerRuntime &rt, const ContainerRecord &r) {
 }
 QString statusText(ContainerRuntime &rt, const ContainerRecord &r) {
     return r.isRunning() && ContainerControl::isPaused(rt, r.id)
-               ? statusText(r) + QStringLiteral(" (Paused)")
-               : statusText(r);
+               ? Cli::statusText(r) + QStringLiteral(" (Paused)")
+               : Cli::statusText(r);
 }
 
 QString rfc3339(const QDateTime &t) {

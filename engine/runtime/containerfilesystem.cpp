@@ -472,29 +472,65 @@ Status copyResolved(CopySource &src, CopyTarget &dst, bool dstExistedAsDir, Owne
 
 namespace {
 
-// Runs `work` with the container's root open (mounted for a stopped container).
-Status withRootFd(ContainerRuntime &runtime, const QString &nameOrId,
-                  const std::function<Status(const PathSide &)> &work) {
+// Whether `containerPath` (clean) lies inside one of the container's volumes or bind mounts (the
+// deepest): that mount and the rest of the path; else nullopt.
+std::optional<std::pair<const MountSpec *, QString>> mountedSource(const ContainerRecord &record,
+                                                                   const QString &containerPath) {
+    const MountSpec *best = nullptr;
+    for (const MountSpec &m : record.spec.mounts) {
+        const QString dst = QDir::cleanPath(m.destination);
+        const bool inside =
+            containerPath == dst || containerPath.startsWith(dst + QLatin1Char('/'));
+        if (inside && (!best || dst.size() > QDir::cleanPath(best->destination).size()))
+            best = &m;
+    }
+    if (!best)
+        return std::nullopt;
+    const QString rest = containerPath.mid(QDir::cleanPath(best->destination).size());
+    return std::pair(best, rest.isEmpty() ? QStringLiteral("/") : rest);
+}
+
+enum class Access { Read, Write };
+
+// Runs `work` with the root `containerPath` lies in, and the path in it: the container's root
+// filesystem (mounted meanwhile for a stopped container), or, for a path inside one of its
+// volumes or bind mounts, that mount's host directory (dockerd mounts them for cp likewise;
+// not the running container's /proc/PID/root, whose /proc and /sys a copy must not read).
+Status withRootFd(ContainerRuntime &runtime, const QString &nameOrId, const QString &containerPath,
+                  Access access,
+                  const std::function<Status(const PathSide &, const QString &)> &work) {
     return runtime.withRootfs(
-        nameOrId, [&](const ContainerRecord &, const QString &rootfs) -> Status {
-            Fd root(::open(enc(rootfs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (!root.valid())
-                return failErrno(QStringLiteral("open %1").arg(rootfs), errno);
-            return work(PathSide::inRoot(root.get()));
+        nameOrId, [&](const ContainerRecord &record, const QString &rootfs) -> Status {
+            QString root = rootfs;
+            QString path = containerPath;
+            if (auto mounted = mountedSource(record, cleanInRootPath(containerPath))) {
+                const MountSpec &m = *mounted->first;
+                if (access == Access::Write && m.readOnly)
+                    return fail(ErrorKind::InvalidArgument,
+                                QStringLiteral("%1 is on a read-only mount").arg(containerPath));
+                root = m.type == QLatin1String("bind") ? m.source
+                                                       : runtime.volumes().dataPath(m.source);
+                path = mounted->second;
+            }
+            Fd rootFd(::open(enc(root).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!rootFd.valid())
+                return failErrno(QStringLiteral("open %1").arg(root), errno);
+            return work(PathSide::inRoot(rootFd.get()), path);
         });
 }
 
 // Runs `work` with `containerPath` resolved inside the container's root.
 Status withSource(ContainerRuntime &runtime, const QString &nameOrId, const QString &containerPath,
                   SourceLinks links, const std::function<Status(CopySource *)> &work) {
-    return withRootFd(runtime, nameOrId, [&](const PathSide &container) -> Status {
-        auto src = resolveSource(container, containerPath, links);
-        if (!src)
-            return fail(src.error());
-        if (src->name == QLatin1String("."))
-            src->contentsOnly = true;
-        return work(&*src);
-    });
+    return withRootFd(runtime, nameOrId, containerPath, Access::Read,
+                      [&](const PathSide &container, const QString &path) -> Status {
+                          auto src = resolveSource(container, path, links);
+                          if (!src)
+                              return fail(src.error());
+                          if (src->name == QLatin1String("."))
+                              src->contentsOnly = true;
+                          return work(&*src);
+                      });
 }
 
 } // namespace
@@ -504,14 +540,16 @@ Status ContainerFilesystem::copyIn(const QString &nameOrId, const QString &hostS
     auto src = resolveSource(PathSide::host(), hostSource, links);
     if (!src)
         return fail(src.error());
-    return withRootFd(m_runtime, nameOrId, [&](const PathSide &container) -> Status {
-        Fd probe(container.open(containerDestination, O_RDONLY | O_DIRECTORY));
-        const bool existedAsDir = probe.valid();
-        auto dst = resolveDestination(container, containerDestination, src->copyName, src->isDir);
-        if (!dst)
-            return fail(dst.error());
-        return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
-    });
+    return withRootFd(m_runtime, nameOrId, containerDestination, Access::Write,
+                      [&](const PathSide &container, const QString &destination) -> Status {
+                          Fd probe(container.open(destination, O_RDONLY | O_DIRECTORY));
+                          const bool existedAsDir = probe.valid();
+                          auto dst =
+                              resolveDestination(container, destination, src->copyName, src->isDir);
+                          if (!dst)
+                              return fail(dst.error());
+                          return copyResolved(*src, *dst, existedAsDir, Owners::Drop);
+                      });
 }
 
 Status ContainerFilesystem::copyOut(const QString &nameOrId, const QString &containerSource,

@@ -33,6 +33,7 @@
 #include <QListView>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QScrollBar>
@@ -40,6 +41,7 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -91,6 +93,7 @@ private Q_SLOTS:
     void containersModelIsSound();
     void logModelOpensLargeLogFollowing();
     void runLogsStopRemove();
+    void failedRunLeavesNothing();
     void starterImageOffersFirstRun();
     void healthShowsInStateAndDetails();
 };
@@ -316,6 +319,57 @@ void TestContainersPage::logModelOpensLargeLogFollowing() {
     QFile out(exported);
     QVERIFY(out.open(QIODevice::ReadOnly));
     QCOMPARE(out.readLine(), QByteArray("2026-01-02T03:04:05.000000000Z line 0\n"));
+}
+
+// A Run whose start fails (a host port another program holds) says so plainly and leaves no
+// container behind, so Run again with another port works under the same name.
+void TestContainersPage::failedRunLeavesNothing() {
+    BERTH_REQUIRE_ROOT();
+    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
+    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
+                  "needs runc or crun installed");
+    TestStore store;
+    ImageFixture img;
+    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
+    BERTH_VERIFY_OK(img.install(store, {"busybox:latest"}));
+    auto cleanup = qScopeGuard([&store] {
+        for (const Engine::ContainerRecord &c : store.engine().containers().list())
+            (void)store.engine().containers().remove(c.id, Engine::ContainerRuntime::Force::Yes);
+    });
+    QTcpServer holder;
+    QVERIFY(holder.listen(QHostAddress::LocalHost));
+    Gui::MainWindow window(store.engine());
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
+    window.showPage(Gui::MainWindow::Page::Containers);
+    Gui::ContainersPage *page = window.containersPage();
+    Gui::RunDialog *dialog = page->openRunDialog("busybox:latest", "no-such-program");
+    dialog->findChild<QLineEdit *>("runName")->setText("gui-busy-port");
+    auto *ports = dialog->findChild<QLineEdit *>("runPorts");
+    ports->setText(QStringLiteral("127.0.0.1:%1:80").arg(holder.serverPort()));
+    QTest::mouseClick(dialog->runButton(), Qt::LeftButton);
+    auto *problem = dialog->findChild<QLabel *>("runProblem");
+    QTRY_VERIFY_WITH_TIMEOUT(problem->isVisible(), 30000);
+    QVERIFY2(problem->text().contains("already in use"), qPrintable(problem->text()));
+    QVERIFY(dialog->isVisible());
+    QVERIFY(store.engine().containers().list().isEmpty());
+    // A command the image does not have: said so, nothing left either.
+    ports->setText(QStringLiteral("80"));
+    QTest::mouseClick(dialog->runButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->runButton()->isEnabled(), 30000);
+    QVERIFY2(problem->text().contains("no-such-program") &&
+                 problem->text().contains("does not exist in the image"),
+             qPrintable(problem->text()));
+    QVERIFY(store.engine().containers().list().isEmpty());
+    // Again with a command it has and a free port: the same name is free.
+    dialog->findChild<QLineEdit *>("runCommand")->setText("sh -c 'sleep 100'");
+    // The dialog closes (and deletes itself) once the container runs.
+    QPointer<Gui::RunDialog> open = dialog;
+    QPointer<QLabel> said = problem;
+    QTest::mouseClick(dialog->runButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!open || !open->isVisible() || open->runButton()->isEnabled(), 30000);
+    QVERIFY2(!open || !open->isVisible(), qPrintable(said ? said->text() : QString()));
+    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf("gui-busy-port") >= 0, 30000);
 }
 
 void TestContainersPage::runLogsStopRemove() {

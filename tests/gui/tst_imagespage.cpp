@@ -62,6 +62,7 @@ private Q_SLOTS:
     void welcomeButtonCreatesStarterAndExplorerFindsBusybox();
     void removeConfirmsWithFreedSize();
     void filterBoxAndTagOnlyRemoval();
+    void removingAnImageInUseNamesItsContainers();
     void diskUsagePrunesAfterPreview();
     void errorsInPlainWords();
 };
@@ -155,6 +156,32 @@ void TestImagesPage::filterBoxAndTagOnlyRemoval() {
     QTest::mouseClick(box->findChild<QPushButton *>("confirmRemove"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
     QVERIFY(Engine::EngineStores(store.engine()).images().get(img.id()).has_value());
+}
+
+// An image a container uses: the question names the container and offers to remove both.
+void TestImagesPage::removingAnImageInUseNamesItsContainers() {
+    TestStore store;
+    ImageFixture img;
+    img.layer(LayerBuilder().file("u", QByteArray(3000, 'u')));
+    BERTH_VERIFY_OK(img.install(store, {"inuse:1"}));
+    Engine::CreateRequest request;
+    request.name = QStringLiteral("user-of-image");
+    request.spec.image = QStringLiteral("inuse:1");
+    request.spec.cmd = QStringList{QStringLiteral("true")};
+    BERTH_VERIFY_OK(store.engine().containers().create(request));
+    Gui::MainWindow window(store.engine());
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
+    Gui::ImagesPage *page = window.imagesPage();
+    QVERIFY(page->selectRow("inuse:1"));
+    page->removeSelected();
+    QMessageBox *box = waitForBox(&window, "removeConfirmation");
+    QVERIFY(box);
+    QVERIFY2(box->text().contains("user-of-image"), qPrintable(box->text()));
+    QVERIFY(!box->findChild<QPushButton *>("confirmRemove"));
+    QTest::mouseClick(box->findChild<QPushButton *>("confirmRemoveWithContainers"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 0, 10000);
+    QVERIFY(store.engine().containers().list().isEmpty());
 }
 
 void TestImagesPage::diskUsagePrunesAfterPreview() {

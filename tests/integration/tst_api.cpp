@@ -741,72 +741,15 @@ print('ok')
 // What docker-py does that dockerd allows (issue: API fidelity): a bind given through
 // containers.run(volumes=...) arrives both as Config.Volumes and HostConfig.Binds; an exec's
 // output is framed as its start request's Tty says; a missing program exits 127, a directory
-// 126; kill then remove must not race (kill with SIGKILL returns once the container stopped).
+// 126; kill then remove must not race. The script: tests/data/api/sdk_fidelity.py.
 void TestApi::pythonSdkFidelity() {
     const ProcessResult probe =
         run(debianPython, {QStringLiteral("-c"), QStringLiteral("import docker")});
     BERTH_REQUIRE(probe.exitCode == 0, QStringLiteral("needs python3-docker installed"));
-    const QByteArray script = R"PY(
-import os, sys, docker
-client = docker.DockerClient(base_url='unix://' + sys.argv[1], version='auto')
-shared = sys.argv[2]
-os.makedirs(shared, exist_ok=True)
-with open(os.path.join(shared, 'in.txt'), 'w') as f:
-    f.write('from-host\n')
-out = client.containers.run('berth/busybox', ['cat', '/mnt/in.txt'],
-                            volumes={shared: {'bind': '/mnt', 'mode': 'ro'}}, remove=True)
-assert out == b'from-host\n', out
-out = client.containers.run('berth/busybox', ['sh', '-c', 'echo w > /mnt/out.txt'],
-                            volumes=[shared + ':/mnt'], remove=True)
-assert open(os.path.join(shared, 'out.txt')).read() == 'w\n'
-c = client.containers.run('berth/busybox', ['sleep', '300'], detach=True)
-both = ['sh', '-c', 'echo out; echo err >&2']
-e = client.api.exec_create(c.id, both, tty=True)
-out = client.api.exec_start(e['Id'], tty=False)
-assert b'out' in out and b'err' in out, out
-e = client.api.exec_create(c.id, both, tty=False)
-out = client.api.exec_start(e['Id'], tty=True)
-assert out.replace(b'\r', b'') in (b'out\nerr\n', b'err\nout\n'), out
-assert c.exec_run(['/no/such/program']).exit_code == 127
-assert c.exec_run(['/etc']).exit_code == 126
-c.kill()
-c.remove()
-import io, tarfile
-def context(dockerfile):
-    data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode='w') as tar:
-        info = tarfile.TarInfo('Dockerfile')
-        info.size = len(dockerfile)
-        tar.addfile(info, io.BytesIO(dockerfile))
-    data.seek(0)
-    return data
-stream = list(client.api.build(fileobj=context(b'FROM berth/busybox\nRUN echo step\n'),
-                               custom_context=True, tag='api/order:1', decode=True))
-aux = [i for i, m in enumerate(stream) if 'aux' in m]
-built = [i for i, m in enumerate(stream) if m.get('stream', '').startswith('Successfully built')]
-assert aux and built and aux[0] < built[0], stream
-try:
-    client.images.build(fileobj=context(b'FROM berth/busybox\n'), custom_context=True,
-                        extra_hosts={'h': '192.0.2.1'})
-    assert False, 'extrahosts was accepted'
-except docker.errors.APIError as e:
-    assert 'extrahosts' in str(e), e
-for i in range(50):
-    c = client.containers.run('berth/busybox', ['sleep', '60'], detach=True)
-    c.kill()
-    c.reload()
-    assert c.status == 'exited', (i, c.status)
-    c.remove()
-print('ok')
-)PY";
-    const QString path = m_dir.filePath(QStringLiteral("sdk-fidelity.py"));
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(script);
-    f.close();
-    const ProcessResult sdk =
-        run(debianPython, {path, m_socket, m_dir.filePath(QStringLiteral("sdk-shared"))},
-            QProcessEnvironment::systemEnvironment(), 300000);
+    const ProcessResult sdk = run(debianPython,
+                                  {QStringLiteral(BERTH_TEST_DATA "/api/sdk_fidelity.py"), m_socket,
+                                   m_dir.filePath(QStringLiteral("sdk-shared"))},
+                                  QProcessEnvironment::systemEnvironment(), 300000);
     QVERIFY2(sdk.exitCode == 0 && sdk.out.trimmed() == "ok", qPrintable(sdk.describe()));
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/dialogs/rundialog.h"
 
+#include "engine/runtime/commandexit.h"
 #include "ui/errortext.h"
 
 #include <QCheckBox>
@@ -263,6 +264,37 @@ void RunDialog::showProblem(const QString &summary, const QString &detail) {
     m_problem->setVisible(!summary.isEmpty());
 }
 
+void RunDialog::showStartFailure(const Engine::Error &error) {
+    // The failure a newcomer meets most: a host port another program (or container) holds.
+    if (error.message.contains(QLatin1String("port is already allocated"))) {
+        showProblem(tr("The container could not be started: a host port you chose is already "
+                       "in use by another program or container. Choose another host port, or "
+                       "give only the container's port (\"80\") to get a free one. Nothing was "
+                       "created."),
+                    error.message);
+        return;
+    }
+    switch (Engine::commandFailure(error)) {
+    case Engine::CommandFailure::NotFound:
+        showProblem(tr("The container could not be started: its command (%1) does not exist in "
+                       "the image. Check the command, or leave it empty for the image's own. "
+                       "Nothing was created.")
+                        .arg(m_command->text().trimmed().isEmpty() ? tr("the image's")
+                                                                   : m_command->text().trimmed()),
+                    error.message);
+        return;
+    case Engine::CommandFailure::CannotInvoke:
+        showProblem(tr("The container could not be started: its command cannot be run (a "
+                       "directory, or a file that is not executable). Nothing was created."),
+                    error.message);
+        return;
+    case Engine::CommandFailure::Other:
+        break;
+    }
+    const ErrorText text = errorText(tr("The container could not be started."), error);
+    showProblem(text.summary + QLatin1Char(' ') + tr("Nothing was created."), text.detail);
+}
+
 void RunDialog::run() {
     if (m_running)
         return;
@@ -284,9 +316,12 @@ void RunDialog::run() {
             auto created = rt.create(req);
             if (!created)
                 return created;
+            // A container that could not start is removed: the dialog keeps what the user
+            // chose, so Run again (another port, say) must not find the name taken.
             auto started = rt.start(created->id);
-            if (!started && req.spec.autoRemove)
-                (void)rt.remove(created->id, Engine::ContainerRuntime::Force::Yes);
+            if (!started)
+                (void)rt.remove(created->id, Engine::ContainerRuntime::Force::Yes,
+                                Engine::ContainerRuntime::RemoveVolumes::Yes);
             return started;
         })
         .then(this, [this, o](const Engine::Result<Engine::ContainerRecord> &result) {
@@ -294,9 +329,7 @@ void RunDialog::run() {
             m_run->setEnabled(true);
             m_run->setText(tr("Run"));
             if (!result) {
-                const ErrorText text =
-                    errorText(tr("The container could not be started."), result.error());
-                showProblem(text.summary, text.detail);
+                showStartFailure(result.error());
                 return;
             }
             Q_EMIT containerStarted(result->id, result->name, !o.detach);

@@ -46,6 +46,7 @@ private:
     void updateCommandLine();
     void addEnvRow(const QString &key = {}, const QString &value = {});
     void showProblem(const QString &summary, const QString &detail = {});
+    void showStartFailure(const Engine::Error &error);
 
     Engine::Engine &m_engine;
     QComboBox *m_image = nullptr;

@@ -262,6 +262,23 @@ bool ImagesPage::selectRow(const QString &reference) {
     return false;
 }
 
+namespace {
+
+// What removing an image would do (the engine's dry run), and, when containers use it, which.
+struct RemovalPlan {
+    Engine::Result<Engine::RemovalReport> report;
+    QList<Engine::ContainerRecord> users;
+};
+
+QString userList(const QList<Engine::ContainerRecord> &users) {
+    QStringList names;
+    for (const Engine::ContainerRecord &c : users)
+        names << (c.isRunning() ? ImagesPage::tr("%1 (running)").arg(c.name) : c.name);
+    return names.join(QStringLiteral(", "));
+}
+
+} // namespace
+
 void ImagesPage::removeSelected() {
     const QString name = selectedName();
     if (name.isEmpty())
@@ -270,57 +287,111 @@ void ImagesPage::removeSelected() {
     // The engine's dry run says what the removal would do before anything goes.
     m_engine
         .async([engine, name] {
-            return engine->maintenance().removeImage(name, Engine::StoreMaintenance::Force::No,
-                                                     Engine::StoreMaintenance::DryRun::Yes);
+            RemovalPlan plan{
+                engine->maintenance().removeImage(name, Engine::StoreMaintenance::Force::No,
+                                                  Engine::StoreMaintenance::DryRun::Yes),
+                {}};
+            if (!plan.report && plan.report.error().kind == Engine::ErrorKind::Conflict)
+                if (auto image = engine->images().resolve(name))
+                    for (const Engine::ContainerRecord &c : engine->containers().list())
+                        if (c.imageId == image->id)
+                            plan.users.append(c);
+            return plan;
         })
-        .then(this, [this, name](const Engine::Result<Engine::RemovalReport> &plan) {
-            if (!plan) {
-                showError(this, tr("The image could not be removed."), plan.error());
-                return;
-            }
+        .then(this, [this, name](const RemovalPlan &plan) {
             auto ref = Engine::Reference::parse(name);
             const QString shown = ref ? ref->familiarString() : name.left(19);
-            QString text;
-            if (plan->deletedImages.isEmpty())
-                text = tr("Remove the name %1?\n\nThe image keeps its other names (%2), so no "
-                          "disk space is freed.")
-                           .arg(shown, plan->keptNames.join(QStringLiteral(", ")));
-            else if (!plan->deletedLayers.isEmpty())
-                text = tr("Remove the image %1?\n\nThis frees %2: the image's layers that no "
-                          "other image uses (%3).")
-                           .arg(shown, formatBytes(plan->reclaimedBytes))
-                           .arg(plan->deletedLayers.size());
-            else
-                text = tr("Remove the image %1?\n\nAll its layers are shared with other images "
-                          "and stay, so almost no disk space is freed.")
-                           .arg(shown);
-            auto *box = new QMessageBox(QMessageBox::Question, tr("Remove image"), text,
-                                        QMessageBox::Cancel, this);
-            box->setObjectName(QStringLiteral("removeConfirmation"));
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
-            remove->setObjectName(QStringLiteral("confirmRemove"));
-            box->setDefaultButton(QMessageBox::Cancel);
-            connect(remove, &QPushButton::clicked, this, [this, name, shown] {
-                Engine::Engine *engine = &m_engine;
-                m_engine
-                    .async([engine, name] {
-                        return engine->maintenance().removeImage(
-                            name, Engine::StoreMaintenance::Force::No);
-                    })
-                    .then(this, [this, shown](const Engine::Result<Engine::RemovalReport> &r) {
-                        if (!r) {
-                            showError(this, tr("%1 could not be removed.").arg(shown), r.error());
-                            return;
-                        }
-                        Q_EMIT statusMessage(r->deletedImages.isEmpty()
-                                                 ? tr("Removed the name %1").arg(shown)
-                                                 : tr("Removed %1 and freed %2")
-                                                       .arg(shown, formatBytes(r->reclaimedBytes)));
-                        Q_EMIT storeChanged();
-                    });
-            });
-            box->open();
+            if (!plan.users.isEmpty())
+                return askRemoveWithContainers(name, shown, plan.users);
+            if (!plan.report) {
+                showError(this, tr("The image could not be removed."), plan.report.error());
+                return;
+            }
+            askRemove(name, shown, *plan.report);
+        });
+}
+
+void ImagesPage::askRemove(const QString &name, const QString &shown,
+                           const Engine::RemovalReport &plan) {
+    QString text;
+    if (plan.deletedImages.isEmpty())
+        text = tr("Remove the name %1?\n\nThe image keeps its other names (%2), so no "
+                  "disk space is freed.")
+                   .arg(shown, plan.keptNames.join(QStringLiteral(", ")));
+    else if (!plan.deletedLayers.isEmpty())
+        text = tr("Remove the image %1?\n\nThis frees %2: the image's layers that no "
+                  "other image uses (%3).")
+                   .arg(shown, formatBytes(plan.reclaimedBytes))
+                   .arg(plan.deletedLayers.size());
+    else
+        text = tr("Remove the image %1?\n\nAll its layers are shared with other images "
+                  "and stay, so almost no disk space is freed.")
+                   .arg(shown);
+    QMessageBox *box = removalQuestion(text);
+    QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
+    remove->setObjectName(QStringLiteral("confirmRemove"));
+    connect(remove, &QPushButton::clicked, this,
+            [this, name, shown] { removeImage(name, shown, {}); });
+    box->open();
+}
+
+// An image containers use cannot go alone (Docker's rmi refuses it too): say which containers,
+// and offer to remove them with it, as Docker Desktop does.
+void ImagesPage::askRemoveWithContainers(const QString &name, const QString &shown,
+                                         const QList<Engine::ContainerRecord> &users) {
+    const QString question =
+        users.size() == 1
+            ? tr("The image %1 is used by the container %2.\n\nRemove the container (and the "
+                 "files it wrote) together with the image?")
+                  .arg(shown, userList(users))
+            : tr("The image %1 is used by %2 containers: %3.\n\nRemove the containers (and the "
+                 "files they wrote) together with the image?")
+                  .arg(shown)
+                  .arg(users.size())
+                  .arg(userList(users));
+    QMessageBox *box = removalQuestion(question);
+    QPushButton *remove =
+        box->addButton(tr("Remove containers and image"), QMessageBox::DestructiveRole);
+    remove->setObjectName(QStringLiteral("confirmRemoveWithContainers"));
+    QStringList ids;
+    for (const Engine::ContainerRecord &c : users)
+        ids << c.id;
+    connect(remove, &QPushButton::clicked, this,
+            [this, name, shown, ids] { removeImage(name, shown, ids); });
+    box->open();
+}
+
+QMessageBox *ImagesPage::removalQuestion(const QString &text) {
+    auto *box =
+        new QMessageBox(QMessageBox::Question, tr("Remove image"), text, QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("removeConfirmation"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDefaultButton(QMessageBox::Cancel);
+    return box;
+}
+
+// Removes the containers `containerIds` (running ones are killed), then the image.
+void ImagesPage::removeImage(const QString &name, const QString &shown,
+                             const QStringList &containerIds) {
+    Engine::Engine *engine = &m_engine;
+    m_engine
+        .async([engine, name, containerIds]() -> Engine::Result<Engine::RemovalReport> {
+            for (const QString &id : containerIds)
+                if (auto st = engine->containers().remove(id, Engine::ContainerRuntime::Force::Yes);
+                    !st && st.error().kind != Engine::ErrorKind::NotFound)
+                    return std::unexpected(st.error());
+            return engine->maintenance().removeImage(name, Engine::StoreMaintenance::Force::No);
+        })
+        .then(this, [this, shown](const Engine::Result<Engine::RemovalReport> &r) {
+            if (!r) {
+                showError(this, tr("%1 could not be removed.").arg(shown), r.error());
+                return;
+            }
+            Q_EMIT statusMessage(
+                r->deletedImages.isEmpty()
+                    ? tr("Removed the name %1").arg(shown)
+                    : tr("Removed %1 and freed %2").arg(shown, formatBytes(r->reclaimedBytes)));
+            Q_EMIT storeChanged();
         });
 }
 

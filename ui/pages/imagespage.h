@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QFrame;
+class QMessageBox;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -70,6 +71,11 @@ Q_SIGNALS:
 
 private:
     void updateActions();
+    void askRemove(const QString &name, const QString &shown, const Engine::RemovalReport &plan);
+    void askRemoveWithContainers(const QString &name, const QString &shown,
+                                 const QList<Engine::ContainerRecord> &users);
+    QMessageBox *removalQuestion(const QString &text);
+    void removeImage(const QString &name, const QString &shown, const QStringList &containerIds);
 
     Engine::Engine &m_engine;
     ImagesModel *m_model = nullptr;

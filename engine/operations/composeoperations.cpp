@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/operations/composeoperations.h"
+
+#include "engine/engine.h"
+#include "engine/operations/buildoperations.h"
+#include "engine/operations/registryoperations.h"
+
+namespace Berth::Engine {
+
+ComposeOperations Engine::compose() {
+    return ComposeOperations(*this);
+}
+
+Result<ComposeProject> ComposeOperations::load(const ComposeLoadOptions &options) const {
+    return loadComposeProject(options);
+}
+
+ComposeRunner ComposeOperations::runner(const Progress &progress) {
+    Engine &engine = m_engine;
+    ComposeServices services;
+    services.imageId = [&engine](const QString &image) {
+        auto found = engine.images().resolve(image);
+        return found ? found->id.toString() : QString();
+    };
+    services.pull = [&engine](const QString &image) -> Status {
+        auto ref = Reference::parse(image);
+        if (!ref)
+            return std::unexpected(ref.error());
+        auto pulled = engine.registry().pull(*ref);
+        if (!pulled)
+            return std::unexpected(
+                pulled.error().withContext(QStringLiteral("pull %1").arg(image)));
+        return {};
+    };
+    services.build = [&engine, progress](const ComposeService &service,
+                                         const QString &tag) -> Status {
+        auto lock = engine.lockForWriting();
+        if (!lock)
+            return std::unexpected(lock.error());
+        BuildOptions options;
+        options.context = service.build->context;
+        options.dockerfile = service.build->dockerfile;
+        options.buildArgs = service.build->args;
+        options.target = service.build->target;
+        options.tags = {tag};
+        BuildHandlers handlers;
+        handlers.output = progress;
+        auto built = engine.builds().build(options, handlers);
+        if (!built)
+            return std::unexpected(built.error().withContext(QStringLiteral("build %1").arg(tag)));
+        return {};
+    };
+    // Health checks are wired here once the runtime has them (services.health and
+    // services.applyHealthcheck); until then the runner refuses what needs them.
+    services.progress = progress;
+    return ComposeRunner(engine.containers(), services);
+}
+
+Status ComposeOperations::up(const ComposeProject &project, const ComposeUpOptions &options,
+                             const Progress &progress) {
+    return runner(progress).up(project, options);
+}
+
+Status ComposeOperations::down(const QString &projectName, const ComposeProject *project,
+                               const ComposeDownOptions &options, const Progress &progress) {
+    return runner(progress).down(projectName, project, options);
+}
+
+Status ComposeOperations::start(const ComposeProject &project, const QStringList &services,
+                                const Progress &progress) {
+    return runner(progress).start(project, services);
+}
+
+Status ComposeOperations::stop(const ComposeProject &project, const QStringList &services,
+                               const Progress &progress) {
+    return runner(progress).stop(project, services);
+}
+
+Status ComposeOperations::restart(const ComposeProject &project, const QStringList &services,
+                                  const Progress &progress) {
+    return runner(progress).restart(project, services);
+}
+
+Status ComposeOperations::pull(const ComposeProject &project, const QStringList &services,
+                               const Progress &progress) {
+    return runner(progress).pull(project, services);
+}
+
+Status ComposeOperations::build(const ComposeProject &project, const QStringList &services,
+                                const Progress &progress) {
+    return runner(progress).build(project, services);
+}
+
+Result<ContainerRecord> ComposeOperations::createOneOff(const ComposeProject &project,
+                                                        const QString &service,
+                                                        const ComposeRunner::OneOffOptions &options,
+                                                        const Progress &progress) {
+    return runner(progress).createOneOff(project, service, options);
+}
+
+QList<ContainerRecord> ComposeOperations::containers(const QString &projectName,
+                                                     ComposeRunner::OneOffs oneOffs) {
+    return runner({}).containers(projectName, oneOffs);
+}
+
+Result<ContainerRecord> ComposeOperations::serviceContainer(const QString &projectName,
+                                                            const QString &service, int number) {
+    return runner({}).serviceContainer(projectName, service, number);
+}
+
+QList<ComposeProjectSummary> ComposeOperations::projects() {
+    return runner({}).projects();
+}
+
+} // namespace Berth::Engine
