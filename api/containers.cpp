@@ -43,13 +43,19 @@ void listContainers(Exchange &x) {
     if (!filters)
         return;
     for (const QString &key : filters->keys()) {
-        static const QStringList known{
-            QStringLiteral("id"),     QStringLiteral("name"),     QStringLiteral("status"),
-            QStringLiteral("label"),  QStringLiteral("ancestor"), QStringLiteral("exited"),
-            QStringLiteral("volume"), QStringLiteral("before"),   QStringLiteral("since")};
+        static const QStringList known{QStringLiteral("id"),       QStringLiteral("name"),
+                                       QStringLiteral("status"),   QStringLiteral("label"),
+                                       QStringLiteral("ancestor"), QStringLiteral("exited"),
+                                       QStringLiteral("volume"),   QStringLiteral("before"),
+                                       QStringLiteral("since"),    QStringLiteral("health")};
         if (!known.contains(key))
             return x.error(400, QStringLiteral("invalid filter '%1'").arg(key));
     }
+    static const QStringList healthValues{QStringLiteral("starting"), QStringLiteral("healthy"),
+                                          QStringLiteral("unhealthy"), QStringLiteral("none")};
+    for (const QString &v : filters->value(QStringLiteral("health")))
+        if (!healthValues.contains(v))
+            return x.error(400, QStringLiteral("Unrecognised filter value for health: %1").arg(v));
     const bool all = x.request.flag(QStringLiteral("all"));
     const bool size = x.request.flag(QStringLiteral("size"));
     const int limit = x.request.value(QStringLiteral("limit")).toInt();
@@ -77,6 +83,8 @@ void listContainers(Exchange &x) {
                          QRegularExpression(v.startsWith(QLatin1Char('/')) ? v.mid(1) : v));
                  }) ||
             !any(QStringLiteral("status"), [&](const QString &v) { return v == state; }) ||
+            !any(QStringLiteral("health"),
+                 [&](const QString &v) { return v == healthStatusName(r.health.status); }) ||
             !any(QStringLiteral("exited"),
                  [&](const QString &v) {
                      return r.state == ContainerState::Exited && v.toInt() == r.exitCode;
@@ -280,6 +288,11 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
     BERTH_TRY(boolean(body, QStringLiteral("Tty"), s.tty));
     BERTH_TRY(boolean(body, QStringLiteral("OpenStdin"), s.openStdin));
     BERTH_TRY(boolean(body, QStringLiteral("StdinOnce"), s.stdinOnce));
+    auto health = HealthConfig::fromJson(body.value(QStringLiteral("Healthcheck")));
+    if (!health)
+        return std::unexpected(health.error());
+    s.healthcheck = *health;
+    BERTH_TRY(strings(body, QStringLiteral("Shell"), s.shell));
     if (const QJsonValue t = body.value(QStringLiteral("StopTimeout")); t.isDouble())
         s.stopTimeout = t.toInt();
     const QJsonValue labels = body.value(QStringLiteral("Labels"));

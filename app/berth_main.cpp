@@ -14,6 +14,7 @@
 #include "ui/pages/containerspage.h"
 #include "ui/pages/layerexplorerpage.h"
 #include "ui/pages/registriespage.h"
+#include "ui/widgets/containerhealthview.h"
 #include "ui/widgets/containerterminal.h"
 #include "ui/widgets/logview.h"
 #include "ui/widgets/terminalview.h"
@@ -115,8 +116,9 @@ int main(int argc, char **argv) {
                                              QStringLiteral("container"));
     const QCommandLineOption tabOption(
         QStringLiteral("tab"),
-        QStringLiteral("The container's tab (logs, stats, files, terminal or inspect) or the "
-                       "layer explorer's (wasted, compare or build)"),
+        QStringLiteral(
+            "The container's tab (logs, stats, files, health, terminal or inspect) or the "
+            "layer explorer's (wasted, compare or build)"),
         QStringLiteral("tab"));
     const QCommandLineOption settingsOption(QStringLiteral("settings"),
                                             QStringLiteral("Open the settings dialog"));
@@ -222,6 +224,8 @@ int main(int argc, char **argv) {
                         details->showInspect();
                     if (tab == QLatin1String("files"))
                         details->showFiles();
+                    if (tab == QLatin1String("health") && details->healthView())
+                        details->tabs()->setCurrentWidget(details->healthView());
                     if (tab == QLatin1String("stats") && details->statsChart())
                         details->tabs()->setCurrentWidget(details->statsChart());
                     if (!search.isEmpty())

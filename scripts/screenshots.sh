@@ -75,7 +75,8 @@ app 19-settings --settings
 # 7. Containers (real ones: needs root and runc or crun). A web-like server that logs requests
 # on stdout and warnings on stderr, a job that finished, and one only created.
 ctl() { "$build/app/berthctl" "$@"; }
-if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::80 demo/webapp:1.0 sh -c '
+if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::80 \
+    --health-cmd 'test -d /app && echo ok' --health-interval 1s demo/webapp:1.0 sh -c '
     i=0
     while [ $i -lt 400 ]; do
       echo "GET /static/page$((i % 12)).html 200 $((i * 7 % 90 + 3))ms"
@@ -106,6 +107,8 @@ if [ "$(id -u)" = 0 ] && ctl run -d --name webapp -m 256m --init -p 127.0.0.1::8
   # The layer map: both images on the shared busybox layer, the containers on their images.
   app 28-layer-map --page map
   app 29-files --container notes-app --tab files
+  # Its health check: "Running (healthy)" in the list above, the probes here.
+  app 31-health --container webapp --tab health
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 30-layer-map-ko --page map
   LANG=ko_KR.UTF-8 LC_ALL=ko_KR.UTF-8 LANGUAGE=ko app 13-containers-ko --page containers
   app 24-volumes --page volumes

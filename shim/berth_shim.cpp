@@ -4,8 +4,11 @@
 // and POSIX on purpose: one is running per container, so it must stay small.
 // The protocol with the engine is described in engine/runtime/shimprotocol.h.
 #include "engine/runtime/consolesocket.h"
+#include "engine/runtime/healthprotocol.h"
 #include "engine/runtime/shimprotocol.h"
+#include "shim/healthprobe.h"
 #include "shim/portproxy.h"
+#include "shim/shimutil.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -32,6 +35,13 @@
 
 namespace {
 
+using Berth::Shim::appendJsonString;
+using Berth::Shim::exitCodeOf;
+using Berth::Shim::nowMs;
+using Berth::Shim::readSmallFile;
+using Berth::Shim::timestamp;
+using Berth::Shim::writeAll;
+
 struct Options {
     std::string id;
     std::string bundle;
@@ -51,6 +61,7 @@ struct Options {
     std::string netns;             // the network namespace path in config.json ("" = none given)
     int heldLockFd = -1;           // the starter's op.lock, released once shim.lock is ours
     bool legacyCgroupView = false; // --cgroup-view legacy: see enterLegacyCgroupView
+    Berth::Shim::HealthOptions health; // --health-*: see healthprotocol.h
 };
 
 std::string path(const Options &o, const char *name) {
@@ -63,64 +74,6 @@ void sendSync(const std::string &message) {
         // The engine went away; the container still runs and is reconciled later.
     }
     ::close(Berth::Shim::SyncFd);
-}
-
-std::string timestamp() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    tm t{};
-    ::gmtime_r(&ts.tv_sec, &t);
-    char buf[64];
-    const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-    std::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-    return buf;
-}
-
-void appendJsonString(std::string &out, const char *data, size_t size) {
-    out += '"';
-    for (size_t i = 0; i < size; ++i) {
-        const unsigned char c = static_cast<unsigned char>(data[i]);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                char esc[8];
-                std::snprintf(esc, sizeof esc, "\\u%04x", c);
-                out += esc;
-            } else {
-                out += char(c);
-            }
-        }
-    }
-    out += '"';
-}
-
-bool writeAll(int fd, const char *data, size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += n;
-        size -= size_t(n);
-    }
-    return true;
 }
 
 // The JSON-lines log with size-based rotation.
@@ -265,24 +218,12 @@ private:
     std::string m_buffer;
 };
 
-std::string readSmallFile(const std::string &file, size_t limit = 65536) {
-    std::string out;
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() < limit)
-        out.append(buf, size_t(n));
-    ::close(fd);
-    return out;
-}
-
-// Runs the OCI runtime with the given arguments; stdio as given (-1: /dev/null).
+// Runs the OCI runtime with the given arguments; stdio as given (-1: /dev/null); its messages
+// go to `logName` in the bundle.
 pid_t spawnRuntime(const Options &o, const std::vector<std::string> &args, int in, int out, int err,
-                   const sigset_t &originalMask) {
-    std::vector<std::string> all{o.runtime, "--root", o.runtimeRoot, "--log",
-                                 path(o, Berth::Shim::RuntimeLogFile)};
+                   const sigset_t &originalMask,
+                   const char *logName = Berth::Shim::RuntimeLogFile) {
+    std::vector<std::string> all{o.runtime, "--root", o.runtimeRoot, "--log", path(o, logName)};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char *> argv;
     for (std::string &a : all)
@@ -319,14 +260,6 @@ int waitFor(pid_t pid) {
             return -1;
     }
     return status;
-}
-
-int exitCodeOf(int status) {
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
 }
 
 long long readCounter(const std::string &file, const char *key) {
@@ -403,23 +336,7 @@ bool oomKilled(const Options &o) {
 // it would delay a short container's end).
 bool writeFileAtomically(const Options &o, const char *name, const std::string &text,
                          bool durable = true) {
-    const std::string final = path(o, name);
-    const std::string tmp = final + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return false;
-    const bool ok = writeAll(fd, text.data(), text.size()) && (!durable || ::fsync(fd) == 0);
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), final.c_str()) != 0)
-        return false;
-    if (!durable)
-        return true;
-    const int dir = ::open(o.bundle.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
-    return true;
+    return Berth::Shim::writeFileIn(o.bundle, name, text, durable);
 }
 
 bool parseArgs(int argc, char **argv, Options &o) {
@@ -444,6 +361,11 @@ bool parseArgs(int argc, char **argv, Options &o) {
         if (i + 1 >= argc)
             return false;
         const char *value = argv[++i];
+        if (bool valid = true; o.health.parse(key, value, valid)) {
+            if (!valid)
+                return false;
+            continue;
+        }
         if (key == "--id")
             o.id = value;
         else if (key == "--bundle")
@@ -483,7 +405,7 @@ bool parseArgs(int argc, char **argv, Options &o) {
     const bool knownPolicy = o.restart == "no" || o.restart == "on-failure" ||
                              o.restart == "always" || o.restart == "unless-stopped";
     return knownPolicy && !o.id.empty() && !o.bundle.empty() && !o.runtime.empty() &&
-           !o.runtimeRoot.empty();
+           !o.runtimeRoot.empty() && o.health.complete();
 }
 
 // The last non-empty line of the runtime's log, for the error message.
@@ -497,12 +419,6 @@ std::string runtimeError(const Options &o) {
         if (c == '\n' || c == '\r')
             c = ' ';
     return line.empty() ? std::string("no message from the runtime") : line;
-}
-
-long long nowMs() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void setNonBlocking(int fd) {
@@ -573,7 +489,11 @@ public:
         , m_out(m_log, "stdout")
         , m_err(m_log, "stderr")
         , m_holding(o.holdOutput)
-        , m_restartCount(o.restartCount) {}
+        , m_restartCount(o.restartCount)
+        , m_health(o.health, o.bundle, o.id, [this](const std::vector<std::string> &args, int out) {
+            return spawnRuntime(m_o, args, -1, out, out, m_originalMask,
+                                Berth::Shim::HealthRuntimeLogFile);
+        }) {}
 
     bool listenForClients();
     int exec();
@@ -632,6 +552,7 @@ private:
     std::string m_lastFinishedAt;
     std::string m_error; // why a restart failed
     std::vector<std::pair<pid_t, int>> m_reaped;
+    Berth::Shim::HealthProbe m_health;
 };
 
 bool Monitor::listenForClients() {
@@ -747,6 +668,7 @@ void Monitor::onRuntimeExited(int status) {
         m_proxy.start();
     }
     writeState(false, m_lastExitCode, m_lastOom);
+    m_health.runStarted();
 }
 
 void Monitor::onChildren() {
@@ -756,7 +678,8 @@ void Monitor::onChildren() {
     int st = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &st, WNOHANG)) > 0)
-        m_reaped.emplace_back(pid, st);
+        if (!m_health.reaped(pid, st))
+            m_reaped.emplace_back(pid, st);
     // Exit statuses seen before we know the container's pid are kept until we do.
     for (auto it = m_reaped.begin(); !m_run.runtimeDone && it != m_reaped.end(); ++it)
         if (it->first == m_run.runtimePid)
@@ -925,6 +848,7 @@ void Monitor::writeState(bool restarting, int exitCode, bool oom) {
 }
 
 void Monitor::endRun() {
+    m_health.runEnded();
     m_out.flush();
     m_err.flush();
     if (m_run.stdinFd >= 0 && m_run.stdinFd != m_run.outFd)
@@ -1076,6 +1000,8 @@ int Monitor::exec() {
         // (With a terminal, stdin is the master already polled for output.)
         const size_t iStdin =
             stdinPending && m_run.stdinFd != m_run.outFd ? add(m_run.stdinFd, POLLOUT) : SIZE_MAX;
+        const size_t iHealth =
+            m_health.outputFd() >= 0 ? add(m_health.outputFd(), POLLIN) : SIZE_MAX;
         const size_t firstClient = pfds.size();
         // A client whose stdin the container does not take yet waits (backpressure).
         const bool stdinFull = m_run.stdinQueue.size() >= kQueueLimit;
@@ -1101,12 +1027,17 @@ int Monitor::exec() {
             until(m_run.exitedMs + kDrainTimeoutMs);
         if (m_phase == Phase::Backoff)
             until(m_restartAt);
+        if (m_health.wakeAtMs() >= 0)
+            until(m_health.wakeAtMs());
         const int ready = ::poll(pfds.data(), nfds_t(pfds.size()), int(timeout));
         if (ready < 0 && errno != EINTR)
             break;
 
+        if (iHealth != SIZE_MAX && pfds[iHealth].revents)
+            m_health.readOutput();
         if (pfds[iSig].revents)
             onChildren();
+        m_health.tick();
         if (iOut != SIZE_MAX && (pfds[iOut].revents & (POLLIN | POLLHUP | POLLERR)))
             readOutput(m_run.outFd, Frame::Stdout);
         if (iErr != SIZE_MAX && pfds[iErr].revents)
@@ -1184,14 +1115,16 @@ int Monitor::exec() {
 int main(int argc, char **argv) {
     Options o;
     if (!parseArgs(argc, argv, o)) {
-        std::fprintf(
-            stderr, "usage: berth-shim --id ID --bundle DIR --runtime PATH --runtime-root DIR "
-                    "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] [--terminal] "
-                    "[--stdin] [--hold-output] [--transient] [--restart "
-                    "no|on-failure|always|unless-stopped] "
-                    "[--restart-max N] [--restart-count N] [--netns PATH] "
-                    "[--publish PROTO:FD:IP:PORT]... [--hold-lock FD] [--cgroup-view host|legacy]\n"
-                    "Started by the Berth engine; not meant to be run by hand.\n");
+        std::fprintf(stderr,
+                     "usage: berth-shim --id ID --bundle DIR --runtime PATH --runtime-root DIR "
+                     "[--cgroup PATH] [--log-max-size BYTES] [--log-max-files N] [--terminal] "
+                     "[--stdin] [--hold-output] [--transient] [--restart "
+                     "no|on-failure|always|unless-stopped] "
+                     "[--restart-max N] [--restart-count N] [--netns PATH] "
+                     "[--publish PROTO:FD:IP:PORT]... [--hold-lock FD] [--cgroup-view host|legacy] "
+                     "[--health-process FILE --health-interval NS --health-timeout NS "
+                     "--health-start-period NS --health-start-interval NS --health-retries N]\n"
+                     "Started by the Berth engine; not meant to be run by hand.\n");
         return 2;
     }
     // The engine spawned this process as its child in a new session (posix_spawn, which does

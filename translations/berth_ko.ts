@@ -351,6 +351,10 @@
         <source>Files</source>
         <translation>파일</translation>
     </message>
+    <message>
+        <source>Health</source>
+        <translation>상태 검사</translation>
+    </message>
 </context>
 <context>
     <name>Berth::Gui::ContainerFilesView</name>
@@ -377,6 +381,57 @@
     <message>
         <source>Its read-write layer: %1 added, %2 modified, %3 deleted (%4 in files). These are lost when the container is removed.</source>
         <translation>읽기-쓰기 레이어: 추가 %1개, 수정 %2개, 삭제 %3개 (파일 %4). 컨테이너를 제거하면 사라집니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Berth::Gui::ContainerHealthView</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1초</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1밀리초</translation>
+    </message>
+    <message>
+        <source>Probe: %1
+Every %2 (%3 while starting), timeout %4, unhealthy after %5 failures in a row, start period %6</source>
+        <translation>검사: %1
+%2마다 (시작 중에는 %3마다), 제한 시간 %4, 연속 %5번 실패하면 비정상, 시작 유예 기간 %6</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>시작</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>걸린 시간</translation>
+    </message>
+    <message>
+        <source>Exit code</source>
+        <translation>종료 코드</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>출력</translation>
+    </message>
+    <message>
+        <source>The container could not be read.</source>
+        <translation>컨테이너를 읽을 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>not checked (the container does not run)</source>
+        <translation>검사하지 않음 (컨테이너가 실행 중이 아님)</translation>
+    </message>
+    <message>
+        <source>failed %1 times in a row</source>
+        <translation>연속 %1번 실패</translation>
+    </message>
+    <message>
+        <source>Probe: %1
+Every %2, timeout %3, unhealthy after %4 failures in a row</source>
+        <translation>검사: %1
+%2마다, 제한 시간 %3, 연속 %4번 실패하면 비정상</translation>
     </message>
 </context>
 <context>
@@ -475,6 +530,34 @@
     <message>
         <source>Restarting</source>
         <translation>재시작 대기 중</translation>
+    </message>
+    <message>
+        <source>health: starting</source>
+        <translation>상태: 시작 중</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>정상</translation>
+    </message>
+    <message>
+        <source>unhealthy</source>
+        <translation>비정상</translation>
+    </message>
+    <message>
+        <source>Health check: %1</source>
+        <translation>상태 검사: %1</translation>
+    </message>
+    <message>
+        <source>Failed %1 times in a row</source>
+        <translation>연속 %1번 실패</translation>
+    </message>
+    <message>
+        <source>Last probe exited %1</source>
+        <translation>마지막 검사의 종료 코드 %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>

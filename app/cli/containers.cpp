@@ -147,6 +147,33 @@ struct RunOptions {
                                               "no, on-failure[:max-retries], always, "
                                               "unless-stopped"),
                                QStringLiteral("POLICY"), QStringLiteral("no")};
+    QCommandLineOption healthCmd{QStringLiteral("health-cmd"),
+                                 QStringLiteral("Command to run to check health"),
+                                 QStringLiteral("CMD")};
+    QCommandLineOption healthInterval{
+        QStringLiteral("health-interval"),
+        QStringLiteral("Time between running the check (ms|s|m|h) (default 30s)"),
+        QStringLiteral("DURATION")};
+    QCommandLineOption healthTimeout{
+        QStringLiteral("health-timeout"),
+        QStringLiteral("Maximum time to allow one check to run (ms|s|m|h) (default 30s)"),
+        QStringLiteral("DURATION")};
+    QCommandLineOption healthRetries{
+        QStringLiteral("health-retries"),
+        QStringLiteral("Consecutive failures needed to report unhealthy (default 3)"),
+        QStringLiteral("N")};
+    QCommandLineOption healthStartPeriod{
+        QStringLiteral("health-start-period"),
+        QStringLiteral("Start period for the container to initialize before failures count "
+                       "(ms|s|m|h) (default 0s)"),
+        QStringLiteral("DURATION")};
+    QCommandLineOption healthStartInterval{
+        QStringLiteral("health-start-interval"),
+        QStringLiteral("Time between running the check during the start period (ms|s|m|h) "
+                       "(default 5s)"),
+        QStringLiteral("DURATION")};
+    QCommandLineOption noHealthcheck{QStringLiteral("no-healthcheck"),
+                                     QStringLiteral("Disable any container-specified HEALTHCHECK")};
     QCommandLineOption mountOpt{QStringLiteral("mount"),
                                 QStringLiteral("Attach a filesystem mount (type=bind|volume,"
                                                "source=...,target=...[,readonly])"),
@@ -159,6 +186,8 @@ struct RunOptions {
         p.addOptions(
             {volume, mountOpt, privileged, network, publish, publishAll, expose, logDriver});
         p.addOptions({interactive, tty, restart});
+        p.addOptions({healthCmd, healthInterval, healthTimeout, healthRetries, healthStartPeriod,
+                      healthStartInterval, noHealthcheck});
     }
 };
 
@@ -168,6 +197,58 @@ QString envEntry(const QString &text) {
         return text;
     const QProcessEnvironment host = QProcessEnvironment::systemEnvironment();
     return host.contains(text) ? text + QLatin1Char('=') + host.value(text) : QString();
+}
+
+// Docker's --health-* and --no-healthcheck: a config over the image's HEALTHCHECK.
+Result<HealthConfig> healthConfigFrom(const QCommandLineParser &p, const RunOptions &o) {
+    HealthConfig c;
+    const bool any = p.isSet(o.healthCmd) || p.isSet(o.healthInterval) ||
+                     p.isSet(o.healthTimeout) || p.isSet(o.healthRetries) ||
+                     p.isSet(o.healthStartPeriod) || p.isSet(o.healthStartInterval);
+    if (p.isSet(o.noHealthcheck)) {
+        if (any)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("--no-healthcheck conflicts with --health-* options"));
+        c.test = QStringList{QStringLiteral("NONE")};
+        return c;
+    }
+    if (!p.value(o.healthCmd).isEmpty())
+        c.test = QStringList{QStringLiteral("CMD-SHELL"), p.value(o.healthCmd)};
+    const std::pair<const QCommandLineOption *, qint64 *> durations[] = {
+        {&o.healthInterval, &c.interval},
+        {&o.healthTimeout, &c.timeout},
+        {&o.healthStartPeriod, &c.startPeriod},
+        {&o.healthStartInterval, &c.startInterval}};
+    for (const auto &[option, field] : durations) {
+        if (!p.isSet(*option))
+            continue;
+        const QString text = p.value(*option);
+        const bool negative = text.startsWith(QLatin1Char('-'));
+        auto d = parseDockerDuration(negative ? text.mid(1) : text);
+        if (!d)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("invalid argument \"%1\" for "
+                                       "--%2: %3")
+                            .arg(text, option->names().first(), d.error().message));
+        if (negative && *d > 0)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("--%1 cannot be negative").arg(option->names().first()));
+        *field = *d;
+    }
+    if (p.isSet(o.healthRetries)) {
+        bool ok = false;
+        c.retries = p.value(o.healthRetries).toInt(&ok);
+        if (!ok)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("invalid argument \"%1\" for --health-retries")
+                            .arg(p.value(o.healthRetries)));
+        if (c.retries < 0)
+            return fail(ErrorKind::InvalidArgument,
+                        QStringLiteral("--health-retries cannot be negative"));
+    }
+    if (auto st = c.validate(); !st)
+        return fail(st.error());
+    return c;
 }
 
 Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions &o) {
@@ -295,6 +376,10 @@ Result<CreateRequest> requestFrom(const QCommandLineParser &p, const RunOptions 
     if (!policy)
         return fail(policy.error());
     s.restartPolicy = *policy;
+    auto health = healthConfigFrom(p, o);
+    if (!health)
+        return fail(health.error());
+    s.healthcheck = *health;
     return r;
 }
 
@@ -580,6 +665,8 @@ QString statusText(const ContainerRecord &r) {
     case ContainerState::Running:
         if (r.restarting)
             return QStringLiteral("Restarting (%1) %2").arg(r.exitCode).arg(humanSince(r.finished));
+        if (!r.health.isNone())
+            return QStringLiteral("Up ") + ago(r.started) + QLatin1Char(' ') + r.health.psSuffix();
         return QStringLiteral("Up ") + ago(r.started);
     case ContainerState::Exited:
         return QStringLiteral("Exited (%1) %2").arg(r.exitCode).arg(humanSince(r.finished));

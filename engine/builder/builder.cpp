@@ -9,6 +9,7 @@
 #include "engine/builder/urldownload.h"
 #include "engine/core/directorywatch.h"
 #include "engine/core/fileutil.h"
+#include "engine/core/textvalues.h"
 #include "engine/images/mediatypes.h"
 #include "engine/registry/puller.h"
 #include "engine/runtime/containerlogs.h"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/builder/dockerfile.h"
+#include "engine/core/textvalues.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -1287,42 +1288,6 @@ DockerfileVariables::evaluate(const DockerfileInstruction &ins) {
         return err(e.error());
     out.words = *e;
     return out;
-}
-
-Result<qint64> parseDockerDuration(const QString &text) {
-    static const QRegularExpression part(QStringLiteral("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)"));
-    if (text.isEmpty())
-        return fail(ErrorKind::InvalidArgument, QStringLiteral("empty duration"));
-    if (text == QLatin1String("0"))
-        return 0;
-    qint64 total = 0;
-    int pos = 0;
-    auto it = part.globalMatch(text);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        if (m.capturedStart(0) != pos)
-            break;
-        pos = int(m.capturedEnd(0));
-        const double n = m.captured(1).toDouble();
-        const QString unit = m.captured(2);
-        double scale = 1;
-        if (unit == QLatin1String("us") || unit == QStringLiteral("µs"))
-            scale = 1e3;
-        else if (unit == QLatin1String("ms"))
-            scale = 1e6;
-        else if (unit == QLatin1String("s"))
-            scale = 1e9;
-        else if (unit == QLatin1String("m"))
-            scale = 60e9;
-        else if (unit == QLatin1String("h"))
-            scale = 3600e9;
-        total += qint64(n * scale);
-    }
-    if (pos != text.size())
-        return fail(
-            ErrorKind::InvalidArgument,
-            QStringLiteral("invalid duration \"%1\": expected e.g. 30s, 1m30s, 500ms").arg(text));
-    return total;
 }
 
 } // namespace Berth::Engine

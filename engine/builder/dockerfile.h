@@ -168,7 +168,4 @@ private:
     QList<QPair<QString, QString>> m_args;
 };
 
-// Parses a Go-style duration as HEALTHCHECK takes it ("30s", "1m30s", "500ms"); nanoseconds.
-Result<qint64> parseDockerDuration(const QString &text);
-
 } // namespace Berth::Engine

@@ -322,7 +322,7 @@ Result<CreateRequest> ComposeRunner::createRequest(const ComposeProject &project
         mount.readOnly = m.readOnly;
         spec.mounts.append(mount);
     }
-    if (s.healthcheck && !s.healthcheck->disable && m_services.applyHealthcheck)
+    if (s.healthcheck && m_services.applyHealthcheck)
         m_services.applyHealthcheck(spec, *s.healthcheck);
     return r;
 }

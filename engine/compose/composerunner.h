@@ -31,8 +31,8 @@ struct ComposeServices {
     std::function<Status(const QString &image)> pull;
     // Builds the service's build context, tagged `tag`.
     std::function<Status(const ComposeService &service, const QString &tag)> build;
-    // A container's health; unset until health checks are wired (then service_healthy and
-    // `--wait` on a service with a healthcheck are refused with "needs health checks").
+    // A container's health (the facade reads ContainerRecord::health); unset, service_healthy
+    // and `--wait` on a service with a healthcheck are refused with "needs health checks".
     enum class Health { None, Starting, Healthy, Unhealthy };
     std::function<Result<Health>(const QString &containerId)> health;
     // Puts the service's healthcheck into the container's spec (with `health`).

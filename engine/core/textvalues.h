@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/core/result.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -20,5 +22,9 @@ qint64 parseByteSize(const QString &text, SizeUnits plainUnits);
 // An environment ("KEY=VALUE" entries) with `overrides` applied: an entry replaces the one of
 // the same key in place, a new key is appended (the image's environment, then the user's).
 QStringList mergeEnvironment(const QStringList &base, const QStringList &overrides);
+
+// A Go-style duration as Docker's HEALTHCHECK and --health-* options take it ("30s", "1m30s",
+// "500ms", "0"); nanoseconds.
+Result<qint64> parseDockerDuration(const QString &text);
 
 } // namespace Berth::Engine

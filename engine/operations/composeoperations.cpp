@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/operations/composeoperations.h"
 
+#include "engine/core/textvalues.h"
 #include "engine/engine.h"
 #include "engine/operations/buildoperations.h"
 #include "engine/operations/registryoperations.h"
@@ -47,8 +48,37 @@ ComposeRunner ComposeOperations::runner(const Progress &progress) {
             return std::unexpected(built.error().withContext(QStringLiteral("build %1").arg(tag)));
         return {};
     };
-    // Health checks are wired here once the runtime has them (services.health and
-    // services.applyHealthcheck); until then the runner refuses what needs them.
+    // The container's health as its berth-shim last wrote it (ContainerRecord::health).
+    services.health = [&engine](const QString &id) -> Result<ComposeServices::Health> {
+        auto record = engine.containers().get(id);
+        if (!record)
+            return std::unexpected(record.error());
+        switch (record->health.status) {
+        case HealthStatus::Starting:
+            return ComposeServices::Health::Starting;
+        case HealthStatus::Healthy:
+            return ComposeServices::Health::Healthy;
+        case HealthStatus::Unhealthy:
+            return ComposeServices::Health::Unhealthy;
+        case HealthStatus::None:
+            break;
+        }
+        return ComposeServices::Health::None;
+    };
+    // The loader validated the durations; what is left unset is the image's, as with run.
+    services.applyHealthcheck = [](ContainerSpec &spec, const ComposeHealthcheck &check) {
+        HealthConfig config;
+        // disable: true turns the image's HEALTHCHECK off, as `--no-healthcheck` does.
+        config.test = check.disable ? QStringList{QStringLiteral("NONE")} : check.test;
+        for (const auto &[text, field] : {std::pair{check.interval, &config.interval},
+                                          {check.timeout, &config.timeout},
+                                          {check.startPeriod, &config.startPeriod},
+                                          {check.startInterval, &config.startInterval}})
+            if (!text.isEmpty())
+                *field = parseDockerDuration(text).value_or(0);
+        config.retries = qMax(0, check.retries);
+        spec.healthcheck = config;
+    };
     services.progress = progress;
     return ComposeRunner(engine.containers(), services);
 }

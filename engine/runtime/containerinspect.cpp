@@ -144,6 +144,10 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
     config.insert(QStringLiteral("ExposedPorts"), exposed);
     if (r.spec.stopTimeout >= 0)
         config.insert(QStringLiteral("StopTimeout"), r.spec.stopTimeout);
+    if (!r.spec.healthcheck.isEmpty())
+        config.insert(QStringLiteral("Healthcheck"), r.spec.healthcheck.toJson());
+    if (!r.spec.shell.isEmpty())
+        config.insert(QStringLiteral("Shell"), QJsonArray::fromStringList(r.spec.shell));
     // Fields Berth does not apply show what it does (the API refuses other values).
     const QJsonObject hostConfig{
         {QStringLiteral("CgroupnsMode"), QStringLiteral("host")},
@@ -194,25 +198,27 @@ QJsonObject containerInspectJson(ContainerRuntime &rt, const ContainerRecord &r)
          QJsonObject{
              {QStringLiteral("Name"), r.spec.restartPolicy.nameText()},
              {QStringLiteral("MaximumRetryCount"), r.spec.restartPolicy.maximumRetryCount}}}};
+    QJsonObject state{
+        {QStringLiteral("Status"), containerStateText(rt, r)},
+        {QStringLiteral("Running"), r.isRunning()},
+        {QStringLiteral("Paused"), containerStateText(rt, r) == QLatin1String("paused")},
+        {QStringLiteral("Restarting"), r.restarting},
+        {QStringLiteral("OOMKilled"), r.oomKilled},
+        {QStringLiteral("Dead"), false},
+        {QStringLiteral("Pid"), r.pid},
+        {QStringLiteral("ShimPid"), r.shimPid},
+        {QStringLiteral("ExitCode"), r.exitCode},
+        {QStringLiteral("Error"), r.error},
+        {QStringLiteral("StartedAt"), rfc3339(r.started)},
+        {QStringLiteral("FinishedAt"), rfc3339(r.finished)}};
+    if (!r.health.isNone())
+        state.insert(QStringLiteral("Health"), r.health.toDockerJson());
     return QJsonObject{
         {QStringLiteral("Id"), r.id},
         {QStringLiteral("Created"), rfc3339(r.created)},
         {QStringLiteral("Path"), args.value(0)},
         {QStringLiteral("Args"), QJsonArray::fromStringList(args.mid(1))},
-        {QStringLiteral("State"),
-         QJsonObject{
-             {QStringLiteral("Status"), containerStateText(rt, r)},
-             {QStringLiteral("Running"), r.isRunning()},
-             {QStringLiteral("Paused"), containerStateText(rt, r) == QLatin1String("paused")},
-             {QStringLiteral("Restarting"), r.restarting},
-             {QStringLiteral("OOMKilled"), r.oomKilled},
-             {QStringLiteral("Dead"), false},
-             {QStringLiteral("Pid"), r.pid},
-             {QStringLiteral("ShimPid"), r.shimPid},
-             {QStringLiteral("ExitCode"), r.exitCode},
-             {QStringLiteral("Error"), r.error},
-             {QStringLiteral("StartedAt"), rfc3339(r.started)},
-             {QStringLiteral("FinishedAt"), rfc3339(r.finished)}}},
+        {QStringLiteral("State"), state},
         {QStringLiteral("Image"), r.imageId.toString()},
         {QStringLiteral("Name"), QLatin1Char('/') + r.name},
         {QStringLiteral("RestartCount"), r.restartCount},
@@ -277,7 +283,9 @@ QString containerStatusText(ContainerRuntime &rt, const ContainerRecord &r, cons
                 .arg(r.exitCode)
                 .arg(humanDuration(r.finished.secsTo(now)));
         const QString up = QStringLiteral("Up ") + humanDuration(r.started.secsTo(now));
-        return ContainerControl::isPaused(rt, r.id) ? up + QStringLiteral(" (Paused)") : up;
+        if (ContainerControl::isPaused(rt, r.id))
+            return up + QStringLiteral(" (Paused)");
+        return r.health.isNone() ? up : up + QLatin1Char(' ') + r.health.psSuffix();
     }
     case ContainerState::Exited:
         return QStringLiteral("Exited (%1) %2 ago")

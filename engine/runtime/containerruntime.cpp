@@ -4,6 +4,7 @@
 #include "engine/core/filelock.h"
 #include "engine/core/fileutil.h"
 #include "engine/core/textvalues.h"
+#include "engine/runtime/healthcheck.h"
 #include "engine/runtime/ocispec.h"
 #include "engine/runtime/overlaymount.h"
 #include "engine/runtime/publishedports.h"
@@ -16,6 +17,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -319,6 +321,16 @@ Result<ContainerRecord> ContainerRuntime::create(const CreateRequest &request) {
     for (const PortBinding &b : std::as_const(spec.portBindings))
         if (!spec.exposedPorts.contains(b.key()))
             spec.exposedPorts.append(b.key());
+    const QJsonObject imageConfig = config->json().value(QStringLiteral("config")).toObject();
+    // An image's broken HEALTHCHECK is ignored rather than making the image unusable.
+    spec.healthcheck = req.healthcheck.mergedOver(
+        HealthConfig::fromJson(imageConfig.value(QStringLiteral("Healthcheck")))
+            .value_or(HealthConfig()));
+    if (auto st = spec.healthcheck.validate(); !st)
+        return fail(st.error());
+    if (spec.shell.isEmpty())
+        for (const QJsonValue &v : imageConfig.value(QStringLiteral("Shell")).toArray())
+            spec.shell.append(v.toString());
     if (!spec.seccompProfile.isEmpty() && spec.seccompProfile != QLatin1String("unconfined")) {
         const QJsonObject profile = QJsonDocument::fromJson(spec.seccompProfile.toUtf8()).object();
         if (auto converted = ociSeccomp(profile, {}); !converted)
@@ -421,7 +433,8 @@ bool ContainerRuntime::waitForShim(const QString &id, int timeoutMs) const {
 Result<QPair<qint64, qint64>>
 ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
                             const QList<ProxiedPort> &ports, StartMode mode, int restartCount,
-                            const QString &netnsPath, int operationLockFd) {
+                            const QString &netnsPath, int operationLockFd,
+                            const QStringList &healthArgs) {
     const QString shim = findShim();
     if (shim.isEmpty())
         return fail(ErrorKind::Unavailable,
@@ -487,6 +500,7 @@ ContainerRuntime::spawnShim(const ContainerRecord &record, const OciRuntime &rt,
     // The shim keeps the namespace for restarts by the policy (see shimprotocol.h).
     if (!netnsPath.isEmpty())
         args << QStringLiteral("--netns") << netnsPath;
+    args << healthArgs;
     // The operation lock goes with the shim until it holds its own lock: should this process
     // die meanwhile, nobody takes the half-started run for leftovers and cleans it away.
     const int lockTarget = Shim::FirstPortFd + portCount;
@@ -624,6 +638,8 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     QFile::remove(fileIn(dir, Shim::ExitFile));
     QFile::remove(fileIn(dir, Shim::StateFile));
     QFile::remove(fileIn(dir, Shim::PidFile));
+    // A new shim numbers its health changes from 1 again.
+    HealthFiles::clear(dir);
     rt->forceDelete(record.id);
     if (auto st = m_network.release(dir); !st)
         return fail(st.error());
@@ -704,6 +720,10 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     if (auto st = writeRunFile(dir + QStringLiteral("/config.json"), QJsonDocument(*spec).toJson());
         !st)
         return cleanup(st.error());
+    auto healthArgs = HealthFiles::prepare(dir, record.spec.healthcheck, record.spec.shell,
+                                           spec->value(QStringLiteral("process")).toObject());
+    if (!healthArgs)
+        return cleanup(healthArgs.error());
     NetworkSettings settings = attachment.settings();
     settings.ports = Rootless::active() ? forwardedPorts : listeners.bound();
     // For whoever adopts the run should this process die before it records it.
@@ -719,7 +739,8 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
                                    attachment.settings().ipAddress,
                                    listeners.bound().at(i).containerPort});
     auto pids = spawnShim(record, *rt, proxied, options.mode, restartCount,
-                          ctx.networkNamespacePath, OpLock::descriptor(fileIn(dir, "op.lock")));
+                          ctx.networkNamespacePath, OpLock::descriptor(fileIn(dir, "op.lock")),
+                          *healthArgs);
     if (!pids) {
         rt->forceDelete(record.id);
         return cleanup(pids.error());
@@ -737,7 +758,7 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
     auto updated = m_store.get(record.id);
     if (!updated)
         return fail(updated.error());
-    return reconcile(*updated);
+    return withHealth(reconcile(*updated));
 }
 
 void ContainerRuntime::releaseLeftoversIfIdle(const QString &id) {
@@ -985,6 +1006,17 @@ void ContainerRuntime::disableRestart(const QString &id) const {
     ::close(*fd);
 }
 
+ContainerRecord ContainerRuntime::withHealth(ContainerRecord record) {
+    if (!record.spec.healthcheck.runsProbe())
+        return record;
+    const QString dir = directory(record.id);
+    HealthFiles::recordEvents(
+        dir, m_events, record.id,
+        {{QStringLiteral("name"), record.name}, {QStringLiteral("image"), record.spec.image}});
+    record.health = HealthFiles::read(dir, record.spec.healthcheck, record.isRunning());
+    return record;
+}
+
 Result<ContainerRecord> ContainerRuntime::getRunning(const QString &nameOrId) {
     auto record = get(nameOrId);
     if (record && !record->isRunning())
@@ -1001,7 +1033,7 @@ Result<ContainerRecord> ContainerRuntime::get(const QString &nameOrId) {
     const ContainerRecord now = reconcile(*r, &restartDue);
     if (restartDue)
         return restartByPolicy(now);
-    return now;
+    return withHealth(now);
 }
 
 QList<ContainerRecord> ContainerRuntime::list() {
@@ -1015,7 +1047,7 @@ QList<ContainerRecord> ContainerRuntime::list() {
             if (remove(now.id, Force::No))
                 continue;
         }
-        out.append(now);
+        out.append(withHealth(now));
     }
     return out;
 }

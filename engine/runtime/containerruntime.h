@@ -46,7 +46,8 @@ struct PruneReport {
 //   ctr.log (+ rotated ctr.log.N), exit.json, state.json (restarts), attach.sock, shim.lock,
 //   init.pid, network.lease (the bridge network's address while it holds one; see
 //   BridgeNetwork), network.json (the run's network, for a reconcile that adopts a run whose
-//   starter died).
+//   starter died), health-process.json, health.json, health.reported (the health check, see
+//   HealthFiles).
 // The rootfs is mounted by start() in the host's mount namespace and unmounted when the
 // container stops (by the shim, and again by whoever reconciles), so a stopped container
 // holds no mount; its diff/ keeps its data until remove().
@@ -152,6 +153,9 @@ private:
     // holding no operation lock, then calls restartByPolicy().
     ContainerRecord reconcile(const ContainerRecord &record, bool *restartDue = nullptr);
     ContainerRecord applyShimState(const ContainerRecord &record);
+    // The record with its health (HealthFiles::read), after recording the health_status
+    // events its shim's changes call for.
+    ContainerRecord withHealth(ContainerRecord record);
     Result<ContainerRecord> restartByPolicy(const ContainerRecord &exited);
     Result<ContainerRecord> startLocked(const ContainerRecord &record, const StartOptions &options,
                                         int restartCount);
@@ -161,7 +165,7 @@ private:
     Result<QPair<qint64, qint64>> spawnShim(const ContainerRecord &record, const OciRuntime &rt,
                                             const QList<ProxiedPort> &ports, StartMode mode,
                                             int restartCount, const QString &netnsPath,
-                                            int operationLockFd);
+                                            int operationLockFd, const QStringList &healthArgs);
     // Frees what a run of a container that no longer runs may have left (its network, its
     // rootfs mount: a starter killed before its shim took over), unless another thread or
     // process is operating on it (that one cleans up).

@@ -165,6 +165,10 @@ QJsonObject ContainerSpec::toJson() const {
         o.insert(QStringLiteral("Privileged"), true);
     if (!seccompProfile.isEmpty())
         o.insert(QStringLiteral("SeccompProfile"), seccompProfile);
+    if (!healthcheck.isEmpty())
+        o.insert(QStringLiteral("Healthcheck"), healthcheck.toJson());
+    if (!shell.isEmpty())
+        o.insert(QStringLiteral("Shell"), toArray(shell));
     return o;
 }
 
@@ -204,6 +208,9 @@ ContainerSpec ContainerSpec::fromJson(const QJsonObject &o) {
     s.exposedPorts = fromArray(o.value(QStringLiteral("ExposedPorts")));
     s.privileged = o.value(QStringLiteral("Privileged")).toBool();
     s.seccompProfile = o.value(QStringLiteral("SeccompProfile")).toString();
+    s.healthcheck =
+        HealthConfig::fromJson(o.value(QStringLiteral("Healthcheck"))).value_or(HealthConfig());
+    s.shell = fromArray(o.value(QStringLiteral("Shell")));
     s.tty = o.value(QStringLiteral("Tty")).toBool();
     s.openStdin = o.value(QStringLiteral("OpenStdin")).toBool();
     s.stdinOnce = o.value(QStringLiteral("StdinOnce")).toBool();

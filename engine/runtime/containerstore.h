@@ -4,6 +4,7 @@
 #include "engine/core/database.h"
 #include "engine/core/digest.h"
 #include "engine/core/result.h"
+#include "engine/runtime/healthcheck.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -108,6 +109,8 @@ struct ContainerSpec {
     QStringList exposedPorts;        // "80/tcp": the image's ExposedPorts plus --expose
     bool privileged = false;         // all capabilities and devices, no seccomp, no masked paths
     QString seccompProfile;          // "" = Berth's default, "unconfined", or a profile (JSON)
+    HealthConfig healthcheck;        // resolved at create: the user's over the image's
+    QStringList shell;               // the image's SHELL (for a CMD-SHELL health check)
 
     QString effectiveNetworkMode() const {
         return networkMode.isEmpty() ? QStringLiteral("bridge") : networkMode;
@@ -149,6 +152,9 @@ struct ContainerRecord {
     int restartCount = 0;    // restarts by the policy since the container was last started by hand
     bool restarting = false; // waiting to be restarted by its policy (from its shim, not stored)
     NetworkSettings network; // of the current run; empty when not running
+    // What its health check says (from its shim's health.json, not stored): status None
+    // without a health check. Filled by ContainerRuntime's get() and list().
+    HealthState health;
 
     QString shortId() const { return id.left(12); }
     bool isRunning() const { return state == ContainerState::Running; }

@@ -19,6 +19,7 @@
 #include "ui/pages/containerspage.h"
 #include "ui/pages/imagespage.h"
 #include "ui/pages/welcomepage.h"
+#include "ui/widgets/containerhealthview.h"
 #include "ui/widgets/logview.h"
 
 #include <QAbstractItemModelTester>
@@ -44,6 +45,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTreeWidget>
 
 using namespace Berth;
 using namespace Berth::Test;
@@ -93,6 +95,7 @@ private Q_SLOTS:
     void runLogsStopRemove();
     void failedRunLeavesNothing();
     void starterImageOffersFirstRun();
+    void healthShowsInStateAndDetails();
 };
 
 void TestContainersPage::runOptionsMakeRequestAndCommandLine() {
@@ -531,6 +534,56 @@ void TestContainersPage::starterImageOffersFirstRun() {
     QVERIFY(dialog->options().command.contains("Hello from your first container"));
     QVERIFY(!dialog->options().detach); // its logs open right away
     dialog->reject();
+}
+
+// A container's health check in the window: "Running (healthy)" with a green mark in the
+// Containers page's state column (the last probe as its tool tip), and the details window's
+// Health tab with the probes its shim ran.
+void TestContainersPage::healthShowsInStateAndDetails() {
+    BERTH_REQUIRE_ROOT();
+    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
+    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
+                  "needs runc or crun installed");
+    TestStore store;
+    ImageFixture img;
+    LayerBuilder layer = busyboxLayer();
+    layer.symlink("bin/sleep", "busybox");
+    img.layer(layer, LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
+    BERTH_VERIFY_OK(img.install(store, {"busybox:latest"}));
+    auto cleanup = qScopeGuard([&store] {
+        for (const Engine::ContainerRecord &c : store.engine().containers().list())
+            (void)store.engine().containers().remove(c.id, Engine::ContainerRuntime::Force::Yes);
+    });
+    const ProcessResult r =
+        berthctl(store, {"run", "-d", "--name", "checked", "--health-cmd", "echo gui-probe",
+                         "--health-interval", "100ms", "busybox", "sleep", "1000"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    Gui::MainWindow window(store.engine());
+    window.show();
+    window.showPage(Gui::MainWindow::Page::Containers);
+    Gui::ContainersPage *page = window.containersPage();
+    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf("checked") >= 0, 10000);
+    auto state = [page] {
+        return page->model()->index(page->model()->rowOf("checked"), Gui::ContainersModel::State);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(state().data().toString(), QString("Running (healthy)"), 60000);
+    QCOMPARE(state().data(Gui::ContainersModel::HealthRole).toString(), QString("healthy"));
+    QCOMPARE(state().data(Qt::DecorationRole).value<QColor>(),
+             Gui::containerHealthColor(Engine::HealthStatus::Healthy));
+    QVERIFY2(state().data(Qt::ToolTipRole).toString().contains("gui-probe"),
+             qPrintable(state().data(Qt::ToolTipRole).toString()));
+
+    auto record = store.engine().containers().get("checked");
+    BERTH_VERIFY_OK(record);
+    auto *details = new Gui::ContainerDetailsDialog(store.engine(), *record, nullptr, &window);
+    details->show();
+    QVERIFY(details->healthView());
+    details->tabs()->setCurrentWidget(details->healthView());
+    QTRY_VERIFY_WITH_TIMEOUT(details->healthView()->probes()->topLevelItemCount() > 0, 20000);
+    QVERIFY2(details->healthView()->statusLabel()->text().contains("healthy"),
+             qPrintable(details->healthView()->statusLabel()->text()));
+    QCOMPARE(details->healthView()->probes()->topLevelItem(0)->text(3), QString("gui-probe"));
+    details->close();
 }
 
 QTEST_MAIN(TestContainersPage)

@@ -117,6 +117,7 @@ private Q_SLOTS:
     void pullsFromRegistry();
     void eventsFromAnyFace();
     void pythonSdk();
+    void healthThroughDockerAndPython();
     void pythonSdkFidelity();
     void logDrivers();
     void hostConfigFieldsAppliedOrRefused();
@@ -797,6 +798,70 @@ void TestApi::hostConfigFieldsAppliedOrRefused() {
     const ProcessResult walk =
         run(debianPython, {QStringLiteral(BERTH_TEST_DATA "/api/hostconfig_fields.py"), m_socket});
     QVERIFY2(walk.exitCode == 0 && walk.out.trimmed() == "ok", qPrintable(walk.describe()));
+}
+
+// Health checks as Docker's clients see them: docker run --health-*, State.Health in inspect,
+// "(healthy)" in ps and its health= filter; python3-docker's Healthcheck on create.
+void TestApi::healthThroughDockerAndPython() {
+    ProcessResult r = docker({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                              QStringLiteral("api-health"), QStringLiteral("--health-cmd"),
+                              QStringLiteral("echo api-probe"), QStringLiteral("--health-interval"),
+                              QStringLiteral("100ms"), QStringLiteral("berth/busybox"),
+                              QStringLiteral("sleep"), QStringLiteral("1000")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    auto status = [this](const QString &name) {
+        return docker({QStringLiteral("inspect"), QStringLiteral("--format"),
+                       QStringLiteral("{{.State.Health.Status}}"), name})
+            .out.trimmed();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(status(QStringLiteral("api-health")), QByteArray("healthy"), 60000);
+    r = docker({QStringLiteral("inspect"), QStringLiteral("--format"),
+                QStringLiteral("{{(index .State.Health.Log 0).Output}}"),
+                QStringLiteral("api-health")});
+    QCOMPARE(r.out, QByteArray("api-probe\n\n"));
+    r = docker({QStringLiteral("ps"), QStringLiteral("--filter"), QStringLiteral("health=healthy"),
+                QStringLiteral("--format"), QStringLiteral("{{.Names}} {{.Status}}")});
+    QVERIFY2(r.exitCode == 0 && r.out.startsWith("api-health Up ") && r.out.contains("(healthy)"),
+             qPrintable(r.describe()));
+    r = docker({QStringLiteral("ps"), QStringLiteral("--filter"),
+                QStringLiteral("health=unhealthy"), QStringLiteral("--format"),
+                QStringLiteral("{{.Names}}")});
+    QVERIFY2(r.exitCode == 0 && r.out.trimmed().isEmpty(), qPrintable(r.describe()));
+
+    const ProcessResult probe =
+        run(debianPython, {QStringLiteral("-c"), QStringLiteral("import docker")});
+    BERTH_REQUIRE(probe.exitCode == 0, QStringLiteral("needs python3-docker installed"));
+    const QByteArray script = R"PY(
+import sys, time, docker
+client = docker.DockerClient(base_url='unix://' + sys.argv[1], version='auto')
+assert client.containers.get('api-health').attrs['State']['Health']['Status'] == 'healthy'
+check = docker.types.Healthcheck(test=['CMD-SHELL', 'echo failing; exit 1'],
+                                 interval=100 * 1000 * 1000, retries=2)
+c = client.containers.run('berth/busybox', ['sleep', '1000'], name='api-py-health',
+                          detach=True, healthcheck=check)
+for _ in range(600):
+    c.reload()
+    if c.attrs['State']['Health']['Status'] == 'unhealthy':
+        break
+    time.sleep(0.1)
+health = c.attrs['State']['Health']
+assert health['Status'] == 'unhealthy', health
+assert health['FailingStreak'] >= 2, health
+assert health['Log'][-1]['ExitCode'] == 1 and health['Log'][-1]['Output'] == 'failing\n', health
+assert c.attrs['Config']['Healthcheck']['Retries'] == 2, c.attrs['Config']
+c.remove(force=True)
+print('ok')
+)PY";
+    const QString path = m_dir.filePath(QStringLiteral("health.py"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(script);
+    f.close();
+    const ProcessResult sdk = run(debianPython, {path, m_socket});
+    QVERIFY2(sdk.exitCode == 0 && sdk.out.trimmed() == "ok", qPrintable(sdk.describe()));
+    QCOMPARE(
+        docker({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("api-health")}).exitCode,
+        0);
 }
 
 void TestApi::malformedRequests() {

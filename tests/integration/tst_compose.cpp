@@ -195,10 +195,15 @@ services:
 }
 
 void TestCompose::refusedBeforeAnythingStarts() {
-    // service_healthy needs health checks: refused, not treated as started.
+    // service_healthy waits for the dependency's health check; one that turns unhealthy
+    // stops the project before its dependents start.
     writeProject("healthy", R"(
 services:
-  db: {image: busybox, init: true, command: [sleep, "1000"], healthcheck: {test: ["CMD", "true"]}}
+  db:
+    image: busybox
+    init: true
+    command: [sleep, "1000"]
+    healthcheck: {test: ["CMD-SHELL", "exit 1"], interval: 100ms, retries: 2}
   app:
     image: busybox
     init: true
@@ -206,7 +211,30 @@ services:
     depends_on: {db: {condition: service_healthy}}
 )");
     ProcessResult r = compose({"up", "-d"});
-    QVERIFY2(r.exitCode != 0 && r.err.contains("needs health checks"), qPrintable(r.describe()));
+    QVERIFY2(r.exitCode != 0 && r.err.contains("unhealthy"), qPrintable(r.describe()));
+    QVERIFY(!containerNames().contains("healthy-app-1"));
+    QVERIFY(compose({"down"}).exitCode == 0);
+    QVERIFY(containerNames().isEmpty());
+    writeProject("healthy", R"(
+services:
+  db:
+    image: busybox
+    init: true
+    command: [sleep, "1000"]
+    healthcheck: {test: ["CMD-SHELL", "exit 0"], interval: 100ms}
+  app:
+    image: busybox
+    init: true
+    command: [sleep, "1000"]
+    depends_on: {db: {condition: service_healthy}}
+)");
+    r = compose({"up", "-d"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    auto db = m_store->engine().containers().get("healthy-db-1");
+    BERTH_VERIFY_OK(db);
+    QCOMPARE(db->health.status, HealthStatus::Healthy);
+    QVERIFY(containerNames().contains("healthy-app-1"));
+    QVERIFY(compose({"down"}).exitCode == 0);
     QVERIFY(containerNames().isEmpty());
 
     // A published port something else holds.

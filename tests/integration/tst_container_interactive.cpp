@@ -37,14 +37,7 @@ void TestContainerInteractive::init() {
     BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
     BERTH_REQUIRE_TOOL("runc");
     m_store = std::make_unique<TestStore>();
-    LayerBuilder layer = busyboxLayer();
-    for (const char *applet : {"stty", "wc", "head", "tr", "test", "tty"})
-        layer.symlink(QStringLiteral("bin/") + QLatin1String(applet), QStringLiteral("busybox"));
-    ImageFixture img;
-    img.layer(layer, LayerBuilder::Compression::Gzip, "ADD busybox /")
-        .env({"PATH=/bin"})
-        .cmd({"sh"});
-    BERTH_VERIFY_OK(img.install(*m_store, {"busybox:latest"}));
+    BERTH_VERIFY_OK(installBusyboxImage(*m_store, {"stty", "wc", "head", "tr", "test", "tty"}));
 }
 
 void TestContainerInteractive::runItIsAnInteractiveShell() {

@@ -52,11 +52,6 @@ QByteArray httpGet(int port, const QByteArray &path = "/") {
     return answer;
 }
 
-QJsonObject inspect(const TestStore &store, const QString &name) {
-    const ProcessResult r = berthctl(store, {"inspect", name});
-    return QJsonDocument::fromJson(r.out).array().first().toObject();
-}
-
 // An "outside" network: a namespace joined to the host by a veth pair on 198.18.0.0/30 (a
 // benchmarking range no real network uses), removed when the test ends.
 class OutsideNetwork {
@@ -185,14 +180,18 @@ void TestContainerNetwork::bridgeGivesAddressRouteAndNameServers() {
     QCOMPARE(berthctl(store, {"run", "-d", "--name", "web", "busybox", "sh", "-c", "sleep 1000"})
                  .exitCode,
              0);
-    const QJsonObject settings = inspect(store, "web").value("NetworkSettings").toObject();
+    const QJsonObject settings = inspectContainer(store, "web").value("NetworkSettings").toObject();
     QVERIFY(settings.value("IPAddress").toString().startsWith("10.89."));
     QCOMPARE(settings.value("Gateway").toString(), QString("10.89.0.1"));
     QCOMPARE(settings.value("IPPrefixLen").toInt(), 16);
-    QCOMPARE(inspect(store, "web").value("HostConfig").toObject().value("NetworkMode").toString(),
+    QCOMPARE(inspectContainer(store, "web")
+                 .value("HostConfig")
+                 .toObject()
+                 .value("NetworkMode")
+                 .toString(),
              QString("bridge"));
     QCOMPARE(berthctl(store, {"stop", "-t", "1", "web"}).exitCode, 0);
-    QCOMPARE(inspect(store, "web").value("NetworkSettings").toObject().value("IPAddress"),
+    QCOMPARE(inspectContainer(store, "web").value("NetworkSettings").toObject().value("IPAddress"),
              QJsonValue(QString()));
 }
 
@@ -204,8 +203,11 @@ void TestContainerNetwork::containersReachEachOther() {
                          "mkdir /www && echo hello-from-server > /www/index.html && "
                          "exec busybox httpd -f -p 80 -h /www"});
     QVERIFY2(server.exitCode == 0, qPrintable(server.describe()));
-    const QString ip =
-        inspect(store, "server").value("NetworkSettings").toObject().value("IPAddress").toString();
+    const QString ip = inspectContainer(store, "server")
+                           .value("NetworkSettings")
+                           .toObject()
+                           .value("IPAddress")
+                           .toString();
     QVERIFY(!ip.isEmpty());
     ProcessResult client;
     // httpd may need a moment to listen after the container started.
@@ -277,12 +279,15 @@ void TestContainerNetwork::publishedPortServesTheHost() {
     const ProcessResult ps = berthctl(store, {"ps", "--format", "json"});
     QVERIFY2(ps.out.contains(QStringLiteral("0.0.0.0:%1->80/tcp").arg(port).toUtf8()),
              ps.out.constData());
-    const QJsonObject ports =
-        inspect(store, "web").value("NetworkSettings").toObject().value("Ports").toObject();
+    const QJsonObject ports = inspectContainer(store, "web")
+                                  .value("NetworkSettings")
+                                  .toObject()
+                                  .value("Ports")
+                                  .toObject();
     const QJsonObject binding = ports.value("80/tcp").toArray().first().toObject();
     QCOMPARE(binding.value("HostIp").toString(), QString("0.0.0.0"));
     QCOMPARE(binding.value("HostPort").toString(), QString::number(port));
-    const QJsonObject asked = inspect(store, "web")
+    const QJsonObject asked = inspectContainer(store, "web")
                                   .value("HostConfig")
                                   .toObject()
                                   .value("PortBindings")

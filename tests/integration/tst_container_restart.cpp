@@ -26,13 +26,8 @@ using namespace Berth::Test;
 
 namespace {
 
-QJsonObject inspect(const TestStore &store, const QString &name) {
-    const ProcessResult r = berthctl(store, {"inspect", name});
-    return QJsonDocument::fromJson(r.out).array().first().toObject();
-}
-
 int restartCount(const TestStore &store, const QString &name) {
-    return inspect(store, name).value("RestartCount").toInt(-1);
+    return inspectContainer(store, name).value("RestartCount").toInt(-1);
 }
 
 QByteArray readFile(const QString &path) {
@@ -94,14 +89,7 @@ void TestContainerRestart::init() {
     BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
     BERTH_REQUIRE_TOOL("runc");
     m_store = std::make_unique<TestStore>();
-    LayerBuilder layer = busyboxLayer();
-    for (const char *applet : {"sleep", "wc"})
-        layer.symlink(QStringLiteral("bin/") + QLatin1String(applet), QStringLiteral("busybox"));
-    ImageFixture img;
-    img.layer(layer, LayerBuilder::Compression::Gzip, "ADD busybox /")
-        .env({"PATH=/bin"})
-        .cmd({"sh"});
-    BERTH_VERIFY_OK(img.install(*m_store, {"busybox:latest"}));
+    BERTH_VERIFY_OK(installBusyboxImage(*m_store, {"sleep", "wc"}));
 }
 
 void TestContainerRestart::policiesAreValidated() {
@@ -116,8 +104,11 @@ void TestContainerRestart::policiesAreValidated() {
     QVERIFY2(r.exitCode != 0 && r.err.contains("--restart and --rm"), qPrintable(r.describe()));
     r = berthctl(store, {"create", "--name", "p", "--restart", "on-failure:5", "busybox"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    const QJsonObject policy =
-        inspect(store, "p").value("HostConfig").toObject().value("RestartPolicy").toObject();
+    const QJsonObject policy = inspectContainer(store, "p")
+                                   .value("HostConfig")
+                                   .toObject()
+                                   .value("RestartPolicy")
+                                   .toObject();
     QCOMPARE(policy.value("Name").toString(), QString("on-failure"));
     QCOMPARE(policy.value("MaximumRetryCount").toInt(), 5);
     QVERIFY(store.engine().containers().store().list().size() == 1);
@@ -135,7 +126,7 @@ void TestContainerRestart::onFailureGivesUpAfterMaxRestarts() {
     r = berthctl(store, {"wait", "flaky"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(r.out, QByteArray("3\n"));
-    const QJsonObject info = inspect(store, "flaky");
+    const QJsonObject info = inspectContainer(store, "flaky");
     QCOMPARE(info.value("RestartCount").toInt(), 2);
     QCOMPARE(info.value("State").toObject().value("Status").toString(), QString("exited"));
     QCOMPARE(info.value("State").toObject().value("ExitCode").toInt(), 3);
@@ -177,7 +168,7 @@ void TestContainerRestart::alwaysRestartsUntilStopped() {
     // A process that exits with 0 is restarted again and again.
     QTRY_VERIFY_WITH_TIMEOUT(restartCount(store, "loop") >= 3, 120000);
     QVERIFY(readFile(rt.upperDir(record->id) + "/runs").count('\n') >= 3);
-    const QJsonObject running = inspect(store, "loop");
+    const QJsonObject running = inspectContainer(store, "loop");
     QCOMPARE(running.value("State").toObject().value("Running").toBool(), true);
 
     // stop ends it for good, whether it was running or waiting to restart: its shim is gone,
@@ -185,7 +176,7 @@ void TestContainerRestart::alwaysRestartsUntilStopped() {
     r = berthctl(store, {"stop", "-t", "1", "loop"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY(!shimRunning(rt, record->id));
-    const QJsonObject stopped = inspect(store, "loop");
+    const QJsonObject stopped = inspectContainer(store, "loop");
     QCOMPARE(stopped.value("State").toObject().value("Status").toString(), QString("exited"));
     // Every restart counted ran (a stop may have caught the last one before its echo).
     const int countAfterStop = stopped.value("RestartCount").toInt();

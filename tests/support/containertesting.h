@@ -3,10 +3,14 @@
 
 #include "engine/runtime/containercontrol.h"
 #include "engine/runtime/containerruntime.h"
+#include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStringList>
 
 namespace Berth::Test {
@@ -31,6 +35,26 @@ public:
 private:
     TestStore &m_store;
 };
+
+// Installs "busybox:latest": busybox-static with sh, ls, cat, echo and `applets` linked, PATH=/bin,
+// Cmd sh. Check the result with BERTH_VERIFY_OK.
+inline Engine::Result<Engine::ImageRecord> installBusyboxImage(TestStore &store,
+                                                               const QStringList &applets) {
+    LayerBuilder layer = busyboxLayer();
+    for (const QString &applet : applets)
+        layer.symlink(QStringLiteral("bin/") + applet, QStringLiteral("busybox"));
+    ImageFixture img;
+    img.layer(layer, LayerBuilder::Compression::Gzip, "ADD busybox /")
+        .env({"PATH=/bin"})
+        .cmd({"sh"});
+    return img.install(store, {"busybox:latest"});
+}
+
+// `berthctl inspect NAME`'s document (empty when there is no such container).
+inline QJsonObject inspectContainer(const TestStore &store, const QString &name) {
+    const ProcessResult r = berthctl(store, {"inspect", name});
+    return QJsonDocument::fromJson(r.out).array().first().toObject();
+}
 
 // Lines of /proc/self/mountinfo that mention `path` (leaked mounts show up here).
 inline QStringList mountsUnder(const QString &path) {

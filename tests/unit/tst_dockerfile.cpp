@@ -2,6 +2,7 @@
 // The Dockerfile parser and variable substitution, data-driven: every instruction and form, and
 // malformed inputs with their exact message and position.
 #include "engine/builder/dockerfile.h"
+#include "engine/core/textvalues.h"
 #include "tests/support/testsupport.h"
 
 using namespace Berth::Engine;

@@ -5,6 +5,7 @@
 #include "ui/charts/statschart.h"
 #include "ui/errortext.h"
 #include "ui/widgets/containerfilesview.h"
+#include "ui/widgets/containerhealthview.h"
 #include "ui/widgets/containerterminal.h"
 #include "ui/widgets/logview.h"
 
@@ -41,6 +42,10 @@ ContainerDetailsDialog::ContainerDetailsDialog(Engine::Engine &engine,
     m_tabs->addTab(m_terminal, tr("Terminal"));
     m_files = new ContainerFilesView(engine, container.id, m_tabs);
     m_tabs->addTab(m_files, tr("Files"));
+    if (container.spec.healthcheck.runsProbe()) {
+        m_health = new ContainerHealthView(engine, container, m_tabs);
+        m_tabs->addTab(m_health, tr("Health"));
+    }
     m_inspect = new QPlainTextEdit(m_tabs);
     m_inspect->setObjectName(QStringLiteral("inspectView"));
     m_inspect->setReadOnly(true);

@@ -11,6 +11,7 @@ class QTabWidget;
 namespace Berth::Gui {
 
 class ContainerFilesView;
+class ContainerHealthView;
 class ContainerTerminal;
 class LogView;
 class StatsChart;
@@ -18,7 +19,8 @@ class StatsHistory;
 
 // One container up close, in its own window: Logs (a virtualised, followable, searchable view
 // of its log file), Stats (CPU, memory and processes over time, when `stats` is given),
-// Terminal (a shell in it, see ContainerTerminal), Files (what its read-write layer changed) and
+// Terminal (a shell in it, see ContainerTerminal), Files (what its read-write layer changed),
+// Health (with a health check: its status and last probes, see ContainerHealthView) and
 // Inspect (its configuration and state as JSON, like `berthctl inspect`).
 // Not modal; deletes itself when closed.
 class ContainerDetailsDialog : public QDialog {
@@ -34,6 +36,7 @@ public:
     QPlainTextEdit *inspectView() const { return m_inspect; }
     ContainerTerminal *terminal() const { return m_terminal; }
     ContainerFilesView *filesView() const { return m_files; }
+    ContainerHealthView *healthView() const { return m_health; } // null without a health check
 
 public Q_SLOTS:
     void showLogs();
@@ -54,6 +57,7 @@ private:
     QPlainTextEdit *m_inspect = nullptr;
     ContainerTerminal *m_terminal = nullptr;
     ContainerFilesView *m_files = nullptr;
+    ContainerHealthView *m_health = nullptr;
 };
 
 } // namespace Berth::Gui

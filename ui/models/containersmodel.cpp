@@ -6,6 +6,7 @@
 #include "ui/models/presentation.h"
 #include "ui/models/statshistory.h"
 
+#include <QColor>
 #include <QCoreApplication>
 
 namespace Berth::Gui {
@@ -63,6 +64,52 @@ QString containerStatusText(const Engine::ContainerRecord &c, const QDateTime &n
             .arg(durationText(c.finished.isValid() ? c.finished : c.created, now));
     }
     return {};
+}
+
+QString containerHealthText(Engine::HealthStatus status) {
+    switch (status) {
+    case Engine::HealthStatus::Starting:
+        return ContainerTexts::tr("health: starting");
+    case Engine::HealthStatus::Healthy:
+        return ContainerTexts::tr("healthy");
+    case Engine::HealthStatus::Unhealthy:
+        return ContainerTexts::tr("unhealthy");
+    case Engine::HealthStatus::None:
+        break;
+    }
+    return {};
+}
+
+QColor containerHealthColor(Engine::HealthStatus status) {
+    switch (status) {
+    case Engine::HealthStatus::Starting:
+        return QColor(0xd9, 0x8e, 0x04); // amber
+    case Engine::HealthStatus::Healthy:
+        return QColor(0x2e, 0x9e, 0x44); // green
+    case Engine::HealthStatus::Unhealthy:
+        return QColor(0xd1, 0x24, 0x2f); // red
+    case Engine::HealthStatus::None:
+        break;
+    }
+    return {};
+}
+
+QString containerHealthToolTip(const Engine::ContainerRecord &c) {
+    const Engine::HealthState &h = c.health;
+    if (h.isNone())
+        return {};
+    QString text = ContainerTexts::tr("Health check: %1").arg(containerHealthText(h.status));
+    if (h.failingStreak > 0)
+        text +=
+            QLatin1Char('\n') + ContainerTexts::tr("Failed %1 times in a row").arg(h.failingStreak);
+    if (!h.log.isEmpty()) {
+        const Engine::HealthProbeResult &last = h.log.last();
+        text += QLatin1Char('\n') + ContainerTexts::tr("Last probe exited %1").arg(last.exitCode);
+        const QString output = last.output.trimmed();
+        if (!output.isEmpty())
+            text += QStringLiteral(": ") + output.left(200);
+    }
+    return text;
 }
 
 QString containerCommandText(const Engine::ContainerRecord &c) {
@@ -187,7 +234,16 @@ QVariant ContainersModel::data(const QModelIndex &index, int role) const {
         return c.name;
     case RunningRole:
         return c.isRunning();
+    case HealthRole:
+        return Engine::healthStatusName(c.health.status);
+    case Qt::DecorationRole:
+        // The health badge: a coloured mark before the state.
+        if (index.column() == State && c.isRunning() && !c.health.isNone())
+            return containerHealthColor(c.health.status);
+        return {};
     case Qt::ToolTipRole:
+        if (index.column() == State)
+            return containerHealthToolTip(c);
         if (index.column() == Status && !c.error.isEmpty())
             return c.error;
         if (index.column() == Name)
@@ -212,7 +268,12 @@ QVariant ContainersModel::data(const QModelIndex &index, int role) const {
         case Image:
             return c.spec.image;
         case State:
-            return c.restarting ? ContainerTexts::tr("Restarting") : containerStateText(c.state);
+            if (c.restarting)
+                return ContainerTexts::tr("Restarting");
+            if (c.isRunning() && !c.health.isNone())
+                return ContainerTexts::tr("%1 (%2)").arg(containerStateText(c.state),
+                                                         containerHealthText(c.health.status));
+            return containerStateText(c.state);
         case Status:
             return containerStatusText(c, m_now);
         case Ports:

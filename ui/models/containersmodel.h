@@ -4,6 +4,7 @@
 #include "engine/runtime/containerruntime.h"
 
 #include <QAbstractTableModel>
+#include <QColor>
 #include <QDateTime>
 
 namespace Berth::Gui {
@@ -26,6 +27,8 @@ public:
         RunningRole,
         SortRole,   // raw values (times) for sorting
         SeriesRole, // QList<qreal>: CPU % or memory bytes over the last minute, oldest first
+        HealthRole, // "none", "starting", "healthy", "unhealthy" (the State column shows it as
+                    // "Running (healthy)" with a coloured mark, the last probe as tool tip)
     };
     static constexpr int kSeriesSeconds = 60;
 
@@ -60,5 +63,9 @@ QString containerStatusText(const Engine::ContainerRecord &container, const QDat
 QString durationText(const QDateTime &then, const QDateTime &now);
 QString containerStateText(Engine::ContainerState state); // "Running", translated
 QString containerCommandText(const Engine::ContainerRecord &container);
+// "healthy", "unhealthy", "health: starting" (Docker's words, translated); "" for None.
+QString containerHealthText(Engine::HealthStatus status);
+// The health badge's colour: green, red, amber; invalid for None.
+QColor containerHealthColor(Engine::HealthStatus status);
 
 } // namespace Berth::Gui
