@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QScopeGuard>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -135,6 +136,22 @@ pid_t readPidFile(const char *path) {
     return pid;
 }
 
+// In a forked child that does not exec at once: closes every descriptor but `keep` (-1s
+// ignored), so it holds none of the parent's sockets and file locks (a flock held through an
+// inherited descriptor would outlive the parent's unlock). Async-signal-safe.
+void closeAllExcept(std::array<int, 3> keep) {
+    std::sort(keep.begin(), keep.end());
+    unsigned from = 3;
+    for (int fd : keep) {
+        if (fd < int(from))
+            continue;
+        if (unsigned(fd) > from)
+            ::close_range(from, unsigned(fd) - 1, 0);
+        from = unsigned(fd) + 1;
+    }
+    ::close_range(from, ~0U, 0);
+}
+
 void writeStatus(int fd, int status) {
     while (::write(fd, &status, sizeof status) < 0 && errno == EINTR) {
     }
@@ -154,6 +171,7 @@ pid_t spawnWaiter(Argv &argv, const QByteArray &pidFile, int err, CgroupView vie
             ::close(devnull);
         return waiter;
     }
+    closeAllExcept({report, err, devnull});
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     const pid_t runtime = ::fork();
     if (runtime == 0)
