@@ -1119,8 +1119,8 @@ Status ContainerRuntime::kill(const QString &nameOrId, int signal) {
     m_events.record(QStringLiteral("container"), QStringLiteral("kill"), record->id,
                     {{QStringLiteral("name"), record->name}, {QStringLiteral("signal"), signal}});
     // SIGKILL cannot be caught: as dockerd does, return once the container has stopped, so a
-    // `kill && rm` script finds it exited. The wait is bounded by what ends a process (its
-    // shim records the exit at once); a shim that stays is reported like stop's.
+    // `kill && rm` script finds it exited. Its shim records the exit at once; one still there
+    // after kKillWaitMs is an error the caller sees.
     if (signal == SIGKILL) {
         if (!waitForShim(record->id, kKillWaitMs))
             return fail(ErrorKind::Unavailable,
