@@ -422,8 +422,8 @@ Status ComposeRunner::awaitDependencies(const ComposeProject &project,
     return {};
 }
 
-// --wait: every service running (healthy if it has a healthcheck); a one-shot service others
-// wait on to complete may have exited 0.
+// --wait: every service running (healthy if it has a health check, its own or its image's);
+// a one-shot service others wait on to complete may have exited 0.
 Status ComposeRunner::awaitRunning(const ComposeProject &project, const QStringList &order) {
     QSet<QString> oneShots;
     for (const QString &name : order)
@@ -445,8 +445,8 @@ Status ComposeRunner::awaitRunning(const ComposeProject &project, const QStringL
                                                  .arg(current->name)
                                                  .arg(current->exitCode));
         }
-        const ComposeService &s = project.services[name];
-        if (s.healthcheck && !s.healthcheck->disable && m_services.health) {
+        // The container's own check decides: the service's healthcheck or the image's.
+        if (m_services.health && current->spec.healthcheck.runsProbe()) {
             ComposeService probe;
             probe.name = QStringLiteral("--wait");
             probe.dependsOn.insert(name, {ComposeDependency::Condition::Healthy, true, false});
