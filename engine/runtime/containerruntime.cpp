@@ -738,9 +738,9 @@ Result<ContainerRecord> ContainerRuntime::startLocked(const ContainerRecord &rec
         proxied.append(ProxiedPort{listeners.fds().at(i), listeners.bound().at(i).protocol,
                                    attachment.settings().ipAddress,
                                    listeners.bound().at(i).containerPort});
-    auto pids = spawnShim(record, *rt, proxied, options.mode, restartCount,
-                          ctx.networkNamespacePath, OpLock::descriptor(fileIn(dir, "op.lock")),
-                          *healthArgs);
+    auto pids =
+        spawnShim(record, *rt, proxied, options.mode, restartCount, ctx.networkNamespacePath,
+                  OpLock::descriptor(fileIn(dir, "op.lock")), *healthArgs);
     if (!pids) {
         rt->forceDelete(record.id);
         return cleanup(pids.error());
