@@ -89,10 +89,7 @@ void TestBuildPage::stepsModelIsSound() {
 }
 
 void TestBuildPage::buildsShowsStepsAndExplores() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     TestStore store;
     ImageFixture img;
     img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
@@ -179,10 +176,7 @@ void TestBuildPage::buildsShowsStepsAndExplores() {
 }
 
 void TestBuildPage::errorAtItsLineAndCancel() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     TestStore store;
     ImageFixture img;
     img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});

@@ -4,6 +4,7 @@
 // its JSON in Inspect, stop it, and remove it after the warning that names what is lost;
 // containers created by berthctl in another process appear. The log model is virtualised: a
 // 200,000-line log opens with the last lines in view (follow mode), filters and searches.
+#include "tests/support/containertesting.h"
 #include "tests/support/imagefixture.h"
 #include "tests/support/testsupport.h"
 #include "ui/charts/statschart.h"
@@ -324,18 +325,10 @@ void TestContainersPage::logModelOpensLargeLogFollowing() {
 // A Run whose start fails (a host port another program holds) says so plainly and leaves no
 // container behind, so Run again with another port works under the same name.
 void TestContainersPage::failedRunLeavesNothing() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     TestStore store;
-    ImageFixture img;
-    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
-    BERTH_VERIFY_OK(img.install(store, {"busybox:latest"}));
-    auto cleanup = qScopeGuard([&store] {
-        for (const Engine::ContainerRecord &c : store.engine().containers().list())
-            (void)store.engine().containers().remove(c.id, Engine::ContainerRuntime::Force::Yes);
-    });
+    BERTH_VERIFY_OK(installBusyboxImage(store, {}));
+    ContainerCleanup cleanup(store); // whatever happens, no container outlives the test
     QTcpServer holder;
     QVERIFY(holder.listen(QHostAddress::LocalHost));
     Gui::MainWindow window(store.engine());
@@ -373,19 +366,10 @@ void TestContainersPage::failedRunLeavesNothing() {
 }
 
 void TestContainersPage::runLogsStopRemove() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     TestStore store;
-    ImageFixture img;
-    img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
-    BERTH_VERIFY_OK(img.install(store, {"busybox:latest"}));
-    // Whatever happens, no container outlives the test.
-    auto cleanup = qScopeGuard([&store] {
-        for (const Engine::ContainerRecord &c : store.engine().containers().list())
-            (void)store.engine().containers().remove(c.id, Engine::ContainerRuntime::Force::Yes);
-    });
+    BERTH_VERIFY_OK(installBusyboxImage(store, {}));
+    ContainerCleanup cleanup(store); // whatever happens, no container outlives the test
     Gui::MainWindow window(store.engine());
     window.show();
     QTRY_COMPARE_WITH_TIMEOUT(window.imagesModel()->rowCount(), 1, 10000);
@@ -540,20 +524,10 @@ void TestContainersPage::starterImageOffersFirstRun() {
 // Containers page's state column (the last probe as its tool tip), and the details window's
 // Health tab with the probes its shim ran.
 void TestContainersPage::healthShowsInStateAndDetails() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     TestStore store;
-    ImageFixture img;
-    LayerBuilder layer = busyboxLayer();
-    layer.symlink("bin/sleep", "busybox");
-    img.layer(layer, LayerBuilder::Compression::Gzip, "ADD busybox /").cmd({"sh"});
-    BERTH_VERIFY_OK(img.install(store, {"busybox:latest"}));
-    auto cleanup = qScopeGuard([&store] {
-        for (const Engine::ContainerRecord &c : store.engine().containers().list())
-            (void)store.engine().containers().remove(c.id, Engine::ContainerRuntime::Force::Yes);
-    });
+    BERTH_VERIFY_OK(installBusyboxImage(store, {QStringLiteral("sleep")}));
+    ContainerCleanup cleanup(store); // whatever happens, no container outlives the test
     const ProcessResult r =
         berthctl(store, {"run", "-d", "--name", "checked", "--health-cmd", "echo gui-probe",
                          "--health-interval", "100ms", "busybox", "sleep", "1000"});

@@ -175,10 +175,7 @@ void TestLayerMap::sharedBaseLayerOnceContainersUnderImages() {
 }
 
 void TestLayerMap::filesTabListsWhatTheContainerWrote() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     TestStore store;
     ContainerCleanup cleanup(store);
     ImageFixture img;

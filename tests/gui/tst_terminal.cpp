@@ -49,10 +49,7 @@ private Q_SLOTS:
 };
 
 void TestTerminal::shellInRunningContainer() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     TestStore store;
     ImageFixture img;
     LayerBuilder tools = busyboxLayer();

@@ -38,10 +38,7 @@ private:
 };
 
 void TestCompose::init() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     m_store = std::make_unique<TestStore>();
     // The offline starter image (every busybox applet, httpd and wget among them).
     const ProcessResult starter = berthctl(*m_store, {"starter", "busybox:latest"});

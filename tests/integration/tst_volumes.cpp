@@ -41,10 +41,7 @@ private:
 };
 
 void TestVolumes::init() {
-    BERTH_REQUIRE_ROOT();
-    BERTH_REQUIRE(QFile::exists("/bin/busybox"), "needs busybox-static (/bin/busybox)");
-    BERTH_REQUIRE(!findTool("runc").isEmpty() || !findTool("crun").isEmpty(),
-                  "needs runc or crun installed");
+    BERTH_REQUIRE_CONTAINERS();
     m_store = std::make_unique<TestStore>();
     ImageFixture img;
     img.layer(busyboxLayer(), LayerBuilder::Compression::Gzip, "ADD busybox /")

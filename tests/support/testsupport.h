@@ -3,6 +3,7 @@
 
 #include "engine/engine.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,6 +31,17 @@ bool requireAllTests();
 #define BERTH_REQUIRE_TOOL(tool)                                                                   \
     BERTH_REQUIRE(!::Berth::Test::findTool(QStringLiteral(tool)).isEmpty(),                        \
                   QStringLiteral("needs %1 installed").arg(QStringLiteral(tool)))
+
+// What running containers in a test needs: root, busybox-static and an OCI runtime.
+#define BERTH_REQUIRE_CONTAINERS()                                                                 \
+    do {                                                                                           \
+        BERTH_REQUIRE_ROOT();                                                                      \
+        BERTH_REQUIRE(QFile::exists(QStringLiteral("/bin/busybox")),                               \
+                      QStringLiteral("needs busybox-static (/bin/busybox)"));                      \
+        BERTH_REQUIRE(!::Berth::Test::findTool(QStringLiteral("runc")).isEmpty() ||                \
+                          !::Berth::Test::findTool(QStringLiteral("crun")).isEmpty(),              \
+                      QStringLiteral("needs runc or crun installed"));                             \
+    } while (false)
 
 // Verifies a Result and prints its error on failure.
 #define BERTH_VERIFY_OK(expr)                                                                      \
