@@ -227,106 +227,97 @@ Status refuseUnapplied(const QJsonObject &host) {
     return {};
 }
 
-Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &name) {
-    CreateRequest request;
-    request.name = name.startsWith(QLatin1Char('/')) ? name.mid(1) : name;
-    ContainerSpec &s = request.spec;
-    auto bad = [](const QString &field) {
-        return fail(ErrorKind::InvalidArgument,
-                    QStringLiteral("invalid value for %1 in the request body").arg(field));
-    };
-    auto strings = [&](const QJsonObject &o, const QString &key, QStringList &target) -> Status {
-        auto list = stringList(o.value(key));
-        if (!list)
-            return bad(key);
-        target = *list;
+// Reading the create request's JSON: a wrong type is a 400 naming the field.
+Status badField(const QString &field) {
+    return fail(ErrorKind::InvalidArgument,
+                QStringLiteral("invalid value for %1 in the request body").arg(field));
+}
+
+Status readStrings(const QJsonObject &o, const QString &key, QStringList &target) {
+    auto list = stringList(o.value(key));
+    if (!list)
+        return badField(key);
+    target = *list;
+    return {};
+}
+
+Status readString(const QJsonObject &o, const QString &key, QString &target) {
+    const QJsonValue v = o.value(key);
+    if (!v.isNull() && !v.isUndefined() && !v.isString())
+        return badField(key);
+    target = v.toString();
+    return {};
+}
+
+Status readInteger(const QJsonObject &o, const QString &key, qint64 &target) {
+    const QJsonValue v = o.value(key);
+    if (v.isNull() || v.isUndefined())
         return {};
-    };
-    auto string = [&](const QJsonObject &o, const QString &key, QString &target) -> Status {
-        const QJsonValue v = o.value(key);
-        if (!v.isNull() && !v.isUndefined() && !v.isString())
-            return bad(key);
-        target = v.toString();
+    if (!v.isDouble() || v.toDouble() < 0)
+        return badField(key);
+    target = qint64(v.toDouble());
+    return {};
+}
+
+Status readBoolean(const QJsonObject &o, const QString &key, bool &target) {
+    const QJsonValue v = o.value(key);
+    if (v.isNull() || v.isUndefined())
         return {};
-    };
-    auto integer = [&](const QJsonObject &o, const QString &key, qint64 &target) -> Status {
-        const QJsonValue v = o.value(key);
-        if (v.isNull() || v.isUndefined())
-            return {};
-        if (!v.isDouble() || v.toDouble() < 0)
-            return bad(key);
-        target = qint64(v.toDouble());
-        return {};
-    };
-    auto boolean = [&](const QJsonObject &o, const QString &key, bool &target) -> Status {
-        const QJsonValue v = o.value(key);
-        if (v.isNull() || v.isUndefined())
-            return {};
-        if (!v.isBool())
-            return bad(key);
-        target = v.toBool();
-        return {};
-    };
+    if (!v.isBool())
+        return badField(key);
+    target = v.toBool();
+    return {};
+}
+
 #define BERTH_TRY(expr)                                                                            \
     if (auto st = (expr); !st)                                                                     \
         return std::unexpected(st.error());
 
-    BERTH_TRY(string(body, QStringLiteral("Image"), s.image));
+// The container's Config: image, command, environment, labels, health check.
+Status configFrom(const QJsonObject &body, CreateRequest &request) {
+    ContainerSpec &s = request.spec;
+    BERTH_TRY(readString(body, QStringLiteral("Image"), s.image));
     if (s.image.isEmpty())
         return fail(ErrorKind::InvalidArgument, QStringLiteral("no image given (\"Image\")"));
-    BERTH_TRY(strings(body, QStringLiteral("Cmd"), s.cmd));
+    BERTH_TRY(readStrings(body, QStringLiteral("Cmd"), s.cmd));
     if (body.contains(QStringLiteral("Entrypoint")) &&
         !body.value(QStringLiteral("Entrypoint")).isNull()) {
-        BERTH_TRY(strings(body, QStringLiteral("Entrypoint"), s.entrypoint));
+        BERTH_TRY(readStrings(body, QStringLiteral("Entrypoint"), s.entrypoint));
         request.entrypointSet = true;
     }
-    BERTH_TRY(strings(body, QStringLiteral("Env"), s.env));
-    BERTH_TRY(string(body, QStringLiteral("WorkingDir"), s.workingDir));
-    BERTH_TRY(string(body, QStringLiteral("User"), s.user));
-    BERTH_TRY(string(body, QStringLiteral("Hostname"), s.hostname));
-    BERTH_TRY(string(body, QStringLiteral("StopSignal"), s.stopSignal));
-    BERTH_TRY(boolean(body, QStringLiteral("Tty"), s.tty));
-    BERTH_TRY(boolean(body, QStringLiteral("OpenStdin"), s.openStdin));
-    BERTH_TRY(boolean(body, QStringLiteral("StdinOnce"), s.stdinOnce));
+    BERTH_TRY(readStrings(body, QStringLiteral("Env"), s.env));
+    BERTH_TRY(readString(body, QStringLiteral("WorkingDir"), s.workingDir));
+    BERTH_TRY(readString(body, QStringLiteral("User"), s.user));
+    BERTH_TRY(readString(body, QStringLiteral("Hostname"), s.hostname));
+    BERTH_TRY(readString(body, QStringLiteral("StopSignal"), s.stopSignal));
+    BERTH_TRY(readBoolean(body, QStringLiteral("Tty"), s.tty));
+    BERTH_TRY(readBoolean(body, QStringLiteral("OpenStdin"), s.openStdin));
+    BERTH_TRY(readBoolean(body, QStringLiteral("StdinOnce"), s.stdinOnce));
     auto health = HealthConfig::fromJson(body.value(QStringLiteral("Healthcheck")));
     if (!health)
         return std::unexpected(health.error());
     s.healthcheck = *health;
-    BERTH_TRY(strings(body, QStringLiteral("Shell"), s.shell));
+    BERTH_TRY(readStrings(body, QStringLiteral("Shell"), s.shell));
     if (const QJsonValue t = body.value(QStringLiteral("StopTimeout")); t.isDouble())
         s.stopTimeout = t.toInt();
     const QJsonValue labels = body.value(QStringLiteral("Labels"));
     if (!labels.isNull() && !labels.isUndefined() && !labels.isObject())
-        return bad(QStringLiteral("Labels"));
+        return badField(QStringLiteral("Labels"));
     const QJsonObject labelObject = labels.toObject();
     for (auto it = labelObject.begin(); it != labelObject.end(); ++it)
         s.labels.insert(it.key(), it->toString());
-    // Anonymous volumes asked for in the config ("Volumes": {"/data": {}}); added after the
-    // binds and mounts below, which replace one on the same path (as dockerd does: docker-py's
-    // containers.run(volumes=...) sends every bind in both places).
-    QList<MountSpec> configVolumes;
-    const QJsonObject volumes = body.value(QStringLiteral("Volumes")).toObject();
-    for (auto it = volumes.begin(); it != volumes.end(); ++it) {
-        auto m = parseVolumeOption(it.key());
-        if (!m)
-            return std::unexpected(m.error());
-        configVolumes.append(*m);
-    }
+    return {};
+}
 
-    const QJsonValue hostValue = body.value(QStringLiteral("HostConfig"));
-    if (!hostValue.isNull() && !hostValue.isUndefined() && !hostValue.isObject())
-        return bad(QStringLiteral("HostConfig"));
-    const QJsonObject host = hostValue.toObject();
-    BERTH_TRY(refuseUnapplied(host));
-    BERTH_TRY(boolean(host, QStringLiteral("AutoRemove"), s.autoRemove));
+Status restartPolicyFrom(const QJsonObject &host, ContainerSpec &s) {
     const QJsonValue policyValue = host.value(QStringLiteral("RestartPolicy"));
     if (!policyValue.isNull() && !policyValue.isUndefined() && !policyValue.isObject())
-        return bad(QStringLiteral("RestartPolicy"));
+        return badField(QStringLiteral("RestartPolicy"));
     if (const QJsonObject policy = policyValue.toObject(); !policy.isEmpty()) {
         QString name;
         qint64 retries = 0;
-        BERTH_TRY(string(policy, QStringLiteral("Name"), name));
-        BERTH_TRY(integer(policy, QStringLiteral("MaximumRetryCount"), retries));
+        BERTH_TRY(readString(policy, QStringLiteral("Name"), name));
+        BERTH_TRY(readInteger(policy, QStringLiteral("MaximumRetryCount"), retries));
         auto parsed = RestartPolicy::parse(name.isEmpty() ? QStringLiteral("no") : name);
         if (!parsed)
             return std::unexpected(parsed.error());
@@ -338,30 +329,35 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
         parsed->maximumRetryCount = int(retries);
         s.restartPolicy = *parsed;
     }
-    if (const QJsonValue init = host.value(QStringLiteral("Init")); init.isBool())
-        s.init = init.toBool();
-    BERTH_TRY(boolean(host, QStringLiteral("ReadonlyRootfs"), s.readOnly));
-    BERTH_TRY(integer(host, QStringLiteral("Memory"), s.memory));
+    return {};
+}
+
+Status resourcesFrom(const QJsonObject &host, ContainerSpec &s) {
+    BERTH_TRY(readInteger(host, QStringLiteral("Memory"), s.memory));
     // Berth gives a limited container as much swap as memory (Docker's default): MemorySwap
     // (memory plus swap) can only say that.
     qint64 memorySwap = 0;
-    BERTH_TRY(integer(host, QStringLiteral("MemorySwap"), memorySwap));
+    BERTH_TRY(readInteger(host, QStringLiteral("MemorySwap"), memorySwap));
     if (memorySwap != 0 && (s.memory == 0 || memorySwap != 2 * s.memory))
         return fail(ErrorKind::InvalidArgument,
                     QStringLiteral("HostConfig.MemorySwap is not supported by Berth except as "
                                    "twice Memory (its default: as much swap as memory)"));
-    BERTH_TRY(integer(host, QStringLiteral("NanoCpus"), s.nanoCpus));
+    BERTH_TRY(readInteger(host, QStringLiteral("NanoCpus"), s.nanoCpus));
     qint64 quota = 0, period = 0;
-    BERTH_TRY(integer(host, QStringLiteral("CpuQuota"), quota));
-    BERTH_TRY(integer(host, QStringLiteral("CpuPeriod"), period));
+    BERTH_TRY(readInteger(host, QStringLiteral("CpuQuota"), quota));
+    BERTH_TRY(readInteger(host, QStringLiteral("CpuPeriod"), period));
     if (quota > 0 && s.nanoCpus == 0)
         s.nanoCpus = quota * 1'000'000'000 / (period > 0 ? period : 100'000);
     if (const QJsonValue pids = host.value(QStringLiteral("PidsLimit")); pids.isDouble())
         s.pidsLimit = std::max<qint64>(0, qint64(pids.toDouble()));
-    BERTH_TRY(strings(host, QStringLiteral("CapAdd"), s.capAdd));
-    BERTH_TRY(strings(host, QStringLiteral("CapDrop"), s.capDrop));
+    return {};
+}
+
+Status securityFrom(const QJsonObject &host, ContainerSpec &s) {
+    BERTH_TRY(readStrings(host, QStringLiteral("CapAdd"), s.capAdd));
+    BERTH_TRY(readStrings(host, QStringLiteral("CapDrop"), s.capDrop));
     QStringList securityOpt;
-    BERTH_TRY(strings(host, QStringLiteral("SecurityOpt"), securityOpt));
+    BERTH_TRY(readStrings(host, QStringLiteral("SecurityOpt"), securityOpt));
     for (const QString &opt : std::as_const(securityOpt)) {
         if (opt.startsWith(QLatin1String("no-new-privileges"))) {
             s.noNewPrivileges = !opt.endsWith(QLatin1String("false"));
@@ -374,15 +370,18 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
                         QStringLiteral("unsupported security option: %1").arg(opt));
         }
     }
-    BERTH_TRY(boolean(host, QStringLiteral("Privileged"), s.privileged));
-    BERTH_TRY(string(host, QStringLiteral("NetworkMode"), s.networkMode));
-    BERTH_TRY(boolean(host, QStringLiteral("PublishAllPorts"), s.publishAll));
+    BERTH_TRY(readBoolean(host, QStringLiteral("Privileged"), s.privileged));
+    return {};
+}
+
+// HostConfig.PortBindings and Config.ExposedPorts.
+Status portsFrom(const QJsonObject &body, const QJsonObject &host, ContainerSpec &s) {
     // {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; an empty HostPort means any port.
     const QJsonObject bindings = host.value(QStringLiteral("PortBindings")).toObject();
     for (auto it = bindings.begin(); it != bindings.end(); ++it) {
         auto keys = parseExposedPorts(it.key());
         if (!keys || keys->size() != 1)
-            return bad(QStringLiteral("PortBindings"));
+            return badField(QStringLiteral("PortBindings"));
         for (const QJsonValue &v : it->toArray()) {
             const QJsonObject b = v.toObject();
             const QString hostIp = b.value(QStringLiteral("HostIp")).toString();
@@ -408,6 +407,10 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
             return std::unexpected(keys.error());
         s.exposedPorts += *keys;
     }
+    return {};
+}
+
+Status logConfigFrom(const QJsonObject &host, ContainerSpec &s) {
     const QJsonObject logConfig = host.value(QStringLiteral("LogConfig")).toObject();
     if (auto st = s.setLogDriver(logConfig.value(QStringLiteral("Type")).toString()); !st)
         return std::unexpected(st.error());
@@ -415,8 +418,25 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
     for (auto it = logOpts.begin(); it != logOpts.end(); ++it)
         if (auto st = s.setLogOption(it.key(), it->toString()); !st)
             return std::unexpected(st.error());
+    return {};
+}
+
+// HostConfig.Binds and Mounts, then Config.Volumes where neither covers the path.
+Status mountsFrom(const QJsonObject &body, const QJsonObject &host, ContainerSpec &s) {
+    // Anonymous volumes asked for in the config ("Volumes": {"/data": {}}); added after the
+    // binds and mounts below, which replace one on the same path (as dockerd does: docker-py's
+    // containers.run(volumes=...) sends every bind in both places).
+    QList<MountSpec> configVolumes;
+    const QJsonObject volumes = body.value(QStringLiteral("Volumes")).toObject();
+    for (auto it = volumes.begin(); it != volumes.end(); ++it) {
+        auto m = parseVolumeOption(it.key());
+        if (!m)
+            return std::unexpected(m.error());
+        configVolumes.append(*m);
+    }
+
     QStringList binds;
-    BERTH_TRY(strings(host, QStringLiteral("Binds"), binds));
+    BERTH_TRY(readStrings(host, QStringLiteral("Binds"), binds));
     for (const QString &bind : std::as_const(binds)) {
         auto m = parseVolumeOption(bind);
         if (!m)
@@ -443,9 +463,34 @@ Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &
                 return other.destination == m.destination;
             }))
             s.mounts.append(m);
-#undef BERTH_TRY
+    return {};
+}
+
+Result<CreateRequest> createRequestFrom(const QJsonObject &body, const QString &name) {
+    CreateRequest request;
+    request.name = name.startsWith(QLatin1Char('/')) ? name.mid(1) : name;
+    ContainerSpec &s = request.spec;
+    BERTH_TRY(configFrom(body, request));
+    const QJsonValue hostValue = body.value(QStringLiteral("HostConfig"));
+    if (!hostValue.isNull() && !hostValue.isUndefined() && !hostValue.isObject())
+        return std::unexpected(badField(QStringLiteral("HostConfig")).error());
+    const QJsonObject host = hostValue.toObject();
+    BERTH_TRY(refuseUnapplied(host));
+    BERTH_TRY(readBoolean(host, QStringLiteral("AutoRemove"), s.autoRemove));
+    BERTH_TRY(restartPolicyFrom(host, s));
+    if (const QJsonValue init = host.value(QStringLiteral("Init")); init.isBool())
+        s.init = init.toBool();
+    BERTH_TRY(readBoolean(host, QStringLiteral("ReadonlyRootfs"), s.readOnly));
+    BERTH_TRY(resourcesFrom(host, s));
+    BERTH_TRY(securityFrom(host, s));
+    BERTH_TRY(readString(host, QStringLiteral("NetworkMode"), s.networkMode));
+    BERTH_TRY(readBoolean(host, QStringLiteral("PublishAllPorts"), s.publishAll));
+    BERTH_TRY(portsFrom(body, host, s));
+    BERTH_TRY(logConfigFrom(host, s));
+    BERTH_TRY(mountsFrom(body, host, s));
     return request;
 }
+#undef BERTH_TRY
 
 void createContainer(Exchange &x) {
     auto body = x.jsonBody();
