@@ -1110,6 +1110,21 @@ int Monitor::exec() {
     return m_startFailed ? 1 : 0;
 }
 
+// shim.lock, exclusively, for the shim's life. Whoever asks whether a shim runs takes it shared
+// for a moment (ContainerRuntime::shimAlive, and every read of the container does): such a
+// probe must not make a starting shim give up, so a busy lock is tried again for up to a
+// second; another shim holds it for good.
+bool takeShimLock(int fd) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return true;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return false;
+        ::usleep(5000);
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -1148,7 +1163,7 @@ int main(int argc, char **argv) {
         ::fcntl(o.heldLockFd, F_SETFD, FD_CLOEXEC);
     const int lock =
         ::open(path(o, Berth::Shim::LockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    if (lock < 0 || !takeShimLock(lock)) {
         sendSync("error another berth-shim is monitoring this container");
         return 1;
     }
